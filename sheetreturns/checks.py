@@ -1,0 +1,156 @@
+"""Problem rules: small functions that look at lines and yield Problems a seller can fix.
+
+A blocking problem (a required value missing or unreadable) makes the row "Needs info"; the others
+are shown in the Problems column next to a normal status.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from .columns import BY_KEY, HeaderMap
+from .model import SETTLED, Line, Problem, Status
+from .policy import Policy
+from .values import CellError, describe
+
+# Columns whose unreadable value does not stop the row from being evaluated.
+_INFORMATIVE = frozenset({"customer", "product", "channel", "notes", "reason", "order_date"})
+_KIND_CODES = {
+    "date": "bad-date", "money": "bad-money", "int": "bad-number", "email": "bad-email",
+    "condition": "bad-choice", "damage_by": "bad-choice", "decision": "bad-choice", "text": "cell-error",
+}
+NEEDS_PRICE = frozenset({Status.REFUND_DUE, Status.REIMBURSEMENT_DUE, Status.PARTIALLY_RECEIVED})
+
+
+@dataclass(frozen=True)
+class RowContext:
+    header: HeaderMap
+    policy: Policy
+    as_of: date
+
+    def problem(self, code: str, line: Line, key: str, return_id: str | None, message: str,
+                blocking: bool = False) -> Problem:
+        return Problem(code, return_id, line.row, self.header.label(key), self.header.cell(key, line.row),
+                       message, blocking)
+
+
+def value_problems(line: Line, ctx: RowContext, return_id: str | None) -> Iterator[Problem]:
+    """Cells that could not be read, and required values that are missing."""
+    for key, (raw, message) in line.bad.items():
+        column = BY_KEY[key]
+        if column.job_owned:
+            continue  # the job rewrites its own columns; nothing for the seller to fix
+        code = "cell-error" if isinstance(raw, CellError) else _KIND_CODES[column.kind]
+        yield ctx.problem(code, line, key, return_id, f"{ctx.header.label(key)} {message}",
+                          blocking=key not in _INFORMATIVE)
+    for key in ("order_id", "sku"):
+        if getattr(line, key) is None and key not in line.bad:
+            yield ctx.problem("missing-value", line, key, return_id,
+                              f"{ctx.header.label(key)} is blank: fill it in", blocking=True)
+    if line.qty == 0:
+        yield ctx.problem("zero-quantity", line, "qty", return_id,
+                          f"{ctx.header.label('qty')} is 0: enter how many units are coming back", blocking=True)
+    if line.received_qty is not None and line.received_qty > line.units:
+        yield ctx.problem(
+            "received-more-than-sent", line, "received_qty", return_id,
+            f"{ctx.header.label('received_qty')} {line.received_qty} is more than {ctx.header.label('qty')} "
+            f"{line.units}: correct one of them", blocking=True,
+        )
+
+
+def date_problems(line: Line, ctx: RowContext, return_id: str | None) -> list[Problem]:
+    """Dates in the future, before the order, or outside the return window."""
+    as_of, ordered = ctx.as_of, line.order_date
+    notified, received, refunded = line.notified_on, line.received_on, line.refunded_on
+    # Fast exit for the usual row: nothing in the future, nothing before the order, notice in the window.
+    if not (
+        (ordered is not None and ordered > as_of)
+        or (notified is not None and (notified > as_of or (ordered is not None and (
+            notified < ordered or (notified - ordered).days > ctx.policy.return_window_days))))
+        or (received is not None and (received > as_of or (ordered is not None and received < ordered)))
+        or (refunded is not None and (refunded > as_of or (ordered is not None and refunded < ordered)))
+    ):
+        return []
+    found: list[Problem] = []
+    dates = (("order_date", ordered), ("notified_on", line.notified_on), ("received_on", line.received_on),
+             ("refunded_on", line.refunded_on))
+    for key, value in dates:
+        if value is not None and value > as_of:
+            found.append(ctx.problem("future-date", line, key, return_id,
+                                     f"{ctx.header.label(key)} {value.isoformat()} is in the future"))
+    if ordered is None:
+        return found
+    for key, value in dates[1:]:
+        if value is not None and value < ordered:
+            found.append(ctx.problem(
+                "before-order", line, key, return_id,
+                f"{ctx.header.label(key)} {value.isoformat()} is before the {ctx.header.label('order_date')} "
+                f"{ordered.isoformat()}",
+            ))
+    window = ctx.policy.return_window_days
+    if line.notified_on is not None and (line.notified_on - ordered).days > window:
+        found.append(ctx.problem(
+            "outside-return-window", line, "notified_on", return_id,
+            f"Return notice came {(line.notified_on - ordered).days} days after the order, "
+            f"outside the {window}-day return window",
+        ))
+    return found
+
+
+def money_problems(line: Line, ctx: RowContext, return_id: str, status: Status) -> Iterator[Problem]:
+    """Refund records that contradict each other, and prices the refund needs."""
+    label = ctx.header.label
+    if line.refund_amount is not None and line.refunded_on is None and line.decision != "Refuse":
+        yield ctx.problem("refund-date-missing", line, "refunded_on", return_id,
+                          f"{label('refund_amount')} is filled but {label('refunded_on')} is blank: "
+                          f"add the date once the refund is sent")
+    if line.decision == "Refuse" and line.refunded_on is not None:
+        yield ctx.problem("refused-but-refunded", line, "decision", return_id,
+                          f"{label('decision')} is Refuse but a refund was sent on {line.refunded_on.isoformat()}: check it")
+    if status in NEEDS_PRICE and line.unit_price is None and line.refund_amount is None and "unit_price" not in line.bad:
+        yield ctx.problem("missing-price", line, "unit_price", return_id,
+                          f"{label('unit_price')} is blank: add it so the refund amount can be worked out")
+
+
+def contact_problems(line: Line, ctx: RowContext, return_id: str, status: Status) -> Iterator[Problem]:
+    if (
+        status not in SETTLED and status is not Status.NEEDS_INFO and line.email is None
+        and "email" not in line.bad and "email" in ctx.header.columns
+    ):
+        yield ctx.problem("missing-email", line, "email", return_id,
+                          f"{ctx.header.label('email')} is blank: the customer cannot be contacted")
+
+
+def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> list[Problem]:
+    """Problems between rows: the same Order ID + SKU in two returns; two customers in one return."""
+    first_line: dict[tuple[str, str], tuple[str, int]] = {}
+    clashes: dict[tuple[str, str], dict[str, int]] = {}
+    first_email: dict[str, str] = {}
+    mixed: list[Problem] = []
+    for index, line in enumerate(lines):
+        return_id, order, sku, email = ids[index], line.order_id, line.sku, line.email
+        if order is not None and sku is not None:
+            key = (order.lower(), sku.lower())
+            seen = first_line.setdefault(key, (return_id, index))
+            if seen[0] != return_id:
+                clashes.setdefault(key, {seen[0]: seen[1]}).setdefault(return_id, index)
+        if email is not None:
+            expected = first_email.setdefault(return_id, email.lower())
+            if expected != email.lower():
+                mixed.append(ctx.problem(
+                    "mixed-customers", line, "email", return_id,
+                    f"{ctx.header.label('email')} {describe(email)} differs from the other lines of return "
+                    f"{return_id} ({expected}): one return is one customer",
+                ))
+    duplicates: list[Problem] = []
+    for by_return in clashes.values():
+        for return_id, index in by_return.items():
+            line = lines[index]
+            others = ", ".join(r for r in by_return if r != return_id)
+            duplicates.append(ctx.problem(
+                "duplicate-line", line, "sku", return_id,
+                f"Order {line.order_id} / {ctx.header.label('sku')} {line.sku} is also in return {others}: "
+                f"check it is not entered twice",
+            ))
+    return duplicates + mixed

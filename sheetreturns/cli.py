@@ -1,0 +1,95 @@
+"""The sheetreturns command line: parse options, call the library, render its result."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from functools import wraps
+
+import click
+
+from . import job
+from .errors import SheetReturnsError
+from .render import check_report
+from .result import EXIT_FAILED, error_json
+
+AS_OF_HELP = "Evaluate as of this date (YYYY-MM-DD) instead of today."
+CONFIG_HELP = "Settings file (default: sheetreturns.toml here, then your user config folder)."
+JSON_HELP = "Print one JSON object on stdout and nothing else."
+DEBUG_HELP = "Show the full traceback when something goes wrong."
+
+
+def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-26") from None
+
+
+def common_options(func):
+    func = click.option("--debug", is_flag=True, help=DEBUG_HELP)(func)
+    func = click.option("--json", "as_json", is_flag=True, help=JSON_HELP)(func)
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)(func)
+    func = click.option("--as-of", "as_of", callback=_parse_as_of, metavar="DATE", help=AS_OF_HELP)(func)
+    return func
+
+
+def reports_errors(command: str):
+    """Turn a SheetReturnsError (or any crash, without --debug) into one `Error:` line and exit 2."""
+
+    def decorate(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            debug, as_json, as_of = kwargs.get("debug"), kwargs.get("as_json"), kwargs.get("as_of")
+            try:
+                return func(*args, **kwargs)
+            except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+                raise
+            except SheetReturnsError as exc:
+                if debug:
+                    raise
+                _fail(command, as_json, as_of, str(exc))
+            except KeyboardInterrupt:
+                _fail(command, as_json, as_of, "interrupted before finishing; nothing more was done")
+            except Exception as exc:  # a bug or an environment problem: never a traceback without --debug
+                if debug:
+                    raise
+                _fail(command, as_json, as_of,
+                      f"unexpected {type(exc).__name__}: {exc} (run again with --debug for details)")
+
+        return wrapper
+
+    return decorate
+
+
+def _fail(command: str, as_json: bool, as_of: date | None, message: str) -> None:
+    if as_json:
+        click.echo(json.dumps(error_json(command, as_of, message)))
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sheetreturns")
+def main() -> None:
+    """Track product returns in your spreadsheet: statuses, next steps, customer emails and a summary."""
+
+
+@main.command()
+@click.argument("source", required=False)
+@common_options
+@reports_errors("check")
+def check(source: str | None, as_of: date | None, config_path: str | None, as_json: bool, debug: bool) -> None:
+    """Read SOURCE and list its problems and the rows per status; change nothing, send nothing.
+
+    SOURCE is an .xlsx/.xlsm file, a Google Sheets URL or gsheet:KEY. Exit codes: 0 no problems,
+    1 problems found, 2 could not run.
+    """
+    result = job.check(source, as_of=as_of, config=config_path)
+    if as_json:
+        click.echo(json.dumps(result.as_json()))
+    else:
+        click.echo(check_report(result))
+    sys.exit(result.exit_code)

@@ -1,0 +1,152 @@
+"""Rows of raw cell values -> typed Lines, recording every cell that cannot be read instead of failing.
+
+Rows are parsed a block at a time, column by column: a column holds one kind of value, so each
+column gets one tight loop with a fast path for the values spreadsheets usually hold.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from itertools import compress, islice
+from typing import Callable, Iterable, Iterator
+
+from .columns import ALL_COLUMNS, HeaderMap
+from .model import LINE_FIELDS, NO_BAD_CELLS, Line
+from .policy import Policy
+from .values import (
+    EARLIEST_PLAUSIBLE, LATEST_PLAUSIBLE, BadValue, parse_choice, parse_count, parse_date, parse_email,
+    parse_money, parse_text,
+)
+
+Parser = Callable[[object], object]
+BLOCK = 16384
+make_line = partial(tuple.__new__, Line)  # builds a Line from a full tuple without Python-level __new__
+
+
+def parsers_for(policy: Policy, date1904: bool) -> dict[str, Parser]:
+    """One parser per column kind, with the workbook's date system and the seller's date order bound in."""
+    return {
+        "text": parse_text,
+        "email": parse_email,
+        "date": partial(parse_date, day_first=policy.day_first, date1904=date1904),
+        "money": parse_money,
+        "int": parse_count,
+        "condition": partial(parse_choice, kind="condition"),
+        "damage_by": partial(parse_choice, kind="damage_by"),
+        "decision": partial(parse_choice, kind="decision"),
+    }
+
+
+class _Bad:
+    """Stands in for a value that could not be parsed, until the block is assembled into lines."""
+
+    __slots__ = ("raw", "message")
+
+    def __init__(self, raw: object, message: str) -> None:
+        self.raw, self.message = raw, message
+
+
+def _column(values: tuple, kind: str, parse: Parser) -> tuple[list, bool]:
+    """Parse one column of a block; returns the values and whether any cell was bad."""
+    failed = False
+
+    def slow(value: object) -> object:
+        nonlocal failed
+        try:
+            return parse(value)
+        except BadValue as exc:
+            failed = True
+            return _Bad(value, str(exc))
+
+    if kind == "text":
+        out = [
+            None if v == "" or v is None else (v.strip() or None) if v.__class__ is str else slow(v)
+            for v in values
+        ]
+    elif kind == "date":
+        out = [
+            None if v == "" or v is None
+            else v if v.__class__ is date and EARLIEST_PLAUSIBLE <= v < LATEST_PLAUSIBLE
+            else slow(v)
+            for v in values
+        ]
+    else:
+        # Prices, counts, choices and emails repeat down a column: parse each distinct value once.
+        memo: dict[tuple[type, object], object] = {}
+
+        def cached(value: object) -> object:
+            key = (value.__class__, value)
+            try:
+                return memo[key]
+            except KeyError:
+                found = memo[key] = slow(value)
+                return found
+            except TypeError:  # unhashable: never from a reader, but never a crash either
+                return slow(value)
+
+        if kind == "money":
+            out = [
+                None if v == "" or v is None
+                else Decimal(repr(v)) if v.__class__ is float and 0 <= v < 1e12
+                else cached(v)
+                for v in values
+            ]
+        elif kind == "int":
+            out = [
+                None if v == "" or v is None
+                else int(v) if v.__class__ is float and 0 <= v <= 1e7 and v.is_integer()
+                else cached(v)
+                for v in values
+            ]
+        else:
+            out = [None if v == "" or v is None else cached(v) for v in values]
+    return out, failed
+
+
+def _blocks(rows: Iterable[list[object]]) -> Iterator[list[list[object]]]:
+    iterator = iter(rows)
+    while block := list(islice(iterator, BLOCK)):
+        yield block
+
+
+def build_lines(
+    rows: Iterable[list[object]], first_row: int, header: HeaderMap, policy: Policy, date1904: bool = False
+) -> list[Line]:
+    """Typed lines for every row that has anything in a seller column; `rows` start at sheet row `first_row`."""
+    parsers = parsers_for(policy, date1904)
+    kinds = {c.key: c for c in ALL_COLUMNS}
+    present = [(key, header.columns[key]) for key in LINE_FIELDS if key in header.columns]
+    need = max((index for _, index in present), default=-1) + 1
+    seller_positions = [i for i, (key, _) in enumerate(present) if not kinds[key].job_owned]
+    lines: list[Line] = []
+    next_row = first_row
+    for block in _blocks(rows):
+        numbers = range(next_row, next_row + len(block))
+        next_row += len(block)
+        cells = [c if len(c) >= need else list(c) + [""] * (need - len(c)) for c in block]
+        raw_columns = list(zip(*cells)) if cells else []
+        parsed: dict[str, list] = {}
+        bad_rows: dict[int, dict[str, tuple[object, str]]] = {}
+        for key, index in present:
+            column = kinds[key]
+            values, failed = _column(raw_columns[index], column.kind, parsers[column.kind])
+            if failed:
+                for position, value in enumerate(values):
+                    if value.__class__ is _Bad:
+                        values[position] = None
+                        if not column.job_owned:
+                            bad_rows.setdefault(position, {})[key] = (value.raw, value.message)
+            parsed[key] = values
+        size = len(block)
+        blanks = [None] * size
+        bads = [bad_rows.get(position, NO_BAD_CELLS) for position in range(size)] if bad_rows else [NO_BAD_CELLS] * size
+        columns = [numbers, *(parsed.get(key) or blanks for key in LINE_FIELDS), bads]
+        # A row with nothing in any seller column (and no unreadable cell) is not a return.
+        width = len(seller_positions)
+        seller = [parsed[present[i][0]] for i in seller_positions]
+        keep = [t.count(None) != width for t in zip(*seller)]
+        for position in bad_rows:
+            keep[position] = True
+        lines.extend(compress(map(make_line, zip(*columns)), keep))
+    return lines

@@ -1,0 +1,62 @@
+"""SOURCE strings -> an opened workbook (an .xlsx file now; a Google Sheet through its own adapter)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from .columns import HeaderMap
+from .config import Config
+from .errors import SheetReturnsError
+
+_GSHEET_URL = re.compile(r"https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
+
+
+class Workbook(Protocol):
+    """What the job needs from any spreadsheet: its tabs, rows of values, and its Settings tab."""
+
+    kind: str
+    name: str
+    titles: list[str]
+    date1904: bool
+
+    def iter_rows(self, title: str) -> Iterator[list[object]]: ...
+
+    def returns_tab(self) -> tuple[str, HeaderMap]: ...
+
+    def settings(self) -> list[tuple[object, object, str]]: ...
+
+    def close(self) -> None: ...
+
+
+def google_key(source: str) -> str | None:
+    """The spreadsheet key of a Google Sheets URL or gsheet:KEY, else None."""
+    if source.startswith("gsheet:"):
+        return source[len("gsheet:"):].strip() or None
+    match = _GSHEET_URL.match(source.strip())
+    return match[1] if match else None
+
+
+def resolve_source(source: str | None, config: Config) -> str:
+    chosen = source or config.source
+    if not chosen:
+        raise SheetReturnsError("no SOURCE given: pass the workbook path (or set source in sheetreturns.toml)")
+    return chosen
+
+
+def open_workbook(source: str, config: Config) -> Workbook:
+    key = google_key(source)
+    if key is not None:
+        try:
+            from .gsheet.workbook import open_google_sheet
+        except ImportError:
+            raise SheetReturnsError("Google Sheets support is not available in this installation") from None
+        return open_google_sheet(key, config)
+    path = Path(source).expanduser()
+    if path.suffix.lower() not in (".xlsx", ".xlsm") and path.exists() and not path.is_dir():
+        raise SheetReturnsError(
+            f"{path.name} is not an .xlsx or .xlsm workbook: save it from Excel or LibreOffice as .xlsx"
+        )
+    from .xlsx.reader import XlsxWorkbook
+
+    return XlsxWorkbook(path)

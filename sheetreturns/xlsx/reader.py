@@ -1,0 +1,132 @@
+"""Reading a seller's .xlsx/.xlsm: python-calamine for speed, our own package checks for safety."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import python_calamine as calamine
+
+from ..columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
+from ..errors import SourceUnreadable
+from ..tabs import SETTINGS_TAB, pick_returns_tab, settings_entries
+from ..values import CellError
+from .package import Package, error_cells
+
+Row = list[object]
+
+
+class XlsxWorkbook:
+    """An opened workbook: its tabs, its date system, and rows of cell values per tab."""
+
+    kind = "xlsx"
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        self.package = Package(self.path)
+        try:
+            self.book = calamine.CalamineWorkbook.from_path(str(self.path))
+        except calamine.PasswordError:
+            self.package.close()
+            raise SourceUnreadable(f"{self.name} is password-protected: save it without a password") from None
+        except Exception as exc:  # calamine's XmlError, ZipError, CalamineError ...
+            self.package.close()
+            raise SourceUnreadable(f"{self.name} could not be read ({_first_line(exc)}): open it in Excel and save it again") from None
+        worksheets = {m.name for m in self.book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet}
+        self.parts = {s.name: s.part for s in self.package.info.sheets}
+        self.titles = [name for name in self.book.sheet_names if name in worksheets]
+        self.date1904 = self.package.info.date1904
+        self.strict = self.package.info.strict
+        self._sheets: dict[str, object] = {}
+        self._error_cache: dict[str, dict[int, dict[int, str]]] = {}
+
+    def close(self) -> None:
+        self._sheets.clear()
+        self.book.close()
+        self.package.close()
+
+    def __enter__(self) -> "XlsxWorkbook":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- rows ----------------------------------------------------------------
+
+    def iter_rows(self, title: str) -> Iterator[Row]:
+        """Every row of a tab from row 1 and column A, error cells as CellError values."""
+        sheet = self._sheet(title)
+        start = sheet.start
+        pad = [""] * start[1] if start and start[1] else None
+        errors = self._errors(title)
+        if pad is None and not errors:
+            yield from sheet.iter_rows()
+            return
+        for index, row in enumerate(sheet.iter_rows()):
+            if pad is not None:
+                row = pad + row
+            if errors:
+                row = _overlay(row, index, errors)
+            yield row
+
+    def rows(self, title: str, limit: int | None = None) -> list[Row]:
+        result = []
+        for row in self.iter_rows(title):
+            result.append(row)
+            if limit is not None and len(result) >= limit:
+                break
+        return result
+
+    def _sheet(self, title: str):
+        """The tab parsed once by calamine and kept: the header search and the full read share it."""
+        if title not in self._sheets:
+            # calamine releases the GIL while it parses, so the error-cell scan runs alongside it.
+            scan = threading.Thread(target=self._errors, args=(title,), daemon=True)
+            scan.start()
+            try:
+                self._sheets[title] = self.book.get_sheet_by_name(title)
+            except Exception as exc:
+                raise SourceUnreadable(f"the {title!r} tab of {self.name} could not be read ({_first_line(exc)})") from None
+            finally:
+                scan.join()
+        return self._sheets[title]
+
+    def _errors(self, title: str) -> dict[int, dict[int, str]]:
+        if title not in self._error_cache:
+            part = self.parts.get(title)
+            by_row: dict[int, dict[int, str]] = {}
+            if part is not None:
+                for (row, col), text in error_cells(self.package, part).items():
+                    by_row.setdefault(row, {})[col] = text
+            self._error_cache[title] = by_row
+        return self._error_cache[title]
+
+    # -- the tabs sheetreturns reads ----------------------------------------------
+
+    def returns_tab(self) -> tuple[str, HeaderMap]:
+        return pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+
+    def settings(self) -> list[tuple[object, object, str]]:
+        title = next((t for t in self.titles if t.strip().lower() == SETTINGS_TAB.lower()), None)
+        if title is None:
+            return []
+        return settings_entries(self.rows(title), title)
+
+
+def _overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:
+    cols = errors.get(index)
+    if not cols:
+        return row
+    row = list(row)
+    for col, text in cols.items():
+        if col >= len(row):
+            row.extend([""] * (col + 1 - len(row)))
+        row[col] = CellError(text)
+    return row
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]

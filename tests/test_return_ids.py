@@ -1,0 +1,43 @@
+"""Blank Return IDs and Notified On dates are filled by the job; rows sharing an ID form one return."""
+from sheetreturns.model import EmailKind
+
+from .helpers import line, run
+
+
+def test_blank_ids_continue_after_the_highest():
+    evaluation = run(line(2, return_id="R-00007"), line(3, return_id=None, order_id="2002", email="a@example.com"))
+    assert evaluation.assigned_ids == {3: "R-00008"}
+    assert [o.return_id for o in evaluation.outcomes] == ["R-00007", "R-00008"]
+
+
+def test_blank_id_lines_of_one_order_and_day_become_one_return():
+    evaluation = run(
+        line(2, return_id=None, order_id="3003", sku="A"),
+        line(3, return_id=None, order_id="3003", sku="B"),
+        line(4, return_id=None, order_id="4004", sku="A", email="other@example.com"),
+    )
+    assert evaluation.assigned_ids == {2: "R-00001", 3: "R-00001", 4: "R-00002"}
+    acks = [e for e in evaluation.emails if e.kind is EmailKind.ACKNOWLEDGEMENT]
+    assert [(e.return_id, e.rows) for e in acks] == [("R-00001", [2, 3]), ("R-00002", [4])]
+
+
+def test_blank_id_line_joins_a_recent_return_of_the_same_order():
+    evaluation = run(line(2, return_id="R-00004", sku="A"), line(3, return_id=None, sku="B"))
+    assert evaluation.assigned_ids == {3: "R-00004"}
+
+
+def test_blank_id_line_with_the_same_sku_is_a_new_return_flagged_as_duplicate():
+    evaluation = run(line(2, return_id="R-00004", sku="A"), line(3, return_id=None, sku="A"))
+    assert evaluation.assigned_ids == {3: "R-00005"}
+    assert "duplicate-line" in [p.code for p in evaluation.outcomes[1].problems]
+
+
+def test_seller_ids_in_another_scheme_are_kept():
+    evaluation = run(line(2, return_id="RMA-77"), line(3, return_id=None, order_id="9", email="b@example.com"))
+    assert evaluation.outcomes[0].return_id == "RMA-77"
+    assert evaluation.assigned_ids == {3: "R-00001"}
+
+
+def test_blank_notified_on_is_filled_with_the_run_date():
+    evaluation = run(line(2, notified_on=None), line(3, return_id="R-00002", order_id="5"))
+    assert evaluation.filled_notified == {2: evaluation.as_of}
