@@ -10,7 +10,7 @@ import click
 
 from . import job
 from .errors import SheetReturnsError
-from .render import check_report
+from .render import check_report, sync_report
 from .result import EXIT_FAILED, error_json
 
 AS_OF_HELP = "Evaluate as of this date (YYYY-MM-DD) instead of today."
@@ -92,4 +92,25 @@ def check(source: str | None, as_of: date | None, config_path: str | None, as_js
         click.echo(json.dumps(result.as_json()))
     else:
         click.echo(check_report(result))
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("source", required=False)
+@common_options
+@click.option("--dry-run", is_flag=True, help="Report what would change and which emails would go; change and send nothing.")
+@click.option("--outbox", type=click.Path(file_okay=False), help="Write emails as .eml files into this folder instead of sending them.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (the exit code still tells).")
+@reports_errors("sync")
+def sync(source: str | None, as_of: date | None, config_path: str | None, as_json: bool, debug: bool,
+         dry_run: bool, outbox: str | None, quiet: bool) -> None:
+    """Run the job on SOURCE: update every row's status and next step, send due emails, rebuild the Summary.
+
+    Exit codes: 0 done, 1 done with failures (an email or a write failed), 2 nothing done.
+    """
+    result = job.sync(source, as_of=as_of, config=config_path, dry_run=dry_run, outbox=outbox)
+    if as_json:
+        click.echo(json.dumps(result.as_json()))
+    elif not quiet:
+        click.echo(sync_report(result, dry_run))
     sys.exit(result.exit_code)

@@ -5,17 +5,21 @@ import gc
 from itertools import islice
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .columns import HeaderMap
 from .config import Config, load_config
 from .engine import evaluate
 from .lines import build_lines
+from .mail import deliver
 from .model import Evaluation
+from .plan import build_plan
 from .policy import Policy, apply_settings
 from .result import RunResult
 from .source import Workbook, open_workbook, resolve_source
+from .state import run_lock
+from .summary import summary_tab
 
 
 @dataclass
@@ -83,3 +87,34 @@ def check(source: str | Path | None = None, *, as_of: date | None = None,
     loaded = load(str(source) if source is not None else None, as_of, config)
     loaded.workbook.close()
     return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+
+
+def sync(source: str | Path | None = None, *, as_of: date | None = None,
+         config: Config | str | Path | None = None, dry_run: bool = False, outbox: str | Path | None = None,
+         now: datetime | None = None) -> RunResult:
+    """The job: evaluate the sheet, send the emails that are due, write statuses and the generated tabs back.
+
+    With dry_run nothing is written and nothing is sent; the result says what would change.
+    """
+    config = config if isinstance(config, Config) else load_config(config)
+    now = now or datetime.now()
+    as_of = as_of or now.date()
+    chosen = resolve_source(str(source) if source is not None else None, config)
+    with run_lock(config.state_dir, chosen):
+        loaded = load(chosen, as_of, config)
+        try:
+            if not dry_run:
+                loaded.workbook.preflight()
+            delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
+            tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
+            if delivery.log_tab is not None:
+                tabs.append(delivery.log_tab)
+            plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
+                              delivery.last_email, tabs)
+            report = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+        finally:
+            loaded.workbook.close()
+    return RunResult(
+        "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
+        written=report.written, failures=list(delivery.failures), changes=report.changes,
+    )

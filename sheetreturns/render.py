@@ -41,3 +41,37 @@ def check_report(result: RunResult) -> str:
         f"as of {result.as_of.isoformat()}"
     )
     return "\n".join([head, "", *problems_table(result), "", *status_table(result)])
+
+
+def sync_summary_line(result: RunResult) -> str:
+    """The one line a seller reads after a run: '42 returns checked · 3 emails sent · 2 need your attention · saved x'."""
+    attention = sum(
+        n for label, n in result.counts.items() if label not in (Status.DONE.value, Status.AWAITING_ITEM.value)
+    )
+    sent = sum(1 for e in result.emails if e.result in ("sent", "outbox"))
+    parts = [f"{result.returns} returns checked"]
+    if result.emails:
+        outboxed = sum(1 for e in result.emails if e.result == "outbox")
+        verb = "written to the outbox" if sent and outboxed == sent else "sent"
+        parts.append(f"{sent} email{'s' if sent != 1 else ''} {verb}")
+    parts.append(f"{attention} need{'s' if attention == 1 else ''} your attention")
+    if result.failures:
+        parts.append(f"{len(result.failures)} failed")
+    parts.append(f"saved {result.source}" if result.written else "nothing written")
+    return " · ".join(parts)
+
+
+def sync_report(result: RunResult, dry_run: bool) -> str:
+    lines = []
+    if result.problems:
+        lines += [*problems_table(result, limit=50), ""]
+    if result.emails:
+        rows = [[e.return_id, e.kind, e.to, e.result] for e in result.emails]
+        lines += [f"Emails ({len(result.emails)})", *table(["Return", "Email", "To", "Result"], rows), ""]
+    if dry_run and result.changes:
+        rows = [[k.replace("_", " "), v] for k, v in result.changes.items()]
+        lines += ["Would change", *table(["What", "How many"], rows, right={1}), ""]
+    for failure in result.failures:
+        lines.append(f"Failed: {failure}")
+    lines.append(sync_summary_line(result))
+    return "\n".join(lines)

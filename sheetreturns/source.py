@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Protocol
 
 from .columns import HeaderMap
 from .config import Config
 from .errors import SheetReturnsError
+
+if TYPE_CHECKING:
+    from .plan import WritePlan
 
 _GSHEET_URL = re.compile(r"https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 
@@ -26,7 +30,21 @@ class Workbook(Protocol):
 
     def settings(self) -> list[tuple[object, object, str]]: ...
 
+    def preflight(self) -> None:
+        """Raise SheetReturnsError if the sheet cannot be written now (open in Excel, read-only ...)."""
+
+    def apply(self, plan: WritePlan, *, dry_run: bool, backups: int) -> WriteReport:
+        """Write the plan (or, with dry_run, only count what would change)."""
+
     def close(self) -> None: ...
+
+
+@dataclass
+class WriteReport:
+    written: bool
+    changes: dict[str, int] = field(default_factory=dict)  # cells, rows, ids_assigned, dates_filled, columns_added, tabs
+    saved_to: str | None = None
+    backup: str | None = None
 
 
 def google_key(source: str) -> str | None:

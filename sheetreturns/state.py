@@ -1,0 +1,53 @@
+"""The state folder: one run at a time per source, and where journals, backups and logs live."""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from .errors import SheetReturnsError
+
+
+def source_slug(source: str) -> str:
+    """A short, file-name-safe name for a source, stable across runs."""
+    key = source if "://" in source or source.startswith("gsheet:") else str(Path(source).resolve())
+    name = Path(source).stem if "://" not in source and not source.startswith("gsheet:") else "gsheet"
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:40]
+    return f"{safe}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+
+
+def ensure_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SheetReturnsError(f"cannot create the state folder {path}: {exc.strerror or exc}") from None
+    return path
+
+
+@contextmanager
+def run_lock(state_dir: Path, source: str) -> Iterator[None]:
+    """Hold the run lock for `source`; a second run on the same source stops with an error instead of waiting."""
+    folder = ensure_dir(state_dir)
+    path = folder / f"{source_slug(source)}.lock"
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise SheetReturnsError(
+                f"another sync of {Path(source).name if '://' not in source else source} is running ({holder}): "
+                f"wait for it to finish"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock

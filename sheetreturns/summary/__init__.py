@@ -1,0 +1,4 @@
+"""The owner's Summary tab."""
+from .tab import summary_tab
+
+__all__ = ["summary_tab"]
