@@ -114,3 +114,8 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
     elif not quiet:
         click.echo(sync_report(result, dry_run))
     sys.exit(result.exit_code)
+
+
+from .mail.commands import emails  # noqa: E402  (imports this module's options: after they exist)
+
+main.add_command(emails)
