@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from ..result import EmailRecord
 from .journal import FILE, OUTBOX, SENT, SMTP, UNCONFIRMED, Journal
@@ -20,6 +21,8 @@ from .smtp import Connection, Dropped, NoPassword, Refused, SmtpSettings, Unconf
 
 UNCONFIRMED_TEXT = ("not confirmed: the mail server may or may not have taken it when the connection broke; "
                     "not sent again so that it cannot arrive twice: check your Sent folder")
+RESTARTED_TEXT = ("not confirmed: the computer restarted while a run was sending it; "
+                  "not sent again so that it cannot arrive twice: check your Sent folder")
 INTERRUPTED_TEXT = ("not confirmed: the previous run stopped while the mail server was taking it; "
                     "not sent again so that it cannot arrive twice: check your Sent folder")
 
@@ -76,7 +79,8 @@ class SmtpChannel:
             self.connection.close()
             self.connection = None
 
-    def send(self, out: Outgoing, journal: Journal, now: datetime) -> EmailRecord:
+    def send(self, out: Outgoing, journal: Journal, now: datetime,
+             meanwhile: Callable[[], None] = lambda: None) -> EmailRecord:
         msg = out.message
 
         def before_dot() -> None:
@@ -86,7 +90,7 @@ class SmtpChannel:
         reason = ""
         for _ in range(2):  # a connection that drops before the dot gets one reconnect for this message
             try:
-                reply = self._connect().transact(msg, before_dot)
+                reply = self._connect().transact(msg, before_dot, meanwhile)
             except _CannotSend as exc:
                 reason = f"not sent: {exc}"
                 break
@@ -129,7 +133,8 @@ class OutboxChannel:
             safe += "-" + hashlib.sha256(return_id.encode()).hexdigest()[:6]
         return self.folder / f"{safe}-{kind}.eml"
 
-    def send(self, out: Outgoing, journal: Journal, now: datetime) -> EmailRecord:
+    def send(self, out: Outgoing, journal: Journal, now: datetime,
+             meanwhile: Callable[[], None] = lambda: None) -> EmailRecord:
         msg = out.message
         path = self.path_for(out.return_id, out.kind)
         temp = path.with_name("." + path.name + ".part")

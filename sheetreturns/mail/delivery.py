@@ -3,10 +3,11 @@ and what the sheet shows about emails afterwards.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..config import Config
 from ..errors import ConfigError
@@ -14,8 +15,8 @@ from ..model import EmailDue, Status
 from ..result import EmailRecord
 from ..tabmodel import Tab
 from . import email_log
-from .channels import INTERRUPTED_TEXT, OutboxChannel, Outgoing, SmtpChannel, failed, file_holds
-from .journal import FILE, IN_FLIGHT, OUTBOX, UNCONFIRMED, Journal, journal_path
+from .channels import INTERRUPTED_TEXT, RESTARTED_TEXT, OutboxChannel, Outgoing, SmtpChannel, file_holds
+from .journal import FILE, IN_FLIGHT, OUTBOX, QUEUED, UNCONFIRMED, Journal, boot_id, journal_path
 from .message import BadAddress, compose, domain_of, new_message_id
 from .smtp import Sender, sender_of, smtp_settings
 from .templates import DIGEST, Rendered, Templates, customer_context, long_date
@@ -23,6 +24,7 @@ from .templates import DIGEST, Rendered, Templates, customer_context, long_date
 WAITING = "waiting (over the per-run cap)"
 WOULD_SEND = "would send"
 CALM = (Status.DONE.value, Status.AWAITING_ITEM.value)  # statuses that need nothing from the seller
+QUEUE_GROUP = 25  # messages queued (and fsynced) together: at most this many are unconfirmed after a power cut
 
 
 @dataclass
@@ -44,57 +46,107 @@ class Prepared:
     rendered: Rendered
     outgoing: Outgoing | None
     error: str = ""
-    over_cap: bool = False  # only when prepared past the cap on purpose (previews)
+    over_cap: bool = False  # prepared past the per-run cap (previews only)
 
 
-@dataclass
-class Batch:
-    """The emails a run would send now, and those over the per-run cap."""
+class Drafts:
+    """The emails one run has to send (due, never sent before), and how to render and compose each."""
 
-    ready: list[Prepared]
-    waiting: list[EmailDue]
+    def __init__(self, loaded, config: Config, journal: Journal, now: datetime, *, everything: bool = False):
+        policy = loaded.policy
+        self.sender = sender_of(config, policy)
+        self.templates = Templates(config.templates_dir, policy, self.sender.reply_to)
+        self.loaded, self.now, self.cap = loaded, now, policy.max_emails_per_run
+        todo = [due for due in loaded.evaluation.emails if not _settled(journal, due)]
+        self.todo, self.waiting = (todo, []) if everything else (todo[:self.cap], todo[self.cap:])
+        self.lines = {line.row: line for line in loaded.evaluation.lines}
+        domain = domain_of(self.sender.address)
+        self.message_ids = {}
+        for due in self.todo:
+            entry = journal.get(due.return_id, str(due.kind))
+            self.message_ids[id(due)] = entry.message_id if entry else new_message_id(domain, f"{due.return_id}.{due.kind}")
+
+    def check_templates(self) -> None:
+        """Render the first email of each kind now, so that a broken template stops the run before anything is sent."""
+        seen = set()
+        for due in self.todo:
+            if due.kind not in seen:
+                seen.add(due.kind)
+                self.templates.render(str(due.kind), customer_context(due, self.lines, self.loaded.policy))
+
+    def steps(self, due: EmailDue, position: int) -> Iterator[Prepared | None]:
+        """Render and compose one email in slices (None between them, the Prepared last)."""
+        kind = str(due.kind)
+        rendered = None
+        for rendered in self.templates.render_steps(kind, customer_context(due, self.lines, self.loaded.policy)):
+            if rendered is None:
+                yield None
+        yield None
+        try:
+            message = compose(sender=(self.sender.name, self.sender.address), to=(due.customer, due.to),
+                              subject=rendered.subject, text=rendered.text, html=rendered.html,
+                              message_id=self.message_ids[id(due)], date=self.now, reply_to=self.sender.reply_to)
+        except BadAddress as exc:
+            yield Prepared(due, rendered, None, str(exc), position >= self.cap)
+            return
+        yield Prepared(due, rendered, Outgoing(due.return_id, kind, message), "", position >= self.cap)
+
+    def preparer(self, wanted: Callable[[EmailDue], bool] | None = None) -> "Preparer":
+        chosen = [(i, due) for i, due in enumerate(self.todo) if wanted is None or wanted(due)]
+        return Preparer(self.steps(due, i) for i, due in chosen)
+
+
+def _settled(journal: Journal, due: EmailDue) -> bool:
+    if journal.is_done(due.return_id, str(due.kind)):
+        return True
+    entry = journal.get(due.return_id, str(due.kind))  # a dry run cannot settle a killed run's message: skip it
+    return journal.readonly and entry is not None and entry.state == IN_FLIGHT
+
+
+class Preparer:
+    """Prepares emails ahead of the sending loop, one slice per `step`, so that rendering and composing
+    the next message happen while the mail server is still answering about the current one."""
+
+    AHEAD = 2
+
+    def __init__(self, work: Iterator[Iterator[Prepared | None]]):
+        self.ready: deque[Prepared] = deque()
+        self.error: Exception | None = None
+        self.done = False
+        self._slices = self._run(work)
+
+    def _run(self, work) -> Iterator[None]:
+        for steps in work:
+            for result in steps:
+                if result is not None:
+                    self.ready.append(result)
+                yield None
+
+    def step(self) -> None:
+        """Do one slice of work if not far enough ahead; never raises (an error waits for its email's turn)."""
+        if self.done or self.error is not None or len(self.ready) >= self.AHEAD:
+            return
+        try:
+            next(self._slices)
+        except StopIteration:
+            self.done = True
+        except Exception as exc:
+            self.error = exc
+
+    def __iter__(self) -> Iterator[Prepared]:
+        while True:
+            while not self.ready and not self.done and self.error is None:
+                self.step()
+            if self.ready:
+                yield self.ready.popleft()
+            elif self.error is not None:
+                raise self.error
+            else:
+                return
 
 
 def default_outbox(config: Config) -> Path:
     return config.folder / "outbox"
-
-
-def prepare(loaded, config: Config, journal: Journal, now: datetime, *, everything: bool = False,
-            wanted: Callable[[EmailDue], bool] | None = None) -> tuple[Batch, Sender, Templates]:
-    """Render every due email the journal has not seen go out, up to the per-run cap (past it with
-    `everything`, marking those over it). A broken template raises ConfigError."""
-    policy = loaded.policy
-    sender = sender_of(config, policy)
-    templates = Templates(config.templates_dir, policy, sender.reply_to)
-    lines = {line.row: line for line in loaded.evaluation.lines}
-    todo = [
-        due for due in loaded.evaluation.emails
-        if not journal.is_done(due.return_id, str(due.kind))
-        and not (journal.readonly and _in_flight(journal, due))
-    ]
-    cap = policy.max_emails_per_run
-    ready = []
-    for position, due in enumerate(todo if everything else todo[:cap]):
-        if wanted is not None and not wanted(due):
-            continue
-        kind = str(due.kind)
-        rendered = templates.render(kind, customer_context(due, lines, policy))
-        entry = journal.get(due.return_id, kind)
-        message_id = entry.message_id if entry else new_message_id(domain_of(sender.address), f"{due.return_id}.{kind}")
-        try:
-            message = compose(sender=(sender.name, sender.address), to=(due.customer, due.to), subject=rendered.subject,
-                              text=rendered.text, html=rendered.html, message_id=message_id, date=now,
-                              reply_to=sender.reply_to)
-        except BadAddress as exc:
-            ready.append(Prepared(due, rendered, None, str(exc), position >= cap))
-            continue
-        ready.append(Prepared(due, rendered, Outgoing(due.return_id, kind, message), "", position >= cap))
-    return Batch(ready, [] if everything else todo[cap:]), sender, templates
-
-
-def _in_flight(journal: Journal, due: EmailDue) -> bool:
-    entry = journal.get(due.return_id, str(due.kind))
-    return entry is not None and entry.state == IN_FLIGHT
 
 
 def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime) -> Delivery:
@@ -107,26 +159,15 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
     delivery = Delivery()
     with Journal(journal_path(config.state_dir, loaded.source), readonly=dry_run) as journal:
         if not dry_run:
-            _settle_interrupted(journal, channel, delivery, now)
-        batch, sender, templates = prepare(loaded, config, journal, now)
+            _settle_interrupted(journal, delivery, now)
+        drafts = Drafts(loaded, config, journal, now)
+        drafts.check_templates()
         try:
-            for item in batch.ready:
-                due = item.due
-                if item.outgoing is None:
-                    record = EmailRecord(due.return_id, str(due.kind), due.to, f"failed: {item.error}",
-                                         item.rendered.subject)
-                    if not dry_run:
-                        journal.fail(due.return_id, str(due.kind), recipient=due.to, subject=item.rendered.subject,
-                                     message_id="", reason=item.error, now=now, channel=channel.name)
-                elif dry_run:
-                    record = EmailRecord(due.return_id, str(due.kind), due.to, WOULD_SEND, item.rendered.subject)
-                else:
-                    record = channel.send(item.outgoing, journal, now)
-                _add(delivery, record)
-            for due in batch.waiting:
+            _send_all(drafts, channel, journal, delivery, now, dry_run)
+            for due in drafts.waiting:
                 _add(delivery, EmailRecord(due.return_id, str(due.kind), due.to, WAITING))
             if loaded.policy.owner_email and delivery.records:
-                _add(delivery, _digest(loaded, journal, channel, sender, templates, delivery, now, dry_run))
+                _add(delivery, _digest(loaded, journal, channel, drafts, delivery, now, dry_run))
         finally:
             channel.close()
         events = journal.events()
@@ -136,6 +177,27 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
     return delivery
 
 
+def _send_all(drafts: Drafts, channel, journal: Journal, delivery: Delivery, now: datetime, dry_run: bool) -> None:
+    preparer = drafts.preparer()
+    for index, item in enumerate(preparer):
+        due = item.due
+        kind = str(due.kind)
+        if not dry_run and index % QUEUE_GROUP == 0:
+            group = drafts.todo[index:index + QUEUE_GROUP]
+            journal.queue([(d.return_id, str(d.kind), channel.name, d.to, drafts.message_ids[id(d)]) for d in group],
+                          now)
+        if item.outgoing is None:
+            record = EmailRecord(due.return_id, kind, due.to, f"failed: {item.error}", item.rendered.subject)
+            if not dry_run:
+                journal.fail(due.return_id, kind, recipient=due.to, subject=item.rendered.subject,
+                             message_id=drafts.message_ids[id(due)], reason=item.error, now=now, channel=channel.name)
+        elif dry_run:
+            record = EmailRecord(due.return_id, kind, due.to, WOULD_SEND, item.rendered.subject)
+        else:
+            record = channel.send(item.outgoing, journal, now, preparer.step)
+        _add(delivery, record)
+
+
 def _add(delivery: Delivery, record: EmailRecord) -> None:
     delivery.records.append(record)
     if record.result.startswith("failed"):
@@ -143,31 +205,38 @@ def _add(delivery: Delivery, record: EmailRecord) -> None:
         delivery.failures.append(f"{who} to {record.to}: {record.result[len('failed: '):]}")
 
 
-def _settle_interrupted(journal: Journal, channel, delivery: Delivery, now: datetime) -> None:
-    """Messages a killed run left in flight: an outbox file either exists whole or is written again; an SMTP
-    message may have been accepted, so it is never sent again and is reported once."""
+def _settle_interrupted(journal: Journal, delivery: Delivery, now: datetime) -> None:
+    """Messages a killed run left queued or in flight.
+
+    An outbox file either exists whole or is written again. An SMTP message in flight may have been
+    accepted: it is never sent again and is reported once. A queued one was never reached, unless the
+    machine restarted since (its in-flight and sent commits may then be lost): then it is unconfirmed too.
+    """
+    boot = boot_id()
     for entry in journal.interrupted():
         if entry.channel == FILE:
-            if file_holds(Path(entry.detail), entry.message_id):
+            if entry.state == IN_FLIGHT and file_holds(Path(entry.detail), entry.message_id):
                 journal.finish(entry.return_id, entry.kind, OUTBOX, entry.updated, entry.detail)
             else:
                 journal.fail(entry.return_id, entry.kind, recipient=entry.recipient, subject=entry.subject,
                              message_id=entry.message_id, reason="interrupted before the file was written",
-                             now=now, channel=FILE)
+                             now=now, channel=FILE, logged=False)
             continue
-        journal.finish(entry.return_id, entry.kind, UNCONFIRMED, entry.updated, INTERRUPTED_TEXT)
-        record = EmailRecord(entry.return_id, entry.kind, entry.recipient, f"failed: {INTERRUPTED_TEXT}",
-                             entry.subject)
+        if entry.state == QUEUED and entry.boot == boot:
+            journal.fail(entry.return_id, entry.kind, recipient=entry.recipient, subject=entry.subject,
+                         message_id=entry.message_id, reason="interrupted before it was sent", now=now, logged=False)
+            continue
+        text = INTERRUPTED_TEXT if entry.state == IN_FLIGHT else RESTARTED_TEXT
+        journal.finish(entry.return_id, entry.kind, UNCONFIRMED, entry.updated, text)
         if entry.kind != DIGEST:
-            _add(delivery, record)
+            _add(delivery, EmailRecord(entry.return_id, entry.kind, entry.recipient, f"failed: {text}", entry.subject))
 
 
-def _digest(loaded, journal: Journal, channel, sender: Sender, templates: Templates, delivery: Delivery,
-            now: datetime, dry_run: bool) -> EmailRecord:
+def _digest(loaded, journal: Journal, channel, drafts: Drafts, delivery: Delivery, now: datetime,
+            dry_run: bool) -> EmailRecord:
     """The owner's digest of this run (sent only when the run had emails to report)."""
-    policy, owner = loaded.policy, loaded.policy.owner_email
+    policy, owner, sender = loaded.policy, loaded.policy.owner_email, drafts.sender
     records = delivery.records
-    counts = loaded.evaluation.counts()
     context = {
         "kind": DIGEST,
         "source": loaded.workbook.name,
@@ -178,17 +247,18 @@ def _digest(loaded, journal: Journal, channel, sender: Sender, templates: Templa
         "failed": [r for r in records if r.result.startswith("failed")],
         "waiting": [r for r in records if r.result == WAITING],
         "cap": policy.max_emails_per_run,
-        "attention": [(label, n) for label, n in counts.items() if label not in CALM],
+        "attention": [(label, n) for label, n in loaded.evaluation.counts().items() if label not in CALM],
     }
     key = f"digest-{now:%Y%m%d-%H%M%S}"  # one digest per run: the journal key is the run's time
     try:
-        rendered = templates.render(DIGEST, context)
+        rendered = drafts.templates.render(DIGEST, context)
     except ConfigError as exc:  # the customers' emails are out; a broken digest template must not undo the run
         return EmailRecord("", DIGEST, owner, f"failed: {exc}", "")
     if dry_run:
         return EmailRecord("", DIGEST, owner, WOULD_SEND, rendered.subject)
+    message_id = new_message_id(domain_of(sender.address), "digest")
     message = compose(sender=(sender.name, sender.address), to=(None, owner), subject=rendered.subject,
-                      text=rendered.text, html=rendered.html, date=now, reply_to=None,
-                      message_id=new_message_id(domain_of(sender.address), "digest"))
+                      text=rendered.text, html=rendered.html, date=now, reply_to=None, message_id=message_id)
+    journal.queue([(key, DIGEST, channel.name, owner, message_id)], now)
     record = channel.send(Outgoing(key, DIGEST, message), journal, now)
     return EmailRecord("", DIGEST, owner, record.result, record.subject)

@@ -2,23 +2,33 @@
 
 One row per (Return ID, kind) in `messages`, moving through these states:
 
-    (none) --> in-flight --> sent | outbox        done: never sent again
+    queued --> in-flight --> sent | outbox        done: never sent again
                    |-------> failed               retried by the next run that finds it due
                    '-------> unconfirmed          done: never sent again, reported once
 
-`in-flight` is committed (and fsynced) immediately before the one moment a mail server can accept
-the message: the end-of-data dot of the SMTP transaction (for the outbox: the rename that makes the
-.eml file appear). Everything before that point (connecting, MAIL, RCPT, the message text) leaves
-nothing accepted if the run dies, and the message is simply sent again later. A run that finds an
+`in-flight` is committed immediately before the one moment a mail server can accept the message:
+the end-of-data dot of the SMTP transaction (for the outbox: the rename that makes the .eml file
+appear). Everything before that point (connecting, MAIL, RCPT, the message text) leaves nothing
+accepted if the run dies, and the message is simply sent again later. A run that finds an
 `in-flight` row left by a killed run cannot know whether the server took the message in the few
 milliseconds between the dot and the commit of `sent` (RFC 1047 describes this window). We choose
 "no duplicate": the row becomes `unconfirmed`, counts as sent, is not sent again, and is reported
-once as a failure asking the seller to check their Sent folder. `events` is the history behind the
-Email Log tab: every send, outbox file and failure.
+once as a failure asking the seller to check their Sent folder.
+
+Durability: per-message commits are not fsynced (WAL, synchronous=NORMAL): they survive the process
+being killed, which is what a run dying means, at a fraction of the cost of an fsync per message
+(an fsync costs more than sending a message to a local server). A power cut or OS crash could lose
+them, so messages are first `queued` in groups of a few dozen with one fsynced commit that also
+makes every earlier commit durable, and each queued row records the machine's boot. A `queued` row
+found on the same boot was never reached (the process died earlier): it is retried. A `queued` row
+from an earlier boot may have been sent before the crash: it becomes `unconfirmed` like an in-flight
+one. So even a power cut sends nothing twice; at worst one group is reported as unconfirmed.
+`events` is the history behind the Email Log tab: every send, outbox file and failure.
 """
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +36,7 @@ from pathlib import Path
 from ..errors import SheetReturnsError
 from ..state import ensure_dir, source_slug
 
-IN_FLIGHT, SENT, OUTBOX, FAILED, UNCONFIRMED = "in-flight", "sent", "outbox", "failed", "unconfirmed"
+QUEUED, IN_FLIGHT, SENT, OUTBOX, FAILED, UNCONFIRMED = "queued", "in-flight", "sent", "outbox", "failed", "unconfirmed"
 DONE = frozenset({SENT, OUTBOX, UNCONFIRMED})
 SMTP, FILE = "smtp", "outbox"
 
@@ -42,10 +52,11 @@ CREATE TABLE IF NOT EXISTS messages (
     detail TEXT NOT NULL DEFAULT '',
     attempts INTEGER NOT NULL DEFAULT 0,
     updated TEXT NOT NULL,
+    boot TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (return_id, kind)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     time TEXT NOT NULL,
     return_id TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -62,6 +73,14 @@ def journal_path(state_dir: Path, source: str) -> Path:
     return state_dir / f"{source_slug(source)}.emails.sqlite"
 
 
+def boot_id() -> str:
+    """Which boot of this machine we are in: a restart since a row was written means unsynced commits may be lost."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:  # not Linux: the boot time, to the minute (a wrong guess only errs towards "unconfirmed")
+        return f"booted-{int((time.time() - time.monotonic()) // 60)}"
+
+
 @dataclass
 class Entry:
     return_id: str
@@ -74,6 +93,7 @@ class Entry:
     detail: str
     attempts: int
     updated: datetime
+    boot: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,7 @@ class Journal:
         self.path, self.readonly = path, readonly
         self.entries: dict[tuple[str, str], Entry] = {}
         self.db: sqlite3.Connection | None = None
+        self._durable: bool | None = None
         if readonly and not path.exists():
             return
         if not readonly:
@@ -104,8 +125,8 @@ class Journal:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.executescript(_SCHEMA)
             for row in self.db.execute("SELECT return_id, kind, state, channel, recipient, subject, message_id, "
-                                       "detail, attempts, updated FROM messages"):
-                entry = Entry(*row[:9], datetime.fromisoformat(row[9]))
+                                       "detail, attempts, updated, boot FROM messages"):
+                entry = Entry(*row[:9], datetime.fromisoformat(row[9]), row[10])
                 self.entries[(entry.return_id, entry.kind)] = entry
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -124,8 +145,8 @@ class Journal:
         return entry is not None and entry.state in DONE
 
     def interrupted(self) -> list[Entry]:
-        """Messages a killed run left in flight."""
-        return [e for e in self.entries.values() if e.state == IN_FLIGHT]
+        """Messages a killed run left queued or in flight."""
+        return [e for e in self.entries.values() if e.state in (QUEUED, IN_FLIGHT)]
 
     def events(self) -> list[Event]:
         if self.db is None:
@@ -137,49 +158,62 @@ class Journal:
 
     # -- writing -------------------------------------------------------------------------------
 
+    def queue(self, items: list[tuple[str, str, str, str, str]], now: datetime) -> None:
+        """Record (return_id, kind, channel, recipient, message_id) as about to be sent, with one fsync
+        that also makes every earlier commit durable."""
+        boot = boot_id()
+        entries = []
+        for return_id, kind, channel, recipient, message_id in items:
+            old = self.entries.get((return_id, kind))
+            entries.append(Entry(return_id, kind, QUEUED, channel, recipient, old.subject if old else "", message_id,
+                                 "", old.attempts if old else 0, now, boot))
+        self._write(entries, None, durable=True)
+
     def begin(self, return_id: str, kind: str, *, channel: str, recipient: str, subject: str, message_id: str,
               now: datetime, detail: str = "") -> None:
-        """Record that the message is about to become deliverable; durable (fsynced) before returning."""
+        """Record that the message is about to become deliverable (call just before the SMTP dot)."""
         old = self.entries.get((return_id, kind))
         entry = Entry(return_id, kind, IN_FLIGHT, channel, recipient, subject, message_id, detail,
-                      (old.attempts if old else 0) + 1, now)
-        self._write(entry, None, durable=True)
+                      (old.attempts if old else 0) + 1, now, old.boot if old else boot_id())
+        self._write([entry], None)
 
     def finish(self, return_id: str, kind: str, state: str, now: datetime, detail: str = "") -> None:
         """The message was accepted (sent) or written (outbox), or is now known to be unconfirmed."""
         entry = self.entries[(return_id, kind)]
         done = Entry(entry.return_id, kind, state, entry.channel, entry.recipient, entry.subject,
-                     entry.message_id, detail, entry.attempts, now)
-        self._write(done, state)
+                     entry.message_id, detail, entry.attempts, now, entry.boot)
+        self._write([done], state)
 
     def fail(self, return_id: str, kind: str, *, recipient: str, subject: str, message_id: str, reason: str,
-             now: datetime, channel: str = SMTP) -> None:
+             now: datetime, channel: str = SMTP, logged: bool = True) -> None:
         """The message was refused or could not be attempted; the next run may try again."""
         old = self.entries.get((return_id, kind))
         attempts = old.attempts if old else 0
-        entry = Entry(return_id, kind, FAILED, channel, recipient, subject, message_id, reason, attempts, now)
-        self._write(entry, FAILED)
+        entry = Entry(return_id, kind, FAILED, channel, recipient, subject, message_id, reason, attempts, now,
+                      old.boot if old else "")
+        self._write([entry], FAILED if logged else None)
 
-    def _write(self, entry: Entry, event: str | None, durable: bool = False) -> None:
+    def _write(self, entries: list[Entry], event: str | None, durable: bool = False) -> None:
         if self.db is None or self.readonly:
             raise SheetReturnsError("internal error: the email journal was opened read-only")
-        stamp = entry.updated.isoformat(timespec="seconds")
         try:
-            # FULL makes this commit reach the disk before the dot is sent; the commits after a send
-            # only need to survive the process, so they skip the fsync.
-            self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            if durable != self._durable:
+                self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                self._durable = durable
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.return_id, entry.kind, entry.state, entry.channel, entry.recipient, entry.subject,
-                 entry.message_id, entry.detail, entry.attempts, stamp),
-            )
-            if event is not None:
+            for entry in entries:
+                stamp = entry.updated.isoformat(timespec="seconds")
                 self.db.execute(
-                    "INSERT INTO events (time, return_id, kind, recipient, subject, outcome, detail) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (stamp, entry.return_id, entry.kind, entry.recipient, entry.subject, event, entry.detail),
+                    "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (entry.return_id, entry.kind, entry.state, entry.channel, entry.recipient, entry.subject,
+                     entry.message_id, entry.detail, entry.attempts, stamp, entry.boot),
                 )
+                if event is not None:
+                    self.db.execute(
+                        "INSERT INTO events (time, return_id, kind, recipient, subject, outcome, detail) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (stamp, entry.return_id, entry.kind, entry.recipient, entry.subject, event, entry.detail),
+                    )
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             if self.db.in_transaction:
@@ -188,9 +222,11 @@ class Journal:
                 f"cannot write the email journal {self.path} ({exc}): stopped sending so that no email goes "
                 f"out twice; free disk space or fix the folder's permissions and run again"
             ) from None
-        self.entries[(entry.return_id, entry.kind)] = entry
+        for entry in entries:
+            self.entries[(entry.return_id, entry.kind)] = entry
 
     def close(self) -> None:
+        """Close the file; SQLite's checkpoint on close syncs everything this run wrote."""
         if self.db is not None:
             self.db.close()
             self.db = None

@@ -35,7 +35,11 @@ class BadAddress(ValueError):
 
 def one_line(text: object, limit: int = 0) -> str:
     """Text fit for a header: control characters (line breaks included) become single spaces."""
-    value = " ".join(_CONTROL.sub(" ", str(text)).split())
+    value = str(text)
+    if value.isprintable() and "  " not in value:  # the common case, without the regex
+        value = value.strip()
+    else:
+        value = " ".join(_CONTROL.sub(" ", value).split())
     if limit and len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
     return value

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..config import Config, load_config
-from .delivery import prepare
+from .delivery import Drafts
 from .journal import Journal, journal_path
 from .message import one_line
 
@@ -52,11 +52,13 @@ def preview(source: str | Path | None = None, *, as_of: date | None = None, conf
                 (kind is None or str(due.kind) == kind)
 
         with Journal(journal_path(config.state_dir, loaded.source), readonly=True) as journal:
-            batch, sender, _ = prepare(loaded, config, journal, now, everything=True, wanted=wanted)
+            drafts = Drafts(loaded, config, journal, now, everything=True)
+        sender = drafts.sender
+        prepared = list(drafts.preparer(wanted))
     finally:
         loaded.workbook.close()
     result = Preview(loaded.workbook.name, as_of)
-    for item in batch.ready:
+    for item in prepared:
         due = item.due
         name = one_line(due.customer or "", 120)
         to = f"{name} <{due.to}>" if name else due.to

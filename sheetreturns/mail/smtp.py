@@ -195,20 +195,25 @@ class Connection:
         # without this, Nagle's algorithm holds the dot back until the server acknowledges the text.
         self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def transact(self, message: Composed, before_dot: Callable[[], None]) -> str:
-        """Send one message; `before_dot` runs just before the server can accept it. Returns the 250 reply."""
+    def transact(self, message: Composed, before_dot: Callable[[], None],
+                 meanwhile: Callable[[], None] = lambda: None) -> str:
+        """Send one message; `before_dot` runs just before the server can accept it. Returns the 250 reply.
+
+        `meanwhile` runs after each command is written, while the server works on its answer: the
+        caller prepares the next messages there instead of waiting idle. It must not raise.
+        """
         smtp = self.smtp
         try:
             smtp.ehlo_or_helo_if_needed()
-            code, reply = smtp.mail(message.sender)
-            if code != 250:
-                raise self._refused(code, reply)
-            code, reply = smtp.rcpt(message.recipient)
-            if code not in (250, 251):
-                raise self._refused(code, reply)
-            code, reply = smtp.docmd("DATA")
-            if code != 354:
-                raise self._refused(code, reply)
+            steps = ((f"MAIL FROM:{smtplib.quoteaddr(message.sender)}", (250,)),
+                     (f"RCPT TO:{smtplib.quoteaddr(message.recipient)}", (250, 251)),
+                     ("DATA", (354,)))
+            for command, accepted in steps:
+                smtp.putcmd(command)
+                meanwhile()
+                code, reply = smtp.getreply()
+                if code not in accepted:
+                    raise self._refused(code, reply)
             smtp.send(_stuff(message.data))
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise Dropped(str(exc) or type(exc).__name__) from None
@@ -217,6 +222,7 @@ class Connection:
             smtp.send(b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise Dropped(str(exc) or type(exc).__name__) from None  # the dot never left this machine
+        meanwhile()
         try:
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as exc:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
@@ -128,12 +129,19 @@ class Templates:
 
     def render(self, kind: str, context: dict) -> Rendered:
         """Subject, text and HTML of one email; a broken template raises ConfigError naming it."""
+        for rendered in self.render_steps(kind, context):
+            pass
+        return rendered
+
+    def render_steps(self, kind: str, context: dict) -> Iterator[Rendered | None]:
+        """`render` in two steps (None after the subject and text, then the Rendered), so that the
+        work can fit into the pauses while a mail server answers."""
         values = {**self.shared, **context}
         subject = one_line(self._render(f"{kind}.subject.txt", values), 250)
         values["subject"] = subject
         text = _tidy(self._render(f"{kind}.txt", values))
-        html = self._render(f"{kind}.html", values)
-        return Rendered(subject, text, html)
+        yield None
+        yield Rendered(subject, text, self._render(f"{kind}.html", values))
 
     def _render(self, name: str, values: dict) -> str:
         template = self._template(name)
@@ -143,10 +151,14 @@ class Templates:
             raise _template_error(name, exc) from None
 
 
+_TRAILING = re.compile(r"[ \t]+(?=\n)")
+_GAPS = re.compile(r"\n{3,}")
+
+
 def _tidy(text: str) -> str:
     """Plain text with at most one blank line in a row and no trailing spaces (templates' if-blocks leave gaps)."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+    text = _TRAILING.sub("", text.replace("\r\n", "\n") + "\n")
+    return _GAPS.sub("\n\n", text).strip("\n") + "\n"
 
 
 def _template_error(name: str, exc: TemplateError) -> ConfigError:
