@@ -146,7 +146,8 @@ class Preparer:
 
 
 def default_outbox(config: Config) -> Path:
-    return config.folder / "outbox"
+    """`outbox` beside sheetreturns.toml; without one, beside the state folder (the current folder by default)."""
+    return (config.folder if config.path else config.state_dir.parent) / "outbox"
 
 
 def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime) -> Delivery:
