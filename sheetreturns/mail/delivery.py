@@ -24,7 +24,7 @@ from .templates import DIGEST, Rendered, Templates, customer_context, long_date
 WAITING = "waiting (over the per-run cap)"
 WOULD_SEND = "would send"
 CALM = (Status.DONE.value, Status.AWAITING_ITEM.value)  # statuses that need nothing from the seller
-QUEUE_GROUP = 25  # messages queued (and fsynced) together: at most this many are unconfirmed after a power cut
+QUEUE_GROUP = 50  # messages queued (and fsynced) together: at most this many are unconfirmed after a power cut
 
 
 @dataclass
@@ -190,6 +190,7 @@ def _send_all(drafts: Drafts, channel, journal: Journal, delivery: Delivery, now
         if item.outgoing is None:
             record = EmailRecord(due.return_id, kind, due.to, f"failed: {item.error}", item.rendered.subject)
             if not dry_run:
+                channel.flush()  # keep the Email Log in sending order
                 journal.fail(due.return_id, kind, recipient=due.to, subject=item.rendered.subject,
                              message_id=drafts.message_ids[id(due)], reason=item.error, now=now, channel=channel.name)
         elif dry_run:

@@ -54,8 +54,10 @@ def result_text(event: Event) -> str:
     return f"failed: {event.detail}"
 
 
-def log_tab(events: list[Event]) -> Tab:
-    """The Email Log tab: every send and every failure, newest first."""
+def log_tab(events: list[Event]) -> Tab | None:
+    """The Email Log tab: every send and every failure, newest first (None before the first email)."""
+    if not events:
+        return None
     tab = Tab(EMAIL_LOG_TAB, widths=dict(WIDTHS), freeze_rows=1)
     tab.add(*(Styled(h, "header") for h in HEADERS))
     for event in reversed(events):

@@ -18,7 +18,7 @@ once as a failure asking the seller to check their Sent folder.
 Durability: per-message commits are not fsynced (WAL, synchronous=NORMAL): they survive the process
 being killed, which is what a run dying means, at a fraction of the cost of an fsync per message
 (an fsync costs more than sending a message to a local server). A power cut or OS crash could lose
-them, so messages are first `queued` in groups of a few dozen with one fsynced commit that also
+them, so messages are first `queued` in groups of up to 50 with one fsynced commit that also
 makes every earlier commit durable, and each queued row records the machine's boot. A `queued` row
 found on the same boot was never reached (the process died earlier): it is retried. A `queued` row
 from an earlier boot may have been sent before the crash: it becomes `unconfirmed` like an in-flight
@@ -200,7 +200,9 @@ class Journal:
             if durable != self._durable:
                 self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
                 self._durable = durable
-            self.db.execute("BEGIN IMMEDIATE")
+            single = len(entries) == 1 and event is None  # one statement is a transaction of its own
+            if not single:
+                self.db.execute("BEGIN IMMEDIATE")
             for entry in entries:
                 stamp = entry.updated.isoformat(timespec="seconds")
                 self.db.execute(
@@ -214,7 +216,8 @@ class Journal:
                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (stamp, entry.return_id, entry.kind, entry.recipient, entry.subject, event, entry.detail),
                     )
-            self.db.execute("COMMIT")
+            if not single:
+                self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")

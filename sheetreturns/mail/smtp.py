@@ -88,11 +88,11 @@ def sender_of(config: Config, policy: Policy) -> Sender:
 def smtp_settings(config: Config) -> SmtpSettings | None:
     """The [smtp] table checked, or None when there is no server to send through (emails go to the outbox)."""
     smtp = config.smtp
-    if not smtp.get("host"):
-        return None
     unknown = sorted(set(smtp) - KNOWN)
     if unknown:
         raise ConfigError(f"sheetreturns.toml [smtp]: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN))})")
+    if not smtp.get("host"):
+        return None
     host = _text(smtp, "host")
     security = (_text(smtp, "security") or "starttls").lower()
     if security not in SECURITY:
@@ -172,8 +172,10 @@ class Connection:
     def __init__(self, settings: SmtpSettings, password: str | None):
         import yagmail
 
-        context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
         extra: dict = {"timeout": settings.timeout}
+        context = None
+        if settings.security != "none":  # loading the system's certificates takes a while: only when needed
+            context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
         if settings.security == "ssl":
             extra["context"] = context
         self.client = yagmail.SMTP(
@@ -191,8 +193,7 @@ class Connection:
             self.close()
             raise
         self.smtp: smtplib.SMTP = self.client.smtp
-        # The text and the final dot go out as two writes (the journal is committed in between);
-        # without this, Nagle's algorithm holds the dot back until the server acknowledges the text.
+        # Commands are small writes each followed by a wait for the answer: send them at once.
         self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def transact(self, message: Composed, before_dot: Callable[[], None],
@@ -205,8 +206,8 @@ class Connection:
         smtp = self.smtp
         try:
             smtp.ehlo_or_helo_if_needed()
-            steps = ((f"MAIL FROM:{smtplib.quoteaddr(message.sender)}", (250,)),
-                     (f"RCPT TO:{smtplib.quoteaddr(message.recipient)}", (250, 251)),
+            # The addresses were checked to be plain addr-specs when the message was composed.
+            steps = ((f"MAIL FROM:<{message.sender}>", (250,)), (f"RCPT TO:<{message.recipient}>", (250, 251)),
                      ("DATA", (354,)))
             for command, accepted in steps:
                 smtp.putcmd(command)
@@ -214,14 +215,16 @@ class Connection:
                 code, reply = smtp.getreply()
                 if code not in accepted:
                     raise self._refused(code, reply)
-            smtp.send(_stuff(message.data))
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise Dropped(str(exc) or type(exc).__name__) from None
+        except smtplib.SMTPResponseException as exc:  # e.g. the server refused our EHLO
+            raise Refused(_reply(exc.smtp_code, exc.smtp_error)) from None
         before_dot()
         try:
-            smtp.send(b".\r\n")
+            # The text and its end-of-data dot leave in one write, right after the journal said in-flight.
+            smtp.send(_stuff(message.data) + b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise Dropped(str(exc) or type(exc).__name__) from None  # the dot never left this machine
+            raise Dropped(str(exc) or type(exc).__name__) from None  # nothing was written: no dot
         meanwhile()
         try:
             code, reply = smtp.getreply()

@@ -3,7 +3,8 @@
 Each kind has three templates: `<kind>.subject.txt`, `<kind>.txt` (plain text) and `<kind>.html`
 (HTML, autoescaped). A seller's `templates_dir` holding a file of the same name replaces the default;
 `base.html`, `items.txt`, `items.html`, `signature.txt` and `signature.html` are shared pieces that
-can be replaced the same way. Values are handed to templates already worded ("£24.99",
+can be replaced the same way (the signature is rendered once per run and given to the others as
+`signature` and `signature_html`). Values are handed to templates already worded ("£24.99",
 "7 December 2026"), so a template never formats money or dates itself.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from markupsafe import Markup
 
 from ..errors import ConfigError
 from ..model import EmailDue, Line
@@ -117,6 +119,9 @@ class Templates:
         )
         self.shared = {"store": one_line(policy.store_name, 120), "reply_to": reply_to or ""}
         self._cache: dict[str, object] = {}
+        # The signature is the same in every email: rendered once per run, handed to templates as text.
+        self.shared["signature"] = self._render("signature.txt", self.shared).strip("\n")
+        self.shared["signature_html"] = Markup(self._render("signature.html", self.shared).strip("\n"))
 
     def _template(self, name: str):
         template = self._cache.get(name)
