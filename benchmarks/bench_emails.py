@@ -43,7 +43,8 @@ from sheetreturns.config import Config
 PORT, WORKBOOK, COUNT = {port}, {workbook!r}, {count}
 state = Path(tempfile.mkdtemp(prefix="bench-emails-"))
 config = Config(path=state / "sheetreturns.toml", state_dir=state / "state",
-                smtp={{"host": "127.0.0.1", "port": PORT, "security": "none", "from": "Bench Shop <shop@bench.example>"}},
+                smtp={{"host": "127.0.0.1", "port": PORT, "security": "none",
+                      "from": "Bench Shop <shop@bench.example>"}},
                 policy_entries=[("max_emails_per_run", COUNT, "bench")])
 loaded = job.load(WORKBOOK, date(2026, 11, 26), config)
 """
@@ -96,7 +97,8 @@ def prepare_messages(book: Path, count: int, folder: Path) -> Path:
     from sheetreturns.mail import deliver
 
     config = Config(path=folder / "x.toml", state_dir=folder / "prep-state",
-                    smtp={"from": "Bench Shop <shop@bench.example>"}, policy_entries=[("max_emails_per_run", count, "b")])
+                    smtp={"from": "Bench Shop <shop@bench.example>"},
+                    policy_entries=[("max_emails_per_run", count, "b")])
     loaded = job.load(str(book), date(2026, 11, 26), config)
     try:
         delivery = deliver(loaded, config, dry_run=False, outbox=folder / "outbox", now=datetime(2026, 11, 26, 9, 0))
@@ -124,7 +126,8 @@ def main(count: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
     base, ours = results["smtplib"], results["deliver"]
     ratio = ours["seconds"] / base["seconds"]
-    print(f"{'emails':>7}  {'smtplib':>9}  {'deliver':>9}  {'ratio':>6}  {'per email':>10}  {'smtplib MB':>10}  {'deliver MB':>10}")
+    print(f"{'emails':>7}  {'smtplib':>9}  {'deliver':>9}  {'ratio':>6}  {'per email':>10}  "
+          f"{'smtplib MB':>10}  {'deliver MB':>10}")
     print(f"{count:>7}  {base['seconds']:>8.3f}s  {ours['seconds']:>8.3f}s  {ratio:>5.2f}x  "
           f"{ours['seconds'] / count * 1000:>8.2f}ms  {base['peak_mb']:>10.0f}  {ours['peak_mb']:>10.0f}")
     print(f"target: deliver within 1.5x of smtplib: {'met' if ratio <= 1.5 else 'NOT met'}")

@@ -5,17 +5,19 @@ test has killed the sender with SIGKILL, so each kill lands at a known step of t
 """
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
+from sheetreturns.mail import delivery, journal
 from sheetreturns.mail.journal import IN_FLIGHT, QUEUED, SENT, UNCONFIRMED, journal_path
 
 from .mail_server import MailServer
-from .mail_support import EXAMPLE_DUE, EXAMPLE_RECIPIENTS, ROOT, example_copy, journal_states, results, send, smtp_config
+from .mail_support import (
+    EXAMPLE_DUE, EXAMPLE_RECIPIENTS, ROOT, example_copy, journal_states, results, send, smtp_config,
+)
 
 SENDER = """
 import sys
@@ -99,24 +101,15 @@ def test_killed_after_the_server_took_the_message_never_sends_it_again(folder):
     assert third.records == [] and again_.received == []
 
 
-def test_killed_between_the_servers_ok_and_the_journal_commit_never_sends_it_again(folder):
-    path = journal_path(folder / "state", str(folder / "returns.xlsx"))
-    lock = {}
-
-    def block_journal():  # runs in the server thread when the third message is complete, before its 250
-        lock["db"] = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        lock["db"].execute("BEGIN IMMEDIATE")
-
-    with MailServer(hold=("DATA", 3), on_hold=block_journal) as server:
+def test_killed_between_the_servers_ok_and_the_journal_record_never_sends_it_again(folder):
+    with MailServer(hold=("DATA", 3)) as server:
         process = start_sender(folder, server.port)
         assert server.handler.reached.wait(30)
-        server.handler.release.set()  # the server answers 250; the sender now waits to commit "sent"
-        time.sleep(0.5)
-        assert process.poll() is None
+        process.send_signal(signal.SIGSTOP)  # frozen before it can read the answer ...
+        server.handler.release.set()  # ... which is now sent: "250 queued", the message is the server's
+        time.sleep(0.2)
         process.send_signal(signal.SIGKILL)
         process.wait(30)
-        lock["db"].execute("ROLLBACK")
-        lock["db"].close()
     assert len(server.received) == 3
     assert journal_states(folder / "returns.xlsx", smtp_config(folder))[THIRD] == IN_FLIGHT
     delivery, again = rerun(folder)
@@ -135,15 +128,18 @@ def test_an_unkilled_run_in_a_subprocess_finishes_and_journals_everything(folder
     assert set(journal_states(folder / "returns.xlsx", smtp_config(folder)).values()) == {SENT}
 
 
-def test_after_a_power_cut_queued_messages_are_never_sent_twice(folder):
-    """A power cut can lose the commits that are not fsynced; what was queued before it may have gone out."""
+def test_after_a_power_cut_queued_messages_are_never_sent_twice(folder, monkeypatch):
+    """A power cut can lose what was appended to the journal after its last sync (the group's "queued" records)."""
     with MailServer(hold=("MAIL", 3)) as server:
         kill_when_held(start_sender(folder, server.port), server)
-    path = journal_path(folder / "state", str(folder / "returns.xlsx"))
-    with sqlite3.connect(path) as db:  # what the disk may hold after the cut: only the fsynced "queued" group
-        db.execute("UPDATE messages SET state = 'queued', boot = 'the boot before the power cut'")
-    delivery, again = rerun(folder)
-    assert again.received == []
-    assert len(delivery.failures) == len(EXAMPLE_DUE)
-    assert results(delivery)[THIRD].startswith("failed: not confirmed: the computer restarted while a run was sending")
+    log = journal_path(folder / "state", str(folder / "returns.xlsx")).with_suffix(".log")
+    lines = log.read_bytes().splitlines(keepends=True)
+    synced = max(i for i, line in enumerate(lines) if b'"queued"' in line) + 1
+    log.write_bytes(b"".join(lines[:synced]))  # the records of the two sent emails were not synced: lost
+    for module in (journal, delivery):  # the machine has restarted since
+        monkeypatch.setattr(module, "boot_id", lambda: "the boot after the power cut")
+    delivery_, again = rerun(folder)
+    assert again.received == [] and len(server.received) == 2
+    assert len(delivery_.failures) == len(EXAMPLE_DUE)
+    assert results(delivery_)[THIRD].startswith("failed: not confirmed: the computer restarted while a run was sending")
     assert set(journal_states(folder / "returns.xlsx", smtp_config(folder)).values()) == {UNCONFIRMED}

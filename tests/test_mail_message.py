@@ -53,7 +53,8 @@ def test_a_template_that_puts_a_line_break_in_the_subject_gets_one_line(tmp_path
 
 def test_non_ascii_names_and_subjects_arrive_intact(tmp_path):
     settings = [("store_name", "Café Crème", "")]
-    _, server = sent_from_rows(tmp_path, [basic_row(Customer="Zoë Łukasiewicz-O'Brien", Product="Théière «bleue»")],
+    row = basic_row(Customer="Zoë Łukasiewicz-O'Brien", Product="Théière «bleue»")
+    _, server = sent_from_rows(tmp_path, [row],
                                settings=settings, **{"from": "shop@willow.example"})
     [received] = server.received
     message = received.message

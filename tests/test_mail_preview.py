@@ -54,7 +54,8 @@ def test_preview_json_lists_both_parts(tmp_path):
     assert [(e["return_id"], e["to"]) for e in data["emails"]] == [
         ("R-00020", "Lily King <lily.king@example.com>"), ("R-00021", "George Hill <george.hill@example.com>"),
     ]
-    assert "7 December 2026" in data["emails"][0]["text"] and "<strong>7 December 2026</strong>" in data["emails"][0]["html"]
+    first = data["emails"][0]
+    assert "7 December 2026" in first["text"] and "<strong>7 December 2026</strong>" in first["html"]
 
 
 def test_preview_leaves_out_what_was_already_sent(tmp_path):
@@ -69,7 +70,7 @@ def test_preview_with_a_broken_template_is_one_error_line(tmp_path):
     workbook, config = setup(tmp_path)
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "reminder.subject.txt").write_text("{{ return_id }")
-    config.write_text(config.read_text().replace('state_dir = "state"', 'state_dir = "state"\ntemplates_dir = "templates"'))
+    config.write_text('templates_dir = "templates"\n' + config.read_text())
     result = preview(workbook, config)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: email template reminder.subject.txt line 1: ")

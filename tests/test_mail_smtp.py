@@ -44,7 +44,9 @@ def test_each_due_email_of_the_example_arrives_once_with_its_wording(tmp_path, w
     refund = one(server, "jacob.lee@example.com")
     assert refund.message["Subject"] == "Your refund of £32.00 for return R-00043"
     assert "your refund of £32.00 for return R-00043 was sent on 24 November 2026" in refund.text
-    assert "your refund of <strong>£32.00</strong> for return <strong>R-00043</strong>" in refund.html
+    # HTML goes as plain ASCII: £ is written as a character reference that mail programs show as £
+    assert "your refund of <strong>&#163;32.00</strong> for return <strong>R-00043</strong>" in refund.html
+    assert refund.message.get_body(("html",))["Content-Transfer-Encoding"] == "7bit"
 
     owed = one(server, "sophia.green@example.com")
     assert owed.message["Subject"] == "Your return R-00008: we have not received the item"
@@ -102,7 +104,8 @@ def test_second_run_sends_nothing_and_the_sheet_shows_who_was_contacted(tmp_path
     assert tab.rows[0] == [Styled(h, "header") for h in ("Time", "Return ID", "To", "Kind", "Subject", "Result")]
     assert len(tab.rows) == 1 + len(EXAMPLE_DUE)
     assert [value_of(c) for c in tab.rows[1]] == [
-        NOW, "R-00043", "jacob.lee@example.com", "refund-confirmation", "Your refund of £32.00 for return R-00043", "sent",
+        NOW, "R-00043", "jacob.lee@example.com", "refund-confirmation", "Your refund of £32.00 for return R-00043",
+        "sent",
     ]
 
 
@@ -207,7 +210,8 @@ def test_a_refused_recipient_fails_alone_and_is_retried_next_run(tmp_path, workb
         first = send(workbook, config)
     assert len(server.received) == len(EXAMPLE_DUE) - 1
     assert results(first)[("R-00020", "reminder")] == (
-        "failed: refused by the mail server: 550 5.1.1 <lily.king@example.com>: Recipient address rejected: User unknown"
+        "failed: refused by the mail server: 550 5.1.1 <lily.king@example.com>: Recipient address rejected: "
+        "User unknown"
     )
     assert first.failures == ["R-00020 reminder to lily.king@example.com: refused by the mail server: 550 5.1.1 "
                               "<lily.king@example.com>: Recipient address rejected: User unknown"]

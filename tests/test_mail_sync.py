@@ -100,14 +100,16 @@ def test_sync_dry_run_sends_nothing_records_nothing_and_lists_what_would_go(tmp_
         config = write_config(tmp_path, server.port)
         result = CliRunner().invoke(main, ["sync", "--config", str(config), "--as-of", "2026-11-26", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert server.received == [] and workbook.read_bytes() == before and list((tmp_path / "state").glob("*.sqlite")) == []
+    assert server.received == [] and workbook.read_bytes() == before
+    assert list((tmp_path / "state").glob("*.sqlite")) == []
     assert "R-00043  refund-confirmation    jacob.lee@example.com        would send" in result.stdout
 
 
 def test_sync_without_smtp_settings_fills_the_outbox_for_the_readme_demo(tmp_path):
     workbook = example_copy(tmp_path)
     (tmp_path / "sheetreturns.toml").write_text('source = "returns.xlsx"\nstate_dir = ".sheetreturns"\n')
-    result = CliRunner().invoke(main, ["sync", "--config", str(tmp_path / "sheetreturns.toml"), "--as-of", "2026-11-26"])
+    config = str(tmp_path / "sheetreturns.toml")
+    result = CliRunner().invoke(main, ["sync", "--config", config, "--as-of", "2026-11-26"])
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == len(EXAMPLE_DUE)
     assert f"{len(EXAMPLE_DUE)} emails written to the outbox" in result.stdout

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from ..result import EmailRecord
 from .journal import FILE, OUTBOX, SENT, SMTP, UNCONFIRMED, Journal
@@ -55,7 +54,6 @@ class SmtpChannel:
         self.connection: Connection | None = None
         self.broken: str | None = None  # why sending is impossible for the rest of this run
         self.connects = 0
-        self._pending: Callable[[], None] | None = None
 
     def _connect(self) -> Connection:
         if self.connection is not None:
@@ -80,23 +78,17 @@ class SmtpChannel:
             self.connection.close()
             self.connection = None
 
-    def send(self, out: Outgoing, journal: Journal, now: datetime,
-             meanwhile: Callable[[], None] = lambda: None) -> EmailRecord:
+    def send(self, out: Outgoing, journal: Journal, now: datetime) -> EmailRecord:
         msg = out.message
 
         def before_dot() -> None:
-            self.flush()
             journal.begin(out.return_id, out.kind, channel=SMTP, recipient=msg.recipient, subject=msg.subject,
                           message_id=msg.message_id, now=now)
-
-        def idle() -> None:
-            self.flush()
-            meanwhile()
 
         reason = ""
         for _ in range(2):  # a connection that drops before the dot gets one reconnect for this message
             try:
-                reply = self._connect().transact(msg, before_dot, idle)
+                reply = self._connect().transact(msg, before_dot)
             except _CannotSend as exc:
                 reason = f"not sent: {exc}"
                 break
@@ -109,29 +101,16 @@ class SmtpChannel:
                 continue
             except Unconfirmed:
                 self._drop()
-                self.flush()
                 journal.finish(out.return_id, out.kind, UNCONFIRMED, now, UNCONFIRMED_TEXT)
                 return failed(out, UNCONFIRMED_TEXT)
-            # "sent" is committed while the next message's first command is on its way (or by flush()):
-            # a kill in between leaves this message in flight, so it is reported, never sent twice.
-            self._pending = lambda: journal.finish(out.return_id, out.kind, SENT, now, reply)
+            journal.finish(out.return_id, out.kind, SENT, now, reply)
             return EmailRecord(out.return_id, out.kind, out.to, "sent", msg.subject)
-        self.flush()
         journal.fail(out.return_id, out.kind, recipient=msg.recipient, subject=msg.subject,
                      message_id=msg.message_id, reason=reason, now=now, channel=SMTP)
         return failed(out, reason)
 
-    def flush(self) -> None:
-        """Commit the last message's "sent", if not done yet."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            pending()
-
     def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            self._drop()
+        self._drop()
 
 
 class _CannotSend(Exception):
@@ -152,8 +131,7 @@ class OutboxChannel:
             safe += "-" + hashlib.sha256(return_id.encode()).hexdigest()[:6]
         return self.folder / f"{safe}-{kind}.eml"
 
-    def send(self, out: Outgoing, journal: Journal, now: datetime,
-             meanwhile: Callable[[], None] = lambda: None) -> EmailRecord:
+    def send(self, out: Outgoing, journal: Journal, now: datetime) -> EmailRecord:
         msg = out.message
         path = self.path_for(out.return_id, out.kind)
         temp = path.with_name("." + path.name + ".part")
@@ -173,9 +151,6 @@ class OutboxChannel:
             return failed(out, reason)
         journal.finish(out.return_id, out.kind, OUTBOX, now, str(path))
         return EmailRecord(out.return_id, out.kind, out.to, "outbox", msg.subject)
-
-    def flush(self) -> None:
-        pass
 
     def close(self) -> None:
         pass

@@ -54,7 +54,7 @@ def preview(source: str | Path | None = None, *, as_of: date | None = None, conf
         with Journal(journal_path(config.state_dir, loaded.source), readonly=True) as journal:
             drafts = Drafts(loaded, config, journal, now, everything=True)
         sender = drafts.sender
-        prepared = list(drafts.preparer(wanted))
+        prepared = drafts.prepare_all(wanted)
     finally:
         loaded.workbook.close()
     result = Preview(loaded.workbook.name, as_of)

@@ -2,10 +2,11 @@
 
 The connection is yagmail's (SSL, STARTTLS or plain; login), always with a certificate-checking TLS
 context: smtplib on its own would accept any certificate. The transaction itself is driven step by
-step on yagmail's smtplib connection (MAIL, RCPT, DATA, text, then the final dot), because the
-journal must be committed in between: see journal.py. yagmail's own `send` is not used: it
-reconnects for every message and, on a dropped connection, resends a message the server may
-already have accepted.
+step on yagmail's smtplib connection (MAIL, RCPT, DATA, then the text with its end-of-data dot),
+because the journal records the message as in flight just before the text and dot go out: see
+journal.py. yagmail's own `send` is not used: it logs in again for every message and, when the
+connection drops, sends again a message the server may already have accepted. The message itself
+is built by message.py, not by yagmail (which would attach any text that names an existing file).
 """
 from __future__ import annotations
 
@@ -196,13 +197,8 @@ class Connection:
         # Commands are small writes each followed by a wait for the answer: send them at once.
         self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def transact(self, message: Composed, before_dot: Callable[[], None],
-                 meanwhile: Callable[[], None] = lambda: None) -> str:
-        """Send one message; `before_dot` runs just before the server can accept it. Returns the 250 reply.
-
-        `meanwhile` runs after each command is written, while the server works on its answer: the
-        caller prepares the next messages there instead of waiting idle. It must not raise.
-        """
+    def transact(self, message: Composed, before_dot: Callable[[], None]) -> str:
+        """Send one message; `before_dot` runs just before the server can accept it. Returns the 250 reply."""
         smtp = self.smtp
         try:
             smtp.ehlo_or_helo_if_needed()
@@ -211,7 +207,6 @@ class Connection:
                      ("DATA", (354,)))
             for command, accepted in steps:
                 smtp.putcmd(command)
-                meanwhile()
                 code, reply = smtp.getreply()
                 if code not in accepted:
                     raise self._refused(code, reply)
@@ -225,7 +220,6 @@ class Connection:
             smtp.send(_stuff(message.data) + b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise Dropped(str(exc) or type(exc).__name__) from None  # nothing was written: no dot
-        meanwhile()
         try:
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as exc:

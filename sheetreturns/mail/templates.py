@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from ..errors import ConfigError
@@ -68,18 +67,15 @@ def customer_context(due: EmailDue, lines: dict[int, Line], policy: Policy) -> d
     """Everything a customer email's templates may use."""
     symbol, day_first = policy.currency_symbol, policy.day_first
     own = [lines[row] for row in due.rows if row in lines]
-    items = [
-        Item(
-            name=one_line(line.product or line.sku or "item", 200),
-            sku=one_line(line.sku or "", 80),
-            qty=line.units,
-            unit_price=money(line.unit_price, symbol) if line.unit_price is not None else None,
-            value=money(line.unit_price * line.units, symbol) if line.unit_price is not None else None,
-            reason=one_line(line.reason or "", 200),
-            received=line.received_on is not None,
-        )
-        for line in own
-    ]
+    items = []
+    for line in own:
+        price = line.unit_price
+        items.append(Item(
+            one_line(line.product or line.sku or "item", 200), one_line(line.sku or "", 80), line.units,
+            None if price is None else money(price, symbol),
+            None if price is None else money(price * line.units, symbol),
+            one_line(line.reason or "", 200), line.received_on is not None,
+        ))
     orders = list(dict.fromkeys(one_line(line.order_id) for line in own if line.order_id))
     refunded = [line.refunded_on for line in own if line.refunded_on is not None]
     return {
@@ -109,14 +105,11 @@ class Templates:
                 raise ConfigError(f"templates_dir {folder} is not a folder: create it or remove templates_dir")
             loaders.append(FileSystemLoader(str(folder)))
         loaders.append(FileSystemLoader(str(DEFAULTS)))
-        self.env = Environment(
-            loader=ChoiceLoader(loaders),
-            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,
-        )
+        # Two environments rather than select_autoescape: a fixed setting is not re-decided on every render.
+        options = dict(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       auto_reload=False)
+        self.html_env = Environment(autoescape=True, **options)
+        self.text_env = Environment(autoescape=False, **options)
         self.shared = {"store": one_line(policy.store_name, 120), "reply_to": reply_to or ""}
         self._cache: dict[str, object] = {}
         # The signature is the same in every email: rendered once per run, handed to templates as text.
@@ -127,26 +120,19 @@ class Templates:
         template = self._cache.get(name)
         if template is None:
             try:
-                template = self._cache[name] = self.env.get_template(name)
+                env = self.html_env if name.endswith(".html") else self.text_env
+                template = self._cache[name] = env.get_template(name)
             except TemplateError as exc:
                 raise _template_error(name, exc) from None
         return template
 
     def render(self, kind: str, context: dict) -> Rendered:
         """Subject, text and HTML of one email; a broken template raises ConfigError naming it."""
-        for rendered in self.render_steps(kind, context):
-            pass
-        return rendered
-
-    def render_steps(self, kind: str, context: dict) -> Iterator[Rendered | None]:
-        """`render` in two steps (None after the subject and text, then the Rendered), so that the
-        work can fit into the pauses while a mail server answers."""
         values = {**self.shared, **context}
         subject = one_line(self._render(f"{kind}.subject.txt", values), 250)
         values["subject"] = subject
         text = _tidy(self._render(f"{kind}.txt", values))
-        yield None
-        yield Rendered(subject, text, self._render(f"{kind}.html", values))
+        return Rendered(subject, text, self._render(f"{kind}.html", values))
 
     def _render(self, name: str, values: dict) -> str:
         template = self._template(name)
