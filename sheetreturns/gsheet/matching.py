@@ -1,0 +1,117 @@
+"""Finding the rows again just before writing: sellers insert, delete and sort rows while the job runs.
+
+A row is recognised by its Return ID, Order ID, SKU and Email (the identity columns), never by its
+position. The identity columns are read again right before the write; if they are exactly as first
+read, nothing moved. Otherwise each row goes to the one row that now has its identity; rows whose
+identity is missing or shared by several rows are left for the next run rather than risk writing
+one row's values into another.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ..columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
+from ..errors import SheetReturnsError
+from .calls import Api
+from .cells import column_range, from_api, identity_text, quote_title
+
+IDENTITY_KEYS = ("return_id", "order_id", "sku", "email")
+
+Key = tuple[str | None, ...]
+
+
+@dataclass
+class Now:
+    """The tab as it is just before writing: its header and, per sheet row (0-based), the re-read columns."""
+
+    header: HeaderMap
+    columns: dict[str, list]  # column key -> cell values by 0-based row
+    moved: dict[int, int]  # 0-based row index as first read -> 0-based row index now
+    skipped: int  # rows with planned changes that could not be found safely
+
+    def value(self, key: str, row: int) -> object:
+        column = self.columns.get(key) or []
+        return column[row] if row < len(column) else None
+
+
+def keys_of(columns: dict[str, list], header: HeaderMap, rows: int) -> list[Key]:
+    present = [k for k in IDENTITY_KEYS if k in header.columns]
+    return [tuple(identity_text(_at(columns.get(k), r)) for k in present) for r in range(rows)]
+
+
+def _at(column: list | None, row: int) -> object:
+    if column is None or row >= len(column):
+        return None
+    return column[row]
+
+
+def read_columns(rows: list[list], header: HeaderMap, keys: tuple[str, ...]) -> dict[str, list]:
+    """Columns of the first read, by key, as full-height lists (converted as iter_rows converts them)."""
+    out = {}
+    for key in keys:
+        index = header.columns.get(key)
+        if index is None:
+            continue
+        out[key] = [from_api([row[index]])[0] if index < len(row) else None for row in rows]
+    return out
+
+
+def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...]) -> tuple[HeaderMap, dict[str, list]]:
+    """One batchGet: the top rows (to find the header again) and the named columns."""
+    wanted = [k for k in keys if k in old.columns]
+    ranges = [f"{quote_title(tab)}!1:{HEADER_SEARCH_ROWS}"] + [column_range(tab, old.columns[k]) for k in wanted]
+    answers = api.batch_get(ranges, major="COLUMNS")
+    top = _rows_from_columns(answers[0].get("values", []))
+    try:
+        header = find_header([from_api(r) for r in top], tab)
+    except SheetReturnsError:
+        raise SheetReturnsError(
+            f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again "
+            f"(nothing was written)") from None
+    columns = {k: from_api((a.get("values") or [[]])[0]) for k, a in zip(wanted, answers[1:])}
+    if any(header.columns.get(k) != old.columns.get(k) for k in wanted):
+        # Columns were inserted, deleted or moved: read the named columns where they are now.
+        moved = [k for k in keys if k in header.columns]
+        answers = api.batch_get([column_range(tab, header.columns[k]) for k in moved], major="COLUMNS")
+        columns = {k: from_api((a.get("values") or [[]])[0]) for k, a in zip(moved, answers)}
+    return header, columns
+
+
+def _rows_from_columns(columns: list[list]) -> list[list]:
+    height = max((len(c) for c in columns), default=0)
+    return [[c[r] if r < len(c) else "" for c in columns] for r in range(height)]
+
+
+def locate(first: list[Key], first_start: int, now: list[Key], now_start: int, wanted: set[int]) -> tuple[dict[int, int], int]:
+    """Map wanted rows (0-based, as first read) to where they are now; (mapping, rows that could not be placed).
+
+    `first` and `now` hold the identity of every row, from index 0; data rows start at *_start.
+    """
+    if first[first_start:] == now[now_start:len(now)] and first_start == now_start:
+        return {r: r for r in wanted}, 0
+    # Trailing blank rows may differ in count only; compare again without them.
+    trimmed_first = _trim(first[first_start:])
+    trimmed_now = _trim(now[now_start:])
+    if trimmed_first == trimmed_now:
+        shift = now_start - first_start
+        return {r: r + shift for r in wanted}, 0
+    blank = tuple(None for _ in (first[0] if first else ()))
+    seen_first = Counter(first[first_start:])
+    seen_now = Counter(now[now_start:])
+    where_now = {key: i for i, key in enumerate(now) if i >= now_start and seen_now[key] == 1}
+    mapping, lost = {}, 0
+    for r in sorted(wanted):
+        key = first[r] if r < len(first) else blank
+        if key == blank or seen_first[key] != 1 or key not in where_now:
+            lost += 1
+            continue
+        mapping[r] = where_now[key]
+    return mapping, lost
+
+
+def _trim(keys: list[Key]) -> list[Key]:
+    end = len(keys)
+    while end and all(v is None for v in keys[end - 1]):
+        end -= 1
+    return keys[:end]

@@ -1,0 +1,256 @@
+"""Applying a WritePlan to a Google Sheet with as few requests as the change allows.
+
+Order of requests: (1) re-read the identity columns, only if Returns cells change; (2) one
+spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours) and the
+generated tabs; (3) the changed cells in values.batchUpdate calls of at most ~2 MB each; (4) one
+append for new rows. An unchanged sheet costs one write: the regenerated tabs.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..columns import BY_KEY, HeaderMap
+from ..plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
+from ..source import WriteReport
+from .cells import a1, same, to_api, to_entered
+from .drawing import status_rules, tab_requests
+from .matching import IDENTITY_KEYS, keys_of, locate, read_columns, reread
+
+MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
+MAX_RUN = 5000  # rows per ValueRange, so that a payload can be split between ranges
+DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+
+
+@dataclass
+class Change:
+    row: int  # 0-based row index as first read
+    key: str
+    value: object
+
+
+@dataclass
+class Draft:
+    """What the plan changes, worked out against the values as first read."""
+
+    changes: list[Change] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # column key -> 0-based column (added ones too)
+    added: list[str] = field(default_factory=list)
+    width: int = 0  # columns in use before any is added
+
+    def counts(self, plan: WritePlan) -> dict[str, int]:
+        return {
+            "cells": len(self.changes),
+            "rows": len({c.row for c in self.changes}),
+            "ids_assigned": sum(1 for c in self.changes if c.key == "return_id"),
+            "dates_filled": sum(1 for c in self.changes if c.key == "notified_on"),
+            "columns_added": len(self.added),
+            "rows_appended": len(plan.append),
+            "tabs": len(plan.tabs),
+        }
+
+
+def draft(plan: WritePlan, rows: list[list]) -> Draft:
+    header = plan.header
+    width = max([len(header.headers)] + [len(r) for r in rows])
+    positions = dict(header.columns)
+    added = [k for k in plan.add_columns if k not in positions]
+    for offset, key in enumerate(added):
+        positions[key] = width + offset
+    out = Draft(positions=positions, added=added, width=width)
+    first = header.row_index + 1
+    for index in range(first, max(len(rows), max(plan.rows, default=0))):
+        number = index + 1
+        row = rows[index] if index < len(rows) else []
+        wanted = plan.rows.get(number)
+        if wanted is None:
+            # No seller data on this row: blank any job-owned cell left over from earlier runs.
+            for key in JOB_KEYS:
+                col = header.columns.get(key)
+                if col is not None and col < len(row) and row[col] not in ("", None):
+                    out.changes.append(Change(index, key, None))
+            continue
+        for key, value in wanted.items():
+            col = positions.get(key)
+            if col is None:
+                continue
+            current = row[col] if col < len(row) else None
+            if key in FILLABLE_KEYS and current not in ("", None):
+                continue  # never overwrite a seller's value
+            if not same(current, value):
+                out.changes.append(Change(index, key, value))
+    return out
+
+
+def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
+    rows = book.raw_rows(plan.tab)
+    work = draft(plan, rows)
+    counts = work.counts(plan)
+    if dry_run:
+        return WriteReport(written=False, changes=counts)
+    api, tab = book.api, plan.tab
+    sheet = book.sheets[tab]["properties"]
+    header, moved, skipped = plan.header, None, 0
+    if work.changes or work.added or plan.append:
+        header, moved, skipped, work = _find_rows_again(book, plan, rows, work)
+    requests_ = _structure(book, plan, header, work, moved, sheet)
+    if requests_:
+        api.batch_update(requests_)
+    data = _value_ranges(tab, header, work, moved)
+    for chunk in _chunks(data):
+        api.write_values(chunk)
+    if plan.append:
+        _append(api, tab, header, work.positions, plan.append)
+    counts["cells"] = len(work.changes)
+    if skipped:
+        counts["rows_left_for_next_run"] = skipped
+    return WriteReport(written=True, changes=counts, saved_to=book.url)
+
+
+def _find_rows_again(book, plan: WritePlan, rows: list[list], work: Draft):
+    """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
+    fills = {c.key for c in work.changes if c.key in FILLABLE_KEYS}
+    keys = tuple(dict.fromkeys(IDENTITY_KEYS + tuple(sorted(fills))))
+    header, columns = reread(book.api, plan.tab, plan.header, keys)
+    first_columns = read_columns(rows, plan.header, IDENTITY_KEYS)
+    first = keys_of(first_columns, plan.header, len(rows))
+    height = max((len(c) for c in columns.values()), default=0)
+    now = keys_of(columns, header, height)
+    wanted = {c.row for c in work.changes}
+    moved, lost = locate(first, plan.header.row_index + 1, now, header.row_index + 1, wanted)
+    positions = dict(header.columns)
+    width = max(len(header.headers), work.width + len(header.headers) - len(plan.header.headers))
+    added = [k for k in work.added if k not in positions]
+    for offset, key in enumerate(added):
+        positions[key] = width + offset
+    kept = []
+    for change in work.changes:
+        target = moved.get(change.row)
+        if target is None or change.key not in positions:
+            continue
+        if change.key in FILLABLE_KEYS:
+            current = columns.get(change.key, [])
+            if target < len(current) and current[target] not in ("", None):
+                continue  # filled in by the seller meanwhile
+        kept.append(change)
+    return header, moved, lost, Draft(kept, positions, added, width)
+
+
+def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, sheet: dict) -> list[dict]:
+    """One batchUpdate: grow the grid, format new columns and written dates, status colours, generated tabs."""
+    sheet_id = sheet["sheetId"]
+    requests_: list[dict] = []
+    needed = max(work.positions.values(), default=-1) + 1
+    have = sheet.get("gridProperties", {}).get("columnCount", 0)
+    if needed > have:
+        requests_.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": needed - have}})
+    hr = header.row_index
+    if work.added:
+        last = max((i for i, h in enumerate(header.headers) if h), default=0)
+        first_new, last_new = work.positions[work.added[0]], work.positions[work.added[-1]]
+        requests_.append({"copyPaste": {
+            "source": _grid(sheet_id, hr, hr + 1, last, last + 1),
+            "destination": _grid(sheet_id, hr, hr + 1, first_new, last_new + 1), "pasteType": "PASTE_FORMAT"}})
+        for key in work.added:
+            if BY_KEY[key].kind == "date":
+                col = work.positions[key]
+                requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
+    for col, start, end in _date_runs(work, moved):
+        requests_.append(_number_format(_grid(sheet_id, start, end, col, col + 1)))
+    status_col = work.positions.get("status")
+    if status_col is not None:
+        requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, hr + 1, status_col))
+    if plan.tabs:
+        symbol = book.currency_symbol()
+        taken = {s["properties"]["sheetId"] for s in book.sheets.values()}
+        for tab in plan.tabs:
+            existing = book.sheets.get(tab.title)
+            requests_.extend(tab_requests(tab, existing, taken, symbol))
+    return requests_
+
+
+def _grid(sheet_id: int, r0: int, r1: int | None, c0: int, c1: int) -> dict:
+    grid = {"sheetId": sheet_id, "startRowIndex": r0, "startColumnIndex": c0, "endColumnIndex": c1}
+    if r1 is not None:
+        grid["endRowIndex"] = r1
+    return grid
+
+
+def _number_format(grid: dict) -> dict:
+    return {"repeatCell": {"range": grid, "cell": {"userEnteredFormat": {"numberFormat": DATE_FORMAT}},
+                           "fields": "userEnteredFormat.numberFormat"}}
+
+
+def _target(change: Change, moved) -> int:
+    return change.row if moved is None else moved[change.row]
+
+
+def _date_runs(work: Draft, moved) -> list[tuple[int, int, int]]:
+    """(column, first row, end row) runs of cells that receive a date, 0-based, end exclusive."""
+    by_col: dict[int, list[int]] = {}
+    for change in work.changes:
+        if isinstance(change.value, date):
+            by_col.setdefault(work.positions[change.key], []).append(_target(change, moved))
+    runs = []
+    for col, rows in sorted(by_col.items()):
+        for start, end in _runs(sorted(rows)):
+            runs.append((col, start, end))
+    return runs
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    out = []
+    for row in rows:
+        if out and row == out[-1][1]:
+            out[-1] = (out[-1][0], row + 1)
+        else:
+            out.append((row, row + 1))
+    return out
+
+
+def _value_ranges(tab: str, header: HeaderMap, work: Draft, moved) -> list[dict]:
+    """The changed cells as ValueRanges: one per run of consecutive rows in a column."""
+    data = []
+    for key in work.added:
+        data.append({"range": a1(tab, work.positions[key], header.row_number), "values": [[BY_KEY[key].header]]})
+    by_col: dict[int, dict[int, object]] = {}
+    for change in work.changes:
+        by_col.setdefault(work.positions[change.key], {})[_target(change, moved)] = to_api(change.value)
+    for col, cells in sorted(by_col.items()):
+        rows = sorted(cells)
+        for start, end in _runs(rows):
+            for piece in range(start, end, MAX_RUN):
+                stop = min(end, piece + MAX_RUN)
+                data.append({"range": a1(tab, col, piece + 1, stop), "majorDimension": "COLUMNS",
+                             "values": [[cells[r] for r in range(piece, stop)]]})
+    return data
+
+
+def _chunks(data: list[dict]) -> list[list[dict]]:
+    chunks, current, size = [], [], 0
+    for item in data:
+        cost = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 1
+        if current and size + cost > MAX_PAYLOAD:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += cost
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _append(api, tab: str, header: HeaderMap, positions: dict[str, int], rows: list[dict]) -> None:
+    """New rows (intake) below the table in one call; columns placed by the header, dates as real dates."""
+    first = min((i for i, h in enumerate(header.headers) if h), default=0)
+    width = max(positions.values()) + 1
+    values = []
+    for item in rows:
+        line = [""] * (width - first)
+        for key, value in item.items():
+            col = positions.get(key)
+            if col is not None and col >= first:
+                line[col - first] = to_entered(value)
+        values.append(line)
+    api.append(a1(tab, first, header.row_number, header.row_number, width - 1), values)
