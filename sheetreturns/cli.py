@@ -114,3 +114,8 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
     elif not quiet:
         click.echo(sync_report(result, dry_run))
     sys.exit(result.exit_code)
+
+
+from .gsheet.command import init as _google_init  # noqa: E402  (init --google; merged with the Excel init later)
+
+main.add_command(_google_init)

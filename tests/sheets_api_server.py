@@ -101,7 +101,7 @@ class SheetsServer:
     # -- lifecycle ----------------------------------------------------------------
 
     def start(self) -> "SheetsServer":
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 

@@ -32,6 +32,14 @@ def from_api(row: list) -> list:
     return out
 
 
+def column_index(letters: str) -> int:
+    """Column letters -> 0-based index (A -> 0, AB -> 27)."""
+    value = 0
+    for char in letters.upper():
+        value = value * 26 + ord(char) - 64
+    return value - 1
+
+
 def serial(day: date) -> int | float:
     if isinstance(day, datetime):
         delta = day - datetime(1899, 12, 30)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..columns import BY_KEY, HeaderMap
+from .cells import column_index
 from ..plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..source import WriteReport
 from .cells import a1, same, to_api, to_entered
@@ -98,7 +99,7 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     if requests_:
         api.batch_update(requests_)
     data = _value_ranges(tab, header, work, moved)
-    for chunk in _chunks(data):
+    for chunk in _chunks(data, tab):
         api.write_values(chunk)
     if plan.append:
         _append(api, tab, header, work.positions, plan.append)
@@ -218,24 +219,46 @@ def _value_ranges(tab: str, header: HeaderMap, work: Draft, moved) -> list[dict]
     for change in work.changes:
         by_col.setdefault(work.positions[change.key], {})[_target(change, moved)] = to_api(change.value)
     for col, cells in sorted(by_col.items()):
-        rows = sorted(cells)
-        for start, end in _runs(rows):
+        for start, end in _runs(sorted(cells)):
             for piece in range(start, end, MAX_RUN):
                 stop = min(end, piece + MAX_RUN)
-                data.append({"range": a1(tab, col, piece + 1, stop), "majorDimension": "COLUMNS",
-                             "values": [[cells[r] for r in range(piece, stop)]]})
+                data.append(_column_range(tab, col, piece, [cells[r] for r in range(piece, stop)]))
     return data
 
 
-def _chunks(data: list[dict]) -> list[list[dict]]:
-    chunks, current, size = [], [], 0
-    for item in data:
-        cost = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 1
-        if current and size + cost > MAX_PAYLOAD:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(item)
-        size += cost
+def _column_range(tab: str, col: int, start: int, values: list) -> dict:
+    """Cells of one column from 0-based row `start` down, as a ValueRange."""
+    return {"range": a1(tab, col, start + 1, start + len(values)), "majorDimension": "COLUMNS", "values": [values]}
+
+
+def _size(item: dict) -> int:
+    return len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 2
+
+
+def _split(item: dict, tab: str) -> list[dict]:
+    """A ValueRange too big for one request, as halves (recursively) that each fit."""
+    values = item["values"][0]
+    if _size(item) <= MAX_PAYLOAD - 200 or len(values) < 2:
+        return [item]
+    cells = item["range"].rpartition("!")[2].split(":")
+    col = column_index("".join(ch for ch in cells[0] if ch.isalpha()))
+    start = int("".join(ch for ch in cells[0] if ch.isdigit())) - 1
+    half = len(values) // 2
+    return (_split(_column_range(tab, col, start, values[:half]), tab)
+            + _split(_column_range(tab, col, start + half, values[half:]), tab))
+
+
+def _chunks(data: list[dict], tab: str = "") -> list[list[dict]]:
+    """ValueRanges packed into requests of at most MAX_PAYLOAD bytes each."""
+    chunks, current, size = [], [], 200  # room for the request's own fields
+    for whole in data:
+        for item in _split(whole, tab) if "majorDimension" in whole else [whole]:
+            cost = _size(item)
+            if current and size + cost > MAX_PAYLOAD:
+                chunks.append(current)
+                current, size = [], 200
+            current.append(item)
+            size += cost
     if current:
         chunks.append(current)
     return chunks
