@@ -157,6 +157,21 @@ class SheetsServer:
                         sheet.set_meta(start_row + i, j, "format", {"numberFormat": fmt})
             book.touch()
 
+    def load_rows(self, key: str, title: str, rows: list[list], date_columns: tuple[int, ...] = ()) -> None:
+        """Many rows at once, for big sheets: values already as the API holds them (numbers, text, bools;
+        dates as serial numbers, given a date format in `date_columns`)."""
+        with self.lock:
+            self.put_rows(key, title, [rows[0]])
+            sheet = self.sheet(key, title)
+            width = max(len(r) for r in rows)
+            sheet.rows = [[None if v == "" else v for v in row] for row in rows]
+            date_format = {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}
+            sheet.meta = [{c: {"format": dict(date_format)} for c in date_columns if c < len(row) and row[c] is not None}
+                          or None if r else None for r, row in enumerate(rows)]
+            sheet.grid["rowCount"] = max(sheet.row_count, len(rows) + 100)
+            sheet.grid["columnCount"] = max(sheet.column_count, width)
+            self.books[key].touch()
+
     def values(self, key: str, title: str) -> list[list]:
         """A tab's values as UNFORMATTED_VALUE reads them (trailing empties trimmed)."""
         with self.lock:

@@ -22,14 +22,8 @@ _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[Rr]\d*[Cc]\d*$")
 
 def from_api(row: list) -> list:
     """One row as read: integers as floats (as calamine gives them), error texts as CellError."""
-    out = row
-    for index, value in enumerate(row):
-        kind = value.__class__
-        if kind is int or (kind is str and value in ERROR_CODES):
-            if out is row:
-                out = list(row)
-            out[index] = float(value) if kind is int else CellError(value)
-    return out
+    return [float(v) if v.__class__ is int else CellError(v) if v.__class__ is str and v in ERROR_CODES else v
+            for v in row]
 
 
 def column_index(letters: str) -> int:

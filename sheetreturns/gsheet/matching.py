@@ -36,24 +36,25 @@ class Now:
 
 
 def keys_of(columns: dict[str, list], header: HeaderMap, rows: int) -> list[Key]:
+    """The identity of every row (0-based), from cell values as the API returns them."""
     present = [k for k in IDENTITY_KEYS if k in header.columns]
-    return [tuple(identity_text(_at(columns.get(k), r)) for k in present) for r in range(rows)]
-
-
-def _at(column: list | None, row: int) -> object:
-    if column is None or row >= len(column):
-        return None
-    return column[row]
+    normal = []
+    for key in present:
+        column = list(columns.get(key) or [])
+        column += [None] * (rows - len(column))
+        normal.append([None if v is None or v == "" else (v.strip() or None) if v.__class__ is str else identity_text(v)
+                       for v in column[:rows]])
+    return list(zip(*normal)) if normal else [()] * rows
 
 
 def read_columns(rows: list[list], header: HeaderMap, keys: tuple[str, ...]) -> dict[str, list]:
-    """Columns of the first read, by key, as full-height lists (converted as iter_rows converts them)."""
+    """Columns of the first read, by key, as full-height lists of the values the API returned."""
     out = {}
     for key in keys:
         index = header.columns.get(key)
         if index is None:
             continue
-        out[key] = [from_api([row[index]])[0] if index < len(row) else None for row in rows]
+        out[key] = [row[index] if index < len(row) else None for row in rows]
     return out
 
 
@@ -69,12 +70,12 @@ def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...]) -> tuple[H
         raise SheetReturnsError(
             f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again "
             f"(nothing was written)") from None
-    columns = {k: from_api((a.get("values") or [[]])[0]) for k, a in zip(wanted, answers[1:])}
+    columns = {k: (a.get("values") or [[]])[0] for k, a in zip(wanted, answers[1:])}
     if any(header.columns.get(k) != old.columns.get(k) for k in wanted):
         # Columns were inserted, deleted or moved: read the named columns where they are now.
         moved = [k for k in keys if k in header.columns]
         answers = api.batch_get([column_range(tab, header.columns[k]) for k in moved], major="COLUMNS")
-        columns = {k: from_api((a.get("values") or [[]])[0]) for k, a in zip(moved, answers)}
+        columns = {k: (a.get("values") or [[]])[0] for k, a in zip(moved, answers)}
     return header, columns
 
 

@@ -21,6 +21,7 @@ from .matching import IDENTITY_KEYS, keys_of, locate, read_columns, reread
 
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
 MAX_RUN = 5000  # rows per ValueRange, so that a payload can be split between ranges
+MAX_GAP = 8  # unchanged cells between two changed ones sent as null (skipped) rather than starting a new range
 DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 
 
@@ -79,7 +80,13 @@ def draft(plan: WritePlan, rows: list[list]) -> Draft:
             current = row[col] if col < len(row) else None
             if key in FILLABLE_KEYS and current not in ("", None):
                 continue  # never overwrite a seller's value
-            if not same(current, value):
+            if value is None:
+                changed = current not in ("", None)
+            elif value.__class__ is str:
+                changed = current != value
+            else:
+                changed = not same(current, value)
+            if changed:
                 out.changes.append(Change(index, key, value))
     return out
 
@@ -200,10 +207,11 @@ def _date_runs(work: Draft, moved) -> list[tuple[int, int, int]]:
     return runs
 
 
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
+def _runs(rows: list[int], gap: int = 0) -> list[tuple[int, int]]:
+    """Sorted row numbers -> (first, end) runs; rows up to `gap` apart share a run."""
     out = []
     for row in rows:
-        if out and row == out[-1][1]:
+        if out and row <= out[-1][1] + gap:
             out[-1] = (out[-1][0], row + 1)
         else:
             out.append((row, row + 1))
@@ -217,12 +225,15 @@ def _value_ranges(tab: str, header: HeaderMap, work: Draft, moved) -> list[dict]
         data.append({"range": a1(tab, work.positions[key], header.row_number), "values": [[BY_KEY[key].header]]})
     by_col: dict[int, dict[int, object]] = {}
     for change in work.changes:
-        by_col.setdefault(work.positions[change.key], {})[_target(change, moved)] = to_api(change.value)
+        value = change.value
+        by_col.setdefault(work.positions[change.key], {})[_target(change, moved)] = (
+            value if value.__class__ is str else to_api(value))
     for col, cells in sorted(by_col.items()):
-        for start, end in _runs(sorted(cells)):
+        for start, end in _runs(sorted(cells), MAX_GAP):
             for piece in range(start, end, MAX_RUN):
                 stop = min(end, piece + MAX_RUN)
-                data.append(_column_range(tab, col, piece, [cells[r] for r in range(piece, stop)]))
+                # A null leaves its cell as it is: short gaps of unchanged cells cost less than a new range.
+                data.append(_column_range(tab, col, piece, [cells.get(r) for r in range(piece, stop)]))
     return data
 
 
@@ -236,16 +247,23 @@ def _size(item: dict) -> int:
 
 
 def _split(item: dict, tab: str) -> list[dict]:
-    """A ValueRange too big for one request, as halves (recursively) that each fit."""
-    values = item["values"][0]
-    if _size(item) <= MAX_PAYLOAD - 200 or len(values) < 2:
+    """A column ValueRange too big for one request, as pieces (halves, recursively) that each fit."""
+    if _size(item) <= MAX_PAYLOAD - 200 or len(item["values"][0]) < 2:
         return [item]
-    cells = item["range"].rpartition("!")[2].split(":")
-    col = column_index("".join(ch for ch in cells[0] if ch.isalpha()))
-    start = int("".join(ch for ch in cells[0] if ch.isdigit())) - 1
+    cell = item["range"].rpartition("!")[2].split(":")[0]
+    col = column_index("".join(ch for ch in cell if ch.isalpha()))
+    start = int("".join(ch for ch in cell if ch.isdigit())) - 1
+    values = item["values"][0]
     half = len(values) // 2
-    return (_split(_column_range(tab, col, start, values[:half]), tab)
-            + _split(_column_range(tab, col, start + half, values[half:]), tab))
+    return [piece for first, part in ((start, values[:half]), (start + half, values[half:]))
+            for piece in _split(_trimmed(tab, col, first, part), tab)]
+
+
+def _trimmed(tab: str, col: int, start: int, values: list) -> dict:
+    """A column range without skipped (null) cells at either end, so it never names cells it leaves alone."""
+    first = next(i for i, v in enumerate(values) if v is not None)
+    last = len(values) - next(i for i, v in enumerate(reversed(values)) if v is not None)
+    return _column_range(tab, col, start + first, values[first:last])
 
 
 def _chunks(data: list[dict], tab: str = "") -> list[list[dict]]:

@@ -3,14 +3,24 @@ parsing, filtering a response, and copying masked fields from a request into sto
 from __future__ import annotations
 
 import copy
+import functools
 
 from .errors import ApiError
 
 Tree = dict  # name -> Tree; an empty Tree means "everything below"
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(mask: str) -> Tree:
+    return _parse(mask)
+
+
 def parse(mask: str) -> Tree:
-    """'a.b(c,d),e' -> {"a": {"b": {"c": {}, "d": {}}}, "e": {}}."""
+    """'a.b(c,d),e' -> {"a": {"b": {"c": {}, "d": {}}}, "e": {}} (a fresh copy each time)."""
+    return copy.deepcopy(_parsed(mask))
+
+
+def _parse(mask: str) -> Tree:
     tree: Tree = {}
     position = _parse_list(mask.replace(" ", ""), 0, tree)
     if position != len(mask.replace(" ", "")):
@@ -87,14 +97,19 @@ def paths(tree: Tree, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _paths(mask: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(paths(_parsed(mask)))
+
+
 def copy_masked(target: dict, source: dict, mask: str) -> None:
     """Set every masked field of `target` from `source` (absent in source: cleared)."""
-    tree = parse(mask)
+    tree = _parsed(mask)
     if "*" in tree:
         target.clear()
         target.update(copy.deepcopy(source))
         return
-    for path in paths(tree):
+    for path in _paths(mask):
         src: object = source
         for name in path:
             src = src.get(name) if isinstance(src, dict) else None

@@ -254,7 +254,8 @@ class Sheet:
     def clone(self) -> "Sheet":
         twin = Sheet(copy.deepcopy(self.props))
         twin.rows = [list(row) for row in self.rows]
-        twin.meta = [copy.deepcopy(m) if m else None for m in self.meta]
+        # Per-cell dicts are copied; the values inside (format dicts ...) are replaced, never changed in place.
+        twin.meta = [{c: dict(v) for c, v in m.items()} if m else None for m in self.meta]
         twin.charts = copy.deepcopy(self.charts)
         twin.conditional_formats = copy.deepcopy(self.conditional_formats)
         twin.merges = copy.deepcopy(self.merges)

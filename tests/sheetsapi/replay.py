@@ -148,26 +148,25 @@ def replay_file(path: Path, base_url: str) -> tuple[int, list[Mismatch]]:
 
 
 def main(argv: list[str]) -> int:
+    """Replay each cassette against --url, or against a fresh in-process server per cassette."""
     url = None
     if "--url" in argv:
         at = argv.index("--url")
         url = argv[at + 1]
         del argv[at:at + 2]
-    server = None
-    if url is None:
-        from tests.sheets_api_server import SheetsServer
-
-        server = SheetsServer().start()
-        url = server.url
     failed = 0
     for name in argv:
-        compared, problems = replay_file(Path(name), url)
+        if url is None:
+            from tests.sheets_api_server import SheetsServer
+
+            with SheetsServer() as server:
+                compared, problems = replay_file(Path(name), server.url)
+        else:
+            compared, problems = replay_file(Path(name), url)
         print(f"{Path(name).name}: {compared - len(problems)}/{compared} interactions match")
         for problem in problems[:3]:
             print("  " + str(problem).replace("\n", "\n  "))
         failed += bool(problems)
-    if server:
-        server.stop()
     return 1 if failed else 0
 
 

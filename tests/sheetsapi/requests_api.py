@@ -28,7 +28,7 @@ def _span(tx, grid: dict, sheet: Sheet | None = None) -> tuple[Sheet, int, int, 
     c0 = grid.get("startColumnIndex", 0)
     r1 = grid.get("endRowIndex", sheet.row_count)
     c1 = grid.get("endColumnIndex", sheet.column_count)
-    if r1 > sheet.row_count or c1 > sheet.column_count or r0 < 0 or c0 < 0:
+    if r1 > sheet.row_count or c1 > sheet.column_count or r0 < 0 or c0 < 0 or r0 > r1 or c0 > c1:
         raise ApiError(400, f"Range ('{sheet.title}'!{_a1(r0, c0, r1, c1)}) exceeds grid limits. "
                             f"Max rows: {sheet.row_count}, max columns: {sheet.column_count}")
     return sheet, r0, c0, r1, c1
@@ -283,12 +283,29 @@ def repeat_cell(tx, payload: dict) -> dict:
         raise ApiError(400, "At least one field must be updated, but none were specified.")
     sheet, r0, c0, r1, c1 = _span(tx, payload.get("range") or {})
     source = payload.get("cell") or {}
+    if all(path[0] == "userEnteredFormat" for path in fields.paths(fields.parse(mask))):
+        _repeat_format(sheet, r0, c0, r1, c1, source, mask)
+        return {}
     for r in range(r0, r1):
         for c in range(c0, c1):
             view = _cell_view(sheet, r, c)
             fields.copy_masked(view, source, mask)
             _store_cell(sheet, r, c, view)
     return {}
+
+
+def _repeat_format(sheet: Sheet, r0: int, c0: int, r1: int, c1: int, source: dict, mask: str) -> None:
+    """repeatCell touching formats only: each distinct current format is worked out once."""
+    results: dict[int, dict | None] = {}
+    for r in range(r0, r1):
+        for c in range(c0, c1):
+            current = sheet.get_meta(r, c, "format")
+            ident = id(current) if current else 0
+            if ident not in results:
+                view = {"userEnteredFormat": copy.deepcopy(current)} if current else {}
+                fields.copy_masked(view, source, mask)
+                results[ident] = normal_format(view["userEnteredFormat"]) if view.get("userEnteredFormat") else None
+            sheet.set_meta(r, c, "format", results[ident])
 
 
 @request("setDataValidation")

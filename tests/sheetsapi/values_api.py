@@ -126,7 +126,9 @@ class Write:
                                     f"{'row' if limit_r is not None and height > limit_r else 'column'} "
                                     f"[{self.r0 + height if limit_r is not None and height > limit_r else self.c0 + width}]")
         self.height, self.width = height, width
-        self.entered = [[None if v is None else enter(v, option, where) for v in row] for row in values]
+        raw = option == "RAW"
+        self.entered = [[None if v is None else (v, None, None) if raw and v.__class__ is str and v
+                         else enter(v, option, where) for v in row] for row in values]
         self.raw_none = [[v is None for v in row] for row in values]
         if height and width:
             if self.r0 + height > self.sheet.row_count or self.c0 + width > self.sheet.column_count:
