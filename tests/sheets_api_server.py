@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import socket
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -201,8 +202,30 @@ class SheetsServer:
 
     # -- request handling ----------------------------------------------------------
 
+    def stats(self) -> dict:
+        """Requests counted since the last reset (OAuth token calls included), bytes each way, by kind."""
+        with self.lock:
+            by_kind: dict[str, int] = {}
+            for call in self.calls:
+                by_kind[call.kind] = by_kind.get(call.kind, 0) + 1
+            return {"requests": len(self.calls), "bytes_received": sum(c.bytes_in for c in self.calls),
+                    "bytes_sent": sum(c.bytes_out for c in self.calls), "by_kind": by_kind}
+
+    def _control(self, method: str, path: str) -> tuple[int, dict, bytes]:
+        """/_control/stats (GET) and /_control/reset (POST): for a server running in another process."""
+        if path == "/_control/reset" and method == "POST":
+            self.reset_counts()
+            payload: dict = {"reset": True}
+        elif path == "/_control/stats":
+            payload = self.stats()
+        else:
+            return 404, {}, b""
+        return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
+
     def handle(self, method: str, raw_path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
         split = urlsplit(raw_path)
+        if split.path.startswith("/_control/"):
+            return self._control(method, split.path)
         query = {k: (v if len(v) > 1 or k == "ranges" else v[0]) for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         parsed_body = _json_body(body) if body and split.path != "/token" else None
         call = Call(method, _kind(method, split.path), split.path, query, parsed_body,
@@ -383,6 +406,12 @@ def _kind(method: str, path: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_state: SheetsServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and the client's delayed
+        # ACK add 40 ms to every answer on a kept-alive connection.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -102,3 +102,11 @@ def test_the_summary_tab_from_sync_is_written_with_the_run(server, tmp_path):
     values = server.values(key, "Summary")
     assert ["Awaiting item", 2] in values
     assert any("2026-11-26 09:30" in str(row[0]) for row in values if row)
+
+
+def test_a_tab_named_in_another_case_is_reused_not_duplicated(server, tmp_path):
+    key = google_sheet(server, [basic_row()])
+    server.put_rows(key, "summary", [["old notes"]])
+    write_tabs(server, key, tmp_path, trend_tab())
+    assert [s.title for s in server.book(key).sheets] == ["Returns", "Summary"]
+    assert server.values(key, "Summary")[0] == ["Fern & Fig: returns summary"]

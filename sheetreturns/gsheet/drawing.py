@@ -110,8 +110,8 @@ def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str
             requests_.append({"deleteEmbeddedObject": {"objectId": chart["chartId"]}})
         requests_.append({"updateCells": {"range": {"sheetId": sheet_id}, "fields": "*"}})
         requests_.append({"updateSheetProperties": {
-            "properties": {"sheetId": sheet_id, "gridProperties": grid},
-            "fields": "gridProperties(rowCount,columnCount,frozenRowCount)"}})
+            "properties": {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid},
+            "fields": "title,gridProperties(rowCount,columnCount,frozenRowCount)"}})
     for column, chars in sorted(tab.widths.items()):
         requests_.append({"updateDimensionProperties": {
             "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": column - 1, "endIndex": column},

@@ -89,10 +89,7 @@ def _returns_requests(book: GoogleWorkbook, current: str | None, taken: set[int]
     widths = {i + 1: WIDE.get(c.key, WIDTHS.get(c.kind, 14)) for i, c in enumerate(columns)}
     tab = Tab(RETURNS_TAB, rows=[header], widths=widths, freeze_rows=1)
     existing = book.sheets.get(current) if current else None
-    requests_ = tab_requests(tab, existing, taken, policy.currency_symbol)
-    if existing is not None and current != RETURNS_TAB:
-        requests_.insert(0, {"updateSheetProperties": {
-            "properties": {"sheetId": existing["properties"]["sheetId"], "title": RETURNS_TAB}, "fields": "title"}})
+    requests_ = tab_requests(tab, existing, taken, policy.currency_symbol)  # also renames a reused "Sheet1"
     sheet_id = existing["properties"]["sheetId"] if existing else requests_[0]["addSheet"]["properties"]["sheetId"]
     for index, column in enumerate(columns):
         body = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index, "endColumnIndex": index + 1}

@@ -173,7 +173,7 @@ def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, she
         symbol = book.currency_symbol()
         taken = {s["properties"]["sheetId"] for s in book.sheets.values()}
         for tab in plan.tabs:
-            existing = book.sheets.get(tab.title)
+            existing = next((s for t, s in book.sheets.items() if t.lower() == tab.title.lower()), None)
             requests_.extend(tab_requests(tab, existing, taken, symbol))
     return requests_
 
