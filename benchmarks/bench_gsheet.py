@@ -13,7 +13,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 

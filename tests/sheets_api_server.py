@@ -17,70 +17,18 @@ import re
 import socket
 import sys
 import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.sheetsapi import drive_api, sheets_api, values_api
 from tests.sheetsapi.auth import OWNER, Auth
 from tests.sheetsapi.cells import enter
 from tests.sheetsapi.errors import NO_PERMISSION, NOT_FOUND, QUOTA, ApiError
+from tests.sheetsapi.faults import Call, Faults
 from tests.sheetsapi.model import Sheet, Spreadsheet
 
 _SHEETS = re.compile(r"^/v4/spreadsheets/([^/:?]+)(.*)$")
 _DRIVE = re.compile(r"^/drive/v3/files(?:/([^/?]+))?(/permissions)?/?$")
-
-
-@dataclass
-class Call:
-    """One request as the server saw it."""
-
-    method: str
-    kind: str  # metadata, values.get, values.batchGet, values.update, values.batchUpdate, values.append, batchUpdate, drive.* , token
-    path: str
-    query: dict
-    body: object
-    status: int = 0
-    bytes_in: int = 0
-    bytes_out: int = 0
-
-
-@dataclass
-class Fault:
-    when: Callable[[Call], bool]
-    times: int
-    status: int = 0
-    body: bytes | None = None
-    action: Callable[["SheetsServer"], None] | None = None
-
-
-@dataclass
-class Faults:
-    pending: list[Fault] = field(default_factory=list)
-
-    def fail(self, status: int = 429, times: int = 1, kind: str | None = None, when: Callable[[Call], bool] | None = None,
-             body: bytes | None = None) -> None:
-        """Answer the next `times` matching requests with `status` (Google's JSON error, or `body` as is)."""
-        self.pending.append(Fault(_matcher(kind, when), times, status, body))
-
-    def before(self, action: Callable[["SheetsServer"], None], kind: str | None = None,
-               when: Callable[[Call], bool] | None = None) -> None:
-        """Run `action(server)` once, just before handling the next matching request (a concurrent edit)."""
-        self.pending.append(Fault(_matcher(kind, when), 1, action=action))
-
-    def take(self, call: Call) -> Fault | None:
-        for fault in self.pending:
-            if fault.times > 0 and fault.when(call):
-                fault.times -= 1
-                if fault.times == 0:
-                    self.pending.remove(fault)
-                return fault
-        return None
-
-
-def _matcher(kind: str | None, when: Callable[[Call], bool] | None) -> Callable[[Call], bool]:
-    return lambda call: (kind is None or call.kind == kind) and (when is None or when(call))
 
 
 class SheetsServer:

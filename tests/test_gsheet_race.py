@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pytest
 
 from sheetreturns import job
 from tests.gsheet_support import google_sheet, local_config, server  # noqa: F401 (fixture)

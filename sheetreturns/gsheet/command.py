@@ -29,7 +29,7 @@ def init(path: str | None, google: str | None, config_path: str | None, as_json:
     try:
         if not google:
             raise SheetReturnsError(
-                f"this build creates Google Sheets tabs only: run `sheetreturns init --google gsheet:KEY`"
+                "this build creates Google Sheets tabs only: run `sheetreturns init --google gsheet:KEY`"
                 + (f" (for {path}, use the Excel init)" if path else ""))
         key = google_key(google)
         if key is None:

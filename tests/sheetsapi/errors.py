@@ -45,7 +45,7 @@ def invalid_value(field: str, value: object) -> ApiError:
     """What Google answers when a JSON field has the wrong shape (e.g. values not a list)."""
     import json
 
-    shown = json.dumps(value) if not isinstance(value, str) else json.dumps(value)
+    shown = json.dumps(value)
     message = f"Invalid value at '{field}' (type.googleapis.com/google.protobuf.ListValue), {shown}"
     return ApiError(400, message, details=[{
         "@type": "type.googleapis.com/google.rpc.BadRequest",
