@@ -26,7 +26,7 @@ EXPECTED = {"1001": "Awaiting item", "1002": "Refund due", "1003": "Done", "1004
 
 
 def at_reread(call) -> bool:
-    return any(r.endswith("!1:30") for r in call.query.get("ranges", []))
+    return any(r.endswith(("!1:30", "!1:6")) for r in call.query.get("ranges", []))
 
 
 def grid(sheet_id: int, start: int, end: int, dimension: str = "ROWS") -> dict:

@@ -140,7 +140,7 @@ def test_rows_without_seller_data_lose_stale_job_values(server, tmp_path):
     assert server.values(key, "Returns")[2:] == []
 
 
-def test_intake_rows_are_appended_in_one_call_below_the_table(server, tmp_path):
+def test_intake_rows_are_appended_in_the_one_structure_call_below_the_table(server, tmp_path):
     key = google_sheet(server, three_returns())
     config = local_config(server, tmp_path)
     loaded = job.load(f"gsheet:{key}", AS_OF, config)
@@ -150,7 +150,8 @@ def test_intake_rows_are_appended_in_one_call_below_the_table(server, tmp_path):
     server.reset_counts()
     loaded.workbook.apply(plan, dry_run=False)
     loaded.workbook.close()
-    assert server.count("values.append") == 1
+    assert [c.kind for c in server.api_calls()] == ["values.batchGet", "batchUpdate", "values.batchUpdate"]
+    assert sum("appendCells" in r for r in server.calls[1].body["requests"]) == 1
     rows = server.values(key, "Returns")
     headers = rows[0]
     new = [{h: (r[i] if i < len(r) else "") for i, h in enumerate(headers)} for r in rows[4:]]
@@ -176,3 +177,13 @@ def test_sync_command_runs_against_a_google_sheet_from_the_config(server, tmp_pa
     assert done.exit_code == 0, done.output
     assert done.output.strip().endswith("saved Shop returns")
     assert by_id(server, key)["R-00003"]["Status"] == "Awaiting item"
+
+
+def test_a_sheet_whose_grid_ends_at_its_last_row_syncs(server, tmp_path):
+    key = google_sheet(server, three_returns())
+    sheet_id = server.sheet(key, "Returns").sheet_id
+    server.edit(key, [{"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
+        "rowCount": 4, "columnCount": len(STANDARD_HEADERS)}}, "fields": "gridProperties(rowCount,columnCount)"}}])
+    sync(server, key, tmp_path)
+    assert [r["Status"] for r in by_id(server, key).values()] == ["Awaiting item", "Refund due", "Awaiting item"]
+    assert all(c.status == 200 for c in server.calls)

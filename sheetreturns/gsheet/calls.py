@@ -51,12 +51,6 @@ class Api:
     def batch_update(self, requests_: list[dict]) -> dict:
         return self._call("write", lambda: self.http.batch_update(self.key, {"requests": requests_}))
 
-    def append(self, range_: str, rows: list[list]) -> dict:
-        # USER_ENTERED so that ISO dates become real dates with a date format in the same atomic
-        # call; every text is sent with a leading apostrophe, so nothing is ever read as a formula.
-        params = {"valueInputOption": "USER_ENTERED", "insertDataOption": "INSERT_ROWS"}
-        return self._call("write", lambda: self.http.values_append(self.key, range_, params, {"values": rows}))
-
     def can_edit(self) -> bool | None:
         """Drive's answer to "may we edit this file?"; None when Drive cannot tell (API not enabled)."""
         url = DRIVE_FILES % self.key

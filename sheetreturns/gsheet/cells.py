@@ -61,20 +61,6 @@ def to_api(value: object) -> object:
     return str(value)
 
 
-def to_entered(value: object) -> object:
-    """A value for a USER_ENTERED write: ISO dates become dates, every text stays text (leading apostrophe)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (bool, int, float, Decimal)):
-        return to_api(value)
-    text = str(value)
-    return "'" + text if text else ""
-
-
 def same(current: object, wanted: object) -> bool:
     """Does the cell as read already hold the planned value? (read values are from_api'd rows)."""
     target = to_api(wanted)

@@ -58,10 +58,11 @@ def read_columns(rows: list[list], header: HeaderMap, keys: tuple[str, ...]) -> 
     return out
 
 
-def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...]) -> tuple[HeaderMap, dict[str, list]]:
+def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int) -> tuple[HeaderMap, dict[str, list]]:
     """One batchGet: the top rows (to find the header again) and the named columns."""
     wanted = [k for k in keys if k in old.columns]
-    ranges = [f"{quote_title(tab)}!1:{HEADER_SEARCH_ROWS}"] + [column_range(tab, old.columns[k]) for k in wanted]
+    top = max(1, min(HEADER_SEARCH_ROWS, grid_rows))  # a range past the grid's last row is an error
+    ranges = [f"{quote_title(tab)}!1:{top}"] + [column_range(tab, old.columns[k]) for k in wanted]
     answers = api.batch_get(ranges, major="COLUMNS")
     top = _rows_from_columns(answers[0].get("values", []))
     try:

@@ -1,9 +1,9 @@
 """Applying a WritePlan to a Google Sheet with as few requests as the change allows.
 
 Order of requests: (1) re-read the identity columns, only if Returns cells change; (2) one
-spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours) and the
-generated tabs; (3) the changed cells in values.batchUpdate calls of at most ~2 MB each; (4) one
-append for new rows. An unchanged sheet costs one write: the regenerated tabs.
+spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours), the
+new rows (appendCells) and the generated tabs; (3) the changed cells in values.batchUpdate calls of
+at most ~2 MB each. An unchanged sheet costs one write: the regenerated tabs.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from ..columns import BY_KEY, HeaderMap
 from .cells import column_index
 from ..plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..source import WriteReport
-from .cells import a1, same, to_api, to_entered
-from .drawing import status_rules, tab_requests
+from .cells import a1, same, to_api
+from .drawing import cell_data, status_rules, tab_requests
 from .matching import IDENTITY_KEYS, keys_of, locate, read_columns, reread
 
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
@@ -108,8 +108,6 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     data = _value_ranges(tab, header, work, moved)
     for chunk in _chunks(data, tab):
         api.write_values(chunk)
-    if plan.append:
-        _append(api, tab, header, work.positions, plan.append)
     counts["cells"] = len(work.changes)
     if skipped:
         counts["rows_left_for_next_run"] = skipped
@@ -120,7 +118,8 @@ def _find_rows_again(book, plan: WritePlan, rows: list[list], work: Draft):
     """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
     fills = {c.key for c in work.changes if c.key in FILLABLE_KEYS}
     keys = tuple(dict.fromkeys(IDENTITY_KEYS + tuple(sorted(fills))))
-    header, columns = reread(book.api, plan.tab, plan.header, keys)
+    grid_rows = book.sheets[plan.tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
+    header, columns = reread(book.api, plan.tab, plan.header, keys, grid_rows)
     first_columns = read_columns(rows, plan.header, IDENTITY_KEYS)
     first = keys_of(first_columns, plan.header, len(rows))
     height = max((len(c) for c in columns.values()), default=0)
@@ -166,6 +165,8 @@ def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, she
                 requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
     for col, start, end in _date_runs(work, moved):
         requests_.append(_number_format(_grid(sheet_id, start, end, col, col + 1)))
+    if plan.append:
+        requests_.append(_append_cells(sheet_id, header, work.positions, plan.append))
     status_col = work.positions.get("status")
     if status_col is not None:
         requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, hr + 1, status_col))
@@ -282,16 +283,16 @@ def _chunks(data: list[dict], tab: str = "") -> list[list[dict]]:
     return chunks
 
 
-def _append(api, tab: str, header: HeaderMap, positions: dict[str, int], rows: list[dict]) -> None:
-    """New rows (intake) below the table in one call; columns placed by the header, dates as real dates."""
-    first = min((i for i, h in enumerate(header.headers) if h), default=0)
+def _append_cells(sheet_id: int, header: HeaderMap, positions: dict[str, int], rows: list[dict]) -> dict:
+    """New rows (intake) after the last row with data; columns placed by the header, text as text,
+    dates as dates with a date format: one request inside the batchUpdate, applied atomically."""
     width = max(positions.values()) + 1
-    values = []
+    data = []
     for item in rows:
-        line = [""] * (width - first)
+        cells: list[dict] = [{} for _ in range(width)]
         for key, value in item.items():
             col = positions.get(key)
-            if col is not None and col >= first:
-                line[col - first] = to_entered(value)
-        values.append(line)
-    api.append(a1(tab, first, header.row_number, header.row_number, width - 1), values)
+            if col is not None and value is not None:
+                cells[col] = cell_data(value, "")
+        data.append({"values": cells})
+    return {"appendCells": {"sheetId": sheet_id, "rows": data, "fields": "userEnteredValue,userEnteredFormat.numberFormat"}}

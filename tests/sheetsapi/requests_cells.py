@@ -84,6 +84,26 @@ def update_cells(tx, payload: dict) -> dict:
     return {}
 
 
+@request("appendCells")
+def append_cells(tx, payload: dict) -> dict:
+    """Rows after the last row holding any value, from column A; the grid grows to fit."""
+    mask = payload.get("fields")
+    if not mask:
+        raise ApiError(400, "At least one field must be updated, but none were specified.")
+    sheet = tx.sheet(payload.get("sheetId", 0))
+    rows = payload.get("rows") or []
+    start = sheet.used_extent()[0]
+    width = max((len(r.get("values") or []) for r in rows), default=0)
+    sheet.grid["rowCount"] = max(sheet.row_count, start + len(rows))
+    sheet.grid["columnCount"] = max(sheet.column_count, width)
+    for offset, row in enumerate(rows):
+        for c, source in enumerate(row.get("values") or []):
+            view = _cell_view(sheet, start + offset, c)
+            fields.copy_masked(view, source or {}, mask)
+            _store_cell(sheet, start + offset, c, view)
+    return {}
+
+
 @request("repeatCell")
 def repeat_cell(tx, payload: dict) -> dict:
     mask = payload.get("fields")
