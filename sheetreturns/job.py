@@ -72,6 +72,7 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config) -> Loade
         first = header.row_index + 1  # 0-based index of the first row below the header
         rows = islice(workbook.iter_rows(tab), first, None)
         lines = build_lines(rows, first + 1, header, policy, workbook.date1904)
+        workbook.done_reading()
         evaluation = evaluate(lines, header, policy, as_of)
     except BaseException:
         workbook.close()
