@@ -113,6 +113,7 @@ def schedule(source: str | None, every: str, config_path: str | None, outbox: st
     stop = threading.Event()
 
     def say(text: str, error: bool = False) -> None:
+        # One stream in order for a hosting log; with --quiet only errors, on stderr.
         if error or not quiet:
             click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S}  {text}", err=error and quiet)
 
@@ -124,10 +125,7 @@ def schedule(source: str | None, every: str, config_path: str | None, outbox: st
 
     def report(outcome, next_at: datetime | None) -> None:
         after = f" (next run {next_at:%H:%M:%S})" if next_at and not outcome.ok else ""
-        if outcome.ok or not quiet:
-            click.echo(f"{outcome.started:%Y-%m-%d %H:%M:%S}  {outcome.line}{after}")
-        else:
-            click.echo(f"{outcome.started:%Y-%m-%d %H:%M:%S}  {outcome.line}{after}", err=True)
+        say(f"{outcome.line}{after}", error=not outcome.ok)
         if outcome.data is None:  # the run could not log itself
             runlog.write(config, "sync", chosen, "error", outcome.line.removeprefix("Error: "))
 

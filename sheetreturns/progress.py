@@ -40,11 +40,11 @@ class Reporter:
         if self.callback is not None:
             self.callback(Progress("done", len(self.stages), len(self.stages), message))
 
-    def count(self, items: Iterable[T], message: str, every: int = ROWS_EVERY) -> Iterable[T]:
+    def count(self, items: Iterable[T], message: str, every: int | None = None) -> Iterable[T]:
         """Pass `items` through, updating the current stage's message ("... {n} rows") every `every` items."""
         if self.callback is None:
             return items
-        return self._counted(items, message, every)
+        return self._counted(items, message, every or ROWS_EVERY)
 
     def _counted(self, items: Iterable[T], message: str, every: int) -> Iterator[T]:
         n = 0

@@ -205,8 +205,10 @@ def _smtp_settings_problem(smtp: dict) -> str | None:
     if not sender:
         return "from is missing, e.g. from = \"Your Shop <shop@example.com>\""
     try:
-        parse_email(parseaddr(str(sender))[1])
+        valid = parse_email(parseaddr(str(sender))[1]) is not None
     except BadValue:
+        valid = False
+    if not valid:
         return f"from {sender!r} has no valid email address"
     return None
 
