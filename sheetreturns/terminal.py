@@ -9,7 +9,7 @@ import click
 
 from .progress import Progress
 
-CLEAR_LINE = "\r\x1b[2K"
+CLEAR_LINE = "\r\x1b[2K\x1b[?25h"  # back to the line's start, erase it, show the cursor click hid
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -33,7 +33,10 @@ class TerminalBar:
                 length=update.total, file=self.stream, item_show_func=lambda text: text, show_eta=False,
                 show_percent=False, show_pos=False, width=20,
             )
-        self.bar.update(update.done - self.bar.pos, current_item=update.message)
+        self.bar.current_item = update.message
+        if update.done > self.bar.pos:
+            self.bar.make_step(update.done - self.bar.pos)
+        self.bar.render_progress()  # also when only the message changed (rows read so far)
 
     def __enter__(self) -> "TerminalBar":
         return self
