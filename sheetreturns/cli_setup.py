@@ -1,7 +1,9 @@
 """Commands for setting up and hosting sheetreturns: init, config check, schedule."""
 from __future__ import annotations
 
+import io
 import json
+import os
 import shlex
 import signal
 import sys
@@ -121,7 +123,14 @@ def schedule(source: str | None, every: str, config_path: str | None, outbox: st
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        say(f"{signal.Signals(signum).name}: stopping after the current run (again to stop at once)")
+        if not quiet:
+            # Straight to the file descriptor: the signal may arrive while click is writing to stdout.
+            text = (f"{datetime.now():%Y-%m-%d %H:%M:%S}  {signal.Signals(signum).name}: "
+                    f"stopping after the current run (again to stop at once)\n")
+            try:
+                os.write(sys.stdout.fileno(), text.encode())
+            except (OSError, ValueError, io.UnsupportedOperation):
+                pass
 
     def report(outcome, next_at: datetime | None) -> None:
         after = f" (next run {next_at:%H:%M:%S})" if next_at and not outcome.ok else ""
