@@ -117,7 +117,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
             if delivery.log_tab is not None:
                 tabs.append(delivery.log_tab)
             plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
-                              delivery.last_email, tabs)
+                              delivery.last_email, tabs, loaded.policy.currency_symbol)
             reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
                            else f"Saving {loaded.workbook.name}")
             report = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
