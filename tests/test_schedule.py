@@ -6,15 +6,17 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from sheetreturns.errors import SheetReturnsError
+from sheetreturns.init_workbook import create_workbook
 from sheetreturns.schedule import RunOutcome, describe_interval, parse_interval, run_every, run_once
 
 ROOT = Path(__file__).resolve().parents[1]
+AS_OF = date(2026, 11, 26)
 
 
 @pytest.mark.parametrize("text, seconds", [
@@ -103,12 +105,14 @@ def start_schedule(folder, *args):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_schedule_survives_failed_runs_logs_each_and_stops_cleanly_on_sigterm(tmp_path):
-    (tmp_path / "sheetreturns.toml").write_text('source = "missing.xlsx"\nstate_dir = "state"\n')
-    process = start_schedule(tmp_path, "--every", "1s")
+def test_schedule_survives_a_failed_run_logs_each_and_stops_cleanly_on_sigterm(tmp_path):
+    (tmp_path / "sheetreturns.toml").write_text('source = "returns.xlsx"\nstate_dir = "state"\n')
+    process = start_schedule(tmp_path, "--every", "1s", "--as-of", "2026-11-26", "--outbox", "outbox")
     try:
         lines = Lines(process)
-        lines.until(lambda seen: sum("Error:" in s for s in seen) >= 2)
+        lines.until(lambda seen: any("Error:" in s for s in seen))  # no workbook yet: the run fails
+        create_workbook(tmp_path / "returns.xlsx", today=AS_OF)  # the seller saves it; the next run works
+        lines.until(lambda seen: any(s.endswith("saved returns.xlsx") for s in seen))
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:
@@ -116,15 +120,18 @@ def test_schedule_survives_failed_runs_logs_each_and_stops_cleanly_on_sigterm(tm
             process.kill()
     seen = lines.seen + out.splitlines()
     assert process.returncode == 0, err
-    assert "Running sync on missing.xlsx every 1s. Stop with Ctrl-C." in seen[0]
-    errors = [s for s in seen if "Error:" in s]
-    assert len(errors) >= 2 and all("missing.xlsx" in s and "(next run" in s for s in errors)
+    assert "Running sync on returns.xlsx every 1s. Stop with Ctrl-C." in seen[0]
+    runs = [s for s in seen if "Error:" in s or "returns checked" in s]
+    errors = [s for s in runs if "Error:" in s]
+    assert errors and all("returns.xlsx" in s and "(next run" in s for s in errors)
+    assert runs[-1].endswith("3 returns checked · no emails due · 2 need your attention · saved returns.xlsx")
     assert any("SIGTERM: stopping after the current run" in s for s in seen)
-    assert seen[-1].endswith(f"Stopped after {len(errors)} runs.")
+    assert seen[-1].endswith(f"Stopped after {len(runs)} runs.")
     log = (tmp_path / "state" / "sheetreturns.log").read_text().splitlines()
-    assert "  schedule  missing.xlsx  started  every 1s" in log[0]
-    assert sum("  sync  missing.xlsx  error  " in s for s in log) == len(errors)  # each run logged by itself
-    assert log[-1].endswith(f"  schedule  missing.xlsx  stopped  after {len(errors)} runs")
+    assert "  schedule  returns.xlsx  started  every 1s" in log[0]
+    assert sum("  sync  returns.xlsx  error  " in s for s in log) == len(errors)  # each run logged by itself
+    assert sum("  sync  returns.xlsx  ok  " in s for s in log) == len(runs) - len(errors)
+    assert log[-1].endswith(f"  schedule  returns.xlsx  stopped  after {len(runs)} runs")
 
 
 def test_schedule_with_a_bad_interval_stops_before_running(tmp_path):
