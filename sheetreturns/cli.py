@@ -114,3 +114,19 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
     elif not quiet:
         click.echo(sync_report(result, dry_run))
     sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("source", required=False)
+@common_options
+@reports_errors("report")
+def report(source: str | None, as_of: date | None, config_path: str | None, as_json: bool, debug: bool) -> None:
+    """Print the Summary of SOURCE in the terminal: returns needing action, money at risk, reasons, products.
+
+    The same figures as the Summary tab that sync writes; reads SOURCE only, changes nothing.
+    Exit codes: 0 done, 2 could not run.
+    """
+    from .summary import report as summary_report, report_text
+
+    summary = summary_report(source, as_of=as_of, config=config_path)
+    click.echo(json.dumps(summary.as_json()) if as_json else report_text(summary))

@@ -179,7 +179,7 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome], as_of: date) -> pd.Da
     def dates(values) -> pd.Series:
         return pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce")
 
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "row": [line.row for line in lines],
         "return_id": [o.return_id for o in outcomes],
         "status": pd.Categorical([o.status.value for o in outcomes], categories=[s.value for s in Status]),
@@ -206,6 +206,10 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome], as_of: date) -> pd.Da
         ],
         "non_product": [is_non_product(line.sku) for line in lines],
     })
+    # Typed explicitly so that an empty sheet gives the same columns (an empty object column used
+    # as a mask would select columns instead of rows).
+    return frame.astype({"row": int, "units": int, "units_received": int, "value": float, "refunded": float,
+                         "owed": float, "inspected": bool, "defective": bool, "non_product": bool})
 
 
 # -- the figures ----------------------------------------------------------------
@@ -420,7 +424,7 @@ def trend(df: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
 
 def non_product(everything: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     rows = everything[everything["non_product"]].copy()
-    rows["code"] = rows["sku"].str.upper().str.split().str.join(" ")
+    rows["code"] = pd.Series([" ".join(str(sku).upper().split()) for sku in rows["sku"]], index=rows.index, dtype=object)
     rows["refunded"] = rows["refunded"].where(rows["refunded_on"].notna() & (rows["refunded_on"] <= today))
     table = rows.groupby("code").agg(rows=("row", "size"), refunded=("refunded", "sum")).reset_index()
     table["refunded"] = table["refunded"].round(2)
