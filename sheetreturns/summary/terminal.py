@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .. import wording
@@ -52,9 +53,6 @@ def report_text(summary: SummaryReport, limit: int = TERMINAL_ROWS) -> str:
     def money(value) -> str:
         return "" if value is None or value != value else wording.money(value, symbol)
 
-    def cut(rows: list, what: str) -> list:
-        return rows[:limit]
-
     def more(total: int, what: str) -> list[str]:
         return [f"  ... and {total - limit:,} more {what} (use --json for all of them)"] if total > limit else []
 
@@ -73,14 +71,14 @@ def report_text(summary: SummaryReport, limit: int = TERMINAL_ROWS) -> str:
         ["Item received → refunded", _days(f.days_to_refund), f.days_to_refund_n],
     ], right={1, 2})
 
-    out += ["", f"Products to pull (defective in ≥ {f.alert_share:.0%} of inspected returns, "
+    out += ["", f"Products to pull (defective in ≥ {_percent(f.alert_share)} of inspected returns, "
                 f"{f.alert_min}+ inspected)"]
     alerts = f.alerts
     if alerts.empty:
         out.append("  None.")
     else:
         out += table(["SKU", "Product", "Defective", "Inspected", "Share", "Alert"], [
-            [r.sku, r.product or "", r.defective, r.inspected, f"{r.defect_share:.0%}", ALERT]
+            [r.sku, r.product or "", r.defective, r.inspected, _percent(r.defect_share), ALERT]
             for r in alerts.itertuples()
         ], right={2, 3, 4})
 
@@ -89,21 +87,21 @@ def report_text(summary: SummaryReport, limit: int = TERMINAL_ROWS) -> str:
         out.append("  No reasons recorded.")
     else:
         out += table(["Reason", "Products", "Share", "Value", "What customers wrote most"], [
-            [r.category, r.rows, f"{r.share:.0%}", money(r.value), r.examples or ""] for r in f.reasons.itertuples()
+            [r.category, r.rows, _percent(r.share), money(r.value), r.examples or ""] for r in f.reasons.itertuples()
         ], right={1, 2, 3})
     if f.no_reason_rows:
         out.append(f"  {f.no_reason_rows:,} returned products have no reason written.")
     if not f.other_reasons.empty:
         out += ["", "Reasons sorted into Other (add keywords in Settings to sort them)"]
-        out += table(["Reason written", "Products"], [[r.reason, r.rows] for r in cut(
-            list(f.other_reasons.itertuples()), "reasons")], right={1})
+        out += table(["Reason written", "Products"], [[r.reason, r.rows] for r in f.other_reasons.head(limit).itertuples()],
+                     right={1})
         out += more(len(f.other_reasons), "reasons")
 
     out += ["", "Products (most returned first)"]
     products = f.products
     out += table(["SKU", "Product", "Returns", "Units", "Inspected", "Defective", "Share", "Top reason", "Alert"], [
         [r.sku, _short(r.product), r.returns, r.units, r.inspected, r.defective,
-         "" if r.defect_share != r.defect_share else f"{r.defect_share:.0%}", r.top_reason or "",
+         _percent(r.defect_share), r.top_reason or "",
          "PULL" if r.alert else ""]
         for r in products.head(limit).itertuples()
     ], right={2, 3, 4, 5, 6})
@@ -151,6 +149,13 @@ def report_text(summary: SummaryReport, limit: int = TERMINAL_ROWS) -> str:
 def _shown_figures(f: Figures) -> list[Figure]:
     order = ("action", "open", *ACTION_ROWS, *WAITING_ROWS, *MONEY_ROWS)
     return [f.key[k] for k in order if k in ALWAYS_SHOWN or f.key[k].returns]
+
+
+def _percent(share: float | None) -> str:
+    """0.125 -> '13%', rounded half up as a spreadsheet shows it ('' for no share)."""
+    if share is None or share != share:
+        return ""
+    return f"{(Decimal(repr(float(share))) * 100).quantize(Decimal(1), ROUND_HALF_UP)}%"
 
 
 def _days(value: float | None) -> str:
