@@ -1,7 +1,7 @@
 """A Returns tab built from real cancellations (tests/data/online-retail, CC BY 4.0, Chen, Sain & Guo 2012)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
