@@ -7,6 +7,7 @@ The detailed tables follow below.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import Evaluation, Status
 from ..policy import Policy
@@ -56,8 +57,11 @@ def build_tab(figures: Figures, policy: Policy, generated_at: datetime) -> Tab:
     tab.add(Styled(
         f"As of {figures.as_of.isoformat()} · updated {generated_at:%Y-%m-%d %H:%M} · "
         f"{figures.returns:,} returns, {figures.rows:,} returned products", "subtitle"))
-    tab.add(Styled("A return is one Return ID: one customer's parcel, maybe several products. "
-                   "The tables further down count returned products (one row of the Returns tab each).", "subtitle"))
+    note = ("A return is one Return ID: one customer's parcel, maybe several products. "
+            "The tables further down count returned products (one row of the Returns tab each).")
+    if len(figures.non_product):
+        note += " Postage, fees and other rows that are not products are left out and listed at the bottom."
+    tab.add(Styled(note, "subtitle"))
     tab.blank()
     glance_row = _key_figures(tab, figures)
     tab.blank()
@@ -81,6 +85,13 @@ def build_tab(figures: Figures, policy: Policy, generated_at: datetime) -> Tab:
         _non_product(tab, figures)
     _charts(tab, figures, glance_row, reasons_rows, trend_rows)
     return tab
+
+
+def percent_text(share: float | None) -> str:
+    """0.125 -> '13%', rounded half up as a spreadsheet shows it ('' for no share)."""
+    if share is None or share != share:
+        return ""
+    return f"{(Decimal(repr(float(share))) * 100).quantize(Decimal(1), ROUND_HALF_UP)}%"
 
 
 def _heading(tab: Tab, text: str, note: str | None = None) -> None:
@@ -129,14 +140,17 @@ def _key_figures(tab: Tab, figures: Figures) -> int:
         ("Notice → item received", figures.days_to_receive, figures.days_to_receive_n),
         ("Item received → refunded", figures.days_to_refund, figures.days_to_refund_n),
     ):
-        tab.add(Styled(label, "label"), None, Styled(days, "int") if days is not None else Styled("–", "text"),
-                Styled(n, "int"))
+        if days is None:
+            tab.add(Styled(label, "label"), Styled("no returned product has both dates yet", "subtitle"), None,
+                    Styled(n, "int"))
+        else:
+            tab.add(Styled(label, "label"), None, Styled(days, "int"), Styled(n, "int"))
     return first
 
 
 def _products_to_pull(tab: Tab, figures: Figures) -> None:
     alerts = figures.alerts
-    _heading(tab, "Products to pull", f"A product is flagged when at least {figures.alert_share:.0%} of its inspected "
+    _heading(tab, "Products to pull", f"A product is flagged when at least {percent_text(figures.alert_share)} of its inspected "
              f"returns were defective, with {figures.alert_min} or more inspected.")
     if alerts.empty:
         tab.add(Styled("No product is defective in most of its inspected returns.", "good"))
@@ -265,20 +279,23 @@ def _non_product(tab: Tab, figures: Figures) -> None:
 
 
 def _charts(tab: Tab, figures: Figures, glance_row: int, reasons_rows, trend_rows) -> None:
+    """Charts to the right of the first tables, stacked from the top: reasons, then the monthly trend."""
     symbol = figures.symbol.strip()
+    top = glance_row - 1
     if reasons_rows:
         first, last = reasons_rows
         tab.charts.append(ChartSpec(
             "bar", "Why things come back", 1, first, last,
             (Series("Returned products", 3, first, last, number_format="int"),),
-            anchor=f"{CHART_COLUMN}{glance_row - 1}", width_cm=13.5, height_cm=8.0, y_title="Returned products",
+            anchor=f"{CHART_COLUMN}{top}", width_cm=13.5, height_cm=8.0, y_title="Returned products",
         ))
+        top += 18  # rows the bar chart covers, and a gap
     if trend_rows:
         first, last = trend_rows
         tab.charts.append(ChartSpec(
             "line", "Monthly trend", 1, first, last,
             (Series("Returns", 2, first, last, number_format="int"),
              Series(f"Refunded ({symbol})", 3, first, last, axis="right", number_format="money")),
-            anchor=f"{CHART_COLUMN}{glance_row + 17}", width_cm=13.5, height_cm=7.5,
+            anchor=f"{CHART_COLUMN}{top}", width_cm=13.5, height_cm=7.5,
             y_title="Returns", y2_title=f"Refunded ({symbol})",
         ))

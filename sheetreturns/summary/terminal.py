@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .. import wording
@@ -11,6 +10,7 @@ from ..config import Config, load_config
 from ..result import RunResult
 from .figures import INVENTORY_ACTIONS, Figure, Figures, compute
 from .tab import ACTION_ROWS, ALERT, ALWAYS_SHOWN, MONEY_ROWS, WAITING_ROWS
+from .tab import percent_text as _percent
 
 
 @dataclass
@@ -149,13 +149,6 @@ def report_text(summary: SummaryReport, limit: int = TERMINAL_ROWS) -> str:
 def _shown_figures(f: Figures) -> list[Figure]:
     order = ("action", "open", *ACTION_ROWS, *WAITING_ROWS, *MONEY_ROWS)
     return [f.key[k] for k in order if k in ALWAYS_SHOWN or f.key[k].returns]
-
-
-def _percent(share: float | None) -> str:
-    """0.125 -> '13%', rounded half up as a spreadsheet shows it ('' for no share)."""
-    if share is None or share != share:
-        return ""
-    return f"{(Decimal(repr(float(share))) * 100).quantize(Decimal(1), ROUND_HALF_UP)}%"
 
 
 def _days(value: float | None) -> str:

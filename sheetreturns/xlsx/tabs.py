@@ -84,16 +84,14 @@ def render_tab(tab: Tab, ws: Worksheet, currency_symbol: str) -> None:
             if needs_text_guard(value):
                 target.data_type = "s"  # never a formula: written as a string, kept as text when edited
                 target.quotePrefix = True
-            if style is None:
-                continue
-            for attribute, setting in styles[style].items():
+            for attribute, setting in styles.get(style, {}).items():
                 setattr(target, attribute, setting)
             if style == "status" and isinstance(value, str) and value in STATUS_COLOURS:
                 target.fill = PatternFill("solid", fgColor=STATUS_COLOURS[value])
             if style == "header" and _numbers_below(tab, r, c):
                 target.alignment = Alignment(horizontal="right")  # over a column of numbers, as Excel aligns them
             elif c > 2 and isinstance(value, str) and style not in ("title", "subtitle", "heading"):
-                target.alignment = Alignment(indent=1)  # keeps text clear of the number to its left
+                target.alignment = Alignment(horizontal="left", indent=1)  # clear of the number to its left
         if cells and style_of(cells[0]) == "title":
             ws.row_dimensions[r].height = 24
     for column, width in tab.widths.items():
