@@ -132,3 +132,13 @@ def test_a_single_series_chart_has_no_legend_and_a_two_axis_chart_has_one(tmp_pa
     with zipfile.ZipFile(path) as z:
         xml = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
     assert not re.search("<(c:)?legend>", xml[0]) and re.search("<(c:)?legend>", xml[1])
+
+
+def test_unstyled_dates_and_times_still_show_as_dates_and_decimals_as_numbers(tmp_path):
+    from decimal import Decimal
+
+    tab = Tab("Email Log")
+    tab.add(datetime(2026, 11, 26, 7, 30), date(2026, 11, 26), Decimal("24.99"))
+    ws = load_workbook(draw(tab, tmp_path / "d.xlsx")).active
+    assert [c.number_format for c in ws[1][:2]] == ["yyyy-mm-dd hh:mm", "yyyy-mm-dd"]
+    assert ws["A1"].value == datetime(2026, 11, 26, 7, 30) and ws["C1"].value == 24.99

@@ -7,7 +7,7 @@ workbook. Text that a spreadsheet would take for a formula is written as text.
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -62,6 +62,8 @@ def _styles(currency_symbol: str) -> dict[str, dict]:
 
 
 def _cell_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters pasted into a reason are not valid XML
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -76,7 +78,7 @@ def render_tab(tab: Tab, ws: Worksheet, currency_symbol: str) -> None:
     for r, cells in enumerate(tab.rows, start=1):
         for c, cell in enumerate(cells, start=1):
             value = _cell_value(value_of(cell))
-            style = style_of(cell)
+            style = style_of(cell) or _implied_style(value)
             if value is None and style not in ("header", "status"):
                 continue
             target = ws.cell(row=r, column=c)
@@ -105,6 +107,15 @@ def render_tab(tab: Tab, ws: Worksheet, currency_symbol: str) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _implied_style(value: object) -> str | None:
+    """A date or time without a style still shows as one (not as a day serial number)."""
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    return None
 
 
 def _numbers_below(tab: Tab, row: int, column: int) -> bool:
