@@ -16,12 +16,11 @@ from python_calamine import CalamineWorkbook
 
 from sheetreturns import job
 from sheetreturns.cli import main
-from sheetreturns.config import Config
 from sheetreturns.mail import Delivery
 from sheetreturns.state import run_lock
 
 from .helpers import basic_row, write_workbook
-from .workbooks import AS_OF, digest
+from .workbooks import digest
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -221,7 +221,7 @@ def test_formula_in_a_job_owned_column_is_replaced_and_dropped_from_the_calc_cha
     row = basic_row()
     row["Status"] = "=1+1"
     path = write_workbook(tmp_path / "r.xlsx", [row], headers)
-    status_ref = f"U2"
+    status_ref = "U2"
     with zipfile.ZipFile(path) as zf:
         content = {n: zf.read(n) for n in zf.namelist()}
     content["xl/calcChain.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><calcChain xmlns="http://schemas.openxmlformats.'

@@ -16,7 +16,6 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .helpers import STANDARD_HEADERS
 
 AS_OF = date(2026, 11, 26)
 

@@ -5,7 +5,6 @@ Parts nobody touches are copied into the new file as they are (same name, same u
 from __future__ import annotations
 
 import posixpath
-import re
 import shutil
 import zipfile
 from typing import BinaryIO, Callable
@@ -217,5 +216,3 @@ def sheet_elements(workbook: etree._Element) -> list[etree._Element]:
 def rel_id_of(sheet: etree._Element) -> str:
     return next((v for k, v in sheet.attrib.items() if etree.QName(k).localname == "id"), "")
 
-
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")

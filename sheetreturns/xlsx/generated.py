@@ -143,7 +143,7 @@ def _add_sheet_entry(editor: PackageEditor, title: str, rel_id: str) -> None:
     entry = etree.SubElement(sheets, f"{{{MAIN_NS}}}sheet")
     entry.set("name", title)
     entry.set("sheetId", str(max(ids, default=0) + 1))
-    entry.set(f"{{http://schemas.openxmlformats.org/officeDocument/2006/relationships}}id", rel_id)
+    entry.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", rel_id)
     editor.workbook_changed()
 
 

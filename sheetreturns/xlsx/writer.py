@@ -20,8 +20,8 @@ from ..plan import JOB_KEYS, WritePlan
 from .cells import SharedStrings
 from .editor import MAIN_NS, PackageEditor
 from .generated import write_generated
-from .package import Package, safe_parser
-from .safety import Fingerprint, atomic_replace, check_unchanged, refuse_if_open
+from .package import Package
+from .safety import Fingerprint, atomic_replace, refuse_if_open
 from .sheetxml import RewriteStats, SheetEdits, rewrite_sheet
 from .styles import StyleBook
 
