@@ -10,7 +10,7 @@ What counts as what:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -76,7 +76,6 @@ class Figures:
     alert_min: int
     repeat_returns: int
     repeat_days: int
-    notes: list[str] = field(default_factory=list)
 
     @property
     def alerts(self) -> pd.DataFrame:
@@ -129,7 +128,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def compute(evaluation: Evaluation, policy: Policy) -> Figures:
     """Every figure of the Summary, from an evaluated sheet."""
     as_of = evaluation.as_of
-    everything = rows_frame(evaluation.lines, evaluation.outcomes, as_of)
+    everything = rows_frame(evaluation.lines, evaluation.outcomes)
     df = everything[~everything["non_product"]]
     today = pd.Timestamp(as_of)
     days_to_receive, n_receive = _median_days(df, "notified", "received", today)

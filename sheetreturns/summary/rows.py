@@ -1,8 +1,6 @@
 """One pandas frame of the evaluated rows: typed values plus what the engine concluded, as the figures need them."""
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
@@ -60,7 +58,7 @@ def _money(value) -> float:
     return np.nan if value is None else float(value)
 
 
-def rows_frame(lines: list[Line], outcomes: list[Outcome], as_of: date) -> pd.DataFrame:
+def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
     """One row per sheet row, with the typed values and the engine's conclusions the figures need."""
     def dates(values) -> pd.Series:
         return pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce")
