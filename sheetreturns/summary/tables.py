@@ -12,6 +12,12 @@ INVENTORY_ACTIONS = ("Restock", "Restock as open-box", "Remove from stock", "Wri
 TREND_MONTHS = 24
 EXAMPLES = 3  # raw reasons shown beside each Reason Category
 
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns (the frame's grouping keys) back to plain values, to sort and map as text."""
+    categorical = [c for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)]
+    return table.astype({c: object for c in categorical}) if categorical else table
+
+
 def _objects(table: pd.DataFrame, *text_columns: str) -> pd.DataFrame:
     """The table re-indexed from 0, its text columns plain Python objects with None for blanks."""
     table = table.reset_index(drop=True).copy()
@@ -28,10 +34,10 @@ def reasons(df: pd.DataFrame) -> pd.DataFrame:
     given = df[df["category"].notna()]
     table = given.groupby("category", observed=True).agg(
         rows=("row", "size"), units=("units", "sum"), value=("value", "sum"),
-    ).reset_index()
+    ).reset_index().pipe(_plain)
     table["share"] = table["rows"] / len(given) if len(given) else 0.0
     table["order"] = table["category"].map(_category_order)
-    written = given.groupby(["category", "reason"], observed=True).size().rename("n").reset_index()
+    written = given.groupby(["category", "reason"], observed=True).size().rename("n").reset_index().pipe(_plain)
     written = written.sort_values(["category", "n", "reason"], ascending=[True, False, True])
     table["examples"] = table["category"].map(
         written.groupby("category", observed=True)["reason"].agg(lambda s: "; ".join(s.head(EXAMPLES)))
@@ -42,7 +48,7 @@ def reasons(df: pd.DataFrame) -> pd.DataFrame:
 
 def other_reasons(df: pd.DataFrame) -> pd.DataFrame:
     other = df[df["category"] == "Other"]
-    table = other.groupby("reason").size().rename("rows").reset_index()
+    table = other.groupby("reason").size().rename("rows").reset_index().pipe(_plain)
     return table.sort_values(["rows", "reason"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -51,7 +57,7 @@ def _top_reason(df: pd.DataFrame) -> pd.Series:
     given = df[df["category"].notna()]
     if given.empty:
         return pd.Series(dtype="object")
-    counts = given.groupby(["sku", "category"]).size().rename("n").reset_index()
+    counts = given.groupby(["sku", "category"]).size().rename("n").reset_index().pipe(_plain)
     counts["order"] = counts["category"].map(_category_order)
     counts = counts.sort_values(["sku", "n", "order"], ascending=[True, False, True])
     return counts.drop_duplicates("sku").set_index("sku")["category"]
@@ -60,7 +66,7 @@ def _top_reason(df: pd.DataFrame) -> pd.Series:
 def _product_names(df: pd.DataFrame) -> pd.Series:
     """Per SKU, the product name written most often on its rows (ties: the alphabetically first)."""
     named = df[df["product"].notna() & df["sku"].notna()]
-    counts = named.groupby(["sku", "product"]).size().rename("n").reset_index()
+    counts = named.groupby(["sku", "product"]).size().rename("n").reset_index().pipe(_plain)
     counts = counts.sort_values(["sku", "n", "product"], ascending=[True, False, True])
     return counts.drop_duplicates("sku").set_index("sku")["product"]
 
@@ -78,7 +84,7 @@ def products(df: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     table["alert"] = (table["inspected"] >= max(policy.defect_alert_min_returns, 1)) & (
         table["defect_share"] >= policy.defect_alert_share - 1e-9
     )
-    table = table.reset_index().sort_values(["returns", "units", "sku"], ascending=[False, False, True])
+    table = table.reset_index().pipe(_plain).sort_values(["returns", "units", "sku"], ascending=[False, False, True])
     columns = ["sku", "product", "returns", "units", "inspected", "defective", "defect_share", "top_reason", "alert"]
     return _objects(table[columns], "product", "top_reason")
 
@@ -92,7 +98,7 @@ def claimed_defective(df: pd.DataFrame) -> pd.DataFrame:
     table["not_found"] = table["inspected"] - table["found"]
     table["not_inspected"] = table["claimed"] - table["inspected"]
     table["product"] = _product_names(df[df["sku"].isin(table.index)])
-    table = table.reset_index().sort_values(["claimed", "sku"], ascending=[False, True])
+    table = table.reset_index().pipe(_plain).sort_values(["claimed", "sku"], ascending=[False, True])
     columns = ["sku", "product", "claimed", "inspected", "found", "not_found", "not_inspected"]
     return _objects(table[columns], "product")
 
@@ -103,7 +109,7 @@ def inventory(df: pd.DataFrame) -> pd.DataFrame:
     table = table.reindex(columns=list(INVENTORY_ACTIONS), fill_value=0).astype(int)
     table["total"] = table.sum(axis=1)
     table["product"] = _product_names(df[df["sku"].isin(table.index)])
-    table = table.reset_index().sort_values(["total", "sku"], ascending=[False, True])
+    table = table.reset_index().pipe(_plain).sort_values(["total", "sku"], ascending=[False, True])
     table.columns.name = None
     return _objects(table[["sku", "product", *INVENTORY_ACTIONS, "total"]], "product")
 
@@ -116,7 +122,7 @@ def repeat_customers(df: pd.DataFrame, policy: Policy, today: pd.Timestamp) -> p
         units=("units", "sum"), value=("value", "sum"), last_notice=("notified", "max"),
     )
     table = table[table["returns"] >= policy.repeat_customer_returns]
-    table = table.reset_index().sort_values(["returns", "value", "customer_key"], ascending=[False, False, True])
+    table = table.reset_index().pipe(_plain).sort_values(["returns", "value", "customer_key"], ascending=[False, False, True])
     table["last_notice"] = table["last_notice"].dt.date
     columns = ["customer", "email", "returns", "units", "value", "last_notice"]
     return _objects(table[columns], "customer", "email")
@@ -147,6 +153,6 @@ def non_product(everything: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     rows = everything[everything["non_product"]].copy()
     rows["code"] = pd.Series([" ".join(str(sku).upper().split()) for sku in rows["sku"]], index=rows.index, dtype=object)
     rows["refunded"] = rows["refunded"].where(rows["refunded_on"].notna() & (rows["refunded_on"] <= today))
-    table = rows.groupby("code").agg(rows=("row", "size"), refunded=("refunded", "sum")).reset_index()
+    table = rows.groupby("code").agg(rows=("row", "size"), refunded=("refunded", "sum")).reset_index().pipe(_plain)
     table["refunded"] = table["refunded"].round(2)
     return _objects(table.sort_values(["refunded", "code"], ascending=[False, True]), "code")
