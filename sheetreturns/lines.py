@@ -60,8 +60,11 @@ def _column(values: tuple, kind: str, parse: Parser) -> tuple[list, bool]:
             return _Bad(value, str(exc))
 
     if kind == "text":
+        # One object per distinct text: a column repeats SKUs, names and reasons down a long sheet.
+        seen: dict[str, str] = {}
+        keep = seen.setdefault
         out = [
-            None if v == "" or v is None else (v.strip() or None) if v.__class__ is str else slow(v)
+            None if v == "" or v is None else keep(t := v.strip(), t) or None if v.__class__ is str else slow(v)
             for v in values
         ]
     elif kind == "date":
