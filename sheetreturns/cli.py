@@ -131,6 +131,22 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
     sys.exit(result.exit_code)
 
 
+@main.command()
+@click.argument("source", required=False)
+@common_options
+@reports_errors("report")
+def report(source: str | None, as_of: date | None, config_path: str | None, as_json: bool, debug: bool) -> None:
+    """Print the Summary of SOURCE in the terminal: returns needing action, money at risk, reasons, products.
+
+    The same figures as the Summary tab that sync writes; reads SOURCE only, changes nothing.
+    Exit codes: 0 done, 2 could not run.
+    """
+    from .summary import report as summary_report, report_text
+
+    summary = summary_report(source, as_of=as_of, config=config_path)
+    click.echo(json.dumps(summary.as_json()) if as_json else report_text(summary))
+
+
 def log_run(config: Config, result: RunResult, dry_run: bool) -> str | None:
     outcome = "dry-run" if dry_run else ("failures" if result.failures else "ok")
     return runlog.write(config, result.command, result.source, outcome, sync_summary_line(result, dry_run),
