@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import BinaryIO
 
 from ..errors import SheetReturnsError
-from .cells import SharedStrings, attr, cell_position, cell_xml, column_letters, has_formula, old_value, same_value
+from ..columns import column_letter as column_letters
+from .cells import SharedStrings, attr, cell_position, cell_xml, has_formula, old_value, same_value
 from .package import _column_index
 from .styles import StyleBook
 
