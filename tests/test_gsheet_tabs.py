@@ -96,12 +96,25 @@ def test_the_status_column_of_the_returns_tab_is_coloured_by_status_once(server,
     assert all(r["ranges"][0]["startColumnIndex"] == status_col and r["ranges"][0]["startRowIndex"] == 1 for r in rules)
 
 
-def test_the_summary_tab_from_sync_is_written_with_the_run(server, tmp_path):
-    key = google_sheet(server, [basic_row(), basic_row(**{"Return ID": "R-00002", "Order ID": "1002"})])
-    job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
-    values = server.values(key, "Summary")
-    assert ["Awaiting item", 2] in values
-    assert any("2026-11-26 09:30" in str(row[0]) for row in values if row)
+def test_the_summary_tab_from_sync_holds_every_value_and_chart_of_the_summary(server, tmp_path):
+    from sheetreturns.gsheet.drawing import cell_value
+    from sheetreturns.summary import summary_tab
+    from sheetreturns.tabmodel import value_of
+
+    key = google_sheet(server, [basic_row(), basic_row(**{"Return ID": "R-00002", "Order ID": "1002",
+                                                          "Received On": date(2026, 11, 24), "Condition": "Defective"})])
+    config = local_config(server, tmp_path)
+    job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
+    loaded = job.load(f"gsheet:{key}", AS_OF, config)
+    loaded.workbook.close()
+    expected = summary_tab(loaded.evaluation, loaded.policy, NOW)
+    got = server.values(key, "Summary")
+    for r, row in enumerate(expected.rows):
+        for c, cell in enumerate(row):
+            want = cell_value(value_of(cell))
+            have = got[r][c] if r < len(got) and c < len(got[r]) else ""
+            assert have == next(iter(want.values()), ""), (r, c)
+    assert len(server.sheet(key, "Summary").charts) == len(expected.charts) > 0
 
 
 def test_a_tab_named_in_another_case_is_reused_not_duplicated(server, tmp_path):

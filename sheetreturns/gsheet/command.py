@@ -1,54 +1,34 @@
-"""`sheetreturns init --google SOURCE`: the command line over gsheet.setup (registered in cli.py)."""
+"""The `--google` part of `sheetreturns init` (cli_setup.py): set up the tabs, say what was done."""
 from __future__ import annotations
 
-import json
-import sys
+from datetime import date
 
 import click
 
 from ..config import load_config
 from ..errors import SheetReturnsError
+from ..policy import Policy
 from ..source import google_key
 
-GOOGLE_HELP = "Set up the tabs in this existing Google Sheet (its URL or gsheet:KEY) instead of a new .xlsx file."
 
+def init_google(source: str, config_path: str | None, policy: Policy, path: str | None = None) -> None:
+    """Set up SOURCE (a Google Sheets link or gsheet:KEY) and print what was set up and what to do next."""
+    if path:
+        raise SheetReturnsError(f"give either a file name ({path}) or --google, not both")
+    key = google_key(source)
+    if key is None:
+        raise SheetReturnsError(f"{source!r} is not a Google Sheets link or gsheet:KEY: copy the sheet's link")
+    from .setup import init_google_sheet
 
-@click.command("init")
-@click.argument("path", required=False)
-@click.option("--google", "google", metavar="SOURCE", help=GOOGLE_HELP)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Settings file (default: sheetreturns.toml here, then your user config folder).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout and nothing else.")
-@click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
-def init(path: str | None, google: str | None, config_path: str | None, as_json: bool, debug: bool) -> None:
-    """Set up a sheet for tracking returns: Returns tab (headers, dropdowns), Settings and How-to tabs.
-
-    With --google, prepares an existing Google Sheet (share it with your service account first);
-    tabs that already hold anything are left alone. Exit codes: 0 done, 2 could not run.
-    """
-    try:
-        if not google:
-            raise SheetReturnsError(
-                "this build creates Google Sheets tabs only: run `sheetreturns init --google gsheet:KEY`"
-                + (f" (for {path}, use the Excel init)" if path else ""))
-        key = google_key(google)
-        if key is None:
-            raise SheetReturnsError(f"{google!r} is not a Google Sheets link or gsheet:KEY: copy the sheet's link")
-        from .setup import init_google_sheet
-
-        result = init_google_sheet(key, load_config(config_path))
-    except SheetReturnsError as exc:
-        if debug:
-            raise
-        if as_json:
-            click.echo(json.dumps({"command": "init", "ok": False, "error": str(exc)}))
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
-    if as_json:
-        click.echo(json.dumps({"command": "init", "ok": True, "source": result.url, "created": result.created,
-                               "kept": result.kept}))
+    result = init_google_sheet(key, load_config(config_path), today=date.today(), policy=policy)
+    if not result.created:
+        click.echo(f"Nothing to set up in {result.name}: its {', '.join(result.kept)} tabs already have content.")
         return
-    done = ", ".join(result.created) if result.created else "nothing new"
-    click.echo(f"Set up {done} in {result.name} ({result.url}).")
+    made = f" (a Returns tab with {result.columns} columns and {result.example_rows} example rows)" if result.columns else ""
+    click.echo(f"Set up {', '.join(result.created)} in {result.name}{made}: {result.url}")
     if result.kept:
-        click.echo(f"Left alone (already filled in): {', '.join(result.kept)}.")
+        click.echo(f"Left alone (they already had content): {', '.join(result.kept)}.")
+    click.echo("Next:")
+    click.echo("  1. Open it, read the How-to tab, delete the example rows and add your returns.")
+    click.echo(f"  2. Check it (changes nothing):     sheetreturns check gsheet:{key}")
+    click.echo(f"  3. Run the job, emails to a folder: sheetreturns sync gsheet:{key} --outbox outbox")

@@ -47,17 +47,6 @@ def keys_of(columns: dict[str, list], header: HeaderMap, rows: int) -> list[Key]
     return list(zip(*normal)) if normal else [()] * rows
 
 
-def read_columns(rows: list[list], header: HeaderMap, keys: tuple[str, ...]) -> dict[str, list]:
-    """Columns of the first read, by key, as full-height lists of the values the API returned."""
-    out = {}
-    for key in keys:
-        index = header.columns.get(key)
-        if index is None:
-            continue
-        out[key] = [row[index] if index < len(row) else None for row in rows]
-    return out
-
-
 def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int) -> tuple[HeaderMap, dict[str, list]]:
     """One batchGet: the top rows (to find the header again) and the named columns."""
     wanted = [k for k in keys if k in old.columns]

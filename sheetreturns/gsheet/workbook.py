@@ -1,6 +1,7 @@
 """A Google Sheet as a Workbook: one metadata call, then batched value reads, then one planned write."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..columns import HEADER_SEARCH_ROWS, HeaderMap, find_header, normalise
@@ -13,6 +14,27 @@ from .cells import from_api, quote_title
 from .connect import Connection, connect
 
 SHEET_URL = "https://docs.google.com/spreadsheets/d/%s/edit"
+KEPT_KEYS = ("return_id", "order_id", "sku", "email", "notified_on", "status", "next_step", "problems", "inventory",
+             "reason_category", "contacted_on", "last_email")  # what the writer compares and matches on
+
+
+@dataclass
+class Kept:
+    """What writing needs of the Returns tab as first read: its size and a few columns (as the API sent them)."""
+
+    height: int
+    width: int
+    columns: dict[int, list]  # 0-based column -> values by 0-based row, full height
+
+    def value(self, col: int, row: int) -> object:
+        column = self.columns.get(col)
+        return column[row] if column is not None else None
+
+
+def keep(rows: list[list], header: HeaderMap) -> Kept:
+    wanted = sorted({header.columns[k] for k in KEPT_KEYS if k in header.columns})
+    columns = {c: [row[c] if c < len(row) else None for row in rows] for c in wanted}
+    return Kept(len(rows), max([len(header.headers)] + [len(r) for r in rows]), columns)
 
 
 def open_google_sheet(key: str, config: Config, connection: Connection | None = None) -> "GoogleWorkbook":
@@ -38,6 +60,8 @@ class GoogleWorkbook:
         self.sheets = {s["properties"]["title"]: s for s in grid}
         self.titles = list(self.sheets)
         self._values: dict[str, list[list]] = {}
+        self._returns: tuple[str, HeaderMap] | None = None
+        self._kept: dict[str, Kept] = {}
 
     # -- reading ----------------------------------------------------------------
 
@@ -64,7 +88,20 @@ class GoogleWorkbook:
         return [from_api(r) for r in (raw if limit is None else raw[:limit])]
 
     def returns_tab(self) -> tuple[str, HeaderMap]:
-        return pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+        self._returns = pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+        return self._returns
+
+    def done_reading(self) -> None:
+        """Keep only the Returns tab's columns that writing compares and matches on; drop the other cells."""
+        if self._returns is not None:
+            title, header = self._returns
+            if title in self._values:
+                self._kept[title] = keep(self._values.pop(title), header)
+
+    def kept(self, title: str, header: HeaderMap) -> Kept:
+        if title not in self._kept:
+            self._kept[title] = keep(self.raw_rows(title), header)
+        return self._kept[title]
 
     def settings(self) -> list[tuple[object, object, str]]:
         title = self._settings_title()

@@ -17,7 +17,8 @@ from ..plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..source import WriteReport
 from .cells import a1, same, to_api
 from .drawing import cell_data, status_rules, tab_requests
-from .matching import IDENTITY_KEYS, keys_of, locate, read_columns, reread
+from .matching import IDENTITY_KEYS, keys_of, locate, reread
+from .workbook import Kept
 
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
 MAX_RUN = 5000  # rows per ValueRange, so that a payload can be split between ranges
@@ -53,31 +54,30 @@ class Draft:
         }
 
 
-def draft(plan: WritePlan, rows: list[list]) -> Draft:
+def draft(plan: WritePlan, kept: Kept) -> Draft:
     header = plan.header
-    width = max([len(header.headers)] + [len(r) for r in rows])
+    width = kept.width
     positions = dict(header.columns)
     added = [k for k in plan.add_columns if k not in positions]
     for offset, key in enumerate(added):
         positions[key] = width + offset
     out = Draft(positions=positions, added=added, width=width)
     first = header.row_index + 1
-    for index in range(first, max(len(rows), max(plan.rows, default=0))):
-        number = index + 1
-        row = rows[index] if index < len(rows) else []
-        wanted = plan.rows.get(number)
+    job_columns = [(key, kept.columns.get(header.columns[key])) for key in JOB_KEYS if key in header.columns]
+    for index in range(first, max(kept.height, max(plan.rows, default=0))):
+        wanted = plan.rows.get(index + 1)
         if wanted is None:
             # No seller data on this row: blank any job-owned cell left over from earlier runs.
-            for key in JOB_KEYS:
-                col = header.columns.get(key)
-                if col is not None and col < len(row) and row[col] not in ("", None):
+            for key, column in job_columns:
+                if column is not None and index < len(column) and column[index] not in ("", None):
                     out.changes.append(Change(index, key, None))
             continue
         for key, value in wanted.items():
             col = positions.get(key)
             if col is None:
                 continue
-            current = row[col] if col < len(row) else None
+            column = kept.columns.get(col)
+            current = column[index] if column is not None and index < len(column) else None
             if key in FILLABLE_KEYS and current not in ("", None):
                 continue  # never overwrite a seller's value
             if value is None:
@@ -92,8 +92,8 @@ def draft(plan: WritePlan, rows: list[list]) -> Draft:
 
 
 def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
-    rows = book.raw_rows(plan.tab)
-    work = draft(plan, rows)
+    kept = book.kept(plan.tab, plan.header)
+    work = draft(plan, kept)
     counts = work.counts(plan)
     if dry_run:
         return WriteReport(written=False, changes=counts)
@@ -101,7 +101,7 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     sheet = book.sheets[tab]["properties"]
     header, moved, skipped = plan.header, None, 0
     if work.changes or work.added or plan.append:
-        header, moved, skipped, work = _find_rows_again(book, plan, rows, work)
+        header, moved, skipped, work = _find_rows_again(book, plan, kept, work)
     requests_ = _structure(book, plan, header, work, moved, sheet)
     if requests_:
         api.batch_update(requests_)
@@ -114,14 +114,14 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     return WriteReport(written=True, changes=counts, saved_to=book.url)
 
 
-def _find_rows_again(book, plan: WritePlan, rows: list[list], work: Draft):
+def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft):
     """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
     fills = {c.key for c in work.changes if c.key in FILLABLE_KEYS}
     keys = tuple(dict.fromkeys(IDENTITY_KEYS + tuple(sorted(fills))))
     grid_rows = book.sheets[plan.tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
     header, columns = reread(book.api, plan.tab, plan.header, keys, grid_rows)
-    first_columns = read_columns(rows, plan.header, IDENTITY_KEYS)
-    first = keys_of(first_columns, plan.header, len(rows))
+    first_columns = {k: kept.columns[plan.header.columns[k]] for k in IDENTITY_KEYS if k in plan.header.columns}
+    first = keys_of(first_columns, plan.header, kept.height)
     height = max((len(c) for c in columns.values()), default=0)
     now = keys_of(columns, header, height)
     wanted = {c.row for c in work.changes}
