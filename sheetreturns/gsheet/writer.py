@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..columns import BY_KEY, HeaderMap
-from .cells import column_index
 from ..plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..source import WriteReport
-from .cells import a1, same, to_api
+from .cells import a1, column_index, same, to_api
 from .drawing import cell_data, status_rules, tab_requests
 from .matching import IDENTITY_KEYS, keys_of, locate, reread
 from .workbook import Kept
@@ -131,7 +130,7 @@ def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft):
     added = [k for k in work.added if k not in positions]
     for offset, key in enumerate(added):
         positions[key] = width + offset
-    kept = []
+    remaining = []
     for change in work.changes:
         target = moved.get(change.row)
         if target is None or change.key not in positions:
@@ -140,8 +139,8 @@ def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft):
             current = columns.get(change.key, [])
             if target < len(current) and current[target] not in ("", None):
                 continue  # filled in by the seller meanwhile
-        kept.append(change)
-    return header, moved, lost, Draft(kept, positions, added, width)
+        remaining.append(change)
+    return header, moved, lost, Draft(remaining, positions, added, width)
 
 
 def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, sheet: dict) -> list[dict]:
