@@ -105,6 +105,10 @@ class Api:
             error = SheetReturnsError(
                 f"the Google Sheets API is not enabled for this Google Cloud project ({message}): enable it in "
                 f"the Cloud console (APIs & Services > Library > Google Sheets API) and run again")
+        elif status == 403 and "protected" in message.lower():
+            error = SheetReturnsError(
+                f"a protected range of the Google Sheet {key} blocks the write ({message}): allow {who} to edit "
+                f"it (Data > Protect sheets and ranges) or remove the protection from the job's columns")
         elif status == 403:
             error = SheetReturnsError(self._not_shared(what))
         elif status == 401:
