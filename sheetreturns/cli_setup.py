@@ -16,7 +16,6 @@ from . import runlog
 from .cli import AS_OF_HELP, CONFIG_HELP, DEBUG_HELP, JSON_HELP, _parse_as_of, reports_errors
 from .config import load_config
 from .errors import SheetReturnsError
-from .init_workbook import create_workbook
 from .policy import Policy, apply_settings
 from .result import EXIT_FAILED
 from .schedule import describe_interval, parse_interval, run_every, run_once, sync_command
@@ -52,6 +51,8 @@ def init(path: str | None, store_name: str | None, currency: str | None, google:
         return
     if not path:
         raise SheetReturnsError("give the new workbook's file name, e.g. sheetreturns init returns.xlsx")
+    from .init_workbook import create_workbook  # openpyxl: imported only when a workbook is made
+
     created = create_workbook(path, today=date.today(), policy=policy)
     name = shlex.quote(str(path))
     click.echo(f"Created {created.path}: a Returns tab with {created.columns} columns and {created.example_rows} "
