@@ -10,12 +10,12 @@ from typing import Callable
 
 from ..config import Config
 from ..errors import ConfigError
-from ..model import EmailDue, Status
+from ..model import EmailDue, EmailKind, Status
 from ..result import EmailRecord
 from ..tabmodel import Tab
 from . import email_log
 from .channels import INTERRUPTED_TEXT, RESTARTED_TEXT, OutboxChannel, Outgoing, SmtpChannel, file_holds
-from .journal import FILE, IN_FLIGHT, OUTBOX, QUEUED, UNCONFIRMED, Journal, boot_id, journal_path
+from .journal import FILE, IN_FLIGHT, OUTBOX, QUEUED, SENT, UNCONFIRMED, Event, Journal, boot_id, journal_path
 from .message import BadAddress, compose, domain_of, new_message_id
 from .smtp import Sender, sender_of, smtp_settings
 from .templates import DIGEST, Rendered, Templates, customer_context, long_date
@@ -23,6 +23,7 @@ from .templates import DIGEST, Rendered, Templates, customer_context, long_date
 WAITING = "waiting (over the per-run cap)"
 WOULD_SEND = "would send"
 CALM = (Status.DONE.value, Status.AWAITING_ITEM.value)  # statuses that need nothing from the seller
+ACKNOWLEDGEMENT = EmailKind.ACKNOWLEDGEMENT.value
 QUEUE_GROUP = 50  # messages queued (and fsynced) together: at most this many are unconfirmed after a power cut
 
 
@@ -121,9 +122,21 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             channel.close()
         events = journal.events()
         delivery.contacted_on = email_log.contacted_on(journal)
+        if dry_run:  # show what the sheet would show if every email went out
+            events += [_expected_event(record, channel, now) for record in delivery.records
+                       if record.result == WOULD_SEND]
+            delivery.contacted_on.update({r.return_id: now.date() for r in delivery.records
+                                          if r.result == WOULD_SEND and r.kind == ACKNOWLEDGEMENT})
         delivery.last_email = email_log.last_email(events)
         delivery.log_tab = email_log.log_tab(events)
     return delivery
+
+
+def _expected_event(record: EmailRecord, channel, now: datetime) -> Event:
+    if channel.name == FILE:
+        return Event(now, record.return_id, record.kind, record.to, record.subject, OUTBOX,
+                     str(channel.path_for(record.return_id, record.kind)))
+    return Event(now, record.return_id, record.kind, record.to, record.subject, SENT, "")
 
 
 def _send_all(drafts: Drafts, prepared: list[Prepared], channel, journal: Journal, delivery: Delivery,
