@@ -278,6 +278,10 @@ def test_dry_run_sends_nothing_and_records_nothing(tmp_path, workbook):
     assert results(dry) == {(rid, kind): "would send" for rid, kind, _ in EXAMPLE_DUE}
     assert dry.records[0].subject == "Your return R-00008: we have not received the item"
     assert results(real) == {(rid, kind): "sent" for rid, kind, _ in EXAMPLE_DUE}
+    # the dry run reported the sheet as the real run then wrote it
+    assert (dry.contacted_on, dry.last_email) == (real.contacted_on, real.last_email)
+    assert [[value_of(c) for c in row] for row in dry.log_tab.rows] == \
+           [[value_of(c) for c in row] for row in real.log_tab.rows]
 
 
 def test_owner_digest_lists_the_run_and_is_not_sent_when_nothing_happened(tmp_path, workbook):
