@@ -35,13 +35,14 @@ print(controller.port, flush=True)
 time.sleep(3600)
 """
 SETUP = """
+import atexit, shutil, tempfile
 from datetime import date, datetime
 from pathlib import Path
-import tempfile
 from sheetreturns import job
 from sheetreturns.config import Config
 PORT, WORKBOOK, COUNT = {port}, {workbook!r}, {count}
 state = Path(tempfile.mkdtemp(prefix="bench-emails-"))
+atexit.register(shutil.rmtree, state, True)
 config = Config(path=state / "sheetreturns.toml", state_dir=state / "state",
                 smtp={{"host": "127.0.0.1", "port": PORT, "security": "none",
                       "from": "Bench Shop <shop@bench.example>"}},
