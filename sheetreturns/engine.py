@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from sys import intern
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,9 +23,11 @@ _OUR_ID = re.compile(r"R-(\d+)$", re.IGNORECASE)
 REFUND_NEWS_DAYS = 7
 
 
-def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date) -> Evaluation:
+def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
+             remembered: Mapping[tuple[str, str, str], str] | None = None) -> Evaluation:
+    """Outcomes for every line. `remembered`: Return IDs an earlier run assigned to still-blank rows."""
     ctx = checks.RowContext(header, policy, as_of)
-    ids, assigned = assign_return_ids(lines, policy, as_of)
+    ids, assigned = assign_return_ids(lines, policy, as_of, remembered or {})
     filled = {line.row: as_of for line in lines if line.notified_on is None and "notified_on" not in line.bad}
 
     outcomes: list[Outcome] = []
@@ -68,11 +71,21 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date) 
     return Evaluation(as_of, lines, outcomes, emails, assigned, filled)
 
 
-def assign_return_ids(lines: list[Line], policy: Policy, as_of: date) -> tuple[list[str], dict[int, str]]:
+def identity(line: Line) -> tuple[str, str, str] | None:
+    """What recognises a row without a Return ID from one run to the next: Order ID, SKU and Email."""
+    if line.order_id is None or line.sku is None:
+        return None
+    return (line.order_id.lower(), line.sku.lower(), (line.email or "").lower())
+
+
+def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
+                      remembered: Mapping[tuple[str, str, str], str] = {}) -> tuple[list[str], dict[int, str]]:
     """Each line's Return ID; blank ones get one (R-00001 onwards, after the highest in the sheet).
 
     Blank-ID lines of the same order, customer and notice date form one new return; a blank-ID
     line of an order that already has a return noticed within a few days joins that return.
+    A row an earlier run gave an ID (and emailed about) that never reached the sheet gets the same
+    ID again, so its emails stay its own.
     """
     if all(line.return_id is not None for line in lines):
         return [line.return_id for line in lines], {}
@@ -94,6 +107,11 @@ def assign_return_ids(lines: list[Line], policy: Policy, as_of: date) -> tuple[l
     assigned: dict[int, str] = {}
     new_groups: dict[tuple, str] = {}
     near = timedelta(days=policy.acknowledge_within_days)
+    on_sheet = set(skus)
+    for remembered_id in remembered.values():
+        match = _OUR_ID.match(remembered_id)
+        if match and remembered_id not in on_sheet:
+            highest = max(highest, int(match[1]))
     for line in lines:
         if line.return_id is not None:
             ids.append(line.return_id)
@@ -102,13 +120,18 @@ def assign_return_ids(lines: list[Line], policy: Policy, as_of: date) -> tuple[l
         return_id = None
         if line.order_id is not None:
             key = (line.order_id.lower(), (line.email or "").lower())
+            group_key: tuple = (*key, notified)
+        else:
+            group_key = ("row", line.row)
+        key_of_row = identity(line)
+        earlier = remembered.get(key_of_row) if key_of_row is not None else None
+        if earlier is not None and earlier not in on_sheet:
+            return_id = new_groups[group_key] = earlier
+        elif line.order_id is not None:
             for candidate, when in existing.get(key, ()):
                 if abs(when - notified) <= near and (line.sku or "").lower() not in skus[candidate]:
                     return_id = candidate
                     break
-            group_key: tuple = (*key, notified)
-        else:
-            group_key = ("row", line.row)
         if return_id is None:
             return_id = new_groups.get(group_key)
         if return_id is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .columns import HeaderMap
 from .config import Config, load_config
-from .engine import evaluate
+from .engine import evaluate, identity
 from .lines import build_lines
 from .mail import deliver
 from .model import Evaluation
@@ -19,7 +19,7 @@ from .policy import Policy, apply_settings
 from .progress import ProgressCallback, Reporter
 from .result import RunResult
 from .source import Workbook, open_workbook, resolve_source
-from .state import run_lock
+from .state import remember_ids, remembered_ids, run_lock
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         lines = build_lines(rows, first + 1, header, policy, workbook.date1904)
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
-        evaluation = evaluate(lines, header, policy, as_of)
+        evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen))
     except BaseException:
         workbook.close()
         raise
@@ -112,6 +112,9 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
             if not dry_run:
                 loaded.workbook.preflight()
             reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
+            if not dry_run:
+                # Before any email goes out under a new Return ID, make that ID stick to its row.
+                remember_ids(config.state_dir, chosen, assigned_identities(loaded.evaluation))
             delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
             from .summary import summary_tab  # pandas: imported only when a summary is built
 
@@ -130,3 +133,14 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=report.written, failures=list(delivery.failures), changes=report.changes,
     )
+
+
+def assigned_identities(evaluation: Evaluation) -> dict[tuple[str, str, str], str]:
+    """(order, sku, email) -> the Return ID this run gave each row that had none."""
+    by_row = {line.row: line for line in evaluation.lines}
+    found = {}
+    for row, return_id in evaluation.assigned_ids.items():
+        key = identity(by_row[row])
+        if key is not None:
+            found[key] = return_id
+    return found

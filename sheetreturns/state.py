@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 from contextlib import contextmanager
 from datetime import datetime
@@ -51,3 +52,29 @@ def run_lock(state_dir: Path, source: str) -> Iterator[None]:
         yield
     finally:
         handle.close()  # closing releases the lock
+
+
+def _ids_path(state_dir: Path, source: str) -> Path:
+    return state_dir / f"{source_slug(source)}.assigned-ids.json"
+
+
+def remembered_ids(state_dir: Path, source: str) -> dict[tuple[str, str, str], str]:
+    """Return IDs earlier runs assigned to rows that had none, by (order, sku, email); {} if none or unreadable."""
+    try:
+        data = json.loads(_ids_path(state_dir, source).read_text(encoding="utf-8"))
+        return {tuple(key.split("\t")): value for key, value in data.get("ids", {}).items() if key.count("\t") == 2}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def remember_ids(state_dir: Path, source: str, assigned: dict[tuple[str, str, str], str]) -> None:
+    """Keep the IDs this run assigned (until they are on the sheet), so a failed write cannot renumber them."""
+    path = _ids_path(state_dir, source)
+    if not assigned:
+        path.unlink(missing_ok=True)
+        return
+    ensure_dir(state_dir)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps({"ids": {"\t".join(k): v for k, v in sorted(assigned.items())}}, indent=0),
+                    encoding="utf-8")
+    os.replace(temp, path)

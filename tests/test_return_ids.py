@@ -1,4 +1,6 @@
 """Blank Return IDs and Notified On dates are filled by the job; rows sharing an ID form one return."""
+import pytest
+
 from sheetreturns.model import EmailKind
 
 from .helpers import line, run
@@ -41,3 +43,47 @@ def test_seller_ids_in_another_scheme_are_kept():
 def test_blank_notified_on_is_filled_with_the_run_date():
     evaluation = run(line(2, notified_on=None), line(3, return_id="R-00002", order_id="5"))
     assert evaluation.filled_notified == {2: evaluation.as_of}
+
+
+def test_id_given_before_a_failed_write_sticks_to_its_row_and_its_email_is_not_resent(tmp_path, monkeypatch):
+    """Run 1 emails a new row under R-00002 but cannot save; the seller then adds a row above it."""
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from sheetreturns import job
+    from sheetreturns.config import Config
+    from sheetreturns.errors import SheetReturnsError
+
+    from .helpers import basic_row, write_workbook
+
+    path = write_workbook(tmp_path / "returns.xlsx", [
+        basic_row(),
+        basic_row(**{"Return ID": None, "Order ID": "2001", "Email": "ann@example.com", "Customer": "Ann"}),
+    ])
+    config = Config(state_dir=tmp_path / "state")
+    real_deliver = job.deliver
+
+    def deliver_then_seller_saves(loaded, config, **kwargs):
+        delivery = real_deliver(loaded, config, **kwargs)
+        wb = load_workbook(path)
+        wb["Returns"].insert_rows(3)
+        row = basic_row(**{"Return ID": None, "Order ID": "2002", "Email": "bo@example.com", "Customer": "Bo"})
+        headers = [c.value for c in wb["Returns"][1]]
+        for column, header in enumerate(headers, start=1):
+            wb["Returns"].cell(3, column, row.get(header))
+        wb.save(path)
+        return delivery
+
+    monkeypatch.setattr(job, "deliver", deliver_then_seller_saves)
+    with pytest.raises(SheetReturnsError, match="changed on disk"):
+        job.sync(path, as_of=date(2026, 11, 26), config=config, outbox=tmp_path / "outbox")
+    monkeypatch.setattr(job, "deliver", real_deliver)
+    second = job.sync(path, as_of=date(2026, 11, 26), config=config, outbox=tmp_path / "outbox")
+
+    ids = {line.email: outcome.return_id for line, outcome in zip(second.evaluation.lines, second.evaluation.outcomes)}
+    assert ids["ann@example.com"] == "R-00002"  # the ID her acknowledgement went out under
+    assert ids["bo@example.com"] == "R-00003"
+    acks = [(e.return_id, e.to) for e in second.emails if e.kind == "acknowledgement"]
+    assert ("R-00003", "bo@example.com") in acks
+    assert all(to != "ann@example.com" for _, to in acks)  # not acknowledged twice
