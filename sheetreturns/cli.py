@@ -114,3 +114,8 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
     elif not quiet:
         click.echo(sync_report(result, dry_run))
     sys.exit(result.exit_code)
+
+
+from .intake.command import intake_command  # noqa: E402  (registered after main exists)
+
+main.add_command(intake_command)
