@@ -47,7 +47,7 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"^[ \t]*(?:product|item)(?:[ \t]+(?:name|title|description))?[ \t]*:[ \t]*(?P<value>[^\n|]{2,120}?)[ \t]*$",
     ),
     "qty": (
-        r"\b(?:qty|quantity|units)(?:[ \t]+(?:returned|to[ \t]+return|requested))?[ \t]*[:=][ \t]*(?P<value>[^\s|,;]{1,12})",
+        r"\b(?:qty|quantity|units)(?:[ \t]+(?:returned|to[ \t]+return|requested))?[ \t]*[:=][ \t]*(?P<value>\d+\b|[^\n|,;]{1,20}?(?=[ \t]*(?:$|[|,;])))",
         r"\b(?:qty|quantity)[ \t]*x?[ \t]*(?P<value>\d{1,6})\b",
     ),
     "unit_price": (
