@@ -15,9 +15,6 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-import lxml.etree
-import lxml.html
-
 MAX_TEXT = 200_000  # characters of text read per message: a notice is short, the rest is noise
 MAX_DEPTH = 12  # nesting of multipart/forwarded parts before a message counts as malformed
 
@@ -224,15 +221,18 @@ _BLOCK = {
     "footer", "blockquote", "pre", "hr", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "center",
     "form", "fieldset", "address", "main", "nav", "aside", "caption",
 }
-_PARSER = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
 
 
 def html_to_text(markup: str) -> str:
     """Visible text of an HTML part: blocks on their own lines, each table row as 'cell | cell'."""
+    import lxml.etree  # only when a message has HTML: keeps `sheetreturns check` quick to start
+    import lxml.html
+
     if not markup.strip():
         return ""
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
     try:
-        root = lxml.html.document_fromstring(markup[: MAX_TEXT * 5], parser=_PARSER)
+        root = lxml.html.document_fromstring(markup[: MAX_TEXT * 5], parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return ""
     out: list[str] = []

@@ -259,3 +259,23 @@ def _move(mail: MailSource, folder: str, refs: list[str], result: IntakeResult) 
     except OSError as exc:
         result.failures.append(f"could not move recorded mail to {folder}: {exc.strerror or exc}")
         return 0
+
+
+def intake_first(source: str, config: Config, *, dry_run: bool, now: datetime | None = None) -> IntakeResult:
+    """For sync: record new notices before the sheet is read, when [intake] mailbox is set.
+
+    A mail problem (server down, bad rule) is a failure of this run, not a stop: the sheet's own work goes on.
+    """
+    if not config.intake.get("mailbox"):
+        return IntakeResult(source, "", dry_run)
+    try:
+        result = record_notices(source, config, intake_settings(config), dry_run=dry_run, now=now)
+    except SheetReturnsError as exc:
+        return IntakeResult(source, str(config.intake.get("mailbox")), dry_run, failures=[f"intake: {exc}"])
+    result.failures = [f"intake: {failure}" for failure in result.failures]
+    verb = "would add" if dry_run else "added"
+    note = f"intake: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''} {verb} from {result.mailbox}"
+    if result.not_recorded:
+        note += f"; {len(result.not_recorded)} message{'s' if len(result.not_recorded) != 1 else ''} not recorded (see the Intake Log tab)"
+    result.notes.insert(0, note)
+    return result
