@@ -16,6 +16,7 @@ from .message import Notice, Sender
 from .rules import FIELDS, ITEM_FIELDS, ORDER_FIELDS, Rule
 
 _QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+_TRAILING = re.compile(r"(?m)[ \t]+$")
 _CELL_SPLIT = re.compile(r"[ \t]*(?:\||\t)[ \t]*")
 _TABLE_RULE = re.compile(r"^[\s|:+=-]*$")  # blank, or a separator line: |---|:---|
 _NO_REPLY = re.compile(r"(?i)^(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|notifications?|bounce)[^@]*@")
@@ -76,7 +77,7 @@ def takes(rule: Rule, notice: Notice) -> bool:
 
 def read_text(rule: Rule, notice: Notice, text: str, day_first: bool) -> Extracted | None:
     """The lines one rule finds in one text, or None without an Order ID."""
-    text = _QUOTE.sub("", text)
+    text = _TRAILING.sub("", _QUOTE.sub("", text))  # patterns end at "$": no trailing blanks to backtrack over
     order = {key: first_value(rule, key, text) for key in ORDER_FIELDS}
     if "sku" in rule.patterns:
         items = labelled_items(rule, text) or table_items(text)

@@ -12,7 +12,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 MAX_TEXT = 200_000  # characters of text read per message: a notice is short, the rest is noise
@@ -82,25 +84,28 @@ def header_value(headers: bytes, name: str) -> str:
 def summary_of(headers: bytes) -> tuple[str, str]:
     """(sender, subject) from a header block, decoded; for listing a message that cannot be read."""
     try:
-        msg = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(header_block(headers))
-        return _text_header(msg, "from"), _text_header(msg, "subject")
-    except Exception:
+        msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(header_block(headers))
+        return str(_address(msg, "from")), _text_header(msg, "subject")
+    except Exception:  # nothing readable in it: listed without sender and subject
         return "", ""
 
 
-def read_message(raw: bytes) -> Notice:
-    """Parse a whole message; raise Unreadable when it is not an email one could act on."""
+def read_message(raw: bytes, key: str | None = None) -> Notice:
+    """Parse a whole message; raise Unreadable when it is not an email one could act on.
+
+    `key` is the message's identity when the caller already has it (from the folder's listing).
+    """
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        # compat32: header values stay plain text until needed, and a malformed header never raises.
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception as exc:  # the parser is lenient; anything it still raises means garbage
         raise Unreadable(f"not a readable email ({type(exc).__name__})") from None
-    if not isinstance(msg, EmailMessage) or not any(msg.get(h) for h in ("from", "subject", "date", "message-id")):
+    if not any(msg.get(h) for h in ("from", "subject", "date", "message-id")):
         raise Unreadable("not an email message (no From, Subject, Date or Message-ID header)")
-    sender = _address(msg, "from")
     notice = Notice(
-        key=message_key(raw),
+        key=key or message_key(raw),
         subject=_text_header(msg, "subject"),
-        sender=sender,
+        sender=_address(msg, "from"),
         date=_date(msg),
     )
     plain: list[str] = []
@@ -118,14 +123,15 @@ def read_message(raw: bytes) -> Notice:
     return notice
 
 
-def _collect(part: EmailMessage, depth: int, notice: Notice, plain: list[str], html: list[str]) -> None:
+def _collect(part: Message, depth: int, notice: Notice, plain: list[str], html: list[str]) -> None:
     if depth > MAX_DEPTH:
         raise Unreadable(f"parts nested more than {MAX_DEPTH} deep")
     ctype = part.get_content_type()
     if ctype == "message/rfc822":
         # A notice forwarded as an attachment: read its headers and text like an inline forward.
-        for inner in part.get_payload() or ():
-            if isinstance(inner, EmailMessage):
+        inner_parts = part.get_payload()
+        for inner in inner_parts if isinstance(inner_parts, list) else ():
+            if isinstance(inner, Message):
                 forwarded = _address(inner, "from")
                 if forwarded.address:
                     notice.forwarded.append(forwarded)
@@ -133,8 +139,9 @@ def _collect(part: EmailMessage, depth: int, notice: Notice, plain: list[str], h
                 _collect(inner, depth + 1, notice, plain, html)
         return
     if part.is_multipart():
-        for sub in part.iter_parts():
-            _collect(sub, depth + 1, notice, plain, html)
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                _collect(sub, depth + 1, notice, plain, html)
         return
     if part.get_content_disposition() == "attachment" or (part.get_filename() and ctype not in ("text/plain", "text/html")):
         notice.attachments += 1
@@ -147,13 +154,13 @@ def _collect(part: EmailMessage, depth: int, notice: Notice, plain: list[str], h
         notice.attachments += 1  # images, PDFs, calendars ...: never opened
 
 
-def _decoded(part: EmailMessage) -> str:
+def _decoded(part: Message) -> str:
+    payload = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset() or "utf-8"
     try:
-        text = part.get_content()
-    except Exception:  # unknown charset, broken encoding: read the bytes as best we can
-        payload = part.get_payload(decode=True) or b""
-        text = payload.decode("utf-8", errors="replace")
-    return text if isinstance(text, str) else ""
+        return payload.decode(charset, errors="replace")
+    except LookupError:  # a charset Python does not know: read the bytes as best we can
+        return payload.decode("utf-8", errors="replace")
 
 
 def _clip(text: str) -> str:
@@ -162,26 +169,34 @@ def _clip(text: str) -> str:
     return text[:MAX_TEXT]
 
 
-def _text_header(msg: EmailMessage, name: str) -> str:
+def _text_header(msg: Message, name: str) -> str:
+    value = msg.get(name)
+    if value is None:
+        return ""
+    return " ".join(_decode_words(str(value)).split())
+
+
+def _decode_words(text: str) -> str:
+    """RFC 2047 encoded words (=?utf-8?q?...?=) decoded; raw 8-bit text kept as well as it can be."""
     try:
-        value = msg.get(name)
-    except Exception:  # a header the strict parser rejects: fall back to its raw text
-        value = msg.get_all(name, [None])[0] if hasattr(msg, "get_all") else None
-    return " ".join(str(value).split()) if value is not None else ""
+        decoded = str(make_header(decode_header(text)))
+    except (ValueError, LookupError, UnicodeError, HeaderParseError):
+        decoded = text
+    return decoded.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
-def _address(msg: EmailMessage, name: str) -> Sender:
-    text = _text_header(msg, name)
+def _address(msg: Message, name: str) -> Sender:
+    text = str(msg.get(name) or "")
     try:
         pairs = getaddresses([text])
-    except Exception:
+    except Exception:  # a From header too broken to split: take what parseaddr finds
         pairs = [parseaddr(text)]
     display, address = pairs[0] if pairs else ("", "")
     address = address.strip() if "@" in address else ""
-    return Sender(display.strip().strip('"'), address)
+    return Sender(" ".join(_decode_words(display).split()).strip('"'), _decode_words(address))
 
 
-def _date(msg: EmailMessage) -> datetime | None:
+def _date(msg: Message) -> datetime | None:
     text = _text_header(msg, "date")
     if not text:
         return None

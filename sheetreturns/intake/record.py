@@ -198,12 +198,11 @@ def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on
             result.notices.append(_record(key, None, sender, subject, SKIPPED, now, details="too large to read"))
             continue
         try:
-            notice = read_message(raw)
+            notice = read_message(raw, key)
         except Unreadable as exc:
             sender, subject = summary_of(raw)
             result.notices.append(_record(key, None, sender, subject, SKIPPED, now, details=f"malformed: {exc}"))
             continue
-        notice.key = key
         parsed = extract(notice, settings.rules, policy.day_first)
         base = dict(key=key, received=notice.date, sender=str(notice.sender), subject=notice.subject, now=now)
         if isinstance(parsed, NotParsed):

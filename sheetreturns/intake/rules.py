@@ -19,7 +19,7 @@ ORDER_FIELDS = ("order_id", "order_date", "customer", "email")
 ITEM_FIELDS = ("sku", "product", "qty", "unit_price", "reason")
 FIELDS = ORDER_FIELDS + ITEM_FIELDS
 
-_ID = r"#?(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{1,39}"  # an order number: has a digit, no spaces
+_ID = r"#?(?=[A-Z0-9-]{0,40}\d)[A-Z0-9][A-Z0-9-]{1,39}"  # an order number: has a digit, no spaces
 _CODE = r"[A-Z0-9][A-Z0-9._/-]{0,39}[A-Z0-9]"  # a SKU / item code
 
 # Each pattern's group "value" (else group 1, else the whole match) is the value. For each value the
@@ -41,7 +41,7 @@ DEFAULT_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "sku": (
         rf"\b(?:sku|item[ \t]+code|product[ \t]+code|stock[ \t]+code|article[ \t]+(?:no\.?|number))[ \t]*[:#=][ \t]*(?P<value>{_CODE})",
-        rf"\b(?:sku|item[ \t]+code|product[ \t]+code)[ \t]+(?P<value>(?=[A-Z0-9._/]*[\d-]){_CODE})",
+        rf"\b(?:sku|item[ \t]+code|product[ \t]+code)[ \t]+(?P<value>(?=[A-Z0-9._/]{{0,40}}[\d-]){_CODE})",
     ),
     "product": (
         r"^[ \t]*(?:product|item)(?:[ \t]+(?:name|title|description))?[ \t]*:[ \t]*(?P<value>[^\n|]{2,120}?)[ \t]*$",
