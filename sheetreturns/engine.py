@@ -14,7 +14,7 @@ from .columns import HeaderMap
 from .model import SETTLED, EmailDue, EmailKind, Evaluation, Line, Outcome, Status
 from .policy import Policy
 from .reasons import categorise
-from .rules import deadline_for, inventory_action, refunded_amount, status_of
+from .rules import inventory_action, refunded_amount, status_of
 
 _OUR_ID = re.compile(r"R-(\d+)$", re.IGNORECASE)
 REFUND_NEWS_DAYS = 7

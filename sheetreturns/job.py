@@ -113,7 +113,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
             if delivery.log_tab is not None:
                 tabs.append(delivery.log_tab)
             plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
-                              delivery.last_email, tabs)
+                              delivery.last_email, tabs, loaded.policy.currency_symbol)
             report = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
         finally:
             loaded.workbook.close()

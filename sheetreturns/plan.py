@@ -42,6 +42,8 @@ class WritePlan:
     append: list[dict[str, object]] = field(default_factory=list)
     # Generated tabs to create or replace.
     tabs: list[Tab] = field(default_factory=list)
+    # How money is shown in generated tabs.
+    currency_symbol: str = "£"
 
     def column_keys(self) -> list[str]:
         """Every column key the plan writes into, in sheet order (existing first, then added)."""
@@ -73,6 +75,7 @@ def build_plan(
     contacted_on: dict[str, date] | None = None,
     last_email: dict[str, str] | None = None,
     tabs: list[Tab] | None = None,
+    currency_symbol: str = "£",
 ) -> WritePlan:
     rows = job_values(evaluation, contacted_on or {}, last_email or {})
     for row, return_id in evaluation.assigned_ids.items():
@@ -87,4 +90,4 @@ def build_plan(
     identities = {
         line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in evaluation.lines
     }
-    return WritePlan(tab, header, add_columns, rows, identities, tabs=list(tabs or []))
+    return WritePlan(tab, header, add_columns, rows, identities, tabs=list(tabs or []), currency_symbol=currency_symbol)

@@ -6,7 +6,7 @@ the order in which the statuses win over each other.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from .model import Line, Status
@@ -15,10 +15,6 @@ from .wording import day, money, units
 
 NOTHING_TO_DO = "Nothing to do"
 TOLERANCE = Decimal("0.005")
-
-
-def deadline_for(notified: date, policy: Policy) -> date:
-    return notified + timedelta(days=policy.item_deadline_days)
 
 
 def line_value(line: Line, count: int) -> Decimal | None:

@@ -77,4 +77,4 @@ def open_workbook(source: str, config: Config) -> Workbook:
         )
     from .xlsx.reader import XlsxWorkbook
 
-    return XlsxWorkbook(path)
+    return XlsxWorkbook(path, backup_dir=config.state_dir / "backups")

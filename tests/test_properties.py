@@ -1,5 +1,5 @@
 """Property: whatever a seller types into any cell, reading and evaluating never raises."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -9,10 +9,11 @@ from typing import Iterator
 import python_calamine as calamine
 
 from ..columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
-from ..errors import SourceUnreadable
+from ..errors import SheetReturnsError, SourceUnreadable
 from ..tabs import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..values import CellError
 from .package import Package, error_cells
+from .safety import Fingerprint, refuse_if_open
 
 Row = list[object]
 
@@ -22,10 +23,12 @@ class XlsxWorkbook:
 
     kind = "xlsx"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.name = self.path.name
+        self.backup_dir = backup_dir or self.path.parent / ".sheetreturns" / "backups"
         self.package = Package(self.path)
+        self.fingerprint = Fingerprint.of(self.path)  # taken before reading: a later save by someone else shows
         try:
             self.book = calamine.CalamineWorkbook.from_path(str(self.path))
         except calamine.PasswordError:
@@ -102,6 +105,43 @@ class XlsxWorkbook:
                     by_row.setdefault(row, {})[col] = text
             self._error_cache[title] = by_row
         return self._error_cache[title]
+
+    def used_width(self, title: str) -> int:
+        """Columns in use on a tab (the job adds its columns to the right of them)."""
+        end = self._sheet(title).end
+        return end[1] + 1 if end else 0
+
+    # -- writing ---------------------------------------------------------------
+
+    def preflight(self) -> None:
+        refuse_if_open(self.path)
+        if self.strict:
+            raise SheetReturnsError(
+                f"{self.name} is saved as 'Strict Open XML', which sheetreturns cannot write without losing "
+                f"formatting: save it as a normal 'Excel Workbook (.xlsx)' and run again"
+            )
+
+    def apply(self, plan, *, dry_run: bool, backups: int):
+        from ..source import WriteReport
+        from .writer import write_workbook
+
+        first_free = max(self.used_width(plan.tab), len(plan.header.headers))
+        self._sheets.clear()  # the parsed sheet is no longer needed: free it before writing
+        outcome = write_workbook(
+            self.path, plan, fingerprint=self.fingerprint, date1904=self.date1904, first_free_column=first_free,
+            currency_symbol=plan.currency_symbol, backups=backups, backup_dir=self.backup_dir, dry_run=dry_run,
+        )
+        stats = outcome.stats
+        changes = {
+            "cells": stats.cells_changed,
+            "rows": stats.rows_changed,
+            "ids_assigned": sum(1 for v in plan.rows.values() if "return_id" in v),
+            "dates_filled": sum(1 for v in plan.rows.values() if "notified_on" in v),
+            "columns_added": len(outcome.columns_added),
+            "rows_appended": outcome.rows_appended,
+            "tabs": len(outcome.tabs),
+        }
+        return WriteReport(written=not dry_run, changes=changes, saved_to=str(self.path))
 
     # -- the tabs sheetreturns reads ----------------------------------------------
 

@@ -1,0 +1,124 @@
+"""Never a broken workbook: lock-file checks, change detection, backups, and the atomic swap."""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from ..errors import SheetReturnsError
+
+TEMP_MARK = ".sheetreturns-tmp"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> "Fingerprint":
+        stat = path.stat()
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files Excel (~$NAME.xlsx) and LibreOffice (.~lock.NAME.xlsx#) keep beside a file they have open."""
+    candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+    if len(path.name) > 2:
+        candidates.append(path.with_name("~$" + path.name[2:]))  # Excel shortens long names this way
+    return [c for c in candidates if c.exists()]
+
+
+def refuse_if_open(path: Path) -> None:
+    found = lock_files(path)
+    if found:
+        raise SheetReturnsError(
+            f"{path.name} is open in Excel or LibreOffice (lock file {found[0].name}): close it and run again; "
+            f"nothing was written"
+        )
+
+
+def check_unchanged(path: Path, fingerprint: Fingerprint) -> None:
+    try:
+        now = Fingerprint.of(path)
+    except FileNotFoundError:
+        raise SheetReturnsError(f"{path.name} was moved or deleted while sheetreturns was working; nothing was written") from None
+    if now != fingerprint:
+        raise SheetReturnsError(
+            f"{path.name} changed on disk while sheetreturns was working (someone saved it): nothing was written; "
+            f"run again"
+        )
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Temp files left by a run that was killed mid-write (the workbook itself was never touched)."""
+    for stale in path.parent.glob(f".{path.name}{TEMP_MARK}-*"):
+        try:
+            pid = int(stale.name.rsplit("-", 1)[-1])
+        except ValueError:
+            continue
+        if not _alive(pid):
+            stale.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def backup(path: Path, backup_dir: Path, keep: int) -> Path | None:
+    """Copy the current workbook into the backup folder, keeping the newest `keep` copies."""
+    if keep <= 0:
+        return None
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = backup_dir / f"{path.stem}.{stamp}{path.suffix}"
+    shutil.copy2(path, target)
+    copies = sorted(backup_dir.glob(f"{path.stem}.*{path.suffix}"), key=lambda p: p.name)
+    for old in copies[:-keep]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint: Fingerprint, backups: int,
+                   backup_dir: Path) -> Path | None:
+    """Write the new workbook beside the old one, then swap it in; a crash leaves the old or the new file."""
+    remove_stale_temps(path)
+    temp = path.with_name(f".{path.name}{TEMP_MARK}-{os.getpid()}")
+    try:
+        with open(temp, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        shutil.copymode(path, temp)
+        refuse_if_open(path)
+        check_unchanged(path, fingerprint)
+        saved = backup(path, backup_dir, backups)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    return saved
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
