@@ -16,7 +16,7 @@ from sheetreturns.config import Config
 from sheetreturns.intake import intake
 from sheetreturns.intake.journal import journal_path
 from tests.helpers import STANDARD_HEADERS, basic_row, write_workbook
-from tests.intake_corpus import NOW, corpus, good_notice, typed_by_hand, write_eml
+from tests.intake_corpus import NOW, amazon_forwarded, corpus, good_notice, typed_by_hand, write_eml
 
 AS_OF = NOW.date()
 FIELDS = ("order_id", "customer", "email", "sku", "product", "qty", "reason", "notified_on", "channel")
@@ -204,12 +204,12 @@ def test_the_command_without_a_mailbox_is_one_error_line(tmp_path):
 
 def test_the_mailbox_option_reads_a_folder_relative_to_the_current_one(tmp_path, monkeypatch):
     book = write_workbook(tmp_path / "returns.xlsx", [EARLIER])
-    write_eml(tmp_path / "inbox", [good_notice(6)])
+    write_eml(tmp_path / "inbox", [good_notice(6, amazon_forwarded)])  # two returned lines
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["intake", "returns.xlsx", "--mailbox", "eml:inbox",
                                        "--config", str(_empty_config(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert f"{len(good_notice(6).lines)} rows added" in result.output
+    assert "2 rows added · saved returns.xlsx" in result.output
 
 
 def _empty_config(folder: Path) -> Path:

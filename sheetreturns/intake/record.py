@@ -14,7 +14,7 @@ from pathlib import Path
 from ..columns import BY_KEY, HeaderMap
 from ..config import Config, load_config
 from ..errors import SheetReturnsError
-from ..plan import WritePlan
+from ..plan import RowIdentity, WritePlan
 from ..policy import Policy, apply_settings
 from ..source import Workbook, WriteReport, open_workbook, resolve_source
 from ..state import run_lock
@@ -115,7 +115,9 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
             if changed or missing_tab:
                 rows = [_fit(row, header, result) for row in result.rows]
                 log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(mail.label)
-                plan = WritePlan(tab, header, add_columns=[], rows={}, identities={}, append=rows, tabs=[log])
+                # Every existing row is named with no edits: "leave it as it is". New rows go below the last.
+                plan = WritePlan(tab, header, add_columns=[], rows={n: {} for n in on_sheet.rows},
+                                 identities=on_sheet.identities, append=rows, tabs=[log])
                 report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
                 result.written, result.changes = report.written, dict(report.changes)
                 if not dry_run:
@@ -131,18 +133,29 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
 
 
 class SheetKeys:
-    """The Order ID + SKU pairs (and Order IDs) already on the Returns tab, lower-cased."""
+    """What intake needs from the Returns tab as it is: the Order ID + SKU pairs (and Order IDs) already
+    on it, lower-cased, and every row below the header that holds anything."""
 
     def __init__(self) -> None:
         self.pairs: set[tuple[str, str]] = set()
         self.orders: set[str] = set()
+        self.rows: list[int] = []  # sheet row numbers below the header, up to the last row with content
+        self.identities: dict[int, RowIdentity] = {}
 
     @classmethod
     def read(cls, workbook: Workbook, tab: str, header: HeaderMap) -> "SheetKeys":
         keys = cls()
-        order_at, sku_at = header.columns["order_id"], header.columns["sku"]
-        for cells in islice(workbook.iter_rows(tab), header.row_index + 1, None):
-            keys.add(_cell_text(cells, order_at), _cell_text(cells, sku_at))
+        at = {key: header.columns.get(key) for key in ("return_id", "order_id", "sku", "email")}
+        last = header.row_number
+        for number, cells in enumerate(islice(workbook.iter_rows(tab), header.row_index + 1, None),
+                                       start=header.row_number + 1):
+            if not any(c is not None and c != "" for c in cells):
+                continue
+            last = number
+            values = {key: _cell_text(cells, index) for key, index in at.items()}
+            keys.add(values["order_id"], values["sku"])
+            keys.identities[number] = RowIdentity(values["return_id"], values["order_id"], values["sku"], values["email"])
+        keys.rows = list(range(header.row_number + 1, last + 1))
         return keys
 
     def add(self, order_id: object, sku: object) -> None:
@@ -159,8 +172,8 @@ class SheetKeys:
         return str(order_id).lower() in self.orders
 
 
-def _cell_text(cells: list[object], index: int) -> str | None:
-    if index >= len(cells):
+def _cell_text(cells: list[object], index: int | None) -> str | None:
+    if index is None or index >= len(cells):
         return None
     try:
         return parse_text(cells[index])
@@ -201,7 +214,8 @@ def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on
             notice = read_message(raw, key)
         except Unreadable as exc:
             sender, subject = summary_of(raw)
-            result.notices.append(_record(key, None, sender, subject, SKIPPED, now, details=f"malformed: {exc}"))
+            result.notices.append(_record(key, None, sender, subject, SKIPPED, now,
+                                          details=f"{exc} (message {ref} in the folder)"))
             continue
         parsed = extract(notice, settings.rules, policy.day_first)
         base = dict(key=key, received=notice.date, sender=str(notice.sender), subject=notice.subject, now=now)

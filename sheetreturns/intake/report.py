@@ -9,7 +9,8 @@ MAX_LISTED = 50
 
 
 def intake_report(result: IntakeResult) -> str:
-    head = f"{result.mailbox} · {len(result.notices) + result.known} messages"
+    total = len(result.notices) + result.known
+    head = f"{result.mailbox} · {total} message{'s' if total != 1 else ''}"
     if result.known:
         head += f" · {result.known} recorded before"
     lines = [head]
