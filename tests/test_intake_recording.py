@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import mailbox
+from email.message import EmailMessage
 from datetime import date
 from pathlib import Path
 
@@ -128,9 +129,11 @@ def test_a_dry_run_reports_the_rows_and_changes_nothing(shop):
 def test_a_lost_state_folder_is_rebuilt_from_the_intake_log_tab(shop):
     book, config, _ = shop
     intake(book, config=config, now=NOW)
-    journal_path(config.state_dir, str(book)).unlink()
+    journal = journal_path(config.state_dir, str(book))
+    journal.unlink()
     again = intake(book, config=config, now=NOW)
     assert again.rows == [] and again.known == 45
+    assert len(journal.read_text().splitlines()) == 50  # and the journal is whole again
 
 
 def test_a_notice_on_the_sheet_by_order_and_sku_is_not_added_even_without_the_journal(shop, tmp_path):
@@ -216,3 +219,24 @@ def _empty_config(folder: Path) -> Path:
     path = folder / "empty.toml"
     path.write_text('state_dir = "state"\n')
     return path
+
+
+def test_a_notice_no_rule_could_read_is_recorded_once_a_rule_reads_it(tmp_path):
+    book = write_workbook(tmp_path / "returns.xlsx", [EARLIER])
+    msg = EmailMessage()
+    msg["From"], msg["Subject"], msg["Message-ID"] = "buyer@wholesale.example", "Return", "<po-4411@wholesale.example>"
+    msg["Date"] = "Wed, 25 Nov 2026 09:00:00 +0000"
+    msg.set_content("Please take back PO 4411, line A-1 (2 units).")
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "po.eml").write_bytes(bytes(msg))
+    config = Config(path=tmp_path / "sheetreturns.toml", state_dir=tmp_path / "state", intake={"mailbox": "eml:mail"})
+    first = intake(book, config=config, now=NOW)
+    assert [(n.result, n.details) for n in first.notices] == [("unparsed", "no Order ID found")]
+    assert first.exit_code == 1
+
+    config.intake["rules"] = [{"name": "Wholesale", "from": "@wholesale", "order_id": r"PO (\d+)", "sku": r"line (\S+)",
+                               "qty": r"\((\d+) units"}]
+    second = intake(book, config=config, now=NOW)
+    assert [(n.result, n.rule) for n in second.notices] == [("recorded", "Wholesale")]
+    assert [(l.order_id, l.sku, l.qty, l.channel) for l in sheet_lines(book, config)[1:]] == [("4411", "A-1", 2, "Wholesale")]
+    assert intake(book, config=config, now=NOW).notices == []  # recorded now: not read again

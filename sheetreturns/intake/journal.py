@@ -104,14 +104,11 @@ class Journal:
         record = self.records.get(key)
         return record is not None and record.final
 
-    def adopt(self, records: Iterable[NoticeRecord]) -> int:
-        """Take records found on the sheet's Intake Log that this journal lacks; returns how many."""
-        added = 0
-        for record in records:
-            if record.key not in self.records:
-                self.records[record.key] = record
-                added += 1
-        return added
+    def adopt(self, records: Iterable[NoticeRecord]) -> list[NoticeRecord]:
+        """Take records found on the sheet's Intake Log that this journal lacks; returns them."""
+        taken = [record for record in records if record.key not in self.records]
+        self.update(taken)
+        return taken
 
     def update(self, records: list[NoticeRecord]) -> None:
         for record in records:

@@ -104,8 +104,8 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
         policy = apply_settings(apply_settings(Policy(), config.policy_entries, "sheetreturns.toml"),
                                 workbook.settings(), "Settings tab")
         on_sheet = SheetKeys.read(workbook, tab, header)
-        if INTAKE_LOG_TAB in workbook.titles:
-            journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB)))
+        adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
+            if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
         mail = open_source(settings, writable=bool(settings.move_to) and not dry_run)
         try:
             result = IntakeResult(workbook.name, mail.label, dry_run)
@@ -120,8 +120,8 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
                                  identities=on_sheet.identities, append=rows, tabs=[log])
                 report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
                 result.written, result.changes = report.written, dict(report.changes)
-                if not dry_run:
-                    journal.save(changed)
+            if not dry_run:  # after the sheet is written: a crash before this is caught by Order ID + SKU
+                journal.save([*adopted, *(changed if result.written else [])])
             if settings.move_to and not dry_run:
                 done = [ref for key, ref in refs.items() if journal.is_final(key)]
                 result.moved = _move(mail, settings.move_to, done, result)
