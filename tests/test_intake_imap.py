@@ -169,3 +169,22 @@ def test_moving_puts_messages_in_a_subfolder_and_leaves_the_rest(dovecot, passwo
         source.close()
     assert dovecot.message_ids("Returns-move") == [mails[1].message_id]
     assert sorted(dovecot.message_ids("Returns-move.Recorded")) == sorted([mails[0].message_id, mails[2].message_id])
+
+
+def test_a_folder_named_in_any_language_is_found(dovecot, password):
+    from sheetreturns.intake.imap import encode_folder
+
+    assert encode_folder("Rücksendungen & Retouren") == '"R&APw-cksendungen &- Retouren"'
+    conn = dovecot.client()
+    try:
+        conn.create(encode_folder("Rücksendungen & Retouren"))
+        conn.append(encode_folder("Rücksendungen & Retouren"), None, None, good_notice(15).raw)
+    finally:
+        conn.logout()
+    settings = settings_for(dovecot, "Rücksendungen %26 Retouren")
+    settings.mailbox = settings.mailbox.replace("Rücksendungen", "R%C3%BCcksendungen")
+    source = open_source(settings, writable=False)
+    try:
+        assert [message_key(i.headers) for i in source.list()] == [good_notice(15).message_id]
+    finally:
+        source.close()
