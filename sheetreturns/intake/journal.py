@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -31,6 +31,7 @@ LABELS = {
 }
 RESULT_OF_LABEL = {label.lower(): result for result, label in LABELS.items()}
 COLUMNS = ("Received", "From", "Subject", "Result", "Rule", "Order ID", "SKUs", "Rows", "Details", "Message-ID", "Read On")
+SERIAL_EPOCH = datetime(1899, 12, 30)
 TAB_LIMIT = 5000  # most recent messages shown on the tab (every unrecorded one is shown whatever its age)
 
 
@@ -153,6 +154,8 @@ def _text(value: object) -> str | None:
 def _when(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 2958466:
+        return SERIAL_EPOCH + timedelta(days=value)  # a spreadsheet serial, as Google Sheets returns dates
     if isinstance(value, str) and value.strip():
         try:
             return datetime.fromisoformat(value.strip())
