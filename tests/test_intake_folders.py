@@ -119,3 +119,8 @@ def test_only_eml_files_are_read_from_an_eml_folder(tmp_path):
     (folder / "sub.eml").mkdir()
     source = opened(f"eml:{folder}", tmp_path)
     assert [i.ref for i in source.list()] == [NOTICES[0].name]
+
+
+def test_an_unknown_kind_of_mailbox_says_which_kinds_there_are(tmp_path):
+    with pytest.raises(SheetReturnsError, match=r"pop3:// is not a kind of mail folder .* imaps://USER@SERVER/FOLDER"):
+        opened("pop3://shop@example.com/INBOX", tmp_path)

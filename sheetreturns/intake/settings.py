@@ -82,6 +82,12 @@ def open_source(settings: IntakeSettings, *, writable: bool) -> MailSource:
         security = settings.security or ("ssl" if kind == "imaps" else "starttls")
         return ImapSource(address, imap_password(settings, address.user, address.host), security=security,
                           ca_file=settings.ca_file, timeout=settings.timeout, writable=writable)
+    if kind == "path" and "://" in settings.mailbox:
+        scheme = settings.mailbox.split("://", 1)[0]
+        raise ConfigError(
+            f"mailbox {settings.mailbox!r}: {scheme}:// is not a kind of mail folder sheetreturns reads; use "
+            f"imaps://USER@SERVER/FOLDER (or imap://), maildir:PATH, mbox:PATH or eml:FOLDER"
+        )
     path = settings.local_path()
     if kind == "path":
         kind = _guess_kind(path, settings.mailbox)
