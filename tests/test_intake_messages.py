@@ -107,3 +107,9 @@ def test_a_message_without_message_id_is_known_by_a_stable_hash_of_its_headers()
 def test_the_sender_and_subject_of_an_unreadable_message_are_still_listed():
     raw = b"From: =?utf-8?q?Jos=C3=A9?= <jose@example.com>\r\nSubject: Return\r\n\r\n"
     assert summary_of(raw) == ("José <jose@example.com>", "Return")
+
+
+def test_raw_utf8_headers_are_read_as_text():
+    raw = "From: José Núñez <jose@example.com>\r\nSubject: Devolución pedido 12\r\nMessage-ID: <u@x>\r\n\r\nOrder 12\r\n"
+    notice = read_message(raw.encode("utf-8"))
+    assert (notice.subject, notice.sender.name) == ("Devolución pedido 12", "José Núñez")

@@ -47,7 +47,7 @@ def extract(notice: Notice, rules: list[Rule], day_first: bool = True) -> Extrac
     """The notice's lines by the first rule that finds a complete notice (else the first that finds an order)."""
     taking = [rule for rule in rules if takes(rule, notice)]
     if not taking:
-        return NotParsed(f"no rule takes mail from {notice.sender or 'an unknown sender'} with this subject")
+        return NotParsed(f"no rule takes mail from {str(notice.sender) or 'an unknown sender'} with this subject")
     partial: Extracted | None = None
     for rule in taking:
         for text in notice.texts():

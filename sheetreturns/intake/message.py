@@ -57,9 +57,9 @@ class Notice:
 
 def header_block(raw: bytes) -> bytes:
     """The header lines of a raw message, up to the first blank line, with LF line ends."""
-    text = raw.replace(b"\r\n", b"\n")
-    end = text.find(b"\n\n")
-    return text if end < 0 else text[: end + 1]
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    block = (raw[: min(ends) + 2] if ends else raw).replace(b"\r\n", b"\n")
+    return block.rstrip(b"\n") + b"\n" if block.strip() else b""
 
 
 def message_key(raw: bytes) -> str:
@@ -169,31 +169,42 @@ def _clip(text: str) -> str:
     return text[:MAX_TEXT]
 
 
+def _raw_header(msg: Message, name: str) -> str | None:
+    """A header's value as it came (8-bit bytes kept as surrogates), unlike get() which may mangle it."""
+    for key, value in msg.raw_items():
+        if key.lower() == name:
+            return value if isinstance(value, str) else str(value)
+    return None
+
+
 def _text_header(msg: Message, name: str) -> str:
-    value = msg.get(name)
-    if value is None:
-        return ""
-    return " ".join(_decode_words(str(value)).split())
+    value = _raw_header(msg, name)
+    return " ".join(_decode_words(value).split()) if value is not None else ""
 
 
 def _decode_words(text: str) -> str:
-    """RFC 2047 encoded words (=?utf-8?q?...?=) decoded; raw 8-bit text kept as well as it can be."""
+    """Raw 8-bit text read as UTF-8, then RFC 2047 encoded words (=?utf-8?q?...?=) decoded."""
+    text = _decode_raw(text)
     try:
-        decoded = str(make_header(decode_header(text)))
+        return str(make_header(decode_header(text)))
     except (ValueError, LookupError, UnicodeError, HeaderParseError):
-        decoded = text
-    return decoded.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+        return text
 
 
 def _address(msg: Message, name: str) -> Sender:
-    text = str(msg.get(name) or "")
+    text = _decode_raw(_raw_header(msg, name) or "")
     try:
         pairs = getaddresses([text])
     except Exception:  # a From header too broken to split: take what parseaddr finds
         pairs = [parseaddr(text)]
     display, address = pairs[0] if pairs else ("", "")
     address = address.strip() if "@" in address else ""
-    return Sender(" ".join(_decode_words(display).split()).strip('"'), _decode_words(address))
+    return Sender(" ".join(_decode_words(display).split()).strip('"'), address)
+
+
+def _decode_raw(text: str) -> str:
+    """Header text as the parser keeps it (8-bit bytes as surrogates) read as UTF-8."""
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
 def _date(msg: Message) -> datetime | None:
