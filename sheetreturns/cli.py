@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from datetime import date, datetime
 from functools import wraps
 
 import click
 
-from . import job
+from . import job, runlog
+from .config import Config, load_config
 from .errors import SheetReturnsError
-from .render import check_report, sync_report
-from .result import EXIT_FAILED, error_json
+from .render import check_report, sync_report, sync_summary_line
+from .result import EXIT_FAILED, RunResult, error_json
+from .terminal import TerminalBar, is_terminal
 
 AS_OF_HELP = "Evaluate as of this date (YYYY-MM-DD) instead of today."
 CONFIG_HELP = "Settings file (default: sheetreturns.toml here, then your user config folder)."
@@ -106,15 +109,67 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
          dry_run: bool, outbox: str | None, quiet: bool) -> None:
     """Run the job on SOURCE: update every row's status and next step, send due emails, rebuild the Summary.
 
-    Exit codes: 0 done, 1 done with failures (an email or a write failed), 2 nothing done.
+    A progress bar shows in a terminal (not with --json or --quiet, nor in cron); each run adds a line to
+    sheetreturns.log in the state folder. Exit codes: 0 done, 1 done with failures (an email or a write
+    failed), 2 nothing done.
     """
-    result = job.sync(source, as_of=as_of, config=config_path, dry_run=dry_run, outbox=outbox)
+    config = load_config(config_path)
+    bar = TerminalBar() if not (as_json or quiet) and is_terminal(sys.stderr) else None
+    try:
+        with bar or nullcontext():
+            result = job.sync(source, as_of=as_of, config=config, dry_run=dry_run, outbox=outbox, progress=bar)
+    except BaseException as exc:
+        log_failure(config, "sync", source, exc)
+        raise
+    trouble = log_run(config, result, dry_run)
     if as_json:
         click.echo(json.dumps(result.as_json()))
     elif not quiet:
         click.echo(sync_report(result, dry_run))
+    if trouble and not as_json:
+        click.echo(f"Warning: {trouble}", err=True)
     sys.exit(result.exit_code)
 
+
+@main.command()
+@click.argument("source", required=False)
+@common_options
+@reports_errors("report")
+def report(source: str | None, as_of: date | None, config_path: str | None, as_json: bool, debug: bool) -> None:
+    """Print the Summary of SOURCE in the terminal: returns needing action, money at risk, reasons, products.
+
+    The same figures as the Summary tab that sync writes; reads SOURCE only, changes nothing.
+    Exit codes: 0 done, 2 could not run.
+    """
+    from .summary import report as summary_report, report_text
+
+    summary = summary_report(source, as_of=as_of, config=config_path)
+    click.echo(json.dumps(summary.as_json()) if as_json else report_text(summary))
+
+
+def log_run(config: Config, result: RunResult, dry_run: bool) -> str | None:
+    outcome = "dry-run" if dry_run else ("failures" if result.failures else "ok")
+    return runlog.write(config, result.command, result.source, outcome, sync_summary_line(result, dry_run),
+                        result.failures)
+
+
+def log_failure(config: Config, command: str, source: str | None, exc: BaseException) -> None:
+    """Record a run that stopped (the CLI prints the same message as its Error: line)."""
+    if isinstance(exc, (click.exceptions.Exit, SystemExit)):
+        return
+    if isinstance(exc, KeyboardInterrupt):
+        message = "interrupted before finishing"
+    elif isinstance(exc, SheetReturnsError):
+        message = str(exc)
+    else:
+        message = f"unexpected {type(exc).__name__}: {exc}"
+    runlog.write(config, command, source or config.source, "error", message)
+
+
+from .cli_setup import config_group, init, schedule  # noqa: E402 - they use the helpers above
+
+for command in (init, config_group, schedule):
+    main.add_command(command)
 
 from .intake.command import intake_command  # noqa: E402  (registered after main exists)
 

@@ -5,6 +5,7 @@ No I/O and no clock: everything it knows comes in as arguments.
 from __future__ import annotations
 
 import re
+from sys import intern
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from .policy import Policy
 from .reasons import categorise
 from .rules import inventory_action, refunded_amount, status_of
 
+NO_PROBLEMS: list = []  # shared by every outcome without problems (never appended to: replaced instead)
 _OUR_ID = re.compile(r"R-(\d+)$", re.IGNORECASE)
 REFUND_NEWS_DAYS = 7
 
@@ -48,7 +50,7 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date) 
         if line.email is None:
             problems += checks.contact_problems(line, ctx, return_id, status)
         outcomes.append(Outcome(
-            return_id, status, next_step, problems,
+            return_id, status, intern(next_step), problems or NO_PROBLEMS,
             inventory_action(line) if line.condition is not None and status is not needs_info else "",
             categorise(line.reason, keywords) if line.reason is not None else "",
             notified,
@@ -59,7 +61,8 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date) 
     if cross_row:
         by_row = {line.row: outcome for line, outcome in zip(lines, outcomes)}
         for problem in cross_row:
-            by_row[problem.row].problems.append(problem)
+            outcome = by_row[problem.row]
+            outcome.problems = [*outcome.problems, problem]
 
     emails = due_emails(lines, outcomes, policy, as_of)
     return Evaluation(as_of, lines, outcomes, emails, assigned, filled)

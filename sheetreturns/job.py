@@ -16,6 +16,7 @@ from .mail import deliver
 from .model import Evaluation
 from .plan import build_plan
 from .policy import Policy, apply_settings
+from .progress import ProgressCallback, Reporter
 from .result import RunResult
 from .source import Workbook, open_workbook, resolve_source
 from .state import run_lock
@@ -57,21 +58,25 @@ def bulk_allocation():
             gc.enable()
 
 
-def load(source: str | None, as_of: date, config: Config) -> Loaded:
+def load(source: str | None, as_of: date, config: Config, progress: Reporter | None = None) -> Loaded:
     """Open SOURCE, read its Returns tab and Settings, and evaluate every row as of `as_of`."""
     chosen = resolve_source(source, config)
+    progress = progress or Reporter(None)
+    progress.stage("read", f"Reading {chosen if '://' in chosen else Path(chosen).name}")
     workbook = open_workbook(chosen, config)
     with bulk_allocation():
-        return _load(chosen, workbook, as_of, config)
+        return _load(chosen, workbook, as_of, config, progress)
 
 
-def _load(chosen: str, workbook: Workbook, as_of: date, config: Config) -> Loaded:
+def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress: Reporter) -> Loaded:
     try:
         tab, header = workbook.returns_tab()
         policy = resolve_policy(config, workbook)
         first = header.row_index + 1  # 0-based index of the first row below the header
-        rows = islice(workbook.iter_rows(tab), first, None)
+        rows = progress.count(islice(workbook.iter_rows(tab), first, None), f"Reading {workbook.name}: {{n}} rows")
         lines = build_lines(rows, first + 1, header, policy, workbook.date1904)
+        workbook.done_reading()
+        progress.stage("evaluate", f"Checking {len(lines):,} rows")
         evaluation = evaluate(lines, header, policy, as_of)
     except BaseException:
         workbook.close()
@@ -91,11 +96,13 @@ def check(source: str | Path | None = None, *, as_of: date | None = None,
 
 def sync(source: str | Path | None = None, *, as_of: date | None = None,
          config: Config | str | Path | None = None, dry_run: bool = False, outbox: str | Path | None = None,
-         now: datetime | None = None) -> RunResult:
+         now: datetime | None = None, progress: ProgressCallback | None = None) -> RunResult:
     """The job: evaluate the sheet, send the emails that are due, write statuses and the generated tabs back.
 
     With dry_run nothing is written and nothing is sent; the result says what would change.
+    `progress`, if given, is called with a Progress at each stage (reading, checking, emails, writing).
     """
+    reporter = Reporter(progress)
     config = config if isinstance(config, Config) else load_config(config)
     now = now or datetime.now()
     as_of = as_of or now.date()
@@ -103,20 +110,26 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
     from .intake.record import intake_first  # mail modules load only for a sync
 
     with run_lock(config.state_dir, chosen):
+        if config.intake.get("mailbox"):
+            reporter.stage("read", "Recording new return notices from the mail folder")
         intake = intake_first(chosen, config, dry_run=dry_run, now=now)  # new notices become rows first
-        loaded = load(chosen, as_of, config)
+        loaded = load(chosen, as_of, config, reporter)
         try:
             if not dry_run:
                 loaded.workbook.preflight()
+            reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
             delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
             tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
             if delivery.log_tab is not None:
                 tabs.append(delivery.log_tab)
             plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
                               delivery.last_email, tabs, loaded.policy.currency_symbol)
+            reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
+                           else f"Saving {loaded.workbook.name}")
             report = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
         finally:
             loaded.workbook.close()
+    reporter.finished("Done")
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=report.written, failures=[*intake.failures, *delivery.failures], changes=report.changes,

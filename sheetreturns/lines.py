@@ -47,7 +47,11 @@ class _Bad:
         self.raw, self.message = raw, message
 
 
-def _column(values: tuple, kind: str, parse: Parser) -> tuple[list, bool]:
+# Text columns whose values repeat down a sheet; one shared object per distinct value saves memory.
+_REPEATING = frozenset({"sku", "product", "channel", "reason", "customer", "status", "inventory", "reason_category"})
+
+
+def _column(values: tuple, kind: str, parse: Parser, repeating: bool = False) -> tuple[list, bool]:
     """Parse one column of a block; returns the values and whether any cell was bad."""
     failed = False
 
@@ -59,9 +63,16 @@ def _column(values: tuple, kind: str, parse: Parser) -> tuple[list, bool]:
             failed = True
             return _Bad(value, str(exc))
 
-    if kind == "text":
+    if kind == "text" and not repeating:
         out = [
             None if v == "" or v is None else (v.strip() or None) if v.__class__ is str else slow(v)
+            for v in values
+        ]
+    elif kind == "text":
+        seen: dict[str, str] = {}
+        keep = seen.setdefault
+        out = [
+            None if v == "" or v is None else keep(t := v.strip(), t) or None if v.__class__ is str else slow(v)
             for v in values
         ]
     elif kind == "date":
@@ -130,7 +141,7 @@ def build_lines(
         bad_rows: dict[int, dict[str, tuple[object, str]]] = {}
         for key, index in present:
             column = kinds[key]
-            values, failed = _column(raw_columns[index], column.kind, parsers[column.kind])
+            values, failed = _column(raw_columns[index], column.kind, parsers[column.kind], key in _REPEATING)
             if failed:
                 for position, value in enumerate(values):
                     if value.__class__ is _Bad:

@@ -16,7 +16,7 @@ JOB_KEYS: tuple[str, ...] = tuple(c.key for c in JOB_COLUMNS)
 FILLABLE_KEYS = ("return_id", "notified_on")  # seller columns the job fills when blank
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowIdentity:
     """How a row is recognised again if the sheet is edited (rows inserted, deleted, sorted) mid-run."""
 

@@ -43,22 +43,49 @@ def check_report(result: RunResult) -> str:
     return "\n".join([head, "", *problems_table(result), "", *status_table(result)])
 
 
-def sync_summary_line(result: RunResult) -> str:
-    """The one line a seller reads after a run: '42 returns checked · 3 emails sent · 2 need your attention · saved x'."""
-    attention = sum(
-        n for label, n in result.counts.items() if label not in (Status.DONE.value, Status.AWAITING_ITEM.value)
-    )
-    sent = sum(1 for e in result.emails if e.result in ("sent", "outbox"))
-    parts = [f"{result.returns} returns checked"]
-    if result.emails:
-        outboxed = sum(1 for e in result.emails if e.result == "outbox")
-        verb = "written to the outbox" if sent and outboxed == sent else "sent"
-        parts.append(f"{sent} email{'s' if sent != 1 else ''} {verb}")
-    parts.append(f"{attention} need{'s' if attention == 1 else ''} your attention")
-    if result.failures:
-        parts.append(f"{len(result.failures)} failed")
-    parts.append(f"saved {result.source}" if result.written else "nothing written")
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else (many or noun + 's')}"
+
+
+def summary_line(data: dict, dry_run: bool = False) -> str:
+    """The one line a seller reads after a run, from a sync's JSON object (so a scheduler can build it too).
+
+    '42 returns checked · 3 emails sent · 2 need your attention · saved returns.xlsx'
+    """
+    results = [str(e.get("result", "")) for e in data.get("emails", [])]
+    sent = results.count("sent")
+    outboxed = results.count("outbox")
+    would = results.count("would send")
+    failed = sum(1 for r in results if r.startswith("failed"))
+    waiting = sum(1 for r in results if r.startswith("waiting"))
+    parts = [f"{plural(data.get('returns', 0), 'return')} checked"]
+    if sent:
+        parts.append(f"{plural(sent, 'email')} sent")
+    if outboxed:
+        parts.append(f"{plural(outboxed, 'email')} written to the outbox")
+    if would:
+        parts.append(f"{plural(would, 'email')} would be sent")
+    if failed:
+        parts.append(f"{plural(failed, 'email')} failed")
+    if waiting:
+        parts.append(f"{plural(waiting, 'email')} left for the next run")
+    if not (sent or outboxed or would or failed or waiting):
+        parts.append("no emails due")
+    attention = data.get("attention", 0)
+    parts.append(f"{attention} need{'s' if attention == 1 else ''} your attention" if attention
+                 else "nothing needs your attention")
+    other_failures = len(data.get("failures", [])) - failed
+    if other_failures > 0:
+        parts.append(f"{plural(other_failures, 'failure')} (see above)")
+    if dry_run:
+        parts.append("nothing written (dry run)")
+    else:
+        parts.append(f"saved {data.get('source')}" if data.get("written") else "nothing written")
     return " · ".join(parts)
+
+
+def sync_summary_line(result: RunResult, dry_run: bool = False) -> str:
+    return summary_line(result.as_json(), dry_run)
 
 
 def sync_report(result: RunResult, dry_run: bool) -> str:
@@ -73,5 +100,5 @@ def sync_report(result: RunResult, dry_run: bool) -> str:
         lines += ["Would change", *table(["What", "How many"], rows, right={1}), ""]
     for failure in result.failures:
         lines.append(f"Failed: {failure}")
-    lines.append(sync_summary_line(result))
+    lines.append(sync_summary_line(result, dry_run))
     return "\n".join(lines)

@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .model import Evaluation, Problem
+from .model import Evaluation, Problem, Status
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # check: problems found; sync: done, with failures
 EXIT_FAILED = 2  # could not run
+# Statuses that ask nothing of the seller: waiting for the customer, or settled.
+NOTHING_TO_DO = frozenset({Status.AWAITING_ITEM, Status.REFUNDED_NOT_BACK, Status.REFUSED, Status.DONE})
 
 
 @dataclass
@@ -55,6 +57,13 @@ class RunResult:
         return len({o.return_id for o in self.evaluation.outcomes}) if self.evaluation else 0
 
     @property
+    def attention(self) -> int:
+        """Returns that need the seller: a status that asks them to act, or a problem on any of their rows."""
+        if not self.evaluation:
+            return 0
+        return len({o.return_id for o in self.evaluation.outcomes if o.problems or o.status not in NOTHING_TO_DO})
+
+    @property
     def exit_code(self) -> int:
         if self.command == "check":
             return EXIT_PROBLEMS if self.problems else EXIT_OK
@@ -73,6 +82,7 @@ class RunResult:
             "tab": self.tab,
             "rows": self.rows,
             "returns": self.returns,
+            "attention": self.attention,
             "counts": self.counts,
             "problems": [p.as_dict() for p in self.problems],
             "emails": [e.as_dict() for e in self.emails],

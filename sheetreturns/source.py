@@ -30,6 +30,9 @@ class Workbook(Protocol):
 
     def settings(self) -> list[tuple[object, object, str]]: ...
 
+    def done_reading(self) -> None:
+        """The rows have been read: let go of whatever the reader holds in memory."""
+
     def preflight(self) -> None:
         """Raise SheetReturnsError if the sheet cannot be written now (open in Excel, read-only ...)."""
 

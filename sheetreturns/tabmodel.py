@@ -60,6 +60,8 @@ class Series:
     column: int  # 1-based column of the values in this tab
     first_row: int  # 1-based, inclusive
     last_row: int
+    axis: Literal["left", "right"] = "left"  # "right": plotted against a second value axis (e.g. money beside counts)
+    number_format: str = ""  # "" (plain), or a style of STYLES ("int", "money", "percent") for the axis labels
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class ChartSpec:
     width_cm: float = 16.0
     height_cm: float = 7.5
     y_title: str = ""
+    y2_title: str = ""  # title of the right-hand value axis, when a series uses axis="right"
 
 
 @dataclass

@@ -36,15 +36,6 @@ def cell_position(tag: bytes) -> tuple[int, int] | None:
     return _column_index(match[1]), int(match[2])
 
 
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def serial(day: date, date1904: bool) -> int | float:
     if isinstance(day, datetime):
         base = datetime.combine(EXCEL_1904 if date1904 else EXCEL_1900, datetime.min.time())

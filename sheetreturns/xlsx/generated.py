@@ -175,11 +175,16 @@ def _copy_sheet(editor: PackageEditor, temp: _Temp, styles: StyleBook, source_pa
         xml = _DXF.sub(lambda m: m[1] + str(dxf_mapping.get(int(m[2]), 0)).encode() + m[3], xml)
     editor.put(part, xml)
 
-    source_rels = temp.rels(source_part)
+    _copy_relationships(editor, temp, source_part, part)
+
+
+def _copy_relationships(editor: PackageEditor, temp: _Temp, source: str, part: str) -> None:
+    """Copy what `source` points at (drawings, charts ...) under free names and give `part` matching rels."""
+    source_rels = temp.rels(source)
     if not source_rels:
         return
+    rel_types = _rel_types(temp, source)
     rels = etree.Element(f"{{{REL_NS}}}Relationships")
-    rel_types = _rel_types(temp, source_part)
     for rel_id, target in source_rels.items():
         new_target = _copy_dependent(editor, temp, target)
         rel = etree.SubElement(rels, f"{{{REL_NS}}}Relationship")
@@ -206,16 +211,6 @@ def _copy_dependent(editor: PackageEditor, temp: _Temp, source: str) -> str:
     content_type = temp.types.get(source)
     if content_type:
         editor.add_override(name, content_type)
-    source_rels = temp.rels(source)
-    if source_rels:
-        rel_types = _rel_types(temp, source)
-        rels = etree.Element(f"{{{REL_NS}}}Relationships")
-        for rel_id, target in source_rels.items():
-            new_target = _copy_dependent(editor, temp, target)
-            rel = etree.SubElement(rels, f"{{{REL_NS}}}Relationship")
-            rel.set("Id", rel_id)
-            rel.set("Type", rel_types[rel_id])
-            rel.set("Target", relative(name, new_target))
-        editor.put(rels_name(name), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
+    _copy_relationships(editor, temp, source, name)
     editor.put(name, data)
     return name

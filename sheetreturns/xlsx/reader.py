@@ -44,6 +44,7 @@ class XlsxWorkbook:
         self.strict = self.package.info.strict
         self._sheets: dict[str, object] = {}
         self._error_cache: dict[str, dict[int, dict[int, str]]] = {}
+        self._widths: dict[str, int] = {}
 
     def close(self) -> None:
         self._sheets.clear()
@@ -108,8 +109,15 @@ class XlsxWorkbook:
 
     def used_width(self, title: str) -> int:
         """Columns in use on a tab (the job adds its columns to the right of them)."""
-        end = self._sheet(title).end
-        return end[1] + 1 if end else 0
+        if title not in self._widths:
+            end = self._sheet(title).end
+            self._widths[title] = end[1] + 1 if end else 0
+        return self._widths[title]
+
+    def done_reading(self) -> None:
+        for title in self._sheets:
+            self.used_width(title)
+        self._sheets.clear()  # calamine's copy of a big sheet is the largest thing in memory
 
     # -- writing ---------------------------------------------------------------
 
@@ -126,7 +134,7 @@ class XlsxWorkbook:
         from .writer import write_workbook
 
         first_free = max(self.used_width(plan.tab), len(plan.header.headers))
-        self._sheets.clear()  # the parsed sheet is no longer needed: free it before writing
+        self.done_reading()
         outcome = write_workbook(
             self.path, plan, fingerprint=self.fingerprint, date1904=self.date1904, first_free_column=first_free,
             currency_symbol=plan.currency_symbol, backups=backups, backup_dir=self.backup_dir, dry_run=dry_run,

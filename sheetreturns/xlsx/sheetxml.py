@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import BinaryIO
 
 from ..errors import SheetReturnsError
-from .cells import SharedStrings, attr, cell_position, cell_xml, column_letters, has_formula, old_value, same_value
+from ..columns import column_letter as column_letters
+from .cells import SharedStrings, attr, cell_position, cell_xml, has_formula, old_value, same_value
 from .package import _column_index
 from .styles import StyleBook
 
@@ -25,13 +27,15 @@ class WriteRefused(SheetReturnsError):
 
 @dataclass
 class SheetEdits:
-    rows: dict[int, dict[int, object]]  # sheet row -> 0-based column -> new value (None: empty the cell)
+    rows: Mapping[int, dict[int, object]]  # sheet row -> 0-based column -> new value (None: empty the cell)
     clear_columns: frozenset[int] = frozenset()  # emptied in rows below `clear_below` that have no edits
     clear_below: int = 0
     header_row: int = 1
     widths: dict[int, float] = field(default_factory=dict)  # widths for columns the job adds
     header_style_column: int | None = None  # new header cells copy this header cell's style
     sheet_name: str = "Returns"
+    max_column: int = -1  # rightmost column written (0-based)
+    max_row: int = 0  # lowest row written
 
 
 @dataclass
@@ -109,9 +113,8 @@ def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: St
     before = stream.take(open_match.start())
     sheet_data_tag = stream.take(open_match.end())
 
-    max_col = max((c for cells in edits.rows.values() for c in cells), default=-1)
     col_styles = _column_styles(before, p)
-    out.write(_widen(before, p, edits, max_col))
+    out.write(_widen(before, p, edits, edits.max_column))
     out.write(sheet_data_tag[:-2] + b">" if self_closing else sheet_data_tag)
 
     ctx = _RowContext(p, None, styles, shared, date1904, {}, col_styles, edits.sheet_name, stats)
@@ -409,7 +412,7 @@ def _column_styles(before: bytes, p: bytes) -> dict[int, int]:
 
 def _widen(before: bytes, p: bytes, edits: SheetEdits, max_col: int) -> bytes:
     """The part before <sheetData>, with <dimension> covering the new extent and widths for added columns."""
-    max_row = max(edits.rows, default=0)
+    max_row = edits.max_row
 
     def dimension(match: re.Match) -> bytes:
         ref = match.group(2)

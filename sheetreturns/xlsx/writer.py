@@ -8,6 +8,7 @@ The new file is written beside the old one and swapped in atomically.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,34 @@ class WriteOutcome:
     rows_appended: int
 
 
+class _PlanRows(Mapping):
+    """The plan's rows as sheet edits (column index -> value), converted one row at a time when needed.
+
+    A big sheet's plan holds a dict per row already; converting lazily avoids a second copy of it.
+    """
+
+    def __init__(self, plan_rows: dict[int, dict[str, object]], positions: dict[str, int],
+                 extra: dict[int, dict[int, object]]) -> None:
+        self.plan_rows, self.positions, self.extra = plan_rows, positions, extra
+
+    def __getitem__(self, row: int) -> dict[int, object]:
+        values = self.plan_rows.get(row)
+        converted = {} if values is None else {
+            self.positions[key]: value for key, value in values.items() if key in self.positions
+        }
+        if row in self.extra:
+            converted.update(self.extra[row])
+        if values is None and row not in self.extra:
+            raise KeyError(row)
+        return converted
+
+    def __iter__(self):
+        return iter(self.plan_rows.keys() | self.extra.keys())
+
+    def __len__(self) -> int:
+        return len(self.plan_rows.keys() | self.extra.keys())
+
+
 def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, dict[str, int]]:
     """The cell edits a plan makes on the Returns sheet, and where each written column sits (0-based)."""
     header = plan.header
@@ -50,26 +79,25 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
     for key in plan.add_columns:
         positions[key] = next_column
         next_column += 1
-    rows: dict[int, dict[int, object]] = {}
-    for row, values in plan.rows.items():
-        rows[row] = {positions[key]: value for key, value in values.items() if key in positions}
+    extra: dict[int, dict[int, object]] = {}
     if plan.add_columns:
-        rows.setdefault(header.row_number, {}).update(
-            {positions[key]: BY_KEY[key].header for key in plan.add_columns}
-        )
+        extra[header.row_number] = {positions[key]: BY_KEY[key].header for key in plan.add_columns}
     last = max([header.row_number, *plan.rows], default=header.row_number)
     for offset, values in enumerate(plan.append, start=1):
-        rows[last + offset] = {positions[key]: value for key, value in values.items() if key in positions}
+        extra[last + offset] = {positions[key]: value for key, value in values.items() if key in positions}
     job_columns = frozenset(positions[k] for k in JOB_KEYS if k in positions)
     existing = [i for i, text in enumerate(header.headers) if text]
+    written = set(plan.column_keys()) | {k for values in plan.append for k in values if k in positions}
     edits = SheetEdits(
-        rows=rows,
+        rows=_PlanRows(plan.rows, positions, extra),
         clear_columns=job_columns,
         clear_below=header.row_number,
         header_row=header.row_number,
         widths={positions[k]: WIDTHS.get(k, 14) for k in plan.add_columns},
         header_style_column=existing[-1] if existing and plan.add_columns else None,
         sheet_name=plan.tab,
+        max_column=max((positions[k] for k in written if k in positions), default=-1),
+        max_row=max([*plan.rows, *extra], default=0),
     )
     return edits, positions
 
