@@ -16,7 +16,6 @@ from . import runlog
 from .cli import AS_OF_HELP, CONFIG_HELP, DEBUG_HELP, JSON_HELP, _parse_as_of, reports_errors
 from .config import load_config
 from .errors import SheetReturnsError
-from .init_workbook import create_workbook
 from .policy import Policy, apply_settings
 from .result import EXIT_FAILED
 from .schedule import describe_interval, parse_interval, run_every, run_once, sync_command
@@ -28,20 +27,32 @@ from .source import resolve_source
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 @click.option("--store-name", metavar="NAME", help="Your shop's name, put on the Settings tab (used in emails).")
 @click.option("--currency", metavar="CODE", help="Currency of prices and refunds, e.g. GBP, EUR, USD (default GBP).")
-# `--google gsheet:KEY` (the same tabs in an existing Google Sheet) belongs here, beside PATH.
+@click.option("--google", "google", metavar="SOURCE",
+              help="Set up the same tabs in this existing Google Sheet (its link or gsheet:KEY) instead of a new file.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP + " Used with --google.")
 @click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @reports_errors("init")
-def init(path: str | None, store_name: str | None, currency: str | None, debug: bool) -> None:
+def init(path: str | None, store_name: str | None, currency: str | None, google: str | None,
+         config_path: str | None, debug: bool) -> None:
     """Create a new returns-tracking workbook at PATH (e.g. returns.xlsx), ready to fill in.
 
     It has the Returns tab with every column, dropdowns and a few example rows, a How-to tab in plain
-    language and a Settings tab. An existing file is never overwritten. Exit codes: 0 created, 2 not.
+    language and a Settings tab. An existing file is never overwritten. With --google, the same tabs
+    go into an existing Google Sheet (shared with your service account); tabs that already hold
+    anything are left alone. Exit codes: 0 created, 2 not.
     """
-    if not path:
-        raise SheetReturnsError("give the new workbook's file name, e.g. sheetreturns init returns.xlsx")
     entries = [(k, v, f"--{k.replace('_', '-')}") for k, v in (("store_name", store_name), ("currency", currency))
                if v is not None]
     policy = apply_settings(Policy(), entries, "command line")
+    if google:
+        from .gsheet.command import init_google
+
+        init_google(google, config_path, policy, path)
+        return
+    if not path:
+        raise SheetReturnsError("give the new workbook's file name, e.g. sheetreturns init returns.xlsx")
+    from .init_workbook import create_workbook  # openpyxl: imported only when a workbook is made
+
     created = create_workbook(path, today=date.today(), policy=policy)
     name = shlex.quote(str(path))
     click.echo(f"Created {created.path}: a Returns tab with {created.columns} columns and {created.example_rows} "

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import gc
-from itertools import islice
 from contextlib import contextmanager
+from itertools import islice
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +20,6 @@ from .progress import ProgressCallback, Reporter
 from .result import RunResult
 from .source import Workbook, open_workbook, resolve_source
 from .state import run_lock
-from .summary import summary_tab
 
 
 @dataclass
@@ -119,6 +118,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
                 loaded.workbook.preflight()
             reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
             delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
+            from .summary import summary_tab  # pandas: imported only when a summary is built
+
             tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
             if delivery.log_tab is not None:
                 tabs.append(delivery.log_tab)

@@ -1,0 +1,178 @@
+"""Every request the adapter makes, through gspread's HTTP client, with bounded retries and plain errors.
+
+429 and 5xx answers (and dropped connections) are retried with exponential backoff, at most
+RETRIES times (gspread 6.2's BackOffHTTPClient would retry forever); then one SheetReturnsError says
+what happened and what to do. Every batch request is applied atomically by Google, so a failure
+leaves each cell with its old or its new value, and the next run completes the write.
+"""
+from __future__ import annotations
+
+import random
+import time
+from typing import Callable
+
+import requests
+
+from ..errors import SheetReturnsError
+from .connect import Connection
+
+RETRIES = 5
+FIRST_DELAY = 1.0
+MAX_DELAY = 32.0
+sleep: Callable[[float], None] = time.sleep  # tests replace this to run without waiting
+
+DRIVE_FILES = "https://www.googleapis.com/drive/v3/files/%s"
+
+
+class Api:
+    """The calls on one spreadsheet, counted."""
+
+    def __init__(self, connection: Connection, key: str) -> None:
+        self.connection = connection
+        self.http = connection.http
+        self.key = key
+        self.requests = 0
+
+    # -- the calls -----------------------------------------------------------------
+
+    def metadata(self) -> dict:
+        return self._call("open", lambda: self.http.fetch_sheet_metadata(self.key))
+
+    def batch_get(self, ranges: list[str], major: str = "ROWS") -> list[dict]:
+        params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+                  "majorDimension": major}
+        answer = self._call("read", lambda: self.http.values_batch_get(self.key, list(ranges), dict(params)))
+        return answer.get("valueRanges", [])
+
+    def write_values(self, data: list[dict]) -> dict:
+        body = {"valueInputOption": "RAW", "data": data}
+        return self._call("write", lambda: self.http.values_batch_update(self.key, body))
+
+    def batch_update(self, requests_: list[dict]) -> dict:
+        return self._call("write", lambda: self.http.batch_update(self.key, {"requests": requests_}))
+
+    def can_edit(self) -> bool | None:
+        """Drive's answer to "may we edit this file?"; None when Drive cannot tell (API not enabled)."""
+        url = DRIVE_FILES % self.key
+        params = {"fields": "capabilities/canEdit", "supportsAllDrives": "true"}
+        try:
+            answer = self._call("check", lambda: self.http.request("get", url, params=params).json())
+        except SheetReturnsError as exc:
+            if getattr(exc, "status", None) in (403, 404):
+                return None  # Drive API not enabled for the project, or Drive cannot see a shared-drive file
+            raise
+        return (answer.get("capabilities") or {}).get("canEdit")
+
+    # -- retries and errors ----------------------------------------------------------
+
+    def _call(self, what: str, func: Callable[[], object]):
+        from google.auth.exceptions import RefreshError, TransportError
+        from gspread.exceptions import APIError
+
+        delay = FIRST_DELAY
+        for attempt in range(RETRIES + 1):
+            self.requests += 1
+            try:
+                return func()
+            except APIError as exc:
+                status = exc.response.status_code
+                if (status == 429 or status >= 500) and attempt < RETRIES:
+                    sleep(_wait(exc.response, delay))
+                    delay = min(delay * 2, MAX_DELAY)
+                    continue
+                raise self._explain(what, status, _message(exc), attempts=attempt + 1) from None
+            except RefreshError as exc:
+                raise self._refused(exc) from None
+            except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
+                if attempt < RETRIES:
+                    sleep(delay)
+                    delay = min(delay * 2, MAX_DELAY)
+                    continue
+                where = self.connection.endpoint or "Google Sheets"
+                raise SheetReturnsError(
+                    f"cannot reach {where} ({type(exc).__name__}) after {attempt + 1} tries: check the internet "
+                    f"connection and run again; nothing was lost"
+                ) from None
+        raise AssertionError("unreachable")
+
+    def _explain(self, what: str, status: int, message: str, attempts: int) -> SheetReturnsError:
+        key, who = self.key, self.connection.who
+        if status == 404:
+            error = SheetReturnsError(
+                f"no Google Sheet with the key {key} ({message}): check the sheet's link (the key is the part "
+                f"after /d/) and that it was not deleted")
+        elif status == 403 and ("has not been used" in message or "is disabled" in message or "SERVICE_DISABLED" in message):
+            error = SheetReturnsError(
+                f"the Google Sheets API is not enabled for this Google Cloud project ({message}): enable it in "
+                f"the Cloud console (APIs & Services > Library > Google Sheets API) and run again")
+        elif status == 403 and "protected" in message.lower():
+            error = SheetReturnsError(
+                f"a protected range of the Google Sheet {key} blocks the write ({message}): allow {who} to edit "
+                f"it (Data > Protect sheets and ranges) or remove the protection from the job's columns")
+        elif status == 403:
+            error = SheetReturnsError(self._not_shared(what))
+        elif status == 401:
+            error = SheetReturnsError(
+                f"Google did not accept the credentials of {who} ({message}): check [google] in sheetreturns.toml")
+        elif status == 429:
+            error = SheetReturnsError(
+                f"Google Sheets kept refusing requests (too many, {attempts} tries; the limit is 60 a minute): "
+                f"wait a few minutes and run again; every cell has its old or its new value and the next run "
+                f"completes the write")
+        elif status >= 500 or status < 0:
+            error = SheetReturnsError(
+                f"Google Sheets failed to answer ({status if status > 0 else 'no valid answer'}: {message}; "
+                f"{attempts} tries): run again later; every cell has its old or its new value and the next run "
+                f"completes the write")
+        else:
+            error = SheetReturnsError(f"Google Sheets refused the request ({status}: {message}): "
+                                      f"run again with --debug and report it")
+        error.status = status
+        return error
+
+    def _not_shared(self, what: str) -> str:
+        email = self.connection.service_email
+        if what in ("write", "check") and email:
+            return (f"the Google Sheet {self.key} is shared with {email} as a viewer only: open the sheet, "
+                    f"click Share and make {email} an Editor")
+        if what in ("write", "check"):
+            return (f"{self.connection.who} may only view the Google Sheet {self.key}: ask its owner to make "
+                    f"you an Editor")
+        if email:
+            return (f"the Google Sheet {self.key} is not shared with {email}: open the sheet, click Share and "
+                    f"add {email} as an Editor")
+        return (f"{self.connection.who} has no access to the Google Sheet {self.key}: ask its owner to share "
+                f"it with you as an Editor")
+
+    def _refused(self, exc: Exception) -> SheetReturnsError:
+        detail = _refresh_detail(exc)
+        source = self.connection.credentials_source or "the credentials"
+        if self.connection.service_email:
+            return SheetReturnsError(
+                f"Google rejected the key of the service account {self.connection.service_email} ({detail}) from "
+                f"{source}: create a new key for it in the Google Cloud console and point [google] "
+                f"service_account_file at the downloaded file")
+        return SheetReturnsError(
+            f"Google rejected the stored sign-in ({detail}) from {source}: sign in again with gspread.oauth() "
+            f"or use a service account key")
+
+
+def _wait(response, delay: float) -> float:
+    after = response.headers.get("Retry-After") if response is not None else None
+    if after and after.strip().isdigit():
+        return min(float(after), MAX_DELAY)
+    return delay * (1 + random.random() * 0.1)
+
+
+def _message(exc) -> str:
+    error = getattr(exc, "error", {}) or {}
+    text = str(error.get("message") or "").strip()
+    if not text or error.get("code") == -1:
+        text = (exc.response.text or exc.response.reason or "").strip().splitlines()[0][:120] if exc.response is not None else ""
+    return text[:200]
+
+
+def _refresh_detail(exc: Exception) -> str:
+    args = getattr(exc, "args", ())
+    text = str(args[0]) if args else str(exc)
+    return text.strip()[:160] or type(exc).__name__

@@ -1,0 +1,129 @@
+"""Sellers keep editing while the job runs: rows are matched by identity, never by position.
+
+Each test lets the server make a seller's edit at the last moment: just before it answers the
+adapter's re-read of the identity columns (or earlier, before the preflight check).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+from sheetreturns import job
+from tests.gsheet_support import google_sheet, local_config, server  # noqa: F401 (fixture)
+from tests.helpers import AS_OF, STANDARD_HEADERS, basic_row
+
+NOW = datetime(2026, 11, 26, 9, 30)
+ROWS = [
+    basic_row(),  # Awaiting item
+    basic_row(**{"Return ID": "R-00002", "Order ID": "1002", "SKU": "LAMP", "Received On": date(2026, 11, 24),
+                 "Condition": "Like new"}),  # Refund due
+    basic_row(**{"Return ID": "R-00003", "Order ID": "1003", "SKU": "VASE", "Received On": date(2026, 11, 22),
+                 "Condition": "Unopened", "Refund Amount": 24.99, "Refunded On": date(2026, 11, 23)}),  # Done
+    basic_row(**{"Return ID": "R-00004", "Order ID": "1004", "SKU": "RUG", "Email": "jo@"}),  # Needs info
+    basic_row(**{"Return ID": "", "Order ID": "1005", "SKU": "CUP", "Notified On": None}),  # gets R-00005
+]
+EXPECTED = {"1001": "Awaiting item", "1002": "Refund due", "1003": "Done", "1004": "Needs info", "1005": "Awaiting item"}
+
+
+def at_reread(call) -> bool:
+    return any(r.endswith(("!1:30", "!1:6")) for r in call.query.get("ranges", []))
+
+
+def grid(sheet_id: int, start: int, end: int, dimension: str = "ROWS") -> dict:
+    return {"sheetId": sheet_id, "dimension": dimension, "startIndex": start, "endIndex": end}
+
+
+def records(server, key) -> list[dict]:
+    rows = server.values(key, "Returns")
+    return [{h: (r[i] if i < len(r) else "") for i, h in enumerate(rows[0])} for r in rows[1:]]
+
+
+def assert_every_row_holds_its_own_values(server, key, tmp_path):
+    """Each written Status/Next Step is what the rules give for that very row as it is now."""
+    now = job.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
+    fresh = {line.row: o for line, o in zip(now.evaluation.lines, now.evaluation.outcomes)}
+    for number, record in enumerate(records(server, key), start=2):
+        if record.get("Status"):
+            assert record["Status"] == fresh[number].status.value, record
+            assert record["Next Step"] == fresh[number].next_step, record
+
+
+def run_with_edit(server, key, tmp_path, requests, when=at_reread, kind="values.batchGet"):
+    sheet_id = server.sheet(key, "Returns").sheet_id
+    server.faults.before(lambda s: s.edit(key, requests(sheet_id)), kind=kind, when=when)
+    result = job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    assert not server.faults.pending, "the edit was not made"
+    return result
+
+
+def test_rows_inserted_above_between_read_and_write_still_get_their_own_values(server, tmp_path):
+    key = google_sheet(server, ROWS)
+    new_row = {"userEnteredValue": {"stringValue": "9001"}}
+    result = run_with_edit(server, key, tmp_path, lambda sid: [
+        {"insertDimension": {"range": grid(sid, 1, 3)}},
+        {"updateCells": {"rows": [{"values": [{}, new_row]}], "start": {"sheetId": sid, "rowIndex": 1, "columnIndex": 0},
+                         "fields": "userEnteredValue"}},
+    ])
+    got = {r["Order ID"]: r for r in records(server, key) if r["Order ID"]}
+    assert {o: got[o]["Status"] for o in EXPECTED} == EXPECTED
+    assert (got["9001"]["Status"], got["9001"]["Return ID"]) == ("", "")  # the seller's new row is left alone
+    assert got["1005"]["Return ID"] == "R-00005"
+    assert result.changes.get("rows_left_for_next_run", 0) == 0
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+def test_a_row_deleted_between_read_and_write_takes_its_values_with_it(server, tmp_path):
+    key = google_sheet(server, ROWS)
+    run_with_edit(server, key, tmp_path, lambda sid: [{"deleteDimension": {"range": grid(sid, 2, 3)}}])
+    got = {r["Order ID"]: r["Status"] for r in records(server, key) if r["Order ID"]}
+    assert got == {o: s for o, s in EXPECTED.items() if o != "1002"}
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+def test_rows_sorted_between_read_and_write_get_their_own_values(server, tmp_path):
+    key = google_sheet(server, ROWS)
+    order_col = STANDARD_HEADERS.index("Order ID")
+    run_with_edit(server, key, tmp_path, lambda sid: [{"sortRange": {
+        "range": {"sheetId": sid, "startRowIndex": 1}, "sortSpecs": [{"dimensionIndex": order_col, "sortOrder": "DESCENDING"}]}}])
+    got = records(server, key)
+    assert [r["Order ID"] for r in got] == ["1005", "1004", "1003", "1002", "1001"]
+    assert {r["Order ID"]: r["Status"] for r in got} == EXPECTED
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+def test_an_edit_before_the_preflight_check_is_handled_the_same_way(server, tmp_path):
+    key = google_sheet(server, ROWS)
+    run_with_edit(server, key, tmp_path, lambda sid: [{"insertDimension": {"range": grid(sid, 1, 4)}}],
+                  when=None, kind="drive.get")
+    assert {r["Order ID"]: r["Status"] for r in records(server, key) if r["Order ID"]} == EXPECTED
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+def test_a_return_id_typed_by_the_seller_meanwhile_is_not_overwritten(server, tmp_path):
+    key = google_sheet(server, ROWS)
+    result = run_with_edit(server, key, tmp_path, lambda sid: [{"updateCells": {
+        "rows": [{"values": [{"userEnteredValue": {"stringValue": "MY-7"}}]}],
+        "start": {"sheetId": sid, "rowIndex": 5, "columnIndex": 0}, "fields": "userEnteredValue"}}])
+    row = {r["Order ID"]: r for r in records(server, key)}["1005"]
+    assert (row["Return ID"], row["Notified On"], row["Status"]) == ("MY-7", "", "")  # left for the next run
+    assert result.changes["rows_left_for_next_run"] == 1
+    job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    row = {r["Order ID"]: r for r in records(server, key)}["1005"]
+    assert (row["Return ID"], row["Status"]) == ("MY-7", "Awaiting item")
+
+
+def test_a_column_inserted_meanwhile_moves_the_writes_with_it(server, tmp_path):
+    key = google_sheet(server, ROWS)
+    job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    sheet = server.sheet(key, "Returns")
+    sheet.set_value(1, STANDARD_HEADERS.index("Condition"), "Used")  # R-00001 arrives and is inspected
+    sheet.set_value(1, STANDARD_HEADERS.index("Received On"), 46350)
+    run_with_edit(server, key, tmp_path, lambda sid: [
+        {"insertDimension": {"range": grid(sid, 0, 1, "COLUMNS")}},
+        {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "Priority"}}]}],
+                         "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "fields": "userEnteredValue"}},
+    ])
+    got = {r["Order ID"]: r for r in records(server, key)}
+    assert got["1001"]["Status"] == "Refund due" and got["1001"]["Priority"] == ""
+    assert {o: got[o]["Status"] for o in EXPECTED if o != "1001"} == {o: s for o, s in EXPECTED.items() if o != "1001"}
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

@@ -1,0 +1,56 @@
+"""Request budget on a 50,000-row Google Sheet: requests grow with what changed, not with the rows."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from benchmarks.generate import HEADERS, rows as generated_rows
+from sheetreturns import job
+from sheetreturns.gsheet.cells import serial
+from tests.gsheet_support import local_config
+from tests.sheets_api_server import SheetsServer
+
+ROWS = 50_000
+AS_OF = date(2026, 11, 26)
+DATE_COLUMNS = tuple(HEADERS.index(h) for h in ("Order Date", "Notified On", "Received On", "Refunded On"))
+
+
+def big_sheet(server: SheetsServer) -> str:
+    key = server.create("Big shop")
+    table = [HEADERS] + [[serial(v) if isinstance(v, date) else ("" if v is None else v) for v in row]
+                         for row in generated_rows(ROWS)]
+    server.load_rows(key, "Returns", table, DATE_COLUMNS)
+    server.put_rows(key, "Settings", [["Setting", "Value"], ["store_name", "Big shop"]])
+    return key
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The first sync and an unchanged re-sync of one 50,000-row sheet, with the server's request logs."""
+    with SheetsServer() as server:
+        key = big_sheet(server)
+        config = local_config(server, tmp_path_factory.mktemp("big"))
+        logs = []
+        for minute in (0, 5):
+            server.reset_counts()
+            result = job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, minute))
+            logs.append((result, list(server.api_calls())))
+        yield server, key, logs
+
+
+def test_first_sync_of_a_50000_row_sheet_takes_at_most_12_requests(runs):
+    server, key, logs = runs
+    result, calls = logs[0]
+    assert result.written and result.rows == ROWS
+    assert len(calls) <= 12, [c.kind for c in calls]
+    assert result.changes["cells"] > 3 * ROWS  # every row got its status, next step, reason category ...
+    assert all(len(c.body and __import__("json").dumps(c.body)) < 2_000_000 for c in calls if c.kind == "values.batchUpdate")
+
+
+def test_resync_of_the_unchanged_50000_row_sheet_takes_at_most_4_requests(runs):
+    server, key, logs = runs
+    result, calls = logs[1]
+    assert len(calls) <= 4, [c.kind for c in calls]
+    assert result.changes["cells"] == 0
+    assert [c.kind for c in calls] == ["metadata", "values.batchGet", "drive.get", "batchUpdate"]
