@@ -7,8 +7,6 @@ import sys
 import click
 
 from ..cli import CONFIG_HELP, DEBUG_HELP, JSON_HELP, reports_errors
-from .record import intake
-from .report import intake_report
 
 
 @click.command("intake")
@@ -30,6 +28,9 @@ def intake_command(source: str | None, mailbox: str | None, dry_run: bool, confi
     listed on the Intake Log tab. Exit codes: 0 done, 1 some messages not recorded (or a failure),
     2 nothing done.
     """
+    from .record import intake  # the mail modules load only when the command runs
+    from .report import intake_report
+
     result = intake(source, config=config_path, mailbox=mailbox, dry_run=dry_run)
     if as_json:
         click.echo(json.dumps(result.as_json()))
