@@ -171,6 +171,9 @@ from .cli_setup import config_group, init, schedule  # noqa: E402 - they use the
 for command in (init, config_group, schedule):
     main.add_command(command)
 
+from .mail.commands import emails  # noqa: E402  (imports this module's options: after they exist)
+main.add_command(emails)
+
 from .intake.command import intake_command  # noqa: E402  (registered after main exists)
 
 main.add_command(intake_command)

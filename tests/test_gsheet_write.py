@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from sheetreturns import job
 from sheetreturns.cli import main
+from sheetreturns.columns import column_letter
 from sheetreturns.gsheet import writer
 from sheetreturns.gsheet.workbook import open_google_sheet
 from sheetreturns.plan import build_plan
@@ -77,7 +78,9 @@ def test_only_the_cells_whose_value_changes_are_written(server, tmp_path):
     sync(server, key, tmp_path)
     headers = server.values(key, "Returns")[0]
     letters = {h: chr(65 + i) for i, h in enumerate(headers)}
-    assert [w["range"] for w in writes(server)] == [f"Returns!{letters['Status']}3", f"Returns!{letters['Next Step']}3"]
+    # the refund also sends R-00002 its refund confirmation, which its Last Email cell shows
+    assert [w["range"] for w in writes(server)] == [f"Returns!{letters['Status']}3", f"Returns!{letters['Next Step']}3",
+                                                    f"Returns!{column_letter(headers.index('Last Email'))}3"]
     assert (by_id(server, key)["R-00002"]["Status"], server.count("values.batchUpdate")) == ("Done", 1)
 
 

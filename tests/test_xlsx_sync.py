@@ -105,7 +105,7 @@ def test_summary_tab_is_created_and_replaced_not_duplicated(tmp_path):
     sync(path, tmp_path)
     sync(path, tmp_path)
     book = CalamineWorkbook.from_path(str(path))
-    assert book.sheet_names == ["Returns", "Lists", "Settings", "Summary"]
+    assert book.sheet_names == ["Returns", "Lists", "Settings", "Summary", "Email Log"]  # emails: to the outbox
     summary = book.get_sheet_by_name("Summary").to_python()
     assert any("Awaiting item" in row for row in summary)
 

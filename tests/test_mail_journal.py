@@ -1,0 +1,67 @@
+"""The email journal's files: records survive a run that never closed them, a torn line is ignored, and
+reading (dry runs, previews) changes nothing."""
+import sqlite3
+
+from sheetreturns.mail.journal import IN_FLIGHT, SENT, Journal
+
+from .mail_support import NOW
+
+
+def left_by_a_killed_run(path):
+    """Two messages recorded and never folded: the journal is not closed, as when the process is killed."""
+    journal = Journal(path)
+    journal.queue([("R-1", "reminder", "smtp", "a@example.com", "<1@x>"),
+                   ("R-2", "reminder", "smtp", "b@example.com", "<2@x>")], NOW)
+    for rid in ("R-1", "R-2"):
+        journal.begin(rid, "reminder", channel="smtp", recipient="a@example.com", subject="s", message_id="<x>",
+                      now=NOW)
+    journal.finish("R-1", "reminder", SENT, NOW, "250 ok")
+    return journal
+
+
+def states_in_database(path):
+    with sqlite3.connect(path) as db:
+        return dict(((r, k), s) for r, k, s in db.execute("SELECT return_id, kind, state FROM messages"))
+
+
+def test_records_of_a_run_that_never_closed_the_journal_are_kept_by_the_next_one(tmp_path):
+    path = tmp_path / "j.emails.sqlite"
+    left_by_a_killed_run(path)
+    assert states_in_database(path) == {}  # everything is still in the log
+    with Journal(path) as journal:
+        assert journal.get("R-1", "reminder").state == SENT and journal.get("R-2", "reminder").state == IN_FLIGHT
+        assert [(e.return_id, e.outcome) for e in journal.events()] == [("R-1", "sent")]
+    assert states_in_database(path) == {("R-1", "reminder"): SENT, ("R-2", "reminder"): IN_FLIGHT}
+    assert path.with_suffix(".log").read_bytes() == b""
+
+
+def test_a_line_torn_by_a_crash_is_ignored(tmp_path):
+    path = tmp_path / "j.emails.sqlite"
+    left_by_a_killed_run(path)
+    log = path.with_suffix(".log")
+    whole = log.read_bytes()
+    log.write_bytes(whole + whole.splitlines(keepends=True)[0][:40])  # the start of a record, cut short
+    with Journal(path) as journal:
+        assert journal.get("R-1", "reminder").state == SENT
+        assert len(journal.events()) == 1
+
+
+def test_reading_the_journal_sees_unfolded_records_and_changes_no_file(tmp_path):
+    path = tmp_path / "j.emails.sqlite"
+    left_by_a_killed_run(path)
+    files = [path, path.with_suffix(".log")]  # (SQLite's own -shm index is shared memory, not content)
+    before = [p.read_bytes() for p in files]
+    with Journal(path, readonly=True) as journal:
+        assert journal.is_done("R-1", "reminder") and not journal.is_done("R-2", "reminder")
+        assert [e.outcome for e in journal.events()] == ["sent"]
+    assert [p.read_bytes() for p in files] == before
+
+
+def test_folding_twice_logs_each_event_once(tmp_path):
+    path = tmp_path / "j.emails.sqlite"
+    left_by_a_killed_run(path)
+    saved = path.with_suffix(".log").read_bytes()
+    Journal(path).close()
+    path.with_suffix(".log").write_bytes(saved)  # a crash after the fold's commit, before the log was emptied
+    with Journal(path) as journal:
+        assert [(e.return_id, e.outcome) for e in journal.events()] == [("R-1", "sent")]

@@ -1,0 +1,55 @@
+"""[smtp] settings: mistakes are one clear error naming the key, and sender details come from settings."""
+import pytest
+
+from sheetreturns.config import Config
+from sheetreturns.errors import ConfigError
+from sheetreturns.mail.smtp import sender_of, smtp_settings
+from sheetreturns.policy import Policy
+
+from .mail_support import example_copy, send, smtp_config
+
+
+def settings(**smtp):
+    return smtp_settings(Config(smtp={"host": "smtp.example.com", **smtp}))
+
+
+@pytest.mark.parametrize("smtp, message", [
+    ({"security": "tls"}, 'security must be "ssl", "starttls" or "none", not "tls"'),
+    ({"port": "587"}, "port must be a whole number such as 587"),
+    ({"pasword_env": "X"}, "unknown key 'pasword_env'"),
+    ({"security": "none", "user": "shop@example.com"}, 'security "none" would send your password unencrypted'),
+    ({"from": "Shop <not an address>"}, 'from "Shop <not an address>" is not an email address'),
+    ({"reply_to": "help@example.com\nBcc: x@evil.example"}, "reply_to must be one line of text"),
+    ({"ca_file": "/nowhere/ca.pem"}, "ca_file /nowhere/ca.pem not found"),
+])
+def test_a_wrong_smtp_setting_is_an_error_naming_it(smtp, message):
+    with pytest.raises(ConfigError) as error:
+        config = Config(smtp={"host": "smtp.example.com", **smtp})
+        smtp_settings(config)
+        sender_of(config, Policy())
+    assert message in str(error.value)
+
+
+def test_defaults_follow_the_security_chosen():
+    assert (settings().port, settings().security) == (587, "starttls")
+    assert settings(security="ssl").port == 465
+    assert settings(security="none", user="shop@example.com", host="127.0.0.1").security == "none"
+
+
+def test_without_a_host_emails_go_to_the_outbox_but_a_mistyped_host_is_an_error():
+    assert smtp_settings(Config(smtp={"from": "shop@example.com"})) is None
+    with pytest.raises(ConfigError, match="unknown key 'hots'"):
+        smtp_settings(Config(smtp={"hots": "smtp.example.com"}))
+
+
+def test_from_takes_the_store_name_when_it_has_none():
+    sender = sender_of(Config(smtp={"from": "shop@example.com", "reply_to": "Help <help@example.com>"}),
+                       Policy(store_name="Willow & Wick"))
+    assert (sender.name, sender.address, sender.reply_to) == ("Willow & Wick", "shop@example.com", "help@example.com")
+    assert sender_of(Config(smtp={"user": "shop@example.com"}), Policy()).address == "shop@example.com"
+
+
+def test_with_every_email_switched_off_nothing_is_sent_and_no_log_tab_appears(tmp_path):
+    workbook = example_copy(tmp_path)
+    delivery = send(workbook, smtp_config(tmp_path, policy={"emails_enabled": "none"}))
+    assert delivery.records == [] and delivery.log_tab is None and not (tmp_path / "outbox").exists()
