@@ -173,3 +173,7 @@ for command in (init, config_group, schedule):
 
 from .mail.commands import emails  # noqa: E402  (imports this module's options: after they exist)
 main.add_command(emails)
+
+from .intake.command import intake_command  # noqa: E402  (registered after main exists)
+
+main.add_command(intake_command)

@@ -106,7 +106,12 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
     now = now or datetime.now()
     as_of = as_of or now.date()
     chosen = resolve_source(str(source) if source is not None else None, config)
+    from .intake.record import intake_first  # mail modules load only for a sync
+
     with run_lock(config.state_dir, chosen):
+        if config.intake.get("mailbox"):
+            reporter.stage("read", "Recording new return notices from the mail folder")
+        intake = intake_first(chosen, config, dry_run=dry_run, now=now)  # new notices become rows first
         loaded = load(chosen, as_of, config, reporter)
         try:
             if not dry_run:
@@ -131,7 +136,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None,
     reporter.finished("Done")
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
-        written=report.written, failures=list(delivery.failures), changes=report.changes,
+        written=report.written, failures=[*intake.failures, *delivery.failures], changes=report.changes,
+        notes=list(intake.notes),
     )
 
 

@@ -1,0 +1,294 @@
+"""Recording return notices: read the mail folder, turn new notices into rows, write them and the Intake Log.
+
+Order of work, so that nothing is lost and nothing is added twice: the sheet is written first (new
+rows + Intake Log), then the journal, then processed mail is moved. A crash between the first two
+steps is caught on the next run by the sheet itself: an Order ID + SKU already on it is not added.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+
+from ..columns import BY_KEY, HeaderMap
+from ..config import Config, load_config
+from ..errors import SheetReturnsError
+from ..plan import RowIdentity, WritePlan
+from ..policy import Policy, apply_settings
+from ..source import Workbook, WriteReport, open_workbook, resolve_source
+from ..state import run_lock
+from ..tabs import INTAKE_LOG_TAB
+from ..values import BadValue, parse_text
+from .extract import Extracted, NotParsed, extract
+from .folders import MailSource
+from .journal import (
+    DUPLICATE, PARTIAL, RECORDED, SKIPPED, UNPARSED, Journal, NoticeRecord, journal_path, records_on_tab,
+)
+from .message import Unreadable, message_key, read_message, summary_of
+from .settings import IntakeSettings, intake_settings, open_source
+
+
+@dataclass
+class IntakeResult:
+    """What one intake run did: the messages it read, the rows it added, what it could not record."""
+
+    source: str
+    mailbox: str
+    dry_run: bool = False
+    notices: list[NoticeRecord] = field(default_factory=list)  # messages read this run (new or retried)
+    known: int = 0  # messages in the folder recorded by an earlier run
+    rows: list[dict[str, object]] = field(default_factory=list)  # appended (or, dry run, would be)
+    written: bool = False
+    moved: int = 0
+    changes: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def count(self, result: str) -> int:
+        return sum(1 for n in self.notices if n.result == result)
+
+    @property
+    def not_recorded(self) -> list[NoticeRecord]:
+        return [n for n in self.notices if not n.final]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures or self.not_recorded else 0
+
+    def as_json(self) -> dict:
+        return {
+            "command": "intake",
+            "ok": self.exit_code == 0,
+            "source": self.source,
+            "mailbox": self.mailbox,
+            "dry_run": self.dry_run,
+            "messages": len(self.notices) + self.known,
+            "already_recorded": self.known,
+            "counts": {r: self.count(r) for r in (RECORDED, PARTIAL, DUPLICATE, UNPARSED, SKIPPED)},
+            "rows_added": len(self.rows),
+            "notices": [_notice_json(n) for n in self.notices],
+            "written": self.written,
+            "moved": self.moved,
+            "notes": self.notes,
+            "failures": self.failures,
+        }
+
+
+def _notice_json(record: NoticeRecord) -> dict:
+    data = record.as_dict()
+    data.pop("read_at", None)
+    data["message_id"] = data.pop("key")
+    data["from"] = data.pop("sender")
+    return data
+
+
+def intake(source: str | Path | None = None, *, config: Config | str | Path | None = None, mailbox: str | None = None,
+           dry_run: bool = False, now: datetime | None = None) -> IntakeResult:
+    """Record new return notices from the mail folder as rows of SOURCE (holding the sheet's run lock)."""
+    config = config if isinstance(config, Config) else load_config(config)
+    chosen = resolve_source(str(source) if source is not None else None, config)
+    settings = intake_settings(config, mailbox)
+    with run_lock(config.state_dir, chosen):
+        return record_notices(chosen, config, settings, dry_run=dry_run, now=now)
+
+
+def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry_run: bool = False,
+                   now: datetime | None = None) -> IntakeResult:
+    """The work of `intake`, for a caller that already holds the run lock (sync)."""
+    now = now or datetime.now().astimezone()
+    journal = Journal.load(journal_path(config.state_dir, source))
+    workbook = open_workbook(source, config)
+    try:
+        tab, header = workbook.returns_tab()
+        policy = apply_settings(apply_settings(Policy(), config.policy_entries, "sheetreturns.toml"),
+                                workbook.settings(), "Settings tab")
+        on_sheet = SheetKeys.read(workbook, tab, header)
+        adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
+            if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
+        mail = open_source(settings, writable=bool(settings.move_to) and not dry_run)
+        try:
+            result = IntakeResult(workbook.name, mail.label, dry_run)
+            refs = read_folder(mail, journal, settings, on_sheet, policy, now, result)
+            changed = [r for r in result.notices if not r.same_outcome(journal.get(r.key))]
+            missing_tab = INTAKE_LOG_TAB not in workbook.titles and bool(journal.records or changed)
+            if changed or missing_tab:
+                rows = [_fit(row, header, result) for row in result.rows]
+                log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(mail.label)
+                # Every existing row is named with no edits: "leave it as it is". New rows go below the last.
+                plan = WritePlan(tab, header, add_columns=[], rows={n: {} for n in on_sheet.rows},
+                                 identities=on_sheet.identities, append=rows, tabs=[log])
+                report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+                result.written, result.changes = report.written, dict(report.changes)
+            if not dry_run:  # after the sheet is written: a crash before this is caught by Order ID + SKU
+                journal.save([*adopted, *(changed if result.written else [])])
+            if settings.move_to and not dry_run:
+                done = [ref for key, ref in refs.items() if journal.is_final(key)]
+                result.moved = _move(mail, settings.move_to, done, result)
+        finally:
+            mail.close()
+    finally:
+        workbook.close()
+    return result
+
+
+class SheetKeys:
+    """What intake needs from the Returns tab as it is: the Order ID + SKU pairs (and Order IDs) already
+    on it, lower-cased, and every row below the header that holds anything."""
+
+    def __init__(self) -> None:
+        self.pairs: set[tuple[str, str]] = set()
+        self.orders: set[str] = set()
+        self.rows: list[int] = []  # sheet row numbers below the header, up to the last row with content
+        self.identities: dict[int, RowIdentity] = {}
+
+    @classmethod
+    def read(cls, workbook: Workbook, tab: str, header: HeaderMap) -> "SheetKeys":
+        keys = cls()
+        at = {key: header.columns.get(key) for key in ("return_id", "order_id", "sku", "email")}
+        last = header.row_number
+        for number, cells in enumerate(islice(workbook.iter_rows(tab), header.row_index + 1, None),
+                                       start=header.row_number + 1):
+            if not any(c is not None and c != "" for c in cells):
+                continue
+            last = number
+            values = {key: _cell_text(cells, index) for key, index in at.items()}
+            keys.add(values["order_id"], values["sku"])
+            keys.identities[number] = RowIdentity(values["return_id"], values["order_id"], values["sku"], values["email"])
+        keys.rows = list(range(header.row_number + 1, last + 1))
+        return keys
+
+    def add(self, order_id: object, sku: object) -> None:
+        if order_id:
+            self.orders.add(str(order_id).lower())
+            if sku:
+                self.pairs.add((str(order_id).lower(), str(sku).lower()))
+
+    def has(self, order_id: object, sku: object) -> bool:
+        if not order_id:
+            return False
+        if sku:
+            return (str(order_id).lower(), str(sku).lower()) in self.pairs
+        return str(order_id).lower() in self.orders
+
+
+def _cell_text(cells: list[object], index: int | None) -> str | None:
+    if index is None or index >= len(cells):
+        return None
+    try:
+        return parse_text(cells[index])
+    except BadValue:
+        return None
+
+
+def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on_sheet: SheetKeys, policy: Policy,
+                now: datetime, result: IntakeResult) -> dict[str, str]:
+    """Records every message not recorded before into result.notices, the rows to add into result.rows.
+
+    Returns every message's key -> its reference in the folder.
+    """
+    refs: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for item in mail.list():
+        key = message_key(item.headers)
+        if key in refs:
+            continue  # the same message twice in the folder
+        refs[key] = item.ref
+        if journal.is_final(key):
+            result.known += 1
+            continue
+        if item.size > settings.max_message_bytes:
+            sender, subject = summary_of(item.headers)
+            limit = settings.max_message_bytes // 1024
+            result.notices.append(_record(key, None, sender, subject, SKIPPED, now,
+                                          details=f"too large to read ({item.size // 1024} KB; the limit is max_message_kb = {limit})"))
+            continue
+        keys[item.ref] = key
+    for ref, raw in mail.fetch(list(keys)):
+        key = keys[ref]
+        if len(raw) > settings.max_message_bytes:
+            sender, subject = summary_of(raw)
+            result.notices.append(_record(key, None, sender, subject, SKIPPED, now, details="too large to read"))
+            continue
+        try:
+            notice = read_message(raw, key)
+        except Unreadable as exc:
+            sender, subject = summary_of(raw)
+            result.notices.append(_record(key, None, sender, subject, SKIPPED, now,
+                                          details=f"{exc} (message {ref} in the folder)"))
+            continue
+        parsed = extract(notice, settings.rules, policy.day_first)
+        base = dict(key=key, received=notice.date, sender=str(notice.sender), subject=notice.subject, now=now)
+        if isinstance(parsed, NotParsed):
+            result.notices.append(_record(**base, result=UNPARSED, rule=parsed.rule, details=parsed.reason))
+            continue
+        result.notices.append(_classify(parsed, base, on_sheet, result))
+    return refs
+
+
+def _classify(parsed: Extracted, base: dict, on_sheet: SheetKeys, result: IntakeResult) -> NoticeRecord:
+    new, already = [], []
+    for line in parsed.lines:
+        (already if on_sheet.has(line.get("order_id"), line.get("sku")) else new).append(line)
+    for line in new:
+        on_sheet.add(line.get("order_id"), line.get("sku"))
+    order_id = str(parsed.lines[0].get("order_id") or "") or None
+    skus = [str(line["sku"]) for line in parsed.lines if line.get("sku")]
+    if not new:
+        what = ", ".join(skus) if skus else "this order"
+        return _record(**base, result=DUPLICATE, rule=parsed.rule, order_id=order_id, skus=skus,
+                       details=f"order {order_id} {what} is already on the sheet")
+    result.rows.extend(new)
+    details = list(parsed.notes)
+    if already:
+        details.append(f"{len(already)} line{'s' if len(already) != 1 else ''} already on the sheet: "
+                       + ", ".join(str(line.get('sku')) for line in already))
+    return _record(**base, result=PARTIAL if parsed.notes else RECORDED, rule=parsed.rule, order_id=order_id,
+                   skus=skus, rows=len(new), details="; ".join(details))
+
+
+def _record(key: str, received: datetime | None, sender: str, subject: str, result: str, now: datetime,
+            **values: object) -> NoticeRecord:
+    return NoticeRecord(key=key, received=received, sender=sender, subject=subject, result=result, read_at=now, **values)
+
+
+def _fit(row: dict[str, object], header: HeaderMap, result: IntakeResult) -> dict[str, object]:
+    """The row's values for the columns the sheet has; a column it lacks is named once in the notes."""
+    kept = {k: v for k, v in row.items() if k in header.columns}
+    for key in row.keys() - kept.keys():
+        note = f"the sheet has no {BY_KEY[key].header} column: add one to record it"
+        if note not in result.notes:
+            result.notes.append(note)
+    return kept
+
+
+def _move(mail: MailSource, folder: str, refs: list[str], result: IntakeResult) -> int:
+    """Move recorded mail (this run's and earlier runs') out of the folder; a failure is reported, not raised."""
+    try:
+        return mail.move(refs, folder)
+    except SheetReturnsError as exc:
+        result.failures.append(f"could not move recorded mail to {folder}: {exc}")
+        return 0
+    except OSError as exc:
+        result.failures.append(f"could not move recorded mail to {folder}: {exc.strerror or exc}")
+        return 0
+
+
+def intake_first(source: str, config: Config, *, dry_run: bool, now: datetime | None = None) -> IntakeResult:
+    """For sync: record new notices before the sheet is read, when [intake] mailbox is set.
+
+    A mail problem (server down, bad rule) is a failure of this run, not a stop: the sheet's own work goes on.
+    """
+    if not config.intake.get("mailbox"):
+        return IntakeResult(source, "", dry_run)
+    try:
+        result = record_notices(source, config, intake_settings(config), dry_run=dry_run, now=now)
+    except SheetReturnsError as exc:
+        return IntakeResult(source, str(config.intake.get("mailbox")), dry_run, failures=[f"intake: {exc}"])
+    result.failures = [f"intake: {failure}" for failure in result.failures]
+    verb = "would add" if dry_run else "added"
+    note = f"intake: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''} {verb} from {result.mailbox}"
+    if result.not_recorded:
+        note += f"; {len(result.not_recorded)} message{'s' if len(result.not_recorded) != 1 else ''} not recorded (see the Intake Log tab)"
+    result.notes.insert(0, note)
+    return result
