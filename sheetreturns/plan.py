@@ -32,9 +32,10 @@ class WritePlan:
     header: HeaderMap
     # Job-owned columns the sheet lacks, to be added at the right end with a header, in this order.
     add_columns: list[str]
-    # Sheet row -> {column key: value}. Every job-owned key is present for every row (None = blank);
-    # "return_id" / "notified_on" appear only where the job fills a blank seller cell. Rows below the
-    # header that are not here (no seller data) get their job-owned cells blanked.
+    # Sheet row -> {column key: value}. In a sync every job-owned key is present for every row
+    # (None = blank); "return_id" / "notified_on" appear only where the job fills a blank seller cell.
+    # A row listed with {} is left as it is. Rows below the header that are not listed are taken for
+    # blank rows: their job-owned cells are emptied. Appended rows go below the last listed row.
     rows: dict[int, dict[str, object]]
     # Sheet row -> identity as read, for adapters that must re-find rows before writing.
     identities: dict[int, RowIdentity]

@@ -98,6 +98,7 @@ def sync_report(result: RunResult, dry_run: bool) -> str:
     if dry_run and result.changes:
         rows = [[k.replace("_", " "), v] for k, v in result.changes.items()]
         lines += ["Would change", *table(["What", "How many"], rows, right={1}), ""]
+    lines += result.notes
     for failure in result.failures:
         lines.append(f"Failed: {failure}")
     lines.append(sync_summary_line(result, dry_run))

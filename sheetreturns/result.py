@@ -92,6 +92,8 @@ class RunResult:
             data["changes"] = self.changes
         if self.failures:
             data["failures"] = self.failures
+        if self.notes:
+            data["notes"] = self.notes
         return data
 
 

@@ -115,3 +115,21 @@ def test_fifty_notices_in_an_imap_folder_become_rows_once_and_are_moved(tmp_path
     assert second.notes[0].startswith("intake: 0 rows added")
     assert len(new_rows(second)) == len(first.rows)
     assert sorted(dovecot.message_ids("Returns-e2e")) == left  # the repeats were moved too
+
+
+def test_sync_output_says_what_intake_added(tmp_path):
+    from click.testing import CliRunner
+
+    from sheetreturns.cli import main
+
+    write_eml(tmp_path / "mail", corpus()[:3])
+    book = write_workbook(tmp_path / "returns.xlsx", [OLD])
+    (tmp_path / "sheetreturns.toml").write_text(
+        f'state_dir = "{tmp_path / "state"}"\n[intake]\nmailbox = "eml:{tmp_path / "mail"}"\n')
+    args = ["sync", str(book), "--as-of", AS_OF.isoformat(), "--outbox", str(tmp_path / "out"),
+            "--config", str(tmp_path / "sheetreturns.toml")]
+    shown = CliRunner().invoke(main, args)
+    assert shown.exit_code == 0, shown.output
+    assert any(line.startswith("intake: ") and " added from eml:" in line for line in shown.stdout.splitlines())
+    data = __import__("json").loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    assert data["notes"][0].startswith("intake: 0 rows added")
