@@ -34,6 +34,9 @@ from pathlib import Path
 from sheetreturns import job
 from sheetreturns.config import Config
 config = Config(google={{"endpoint": {url!r}}}, state_dir=Path({state!r}))
+# Emails off: this measures the sheet's traffic. With emails on, the first runs keep changing Last Email
+# on up to max_emails_per_run rows (the generated sheet has ~1,700 due), so a re-sync is not "unchanged".
+config.policy_entries.append(("emails_enabled", "none", "benchmark"))
 """
 SYNC = "result = job.sync('gsheet:{key}', as_of=date(2026, 11, 26), config=config, now=datetime(2026, 11, 26, 9, {minute}))"
 
