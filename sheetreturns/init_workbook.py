@@ -142,33 +142,10 @@ def _draw_returns(ws: Worksheet, today: date, policy: Policy) -> None:
             if col.job_owned:
                 cell.fill = JOB_CELL_FILL
     for index, col in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = _width(col, examples, policy)
+        ws.column_dimensions[get_column_letter(index)].width = starter.column_width(col, examples, policy)
     ws.freeze_panes = "C2"
     ws.row_dimensions[1].height = 20
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{1 + len(examples)}"
-
-
-def _width(col, examples, policy: Policy) -> float:
-    texts = [col.header]
-    texts += [_shown(e.values.get(col.key), col.kind, policy) for e in examples]
-    choices = starter.DROPDOWNS.get(col.key)
-    if choices:
-        texts += list(choices[0])
-    if col.key == "next_step":
-        return 48
-    if col.key in ("problems", "notes"):
-        return 28
-    return min(max(len(t) for t in texts) + 3, 40)
-
-
-def _shown(value: object, kind: str, policy: Policy) -> str:
-    if value is None:
-        return ""
-    if kind == "date":
-        return "2026-12-31"
-    if kind == "money":
-        return f"{policy.currency_symbol}{float(value):,.2f}"
-    return str(value)
 
 
 def _draw_lists(wb: Workbook, lists: Worksheet, returns: Worksheet) -> None:

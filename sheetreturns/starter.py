@@ -198,3 +198,24 @@ def howto_sections(policy: Policy) -> list[tuple[str, list[tuple[str, ...]]]]:
              "common entries, but you may type anything. To change the suggestions, unhide the Lists tab.",),
         ]),
     ]
+
+
+def column_width(col, examples, policy) -> int:
+    """A readable width (in characters) for a column of the starter sheet, the same in Excel and Google."""
+    if col.key == "next_step":
+        return 48
+    if col.key in ("problems", "notes"):
+        return 28
+    texts = [col.header] + [_shown(e.values.get(col.key), col.kind, policy) for e in examples]
+    texts += list((DROPDOWNS.get(col.key) or ((),))[0])
+    return min(max(len(t) for t in texts) + 3, 40)
+
+
+def _shown(value: object, kind: str, policy) -> str:
+    if value is None:
+        return ""
+    if kind == "date":
+        return "2026-12-31"
+    if kind == "money":
+        return f"{policy.currency_symbol}{float(value):,.2f}"
+    return str(value)

@@ -121,7 +121,7 @@ def _number_format(kind: str, key: str, policy: Policy) -> dict | None:
 
 def returns_requests(existing: dict | None, taken: set[int], policy: Policy, examples) -> list[dict]:
     cols = starter.columns()
-    widths = {i + 1: _width(c, examples, policy) for i, c in enumerate(cols)}
+    widths = {i + 1: starter.column_width(c, examples, policy) for i, c in enumerate(cols)}
     requests_ = tab_requests(Tab(RETURNS_TAB, widths=widths, freeze_rows=1), existing, taken, policy.currency_symbol)
     sheet_id = _sheet_id(requests_, existing)
     header = [{"userEnteredValue": {"stringValue": c.header}, "userEnteredFormat": JOB_HEADER if c.job_owned else SELLER_HEADER,
@@ -168,27 +168,6 @@ def returns_requests(existing: dict | None, taken: set[int], policy: Policy, exa
     status = next(i for i, c in enumerate(cols) if c.key == "status")
     requests_ += status_rules({}, sheet_id, 1, status)
     return requests_
-
-
-def _width(col, examples, policy: Policy) -> int:
-    """Characters, as the .xlsx init sizes its columns."""
-    if col.key == "next_step":
-        return 48
-    if col.key in ("problems", "notes"):
-        return 28
-    texts = [col.header] + [_shown(e.values.get(col.key), col.kind, policy) for e in examples]
-    texts += list((starter.DROPDOWNS.get(col.key) or ((),))[0])
-    return min(max(len(t) for t in texts) + 3, 40)
-
-
-def _shown(value: object, kind: str, policy: Policy) -> str:
-    if value is None:
-        return ""
-    if kind == "date":
-        return "2026-12-31"
-    if kind == "money":
-        return f"{policy.currency_symbol}{float(value):,.2f}"
-    return str(value)
 
 
 def settings_requests(existing: dict | None, taken: set[int], policy: Policy) -> list[dict]:

@@ -17,7 +17,7 @@ from . import email_log
 from .channels import INTERRUPTED_TEXT, RESTARTED_TEXT, OutboxChannel, Outgoing, SmtpChannel, file_holds
 from .journal import FILE, IN_FLIGHT, OUTBOX, QUEUED, SENT, UNCONFIRMED, Event, Journal, boot_id, journal_path
 from .message import BadAddress, compose, domain_of, new_message_id
-from .smtp import Sender, sender_of, smtp_settings
+from .smtp import sender_of, smtp_settings
 from .templates import DIGEST, Rendered, Templates, customer_context, long_date
 
 WAITING = "waiting (over the per-run cap)"
