@@ -92,6 +92,8 @@ def sync_report(result: RunResult, dry_run: bool) -> str:
     lines = []
     if result.problems:
         lines += [*problems_table(result, limit=50), ""]
+    if result.counts:
+        lines += [*status_table(result), ""]
     if result.emails:
         rows = [[e.return_id, e.kind, e.to, e.result] for e in result.emails]
         lines += [f"Emails ({len(result.emails)})", *table(["Return", "Email", "To", "Result"], rows), ""]
