@@ -186,3 +186,21 @@ def test_hostile_layouts_with_a_returns_tab_are_written_correctly(tmp_path):
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Returns").to_python()
     assert rows[0][:5] == ["Order ID", "SKU", "Email", "Notified On", "Return ID"]
     assert rows[1][4] == "R-00001" and rows[1][5] == Status.AWAITING_ITEM.value
+
+
+def test_excel_style_app_properties_list_the_added_tabs(tmp_path):
+    path = write_workbook(tmp_path / "r.xlsx", [basic_row()])
+    app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
+           'officeDocument/2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'docPropsVTypes"><Application>Microsoft Excel</Application><HeadingPairs><vt:vector size="4" '
+           'baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>1</vt:i4>'
+           '</vt:variant><vt:variant><vt:lpstr>Named Ranges</vt:lpstr></vt:variant><vt:variant><vt:i4>1</vt:i4>'
+           '</vt:variant></vt:vector></HeadingPairs><TitlesOfParts><vt:vector size="2" baseType="lpstr"><vt:lpstr>'
+           'Returns</vt:lpstr><vt:lpstr>Returns!Print_Area</vt:lpstr></vt:vector></TitlesOfParts></Properties>')
+    rewrite_parts(path, lambda c: c.__setitem__("docProps/app.xml", app.encode()))
+    sync(path, tmp_path)
+    sync(path, tmp_path)
+    written = parts(path)["docProps/app.xml"].decode()
+    titles = re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", written.split("<TitlesOfParts>")[1])
+    assert titles == ["Returns", "Summary", "Email Log", "Returns!Print_Area"]
+    assert "<vt:i4>3</vt:i4>" in written and 'size="4" baseType="lpstr"' in written

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from ..errors import SheetReturnsError
 from ..tabmodel import Tab
+from .appxml import APP_PART, with_tabs_added
 from .editor import MAIN_NS, REL_NS, WORKSHEET_REL, WORKSHEET_TYPE, PackageEditor, rel_id_of, rels_name, relative, sheet_elements
 from .package import safe_parser
 from .styles import StyleBook
@@ -134,6 +135,11 @@ def write_generated(editor: PackageEditor, styles: StyleBook, tabs: list[Tab], c
         editor.add_override(part, WORKSHEET_TYPE)
         _copy_sheet(editor, temp, styles, source_part, part)
     _record_titles(editor, ours | {t.title for t in tabs})
+    added = [t.title for t in tabs if t.title not in existing]
+    if added and editor.exists(APP_PART):
+        updated = with_tabs_added(editor.read(APP_PART), added)
+        if updated is not None:
+            editor.put(APP_PART, updated)
     return [t.title for t in tabs]
 
 
