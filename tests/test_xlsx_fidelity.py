@@ -204,3 +204,25 @@ def test_excel_style_app_properties_list_the_added_tabs(tmp_path):
     titles = re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", written.split("<TitlesOfParts>")[1])
     assert titles == ["Returns", "Summary", "Email Log", "Returns!Print_Area"]
     assert "<vt:i4>3</vt:i4>" in written and 'size="4" baseType="lpstr"' in written
+
+
+def test_returns_kept_as_an_excel_table_stay_a_table(tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    from .helpers import STANDARD_HEADERS
+
+    path = write_workbook(tmp_path / "r.xlsx", [basic_row(), basic_row(**{"Return ID": None, "SKU": "B"})])
+    wb = load_workbook(path)
+    table = Table(displayName="ReturnsTable", ref=f"A1:{chr(64 + len(STANDARD_HEADERS))}3")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium9", showRowStripes=True)
+    wb["Returns"].add_table(table)
+    wb.save(path)
+    before = {n: d for n, d in parts(path).items() if n.startswith("xl/tables/")}
+    sync(path, tmp_path)
+    after = parts(path)
+    assert before and all(after[n] == d for n, d in before.items())  # the table part is untouched
+    ws = load_workbook(path)["Returns"]
+    assert list(ws.tables) == ["ReturnsTable"]
+    assert ws["A3"].value == "R-00001"  # the blank ID filled inside the table (same order: same return)
+    assert "Status,Next Step" in libreoffice_csv(path, tmp_path / "csv")
