@@ -27,7 +27,7 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
              remembered: Mapping[tuple[str, str, str], str] | None = None) -> Evaluation:
     """Outcomes for every line. `remembered`: Return IDs an earlier run assigned to still-blank rows."""
     ctx = checks.RowContext(header, policy, as_of)
-    ids, assigned = assign_return_ids(lines, policy, as_of, remembered or {})
+    ids, assigned = assign_return_ids(lines, policy, as_of, remembered)
     filled = {line.row: as_of for line in lines if line.notified_on is None and "notified_on" not in line.bad}
 
     outcomes: list[Outcome] = []
@@ -79,7 +79,7 @@ def identity(line: Line) -> tuple[str, str, str] | None:
 
 
 def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
-                      remembered: Mapping[tuple[str, str, str], str] = {}) -> tuple[list[str], dict[int, str]]:
+                      remembered: Mapping[tuple[str, str, str], str] | None = None) -> tuple[list[str], dict[int, str]]:
     """Each line's Return ID; blank ones get one (R-00001 onwards, after the highest in the sheet).
 
     Blank-ID lines of the same order, customer and notice date form one new return; a blank-ID
@@ -89,6 +89,7 @@ def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
     """
     if all(line.return_id is not None for line in lines):
         return [line.return_id for line in lines], {}
+    remembered = remembered or {}
     highest = 0
     existing: dict[tuple[str, str], list[tuple[str, date]]] = defaultdict(list)
     skus: dict[str, set[str]] = defaultdict(set)

@@ -179,7 +179,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("repeat_customer_days", _whole_days, "Period, in days, over which repeated returns are counted."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
-KEYWORDS_PREFIX = "keywords "
 
 
 def _setting_key(raw: object) -> str:

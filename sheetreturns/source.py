@@ -47,7 +47,6 @@ class WriteReport:
     written: bool
     changes: dict[str, int] = field(default_factory=dict)  # cells, rows, ids_assigned, dates_filled, columns_added, tabs
     saved_to: str | None = None
-    backup: str | None = None
 
 
 def google_key(source: str) -> str | None:

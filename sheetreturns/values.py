@@ -35,10 +35,6 @@ EARLIEST_PLAUSIBLE = date(1980, 1, 1)
 LATEST_PLAUSIBLE = date(2200, 1, 1)
 
 
-def is_blank(value: object) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and not value.strip())
-
-
 def describe(value: object) -> str:
     """How a raw cell value is quoted back to the seller in a message."""
     if isinstance(value, bool):

@@ -9,7 +9,6 @@ one row's values into another.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from ..columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from ..errors import SheetReturnsError
@@ -19,20 +18,6 @@ from .cells import column_range, from_api, identity_text, quote_title
 IDENTITY_KEYS = ("return_id", "order_id", "sku", "email")
 
 Key = tuple[str | None, ...]
-
-
-@dataclass
-class Now:
-    """The tab as it is just before writing: its header and, per sheet row (0-based), the re-read columns."""
-
-    header: HeaderMap
-    columns: dict[str, list]  # column key -> cell values by 0-based row
-    moved: dict[int, int]  # 0-based row index as first read -> 0-based row index now
-    skipped: int  # rows with planned changes that could not be found safely
-
-    def value(self, key: str, row: int) -> object:
-        column = self.columns.get(key) or []
-        return column[row] if row < len(column) else None
 
 
 def keys_of(columns: dict[str, list], header: HeaderMap, rows: int) -> list[Key]:

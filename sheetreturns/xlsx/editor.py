@@ -102,16 +102,6 @@ class PackageEditor:
                 self.content_types.remove(element)
                 self._dirty_xml.add("[Content_Types].xml")
 
-    def ensure_default(self, extension: str, content_type: str) -> None:
-        for element in self.content_types:
-            if etree.QName(element).localname == "Default" and (element.get("Extension") or "").lower() == extension:
-                return
-        element = etree.Element(f"{{{CT_NS}}}Default")
-        element.set("Extension", extension)
-        element.set("ContentType", content_type)
-        self.content_types.insert(0, element)
-        self._dirty_xml.add("[Content_Types].xml")
-
     # -- relationships -----------------------------------------------------------------
 
     def rels_of(self, part: str) -> etree._Element | None:

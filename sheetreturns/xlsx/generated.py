@@ -116,15 +116,12 @@ def write_generated(editor: PackageEditor, styles: StyleBook, tabs: list[Tab], c
                 f"tab (sheetreturns writes its own {tab.title} tab) and run again"
             )
     temp = _Temp(build_temp(tabs, currency_symbol))
-    workbook_rels = {
-        r.get("Id"): r for r in editor.workbook_rels
-    }
+    sheet_parts = {rel_id: part for rel_id, _, part in editor.targets_of(editor.workbook_part)}
     for tab in tabs:
         source_part = temp.sheets[tab.title]
         sheet = existing.get(tab.title)
         if sheet is not None:
-            rel = workbook_rels.get(rel_id_of(sheet))
-            part = next(p for i, _, p in editor.targets_of(editor.workbook_part) if i == rel_id_of(sheet)) if rel is not None else None
+            part = sheet_parts.get(rel_id_of(sheet))
             if part is None:
                 raise SheetReturnsError(f"the {tab.title!r} tab is damaged in this workbook: delete it and run again")
             _remove_dependents(editor, part)

@@ -16,7 +16,6 @@ from lxml import etree
 from ..errors import SourceUnreadable
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-REL_NS_SUFFIX = "/relationships"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _PROLOG_BYTES = 8192
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -112,7 +111,7 @@ class Package:
                 )
 
     def _read_workbook(self) -> WorkbookInfo:
-        workbook_part = self._workbook_part()
+        workbook_part = self.workbook_part = self._workbook_part()
         root = self.parse(workbook_part)
         strict = root.tag.startswith("{http://purl.oclc.org/ooxml/")
         rels = self.relationships(workbook_part)

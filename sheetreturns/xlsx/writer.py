@@ -28,7 +28,6 @@ from .styles import StyleBook
 
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
-CALC_CHAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
 WIDTHS = {
     "return_id": 11, "notified_on": 12, "status": 22, "next_step": 52, "problems": 44, "inventory": 18,
     "reason_category": 18, "contacted_on": 13, "last_email": 30,
@@ -115,7 +114,7 @@ def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, dat
         sheet = next((s for s in package.info.sheets if s.name == plan.tab), None)
         if sheet is None:
             raise SheetReturnsError(f"the {plan.tab!r} tab disappeared from {path.name} while sheetreturns was working")
-        editor = PackageEditor(package, _workbook_part(package))
+        editor = PackageEditor(package, package.workbook_part)
         styles_part = _styles_part(editor)
         styles = StyleBook(package.read(styles_part) if package.has(styles_part) else None)
         shared = SharedStrings(lambda: _shared_strings(package, editor))
@@ -162,10 +161,6 @@ class _Discard(io.RawIOBase):
 
     def write(self, data) -> int:
         return len(data)
-
-
-def _workbook_part(package: Package) -> str:
-    return package._workbook_part()
 
 
 def _styles_part(editor: PackageEditor) -> str:
