@@ -38,8 +38,8 @@ SETUP = """
 import atexit, shutil, tempfile
 from datetime import date, datetime
 from pathlib import Path
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
 PORT, WORKBOOK, COUNT = {port}, {workbook!r}, {count}
 state = Path(tempfile.mkdtemp(prefix="bench-emails-"))
 atexit.register(shutil.rmtree, state, True)
@@ -47,7 +47,7 @@ config = Config(path=state / "sheetreturns.toml", state_dir=state / "state",
                 smtp={{"host": "127.0.0.1", "port": PORT, "security": "none",
                       "from": "Bench Shop <shop@bench.example>"}},
                 policy_entries=[("max_emails_per_run", COUNT, "bench")])
-loaded = job.load(WORKBOOK, date(2026, 11, 26), config)
+loaded = loading.load(WORKBOOK, date(2026, 11, 26), config)
 """
 DELIVER_SETUP = "import yagmail\nfrom sheetreturns.mail import deliver"
 DELIVER = """
@@ -93,14 +93,14 @@ def prepare_messages(book: Path, count: int, folder: Path) -> Path:
     sys.path.insert(0, str(ROOT))
     from datetime import datetime
 
-    from sheetreturns import job
-    from sheetreturns.config import Config
-    from sheetreturns.mail import deliver
+    from sheetreturns import loading
+    from sheetreturns.settings.config_file import Config
+    from sheetreturns.emails import deliver
 
     config = Config(path=folder / "x.toml", state_dir=folder / "prep-state",
                     smtp={"from": "Bench Shop <shop@bench.example>"},
                     policy_entries=[("max_emails_per_run", count, "b")])
-    loaded = job.load(str(book), date(2026, 11, 26), config)
+    loaded = loading.load(str(book), date(2026, 11, 26), config)
     try:
         delivery = deliver(loaded, config, dry_run=False, outbox=folder / "outbox", now=datetime(2026, 11, 26, 9, 0))
     finally:

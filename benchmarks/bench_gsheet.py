@@ -31,21 +31,21 @@ CHUNK = 5000  # rows per seeding request
 SETUP = """
 from datetime import date, datetime
 from pathlib import Path
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import api, loading
+from sheetreturns.settings.config_file import Config
 config = Config(google={{"endpoint": {url!r}}}, state_dir=Path({state!r}))
 # Emails off: this measures the sheet's traffic. With emails on, the first runs keep changing Last Email
 # on up to max_emails_per_run rows (the generated sheet has ~1,700 due), so a re-sync is not "unchanged".
 config.policy_entries.append(("emails_enabled", "none", "benchmark"))
 """
-SYNC = "result = job.sync('gsheet:{key}', as_of=date(2026, 11, 26), config=config, now=datetime(2026, 11, 26, 9, {minute}))"
+SYNC = "result = api.sync('gsheet:{key}', as_of=date(2026, 11, 26), config=config, now=datetime(2026, 11, 26, 9, {minute}))"
 
 NAIVE_SETUP = SETUP + """
-from sheetreturns.gsheet.connect import connect
-from sheetreturns.gsheet.cells import to_api
-from sheetreturns.columns import column_letter
-from sheetreturns.plan import build_plan, JOB_KEYS
-loaded = job.load('gsheet:{key}', date(2026, 11, 26), config)
+from sheetreturns.google_sheets.connect import connect
+from sheetreturns.google_sheets.cells import to_api
+from sheetreturns.engine.columns import column_letter
+from sheetreturns.sheet.write_plan import build_plan, JOB_KEYS
+loaded = loading.load('gsheet:{key}', date(2026, 11, 26), config)
 plan = build_plan(loaded.tab, loaded.header, loaded.evaluation)
 loaded.workbook.close()
 sheet = connect(config).client.open_by_key('{key}').worksheet('Returns')

@@ -12,17 +12,17 @@ from measure import compare
 
 SETUP = """
 from datetime import date
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
 from sheetreturns.progress import Reporter
 updates = []
 """
 PLAIN = """
-loaded = job.load(PATH, date(2026, 11, 26), Config())
+loaded = loading.load(PATH, date(2026, 11, 26), Config())
 assert loaded.evaluation.lines
 """
 WITH_PROGRESS = """
-loaded = job.load(PATH, date(2026, 11, 26), Config(), Reporter(updates.append))
+loaded = loading.load(PATH, date(2026, 11, 26), Config(), Reporter(updates.append))
 assert len(updates) > 2
 """
 

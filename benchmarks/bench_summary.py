@@ -16,19 +16,19 @@ from datetime import date, datetime
 from sheetreturns import check
 from sheetreturns.summary import compute, summary_tab
 from openpyxl import Workbook
-from sheetreturns.xlsx.tabs import render_tab
+from sheetreturns.excel.draw_tab import render_tab
 """
 CHECK = """
 result = check(PATH, as_of=date(2026, 11, 26), config=None)
 assert result.rows > 0
 """
 FIGURES = CHECK + """
-from sheetreturns.policy import Policy
+from sheetreturns.engine.policy import Policy
 figures = compute(result.evaluation, Policy())
 assert figures.rows > 0
 """
 TAB = CHECK + """
-from sheetreturns.policy import Policy
+from sheetreturns.engine.policy import Policy
 tab = summary_tab(result.evaluation, Policy(), datetime(2026, 11, 26, 7, 0))
 wb = Workbook()
 render_tab(tab, wb.active, "£")

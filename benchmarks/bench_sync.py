@@ -26,9 +26,9 @@ book.save(TARGET)
 SYNC = """
 from datetime import date
 from pathlib import Path
-from sheetreturns import job
-from sheetreturns.config import Config
-result = job.sync(TARGET, as_of=date(2026, 11, 26), config=Config(state_dir=Path(TARGET).parent / "state", backups=0))
+from sheetreturns import api
+from sheetreturns.settings.config_file import Config
+result = api.sync(TARGET, as_of=date(2026, 11, 26), config=Config(state_dir=Path(TARGET).parent / "state", backups=0))
 assert result.written
 """
 

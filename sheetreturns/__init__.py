@@ -1,7 +1,16 @@
-"""sheetreturns: product returns tracked in the spreadsheet a seller already uses."""
-from .errors import SheetReturnsError
-from .job import check
-from .model import EmailKind, Problem, Status
-from .policy import Policy
+"""sheetreturns: product returns tracked in the spreadsheet a seller already uses.
 
-__all__ = ["check", "EmailKind", "Policy", "Problem", "SheetReturnsError", "Status"]
+Every command of the command line is a function here, returning a result object::
+
+    import sheetreturns
+    result = sheetreturns.check("returns.xlsx")
+"""
+from .api import check, check_setup, create_sheet, intake, preview_emails, report, sync
+from .engine.model import EmailKind, Problem, Status
+from .engine.policy import Policy
+from .errors import SheetReturnsError
+
+__all__ = [
+    "EmailKind", "Policy", "Problem", "SheetReturnsError", "Status",
+    "check", "check_setup", "create_sheet", "intake", "preview_emails", "report", "sync",
+]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetreturns.config import Config
+from sheetreturns.settings.config_file import Config
 from tests.helpers import STANDARD_HEADERS
 from tests.sheets_api_server import SheetsServer
 
@@ -20,7 +20,7 @@ def server():
 @pytest.fixture
 def no_waiting(monkeypatch):
     """Retries back off without sleeping; the delays asked for are recorded."""
-    from sheetreturns.gsheet import calls
+    from sheetreturns.google_sheets import sheets_client as calls
 
     delays: list[float] = []
     monkeypatch.setattr(calls, "sleep", delays.append)
@@ -54,7 +54,7 @@ def google_sheet(server: SheetsServer, rows: list[dict], headers: list[str] | No
 
 def from_workbook(server: SheetsServer, path: Path, title: str = "From Excel") -> str:
     """A Google Sheet holding the same tabs and values as an .xlsx workbook (dates as real dates)."""
-    from sheetreturns.xlsx.reader import XlsxWorkbook
+    from sheetreturns.excel.reader import XlsxWorkbook
 
     key = server.create(title)
     with XlsxWorkbook(path) as book:

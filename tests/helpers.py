@@ -7,10 +7,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from sheetreturns.columns import SELLER_COLUMNS, match_headers
-from sheetreturns.engine import evaluate
-from sheetreturns.model import Line
-from sheetreturns.policy import Policy
+from sheetreturns.engine.columns import SELLER_COLUMNS, match_headers
+from sheetreturns.engine.evaluate import evaluate
+from sheetreturns.engine.model import Line
+from sheetreturns.engine.policy import Policy
 
 AS_OF = date(2026, 11, 26)
 STANDARD_HEADERS = [c.header for c in SELLER_COLUMNS]

@@ -6,10 +6,10 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from sheetreturns import job
-from sheetreturns.config import Config
-from sheetreturns.mail import Delivery, deliver
-from sheetreturns.mail.journal import Journal, journal_path
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
+from sheetreturns.emails import Delivery, deliver
+from sheetreturns.emails.journal import Journal, journal_path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "returns.xlsx"
@@ -54,7 +54,7 @@ def smtp_config(folder: Path, port: int | None = None, *, policy: dict | None = 
 def send(source: Path, config: Config, *, dry_run: bool = False, outbox: Path | None = None,
          now: datetime = NOW, as_of: date = AS_OF) -> Delivery:
     """Load `source` as of `as_of` and run the email step on it."""
-    loaded = job.load(str(source), as_of, config)
+    loaded = loading.load(str(source), as_of, config)
     try:
         return deliver(loaded, config, dry_run=dry_run, outbox=outbox, now=now)
     finally:

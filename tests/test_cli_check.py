@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sheetreturns.cli import main
-from sheetreturns.model import Status
+from sheetreturns.engine.model import Status
 
 from .helpers import basic_row, write_workbook
 
@@ -86,7 +86,7 @@ def test_unexpected_crash_is_one_line_without_debug_and_a_traceback_with_it(tmp_
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("sheetreturns.job.evaluate", boom)
+    monkeypatch.setattr("sheetreturns.loading.evaluate", boom)
     result = invoke("check", str(path))
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: unexpected RuntimeError: disk on fire (run again with --debug for details)"

@@ -1,7 +1,7 @@
 """Which sheetreturns.toml is used: --config, else the current folder, else the user's config folder."""
 import pytest
 
-from sheetreturns.config import find_config, load_config
+from sheetreturns.settings.config_file import find_config, load_config
 from sheetreturns.errors import ConfigError
 
 

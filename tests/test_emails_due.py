@@ -1,8 +1,8 @@
 """Which emails the rules say are due: per return, only while still news, never to old history."""
 from datetime import date
 
-from sheetreturns.model import EmailKind
-from sheetreturns.policy import Policy
+from sheetreturns.engine.model import EmailKind
+from sheetreturns.engine.policy import Policy
 
 from .helpers import line, run
 

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sheetreturns import job
+from sheetreturns import api
 from sheetreturns.cli import main
-from sheetreturns.config import Config
+from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import SheetReturnsError
-from sheetreturns.gsheet.connect import connect
+from sheetreturns.google_sheets.connect import connect
 from tests.gsheet_support import google_sheet, no_waiting  # noqa: F401 (fixture)
 from tests.helpers import AS_OF, basic_row
 from tests.sheets_api_server import SheetsServer
@@ -70,7 +70,7 @@ def robot_sheet(server, tmp_path, role: str | None = "writer"):
 
 def test_a_service_account_key_signs_in_at_the_token_endpoint_and_syncs(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path)
-    result = job.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
+    result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
     assert result.written
     assert locked.count("token") == 1
     assert locked.values(key, "Returns")[1][20] == "Awaiting item"
@@ -79,17 +79,17 @@ def test_a_service_account_key_signs_in_at_the_token_endpoint_and_syncs(locked, 
 def test_a_sheet_not_shared_with_the_service_account_says_to_share_it(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path, role=None)
     with pytest.raises(SheetReturnsError) as caught:
-        job.check(f"gsheet:{key}", as_of=AS_OF, config=config)
+        api.check(f"gsheet:{key}", as_of=AS_OF, config=config)
     assert str(caught.value) == (f"the Google Sheet {key} is not shared with {ROBOT}: open the sheet, click Share and "
                                  f"add {ROBOT} as an Editor")
 
 
 def test_a_view_only_share_stops_the_sync_before_any_email_or_write(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path, role="reader")
-    assert job.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
+    assert api.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
     locked.reset_counts()
     with pytest.raises(SheetReturnsError, match=f"shared with {ROBOT} as a viewer only: .* make {ROBOT} an Editor"):
-        job.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
+        api.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
     assert [c.kind for c in locked.api_calls()] == ["metadata", "values.batchGet", "drive.get"]
 
 
@@ -99,13 +99,13 @@ def test_a_key_google_does_not_accept_says_to_create_a_new_one(locked, tmp_path)
     locked.auth.service_accounts[ROBOT] = {"k1": other}  # the key was deleted in the console
     with pytest.raises(SheetReturnsError, match=rf"Google rejected the key of the service account {ROBOT} "
                                                 r"\(invalid_grant: Invalid JWT Signature.\) .* create a new key"):
-        job.check(f"gsheet:{key}", as_of=AS_OF, config=config)
+        api.check(f"gsheet:{key}", as_of=AS_OF, config=config)
 
 
 def test_the_environment_variable_names_the_key_when_the_config_does_not(locked, tmp_path, monkeypatch):
     key, config = robot_sheet(locked, tmp_path)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", config.google.pop("service_account_file"))
-    assert job.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
+    assert api.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
 
 
 def stored_sign_in(path, refresh: str = "1//refresh"):
@@ -122,12 +122,12 @@ def test_a_stored_user_sign_in_is_refreshed_at_the_token_endpoint(locked, tmp_pa
     key = google_sheet(locked, [basic_row()])
     locked.share(key, "seller@example.com")
     config = config_with(locked, tmp_path, authorized_user_file=str(stored_sign_in(tmp_path / "me.json")))
-    assert job.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
+    assert api.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
     assert locked.count("token") == 1
     locked.auth.users.clear()  # the seller revoked the app's access
     with pytest.raises(SheetReturnsError, match=r"Google rejected the stored sign-in \(invalid_grant: Token has been "
                                                 r"expired or revoked.\) .* sign in again"):
-        job.check(f"gsheet:{key}", as_of=AS_OF, config=config)
+        api.check(f"gsheet:{key}", as_of=AS_OF, config=config)
 
 
 def test_gspreads_stored_sign_in_is_found_where_gspread_keeps_it(tmp_path, no_stored_sign_in, monkeypatch):
@@ -155,13 +155,13 @@ def test_a_bad_credentials_file_is_one_error_saying_what_to_do(tmp_path, content
 
 def test_no_credentials_at_all_explains_how_to_get_them(no_stored_sign_in):
     with pytest.raises(SheetReturnsError, match=r"no Google credentials: create a service account key .* share the sheet"):
-        job.check("gsheet:abc", as_of=AS_OF, config=Config())
+        api.check("gsheet:abc", as_of=AS_OF, config=Config())
 
 
 def test_a_wrong_key_says_no_such_sheet(locked, tmp_path):
     _, config = robot_sheet(locked, tmp_path)
     with pytest.raises(SheetReturnsError, match=r"no Google Sheet with the key 1nope .*check the sheet's link"):
-        job.check("gsheet:1nope", as_of=AS_OF, config=config)
+        api.check("gsheet:1nope", as_of=AS_OF, config=config)
 
 
 def test_the_cli_prints_one_error_line_for_a_sheet_not_shared(locked, tmp_path):

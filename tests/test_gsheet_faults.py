@@ -6,11 +6,11 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from sheetreturns import job
+from sheetreturns import api
 from sheetreturns.cli import main
-from sheetreturns.config import Config
+from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import SheetReturnsError
-from sheetreturns.gsheet import calls, writer
+from sheetreturns.google_sheets import sheets_client as calls; from sheetreturns.google_sheets import writer
 from tests.gsheet_support import google_sheet, local_config, no_waiting, server  # noqa: F401 (fixtures)
 from tests.helpers import AS_OF, basic_row
 
@@ -23,7 +23,7 @@ def many(n: int = 40) -> list[dict]:
 
 
 def sync(server, key, tmp_path):
-    return job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    return api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
 
 
 def test_a_burst_of_429s_is_retried_with_growing_waits_and_the_sync_completes(server, tmp_path, no_waiting):
@@ -48,7 +48,7 @@ def test_server_errors_that_do_not_stop_end_in_one_error_after_a_bounded_number_
 def test_an_answer_that_is_not_json_is_retried_like_any_server_error(server, tmp_path, no_waiting):
     key = google_sheet(server, many(3))
     server.faults.fail(502, times=2, kind="metadata", body=b"<html><body>502 Bad Gateway</body></html>")
-    result = job.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
+    result = api.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
     assert result.rows == 3 and server.count("metadata") == 3
 
 
@@ -67,7 +67,7 @@ def test_the_cli_prints_one_error_line_when_google_keeps_refusing(server, tmp_pa
 def test_an_unreachable_endpoint_is_one_clear_error(tmp_path, no_waiting):
     config = Config(google={"endpoint": "http://127.0.0.1:9"}, state_dir=tmp_path / "state")
     with pytest.raises(SheetReturnsError, match=r"cannot reach http://127.0.0.1:9 .* after 6 tries"):
-        job.check("gsheet:abc", as_of=AS_OF, config=config)
+        api.check("gsheet:abc", as_of=AS_OF, config=config)
 
 
 def test_a_failure_part_way_leaves_old_or_new_values_and_the_next_run_completes(server, tmp_path, no_waiting, monkeypatch):

@@ -6,16 +6,16 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from sheetreturns import job, starter
+from sheetreturns import api; from sheetreturns.sheet import starter_content
 from sheetreturns.cli import main
 from sheetreturns.errors import SheetReturnsError
-from sheetreturns.gsheet.setup import init_google_sheet
-from sheetreturns.init_workbook import create_workbook
-from sheetreturns.policy import Policy
+from sheetreturns.google_sheets.new_sheet import init_google_sheet
+from sheetreturns.excel.new_workbook import create_workbook
+from sheetreturns.engine.policy import Policy
 from tests.gsheet_support import cell_format, google_sheet, local_config, server  # noqa: F401 (fixture)
 from tests.helpers import AS_OF, basic_row
 
-HEADERS = [c.header for c in starter.columns()]
+HEADERS = [c.header for c in starter_content.columns()]
 TODAY = date(2026, 11, 26)
 
 
@@ -28,10 +28,10 @@ def test_init_turns_a_new_sheet_into_the_returns_howto_and_settings_tabs(server,
     server.reset_counts()
     result = setup(server, key, tmp_path)
     assert (result.created, result.kept, result.columns, result.example_rows) == (
-        ["Returns", "How-to", "Settings"], [], len(HEADERS), len(starter.example_lines(TODAY, Policy())))
+        ["Returns", "How-to", "Settings"], [], len(HEADERS), len(starter_content.example_lines(TODAY, Policy())))
     assert [s.title for s in server.book(key).sheets] == ["Returns", "How-to", "Settings"]
     assert server.values(key, "Returns")[0] == HEADERS
-    assert [row[0] for row in server.values(key, "Settings")[1:]] == [r[0] for r in starter.settings_table(Policy())]
+    assert [row[0] for row in server.values(key, "Settings")[1:]] == [r[0] for r in starter_content.settings_table(Policy())]
     assert [c.kind for c in server.api_calls()] == ["metadata", "values.batchGet", "batchUpdate"]
 
 
@@ -39,8 +39,8 @@ def test_the_google_sheet_and_the_xlsx_from_init_give_the_same_check(server, tmp
     key = server.create("Fern & Fig")
     setup(server, key, tmp_path)
     xlsx = create_workbook(tmp_path / "returns.xlsx", today=TODAY).path
-    google = job.check(f"gsheet:{key}", as_of=TODAY, config=local_config(server, tmp_path))
-    excel = job.check(xlsx, as_of=TODAY, config=local_config(server, tmp_path))
+    google = api.check(f"gsheet:{key}", as_of=TODAY, config=local_config(server, tmp_path))
+    excel = api.check(xlsx, as_of=TODAY, config=local_config(server, tmp_path))
     assert google.counts == excel.counts and google.rows == excel.rows == 4
     assert [p.as_dict() for p in google.problems] == [p.as_dict() for p in excel.problems]
 
@@ -52,9 +52,9 @@ def test_the_returns_tab_has_dropdowns_formats_a_frozen_header_with_notes_and_st
     grid = sheet.props["gridProperties"]
     assert (grid["frozenRowCount"], grid["frozenColumnCount"]) == (1, 2)
     assert cell_format(server, key, "Returns", 0, 0)["textFormat"]["bold"] is True
-    assert sheet.get_meta(0, HEADERS.index("Order ID"), "note") == starter.COLUMN_HELP["order_id"]
-    for col_key, (choices, _) in starter.DROPDOWNS.items():
-        rule = sheet.get_meta(40, [c.key for c in starter.columns()].index(col_key), "validation")
+    assert sheet.get_meta(0, HEADERS.index("Order ID"), "note") == starter_content.COLUMN_HELP["order_id"]
+    for col_key, (choices, _) in starter_content.DROPDOWNS.items():
+        rule = sheet.get_meta(40, [c.key for c in starter_content.columns()].index(col_key), "validation")
         assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == list(choices)
     assert cell_format(server, key, "Returns", 9, HEADERS.index("Notified On"))["numberFormat"]["type"] == "DATE"
     assert cell_format(server, key, "Returns", 9, HEADERS.index("Unit Price"))["numberFormat"]["pattern"] == '"£"#,##0.00'
@@ -67,7 +67,7 @@ def test_a_sheet_set_up_by_init_syncs_without_adding_columns_or_colours(server, 
     config = local_config(server, tmp_path)
     setup(server, key, tmp_path)
     server.put_rows(key, "Returns", [["", "1001", "", "Jo", "jo@example.com", "MUG", "", 1, 24.99]], start_row=5)
-    result = job.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
+    result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
     assert result.changes["columns_added"] == 0 and result.counts["Awaiting item"] == 1
     assert len(server.sheet(key, "Returns").conditional_formats) == 12
 

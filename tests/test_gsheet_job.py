@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sheetreturns import job
-from sheetreturns.config import Config
-from sheetreturns.model import Status
+from sheetreturns import api
+from sheetreturns.settings.config_file import Config
+from sheetreturns.engine.model import Status
 from tests.gsheet_support import by_id, from_workbook, server  # noqa: F401 (fixture)
 from tests.mail_server import MailServer
 from tests.mail_support import AS_OF, EXAMPLE_DUE, EXAMPLE_RECIPIENTS, NOW, SHOP
@@ -20,10 +20,10 @@ def test_the_example_as_a_google_sheet_synced_twice_emails_each_customer_once(se
         config = Config(google={"endpoint": server.url}, state_dir=tmp_path / "state",
                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none",
                               "from": f"Willow & Wick <{SHOP}>"})
-        first = job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
-        second = job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
+        first = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
+        second = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
 
-    assert first.exit_code == 0 and second.exit_code == 0
+    assert first.ok and second.ok
     assert sorted((e.return_id, e.kind, e.to) for e in first.emails) == sorted(EXAMPLE_DUE)
     assert all(e.result == "sent" for e in first.emails) and second.emails == []
     assert sorted(r.rcpt_tos[0] for r in mail.received) == EXAMPLE_RECIPIENTS  # once each, over two runs

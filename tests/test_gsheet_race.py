@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 
-from sheetreturns import job
+from sheetreturns import api
 from tests.gsheet_support import google_sheet, local_config, server  # noqa: F401 (fixture)
 from tests.helpers import AS_OF, STANDARD_HEADERS, basic_row
 
@@ -40,7 +40,7 @@ def records(server, key) -> list[dict]:
 
 def assert_every_row_holds_its_own_values(server, key, tmp_path):
     """Each written Status/Next Step is what the rules give for that very row as it is now."""
-    now = job.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
+    now = api.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
     fresh = {line.row: o for line, o in zip(now.evaluation.lines, now.evaluation.outcomes)}
     for number, record in enumerate(records(server, key), start=2):
         if record.get("Status"):
@@ -51,7 +51,7 @@ def assert_every_row_holds_its_own_values(server, key, tmp_path):
 def run_with_edit(server, key, tmp_path, requests, when=at_reread, kind="values.batchGet"):
     sheet_id = server.sheet(key, "Returns").sheet_id
     server.faults.before(lambda s: s.edit(key, requests(sheet_id)), kind=kind, when=when)
-    result = job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
     assert not server.faults.pending, "the edit was not made"
     return result
 
@@ -107,14 +107,14 @@ def test_a_return_id_typed_by_the_seller_meanwhile_is_not_overwritten(server, tm
     row = {r["Order ID"]: r for r in records(server, key)}["1005"]
     assert (row["Return ID"], row["Notified On"], row["Status"]) == ("MY-7", "", "")  # left for the next run
     assert result.changes["rows_left_for_next_run"] == 1
-    job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
     row = {r["Order ID"]: r for r in records(server, key)}["1005"]
     assert (row["Return ID"], row["Status"]) == ("MY-7", "Awaiting item")
 
 
 def test_a_column_inserted_meanwhile_moves_the_writes_with_it(server, tmp_path):
     key = google_sheet(server, ROWS)
-    job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
     sheet = server.sheet(key, "Returns")
     sheet.set_value(1, STANDARD_HEADERS.index("Condition"), "Used")  # R-00001 arrives and is inspected
     sheet.set_value(1, STANDARD_HEADERS.index("Received On"), 46350)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sheetreturns import job
-from sheetreturns.config import Config
-from sheetreturns.gsheet.workbook import open_google_sheet
+from sheetreturns import api, loading
+from sheetreturns.settings.config_file import Config
+from sheetreturns.google_sheets.workbook import open_google_sheet
 from tests.gsheet_support import from_workbook, google_sheet, local_config, server  # noqa: F401 (fixture)
 from tests.helpers import AS_OF, basic_row, write_workbook
 
@@ -20,8 +20,8 @@ def outcomes(result):
 
 def test_the_example_as_a_google_sheet_gets_the_same_statuses_next_steps_and_problems_as_the_xlsx(server, tmp_path):
     key = from_workbook(server, EXAMPLE)
-    google = job.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
-    excel = job.check(EXAMPLE, as_of=AS_OF, config=Config())
+    google = api.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
+    excel = api.check(EXAMPLE, as_of=AS_OF, config=Config())
     assert outcomes(google) == outcomes(excel)
     assert google.counts == excel.counts and len(google.counts) == 12  # every status is covered
     assert [p.as_dict() for p in google.problems] == [p.as_dict() for p in excel.problems]
@@ -38,8 +38,8 @@ def test_hand_built_rows_with_numbers_dates_and_bad_values_read_the_same_in_both
     ]
     xlsx = write_workbook(tmp_path / "same.xlsx", rows)
     key = google_sheet(server, rows)
-    google = job.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
-    excel = job.check(xlsx, as_of=AS_OF, config=Config())
+    google = api.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
+    excel = api.check(xlsx, as_of=AS_OF, config=Config())
     assert outcomes(google) == outcomes(excel)
     assert {p.code for p in google.problems} == {p.code for p in excel.problems} != set()
 
@@ -47,14 +47,14 @@ def test_hand_built_rows_with_numbers_dates_and_bad_values_read_the_same_in_both
 def test_dates_arrive_as_serial_numbers_and_become_dates(server, tmp_path):
     key = google_sheet(server, [basic_row(**{"Received On": date(2026, 11, 24)})])
     assert server.values(key, "Returns")[1][9] == 46346  # what the API returns for 2026-11-20
-    loaded = job.load(f"gsheet:{key}", AS_OF, local_config(server, tmp_path))
+    loaded = loading.load(f"gsheet:{key}", AS_OF, local_config(server, tmp_path))
     line = loaded.evaluation.lines[0]
     assert (line.notified_on, line.received_on) == (date(2026, 11, 20), date(2026, 11, 24))
 
 
 def test_a_formula_error_in_a_cell_is_a_problem_like_in_excel(server, tmp_path):
     key = google_sheet(server, [basic_row(**{"Unit Price": "=1/0"})])
-    result = job.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
+    result = api.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
     assert [(p.code, p.cell, p.message) for p in result.problems] == [
         ("cell-error", "I2", "Unit Price shows the spreadsheet error #DIV/0!")]
 
@@ -62,7 +62,7 @@ def test_a_formula_error_in_a_cell_is_a_problem_like_in_excel(server, tmp_path):
 def test_header_below_title_rows_and_settings_tab_are_read(server, tmp_path):
     key = google_sheet(server, [basic_row()], title_rows=["Our returns", ""],
                        settings=[("store_name", "Fern & Fig"), ("item_deadline_days", 10)])
-    loaded = job.load(f"gsheet:{key}", AS_OF, local_config(server, tmp_path))
+    loaded = loading.load(f"gsheet:{key}", AS_OF, local_config(server, tmp_path))
     assert loaded.header.row_number == 3
     assert (loaded.policy.store_name, loaded.policy.item_deadline_days) == ("Fern & Fig", 10)
     assert loaded.evaluation.lines[0].row == 4
@@ -71,7 +71,7 @@ def test_header_below_title_rows_and_settings_tab_are_read(server, tmp_path):
 def test_reading_takes_one_metadata_call_and_one_batched_read(server, tmp_path):
     key = google_sheet(server, [basic_row()] * 3, settings=[("store_name", "Fern & Fig")])
     server.reset_counts()
-    job.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
+    api.check(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path))
     assert [c.kind for c in server.api_calls()] == ["metadata", "values.batchGet"]
     read = server.calls[1]
     assert read.query["ranges"] == ["Returns", "Settings"]
@@ -82,7 +82,7 @@ def test_google_sheets_urls_and_keys_open_the_same_sheet(server, tmp_path):
     key = google_sheet(server, [basic_row()], title="Fern & Fig returns")
     config = local_config(server, tmp_path)
     for source in (f"gsheet:{key}", f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"):
-        result = job.check(source, as_of=AS_OF, config=config)
+        result = api.check(source, as_of=AS_OF, config=config)
         assert (result.source, result.tab, result.rows) == ("Fern & Fig returns", "Returns", 1)
 
 

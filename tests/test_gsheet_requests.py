@@ -6,8 +6,8 @@ from datetime import date, datetime
 import pytest
 
 from benchmarks.generate import HEADERS, rows as generated_rows
-from sheetreturns import job
-from sheetreturns.gsheet.cells import serial
+from sheetreturns import api
+from sheetreturns.google_sheets.cells import serial
 from tests.gsheet_support import local_config
 from tests.sheets_api_server import SheetsServer
 
@@ -36,7 +36,7 @@ def runs(tmp_path_factory):
         logs = []
         for minute in (0, 5):
             server.reset_counts()
-            result = job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, minute))
+            result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, minute))
             logs.append((result, list(server.api_calls())))
         yield server, key, logs
 

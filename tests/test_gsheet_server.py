@@ -12,7 +12,7 @@ import requests
 from google.oauth2.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession
 
-from sheetreturns.gsheet.connect import Redirect
+from sheetreturns.google_sheets.connect import Redirect
 from tests.gsheet_support import server  # noqa: F401 (fixture)
 from tests.sheets_api_server import SheetsServer
 from tests.sheetsapi.replay import replay_file

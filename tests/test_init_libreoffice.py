@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from sheetreturns import job
-from sheetreturns.columns import JOB_COLUMNS, SELLER_COLUMNS
-from sheetreturns.config import Config
-from sheetreturns.init_workbook import create_workbook
-from sheetreturns.starter import EXAMPLE_NOTE
+from sheetreturns import api
+from sheetreturns.engine.columns import JOB_COLUMNS, SELLER_COLUMNS
+from sheetreturns.settings.config_file import Config
+from sheetreturns.excel.new_workbook import create_workbook
+from sheetreturns.sheet.starter_content import EXAMPLE_NOTE
 
 TODAY = date(2026, 11, 26)
 # Field separator, quote, UTF-8, first line, ..., cells "as shown" (formatted), ..., every sheet to its own file.
@@ -75,7 +75,7 @@ def test_libreoffice_reads_the_settings_and_the_howto(converted):
 
 def test_a_copy_saved_by_libreoffice_still_passes_check_and_keeps_its_dropdowns(converted):
     resaved = converted / "resaved" / "returns.xlsx"
-    result = job.check(resaved, as_of=TODAY, config=Config())
+    result = api.check(resaved, as_of=TODAY, config=Config())
     assert result.problems == []
     assert result.counts == {"Awaiting inspection": 1, "Refund due": 2, "Done": 1}
     wb = load_workbook(resaved)

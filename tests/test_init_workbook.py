@@ -5,16 +5,16 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sheetreturns import job
+from sheetreturns import api, loading
 from sheetreturns.cli import main
-from sheetreturns.columns import JOB_COLUMNS, SELLER_COLUMNS
-from sheetreturns.config import Config
-from sheetreturns.init_workbook import create_workbook
-from sheetreturns.model import Status
-from sheetreturns.policy import SETTINGS, Policy
-from sheetreturns.reasons import categorise
-from sheetreturns.starter import COMMON_REASONS, EXAMPLE_NOTE, is_example
-from sheetreturns.xlsx.reader import XlsxWorkbook
+from sheetreturns.engine.columns import JOB_COLUMNS, SELLER_COLUMNS
+from sheetreturns.settings.config_file import Config
+from sheetreturns.excel.new_workbook import create_workbook
+from sheetreturns.engine.model import Status
+from sheetreturns.engine.policy import SETTINGS, Policy
+from sheetreturns.engine.reasons import categorise
+from sheetreturns.sheet.starter_content import COMMON_REASONS, EXAMPLE_NOTE, is_example
+from sheetreturns.excel.reader import XlsxWorkbook
 
 TODAY = date(2026, 11, 26)
 HEADERS = [c.header for c in SELLER_COLUMNS + JOB_COLUMNS]
@@ -103,7 +103,7 @@ def test_example_rows_are_marked_and_use_their_own_return_id_range(made):
 
 
 def test_the_new_workbook_passes_check_with_no_problems_and_shows_real_statuses(made):
-    result = job.check(made, as_of=TODAY, config=Config())
+    result = api.check(made, as_of=TODAY, config=Config())
     assert result.problems == []
     assert result.counts == {"Awaiting inspection": 1, "Refund due": 2, "Done": 1}
     assert result.returns == 3
@@ -111,7 +111,7 @@ def test_the_new_workbook_passes_check_with_no_problems_and_shows_real_statuses(
 
 @pytest.mark.parametrize("days_later", [0, 1, 7, 30, 400])
 def test_example_rows_never_make_an_email_due(made, days_later):
-    result = job.check(made, as_of=TODAY + timedelta(days=days_later), config=Config())
+    result = api.check(made, as_of=TODAY + timedelta(days=days_later), config=Config())
     assert result.evaluation.emails == []
     assert result.problems == []
 
@@ -121,8 +121,8 @@ def test_after_deleting_the_examples_check_passes_on_an_empty_sheet(made):
     ws = wb["Returns"]
     ws.delete_rows(2, ws.max_row - 1)
     wb.save(made)
-    result = job.check(made, as_of=TODAY, config=Config())
-    assert (result.rows, result.problems, result.exit_code) == (0, [], 0)
+    result = api.check(made, as_of=TODAY, config=Config())
+    assert (result.rows, result.problems, result.ok) == (0, [], True)
 
 
 def test_new_returns_typed_below_the_examples_get_ids_from_r_00001(made):
@@ -130,7 +130,7 @@ def test_new_returns_typed_below_the_examples_get_ids_from_r_00001(made):
     ws = wb["Returns"]
     ws.append(["", "1001", TODAY - timedelta(days=3), "Jo", "jo@example.com", "MUG-01", "Mug", 1, 9.5, TODAY])
     wb.save(made)
-    result = job.check(made, as_of=TODAY, config=Config())
+    result = api.check(made, as_of=TODAY, config=Config())
     assert list(result.evaluation.assigned_ids.values()) == ["R-00001"]
 
 
@@ -144,7 +144,7 @@ def test_settings_tab_lists_every_policy_key_with_its_explanation_and_reads_back
         assert rows[setting.key][1] == setting.explanation
     assert any(k.startswith("keywords ") for k in rows)
     with XlsxWorkbook(path) as wb:
-        read = job.resolve_policy(Config(), wb)
+        read = loading.resolve_policy(Config(), wb)
     assert all(words == () for _, words in read.reason_keywords)  # blank keyword rows add no words
     assert read.with_values(reason_keywords=()) == policy
 

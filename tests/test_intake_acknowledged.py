@@ -3,8 +3,8 @@ each new customer gets one acknowledgement (over a real SMTP server on 127.0.0.1
 adds no row and sends nothing."""
 from __future__ import annotations
 
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import api
+from sheetreturns.settings.config_file import Config
 from tests.helpers import basic_row, write_workbook
 from tests.intake_corpus import NOW, corpus, typed_by_hand, write_eml
 from tests.mail_server import MailServer
@@ -25,7 +25,7 @@ def test_fifty_notices_become_rows_and_each_new_return_is_acknowledged_once(tmp_
                         intake={"mailbox": "eml:mail", "max_message_kb": 256},
                         smtp={"host": "127.0.0.1", "port": server.port, "security": "none",
                               "from": "Example Shop <shop@example.com>"})
-        first = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+        first = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
         assert first.notes[0].startswith(f"intake: {sum(len(m.lines) for m in mails)} rows added")
         sent = [e for e in first.emails if e.kind == "acknowledgement"]
         assert all(e.result == "sent" for e in sent)
@@ -33,7 +33,7 @@ def test_fifty_notices_become_rows_and_each_new_return_is_acknowledged_once(tmp_
         orders = {order for order, _ in expected}
         assert all(any(order in r.text for order in orders) for r in server.received)
 
-        second = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+        second = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
         assert second.notes[0].startswith("intake: 0 rows added")
         assert [e for e in second.emails if e.result == "sent"] == []
         assert len(server.received) == len(expected)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sheetreturns.config import Config
+from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import SheetReturnsError
 from sheetreturns.intake.message import message_key
-from sheetreturns.intake.settings import intake_settings, open_source
+from sheetreturns.settings.intake import intake_settings, open_source
 from tests.intake_corpus import good_notice, write_eml
 
 NOTICES = [good_notice(n) for n in (1, 2, 3)]

@@ -1,8 +1,8 @@
 """Recording notices on a Google Sheet (the real gspread client against the local Sheets API server)."""
 from __future__ import annotations
 
-from sheetreturns import job
-from sheetreturns.intake import intake
+from sheetreturns import api
+from sheetreturns.api import intake
 from sheetreturns.intake.journal import journal_path
 from tests.gsheet_support import google_sheet, local_config, server  # noqa: F401  (the fixture)
 from tests.helpers import basic_row
@@ -40,7 +40,7 @@ def test_sync_on_a_google_sheet_records_then_evaluates_the_new_rows(server, tmp_
     key = google_sheet(server, [basic_row()])
     config = local_config(server, tmp_path)
     config.intake = {"mailbox": f"eml:{tmp_path / 'mail'}"}
-    result = job.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None))
+    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None))
     added = sum(len(m.lines) for m in mails)
     assert len(result.evaluation.lines) == 1 + added
     assert result.notes[0].startswith(f"intake: {added} rows added")

@@ -9,7 +9,7 @@ from sheetreturns.errors import SheetReturnsError
 from sheetreturns.intake.extract import extract
 from sheetreturns.intake.message import message_key, read_message
 from sheetreturns.intake.rules import BUILT_IN_RULES
-from sheetreturns.intake.settings import IntakeSettings, open_source
+from sheetreturns.settings.intake import IntakeSettings, open_source
 from tests.dovecot import PASSWORD, USER, dovecot  # noqa: F401  (the fixture)
 from tests.intake_corpus import good_notice
 

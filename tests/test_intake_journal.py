@@ -6,7 +6,7 @@ from datetime import datetime
 from sheetreturns.intake.journal import (
     PARTIAL, RECORDED, SKIPPED, UNPARSED, Journal, NoticeRecord, intake_log_tab, records_on_tab,
 )
-from sheetreturns.tabmodel import value_of
+from sheetreturns.sheet.tab_model import value_of
 
 READ = datetime(2026, 11, 26, 12, 0)
 RECORDS = [

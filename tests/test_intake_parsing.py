@@ -7,12 +7,12 @@ from email.policy import SMTP
 
 import pytest
 
-from sheetreturns.config import Config
+from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import ConfigError
 from sheetreturns.intake.extract import Extracted, NotParsed, extract
 from sheetreturns.intake.message import read_message
 from sheetreturns.intake.rules import BUILT_IN_RULES, rules_from_config
-from sheetreturns.intake.settings import intake_settings
+from sheetreturns.settings.intake import intake_settings
 from tests.intake_corpus import FORMATS, corpus, good_notice
 
 BUILT_IN = list(BUILT_IN_RULES)

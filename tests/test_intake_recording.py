@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sheetreturns import job
+from sheetreturns import api, loading
 from sheetreturns.cli import main
-from sheetreturns.config import Config
-from sheetreturns.intake import intake
+from sheetreturns.settings.config_file import Config
+from sheetreturns.api import intake
 from sheetreturns.intake.journal import journal_path
 from tests.helpers import STANDARD_HEADERS, basic_row, write_workbook
 from tests.intake_corpus import NOW, amazon_forwarded, corpus, good_notice, typed_by_hand, write_eml
@@ -38,7 +38,7 @@ def shop(tmp_path: Path):
 
 
 def sheet_lines(book: Path, config: Config):
-    loaded = job.load(str(book), AS_OF, config)
+    loaded = loading.load(str(book), AS_OF, config)
     loaded.workbook.close()
     return loaded.evaluation.lines
 
@@ -110,7 +110,7 @@ def test_a_partly_read_notice_is_recorded_and_its_row_shows_the_problem(shop):
     result = intake(book, config=config, now=NOW)
     partial = {n.order_id: n.details for n in result.notices if n.result == "partial"}
     assert partial == {"203-9999999-0000001": 'Qty "two" is not a whole number', "1999": "no SKU found"}
-    checked = job.check(book, as_of=AS_OF, config=config)
+    checked = api.check(book, as_of=AS_OF, config=config)
     messages = {(p.row, p.column) for p in checked.problems}
     lines = {l.order_id: l.row for l in checked.evaluation.lines}
     assert (lines["203-9999999-0000001"], "Qty") in messages
@@ -232,7 +232,7 @@ def test_a_notice_no_rule_could_read_is_recorded_once_a_rule_reads_it(tmp_path):
     config = Config(path=tmp_path / "sheetreturns.toml", state_dir=tmp_path / "state", intake={"mailbox": "eml:mail"})
     first = intake(book, config=config, now=NOW)
     assert [(n.result, n.details) for n in first.notices] == [("unparsed", "no Order ID found")]
-    assert first.exit_code == 1
+    assert not first.ok
 
     config.intake["rules"] = [{"name": "Wholesale", "from": "@wholesale", "order_id": r"PO (\d+)", "sku": r"line (\S+)",
                                "qty": r"\((\d+) units"}]

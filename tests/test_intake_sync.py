@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from sheetreturns import job
-from sheetreturns.config import Config
-from sheetreturns.intake import intake
-from sheetreturns.model import EmailKind, Status
+from sheetreturns import api
+from sheetreturns.settings.config_file import Config
+from sheetreturns.api import intake
+from sheetreturns.engine.model import EmailKind, Status
 from tests.dovecot import PASSWORD, dovecot  # noqa: F401  (the fixture)
 from tests.helpers import basic_row, write_workbook
 from tests.intake_corpus import NOW, corpus, typed_by_hand, write_eml
@@ -35,7 +35,7 @@ def test_sync_records_new_notices_first_and_evaluates_them_in_the_same_run(tmp_p
     mails = corpus()
     write_eml(tmp_path / "mail", mails)
     book, config = make_shop(tmp_path, "eml:mail")
-    result = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+    result = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
 
     added = new_rows(result)
     assert len(added) == sum(len(m.lines) for m in mails)
@@ -62,8 +62,8 @@ def test_sync_records_new_notices_first_and_evaluates_them_in_the_same_run(tmp_p
 def test_a_second_sync_adds_no_rows(tmp_path):
     write_eml(tmp_path / "mail", corpus())
     book, config = make_shop(tmp_path, "eml:mail")
-    first = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
-    second = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+    first = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+    second = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
     assert len(second.evaluation.lines) == len(first.evaluation.lines)
     assert second.notes[0].startswith("intake: 0 rows added")
 
@@ -71,15 +71,15 @@ def test_a_second_sync_adds_no_rows(tmp_path):
 def test_sync_goes_on_when_the_mail_server_cannot_be_reached(tmp_path, monkeypatch):
     monkeypatch.setenv("SHEETRETURNS_IMAP_PASSWORD", "x")
     book, config = make_shop(tmp_path, "imaps://shop%40example.com@127.0.0.1:1/Returns")
-    result = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
-    assert result.written and result.exit_code == 1
+    result = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+    assert result.written and not result.ok
     assert result.failures == ["intake: cannot reach the IMAP server 127.0.0.1:1 (Connection refused): "
                                "check the address in [intake] mailbox"]
 
 
 def test_sync_without_an_intake_mailbox_reads_no_mail(tmp_path):
     book = write_workbook(tmp_path / "returns.xlsx", [OLD])
-    result = job.sync(book, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"), now=LOCAL_NOW)
+    result = api.sync(book, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"), now=LOCAL_NOW)
     assert result.notes == [] and "Intake Log" not in load_workbook(book).sheetnames
 
 
@@ -87,7 +87,7 @@ def test_a_dry_run_sync_says_what_intake_would_add_and_writes_nothing(tmp_path):
     write_eml(tmp_path / "mail", corpus()[:5])
     book, config = make_shop(tmp_path, "eml:mail")
     saved = book.read_bytes()
-    result = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW, dry_run=True)
+    result = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW, dry_run=True)
     assert result.notes[0].startswith("intake: ") and " would add " in result.notes[0]
     assert book.read_bytes() == saved
 
@@ -111,7 +111,7 @@ def test_fifty_notices_in_an_imap_folder_become_rows_once_and_are_moved(tmp_path
     assert left == sorted(m.message_id or "" for m in mails if m.expect in ("unparsed", "skipped"))
 
     dovecot.deliver("Returns-e2e", [m.raw for m in mails[:3]])  # the same notices delivered again
-    second = job.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+    second = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
     assert second.notes[0].startswith("intake: 0 rows added")
     assert len(new_rows(second)) == len(first.rows)
     assert sorted(dovecot.message_ids("Returns-e2e")) == left  # the repeats were moved too

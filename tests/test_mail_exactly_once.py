@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from sheetreturns.mail import delivery, journal
-from sheetreturns.mail.journal import IN_FLIGHT, QUEUED, SENT, UNCONFIRMED, journal_path
+from sheetreturns.emails import delivery; from sheetreturns.emails import journal
+from sheetreturns.emails.journal import IN_FLIGHT, QUEUED, SENT, UNCONFIRMED, journal_path
 
 from .mail_server import MailServer
 from .mail_support import (
@@ -22,15 +22,15 @@ from .mail_support import (
 SENDER = """
 import sys
 from datetime import datetime
-from sheetreturns import job
-from sheetreturns.config import Config
-from sheetreturns.mail import deliver
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
+from sheetreturns.emails import deliver
 from pathlib import Path
 
 folder, port = Path(sys.argv[1]), int(sys.argv[2])
 config = Config(path=folder / "sheetreturns.toml", state_dir=folder / "state",
                 smtp={"host": "127.0.0.1", "port": port, "security": "none", "from": "shop@willow.example"})
-loaded = job.load(str(folder / "returns.xlsx"), datetime(2026, 11, 26).date(), config)
+loaded = loading.load(str(folder / "returns.xlsx"), datetime(2026, 11, 26).date(), config)
 deliver(loaded, config, dry_run=False, outbox=None, now=datetime(2026, 11, 26, 9, 30))
 print("finished")
 """

@@ -2,7 +2,7 @@
 reading (dry runs, previews) changes nothing."""
 import sqlite3
 
-from sheetreturns.mail.journal import IN_FLIGHT, SENT, Journal
+from sheetreturns.emails.journal import IN_FLIGHT, SENT, Journal
 
 from .mail_support import NOW
 

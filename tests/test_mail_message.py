@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from sheetreturns.mail.message import BadAddress, compose
+from sheetreturns.emails.message import BadAddress, compose
 
 from .helpers import basic_row, write_workbook
 from .mail_server import MailServer

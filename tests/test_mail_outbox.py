@@ -3,8 +3,8 @@ import email
 import email.policy
 import os
 
-from sheetreturns.mail.channels import OutboxChannel
-from sheetreturns.mail.journal import FILE, OUTBOX, Journal, journal_path
+from sheetreturns.emails.channels import OutboxChannel
+from sheetreturns.emails.journal import FILE, OUTBOX, Journal, journal_path
 
 from .mail_server import MailServer
 from .mail_support import EXAMPLE_DUE, NOW, example_copy, journal_states, results, send, smtp_config

@@ -78,7 +78,7 @@ def test_preview_with_a_broken_template_is_one_error_line(tmp_path):
 
 
 def test_every_emails_command_and_option_has_help():
-    from sheetreturns.mail.commands import emails
+    from sheetreturns.cli.emails import emails
 
     assert emails.help and CliRunner().invoke(main, ["emails", "--help"]).exit_code == 0
     for command in emails.commands.values():

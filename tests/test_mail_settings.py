@@ -1,10 +1,10 @@
 """[smtp] settings: mistakes are one clear error naming the key, and sender details come from settings."""
 import pytest
 
-from sheetreturns.config import Config
+from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import ConfigError
-from sheetreturns.mail.smtp import sender_of, smtp_settings
-from sheetreturns.policy import Policy
+from sheetreturns.emails.smtp import sender_of, smtp_settings
+from sheetreturns.engine.policy import Policy
 
 from .mail_support import example_copy, send, smtp_config
 

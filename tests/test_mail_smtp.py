@@ -5,9 +5,9 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from sheetreturns.mail.journal import SENT, UNCONFIRMED
-from sheetreturns.tabmodel import Styled, value_of
-from sheetreturns.tabs import EMAIL_LOG_TAB
+from sheetreturns.emails.journal import UNCONFIRMED
+from sheetreturns.sheet.tab_model import Styled, value_of
+from sheetreturns.sheet.tab_names import EMAIL_LOG_TAB
 
 from .mail_server import MailServer, make_certificate
 from .mail_support import (

@@ -6,7 +6,7 @@ from datetime import date
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from sheetreturns import job
+from sheetreturns import api
 from sheetreturns.cli import main
 
 from .mail_server import MailServer
@@ -77,8 +77,8 @@ def test_two_syncs_deliver_each_due_email_once_and_the_sheet_shows_who_was_conta
 def test_a_failed_email_shows_on_its_row_and_sync_exits_1_then_the_next_run_repairs_it(tmp_path):
     workbook = example_copy(tmp_path)
     with MailServer(reject={"oscar.reed@example.com"}) as server:
-        result = job.sync(workbook, as_of=AS_OF, config=smtp_config(tmp_path, server.port), now=NOW)
-    assert result.exit_code == 1 and result.written
+        result = api.sync(workbook, as_of=AS_OF, config=smtp_config(tmp_path, server.port), now=NOW)
+    assert not result.ok and result.written
     assert result.failures == ["R-00025 acknowledgement to oscar.reed@example.com: refused by the mail server: "
                                "550 5.1.1 <oscar.reed@example.com>: Recipient address rejected: User unknown"]
     rows = sheet(workbook)
@@ -86,8 +86,8 @@ def test_a_failed_email_shows_on_its_row_and_sync_exits_1_then_the_next_run_repa
     assert "R-00025" not in by_return(rows, "Contacted On")
 
     with MailServer() as server:
-        again = job.sync(workbook, as_of=AS_OF, config=smtp_config(tmp_path, server.port), now=NOW.replace(hour=12))
-    assert again.exit_code == 0 and [r.rcpt_tos for r in server.received] == [["oscar.reed@example.com"]]
+        again = api.sync(workbook, as_of=AS_OF, config=smtp_config(tmp_path, server.port), now=NOW.replace(hour=12))
+    assert again.ok and [r.rcpt_tos for r in server.received] == [["oscar.reed@example.com"]]
     rows = sheet(workbook)
     assert by_return(rows, "Last Email")["R-00025"] == "acknowledgement 2026-11-26"
     assert by_return(rows, "Contacted On")["R-00025"] == date(2026, 11, 26)

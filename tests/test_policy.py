@@ -2,10 +2,10 @@
 import pytest
 
 from sheetreturns import check
-from sheetreturns.config import load_config
+from sheetreturns.settings.config_file import load_config
 from sheetreturns.errors import ConfigError
-from sheetreturns.model import EmailKind
-from sheetreturns.policy import Policy, apply_settings
+from sheetreturns.engine.model import EmailKind
+from sheetreturns.engine.policy import Policy, apply_settings
 
 from .helpers import AS_OF, basic_row, write_workbook
 
@@ -26,7 +26,7 @@ def test_settings_tab_overrides_toml_which_overrides_defaults(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()],
                           settings=[("item_deadline_days", 5, "why"), ("store name", "From sheet", "")])
     config = load_config(tmp_path / "sheetreturns.toml")
-    from sheetreturns.job import load
+    from sheetreturns.loading import load
 
     loaded = load(str(path), AS_OF, config)
     assert loaded.policy.item_deadline_days == 5
@@ -80,7 +80,7 @@ def test_settings_are_read_as_sellers_write_them(key, value, attribute, expected
 def test_keywords_setting_extends_a_reason_category(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row(Reason="Smell too strong")],
                           settings=[("keywords Not as described", "smell, scent", "")])
-    from sheetreturns.job import load
+    from sheetreturns.loading import load
 
     loaded = load(str(path), AS_OF, load_config(None))
     assert loaded.evaluation.outcomes[0].reason_category == "Not as described"
@@ -89,6 +89,6 @@ def test_keywords_setting_extends_a_reason_category(tmp_path):
 def test_title_rows_and_notes_on_the_settings_tab_are_ignored(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()],
                           settings=[("Return policy (edit the values in column B)", None, ""), ("currency", "USD", "")])
-    from sheetreturns.job import load
+    from sheetreturns.loading import load
 
     assert load(str(path), AS_OF, load_config(None)).policy.currency_symbol == "$"

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from sheetreturns import check
-from sheetreturns.model import Status
+from sheetreturns.engine.model import Status
 
 from .helpers import AS_OF, STANDARD_HEADERS, basic_row, write_workbook
 

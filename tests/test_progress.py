@@ -1,6 +1,6 @@
 """Progress updates from the library: stages in order, row counts on long reads, nothing without a callback."""
-from sheetreturns import job, progress
-from sheetreturns.config import Config
+from sheetreturns import loading; from sheetreturns import progress
+from sheetreturns.settings.config_file import Config
 from sheetreturns.progress import Progress, Reporter
 
 from .helpers import AS_OF, basic_row, write_workbook
@@ -11,7 +11,7 @@ def test_reading_reports_rows_as_they_come_then_the_check(tmp_path, monkeypatch)
     rows = [basic_row(**{"Return ID": f"R-{n:05d}", "Order ID": str(1000 + n)}) for n in range(1, 6)]
     path = write_workbook(tmp_path / "shop.xlsx", rows)
     updates: list[Progress] = []
-    loaded = job.load(str(path), AS_OF, Config(), Reporter(updates.append))
+    loaded = loading.load(str(path), AS_OF, Config(), Reporter(updates.append))
     loaded.workbook.close()
     assert [(u.stage, u.done, u.total, u.message) for u in updates] == [
         ("read", 0, 4, "Reading shop.xlsx"),

@@ -4,11 +4,11 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetreturns.columns import SELLER_COLUMNS
-from sheetreturns.engine import evaluate
-from sheetreturns.lines import build_lines
-from sheetreturns.policy import Policy
-from sheetreturns.values import CellError
+from sheetreturns.engine.columns import SELLER_COLUMNS
+from sheetreturns.engine.evaluate import evaluate
+from sheetreturns.engine.typed_lines import build_lines
+from sheetreturns.engine.policy import Policy
+from sheetreturns.engine.values import CellError
 
 from .helpers import header_map
 

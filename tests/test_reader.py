@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetreturns.values import CellError, parse_date
-from sheetreturns.xlsx.reader import XlsxWorkbook
+from sheetreturns.engine.values import CellError, parse_date
+from sheetreturns.excel.reader import XlsxWorkbook
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 

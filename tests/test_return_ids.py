@@ -1,7 +1,7 @@
 """Blank Return IDs and Notified On dates are filled by the job; rows sharing an ID form one return."""
 import pytest
 
-from sheetreturns.model import EmailKind
+from sheetreturns.engine.model import EmailKind
 
 from .helpers import line, run
 
@@ -51,8 +51,8 @@ def test_id_given_before_a_failed_write_sticks_to_its_row_and_its_email_is_not_r
 
     from openpyxl import load_workbook
 
-    from sheetreturns import job
-    from sheetreturns.config import Config
+    from sheetreturns import api
+    from sheetreturns.settings.config_file import Config
     from sheetreturns.errors import SheetReturnsError
 
     from .helpers import basic_row, write_workbook
@@ -62,7 +62,7 @@ def test_id_given_before_a_failed_write_sticks_to_its_row_and_its_email_is_not_r
         basic_row(**{"Return ID": None, "Order ID": "2001", "Email": "ann@example.com", "Customer": "Ann"}),
     ])
     config = Config(state_dir=tmp_path / "state")
-    real_deliver = job.deliver
+    real_deliver = api.deliver
 
     def deliver_then_seller_saves(loaded, config, **kwargs):
         delivery = real_deliver(loaded, config, **kwargs)
@@ -75,11 +75,11 @@ def test_id_given_before_a_failed_write_sticks_to_its_row_and_its_email_is_not_r
         wb.save(path)
         return delivery
 
-    monkeypatch.setattr(job, "deliver", deliver_then_seller_saves)
+    monkeypatch.setattr(api, "deliver", deliver_then_seller_saves)
     with pytest.raises(SheetReturnsError, match="changed on disk"):
-        job.sync(path, as_of=date(2026, 11, 26), config=config, outbox=tmp_path / "outbox")
-    monkeypatch.setattr(job, "deliver", real_deliver)
-    second = job.sync(path, as_of=date(2026, 11, 26), config=config, outbox=tmp_path / "outbox")
+        api.sync(path, as_of=date(2026, 11, 26), config=config, outbox=tmp_path / "outbox")
+    monkeypatch.setattr(api, "deliver", real_deliver)
+    second = api.sync(path, as_of=date(2026, 11, 26), config=config, outbox=tmp_path / "outbox")
 
     ids = {line.email: outcome.return_id for line, outcome in zip(second.evaluation.lines, second.evaluation.outcomes)}
     assert ids["ann@example.com"] == "R-00002"  # the ID her acknowledgement went out under

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sheetreturns.errors import SheetReturnsError
-from sheetreturns.init_workbook import create_workbook
-from sheetreturns.schedule import RunOutcome, describe_interval, parse_interval, run_every, run_once
+from sheetreturns.excel.new_workbook import create_workbook
+from sheetreturns.cli.run_loop import RunOutcome, describe_interval, parse_interval, run_every, run_once
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 26)

@@ -10,8 +10,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from sheetreturns.cli import main
-from sheetreturns.init_workbook import create_workbook
-from sheetreturns.setup_check import check_setup
+from sheetreturns.excel.new_workbook import create_workbook
+from sheetreturns.config_check import check_setup
 
 from .helpers import AS_OF, basic_row, write_workbook
 
@@ -103,7 +103,7 @@ def test_a_good_setup_logs_in_and_sends_nothing(shop, smtp_server, monkeypatch):
     monkeypatch.setenv("SHOP_SMTP_PASSWORD", PASSWORD)
     report = check_setup()
     found = items(report)
-    assert report.exit_code == 0, report.items
+    assert report.ok, report.items
     assert found["Email"] == (True, f"connected to 127.0.0.1:{controller.port} (none) as shop; nothing sent")
     assert found["Workbook"][0] is True and "'Returns' tab, header on row 1" in found["Workbook"][1]
     assert found["Settings"] == (True, "1 filled in on the Settings tab, 0 in sheetreturns.toml; "
@@ -174,7 +174,7 @@ def test_bad_smtp_settings_are_named_before_connecting(shop, table, message):
 def test_no_smtp_section_means_the_outbox_and_is_fine(shop):
     write_config(shop)
     report = check_setup()
-    assert report.exit_code == 0
+    assert report.ok
     assert items(report)["Email"] == (None, "no [smtp] section: emails are written as .eml files to an outbox folder")
 
 
@@ -182,7 +182,7 @@ def test_a_bad_setting_on_the_settings_tab_names_its_cell(shop):
     write_workbook(shop / "returns.xlsx", [basic_row()], settings=[("store_name", "X"), ("item_deadline_days", "soon")])
     write_config(shop)
     report = check_setup()
-    assert report.exit_code == 1
+    assert not report.ok
     assert items(report)["Settings"] == (False, 'Settings!B3: item_deadline_days must be a number, not "soon"')
 
 

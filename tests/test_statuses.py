@@ -1,8 +1,8 @@
-"""Every status of SPEC's table, each by a named case, with its Next Step wording."""
+"""Every status of the README's table, each by a named case, with its Next Step wording."""
 from datetime import date
 
-from sheetreturns.model import Status
-from sheetreturns.policy import Policy
+from sheetreturns.engine.model import Status
+from sheetreturns.engine.policy import Policy
 
 from .helpers import line, one
 

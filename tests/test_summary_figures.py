@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sheetreturns import job
-from sheetreturns.config import Config
-from sheetreturns.policy import Policy
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
+from sheetreturns.engine.policy import Policy
 from sheetreturns.summary import compute
 from sheetreturns.summary.figures import is_non_product
 
@@ -20,7 +20,7 @@ AS_OF = date(2026, 11, 26)
 
 @pytest.fixture(scope="module")
 def example():
-    loaded = job.load(str(EXAMPLE), AS_OF, Config())
+    loaded = loading.load(str(EXAMPLE), AS_OF, Config())
     loaded.workbook.close()
     return loaded
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
 from sheetreturns.summary import summary_tab
 from sheetreturns.summary.tab import ALERT
-from sheetreturns.tabmodel import Styled, Tab
-from sheetreturns.xlsx.tabs import render_tab
+from sheetreturns.sheet.tab_model import Styled, Tab
+from sheetreturns.excel.draw_tab import render_tab
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
 CSV_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"  # UTF-8, cells as displayed
@@ -33,7 +33,7 @@ def soffice(tmp_path: Path, target: str, *files: Path) -> None:
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lo")
-    loaded = job.load(str(EXAMPLE), date(2026, 11, 26), Config())
+    loaded = loading.load(str(EXAMPLE), date(2026, 11, 26), Config())
     loaded.workbook.close()
     wb = Workbook()
     render_tab(summary_tab(loaded.evaluation, loaded.policy, datetime(2026, 11, 26, 7, 30)), wb.active, "£")

@@ -1,8 +1,8 @@
 """The last line of a sync: what a seller reads to know the run went fine."""
 import pytest
 
-from sheetreturns.render import summary_line, sync_summary_line
-from sheetreturns.result import EmailRecord, RunResult
+from sheetreturns.cli.render import summary_line, sync_summary_line
+from sheetreturns.results import EmailRecord, RunResult
 
 from .helpers import AS_OF, line, run
 

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
 from sheetreturns.summary import compute, summary_tab
 from sheetreturns.summary.tab import MAX_TABLE_ROWS
-from sheetreturns.xlsx.tabs import render_tab
+from sheetreturns.excel.draw_tab import render_tab
 
 from .online_retail import AS_OF, cancellations, returns_sheet, write_sheet
 from .summary_expect import assert_figures_match, expected
@@ -23,7 +23,7 @@ def retail(tmp_path_factory):
     data = cancellations()
     sheet = returns_sheet(data)
     path = write_sheet(tmp_path_factory.mktemp("retail") / "retail.xlsx", sheet)
-    loaded = job.load(str(path), AS_OF, Config())
+    loaded = loading.load(str(path), AS_OF, Config())
     loaded.workbook.close()
     return data, sheet, loaded, compute(loaded.evaluation, loaded.policy)
 

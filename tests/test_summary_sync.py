@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import api, loading
+from sheetreturns.settings.config_file import Config
 from sheetreturns.summary import summary_tab
-from sheetreturns.tabmodel import value_of
+from sheetreturns.sheet.tab_model import value_of
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
 AS_OF = date(2026, 11, 26)
@@ -24,9 +24,9 @@ def synced(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sync")
     path = Path(shutil.copy(EXAMPLE, tmp / "returns.xlsx"))
     config = Config(state_dir=tmp / "state")
-    expected = summary_tab(job.check(path, as_of=AS_OF, config=config).evaluation,
-                           job.load(str(path), AS_OF, config).policy, NOW)
-    result = job.sync(path, as_of=AS_OF, config=config, outbox=tmp / "outbox", now=NOW)
+    expected = summary_tab(api.check(path, as_of=AS_OF, config=config).evaluation,
+                           loading.load(str(path), AS_OF, config).policy, NOW)
+    result = api.sync(path, as_of=AS_OF, config=config, outbox=tmp / "outbox", now=NOW)
     assert result.written
     return tmp, path, expected
 

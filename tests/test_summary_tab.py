@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from sheetreturns import job
-from sheetreturns.config import Config
-from sheetreturns.model import Status
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
+from sheetreturns.engine.model import Status
 from sheetreturns.summary import compute, summary_tab
 from sheetreturns.summary.tab import ALERT
-from sheetreturns.tabmodel import style_of, value_of
+from sheetreturns.sheet.tab_model import style_of, value_of
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
 FIRST_SCREEN = 40  # rows an owner sees without scrolling far
@@ -17,7 +17,7 @@ FIRST_SCREEN = 40  # rows an owner sees without scrolling far
 
 @pytest.fixture(scope="module")
 def example():
-    loaded = job.load(str(EXAMPLE), date(2026, 11, 26), Config())
+    loaded = loading.load(str(EXAMPLE), date(2026, 11, 26), Config())
     loaded.workbook.close()
     tab = summary_tab(loaded.evaluation, loaded.policy, datetime(2026, 11, 26, 7, 30))
     return loaded, tab, compute(loaded.evaluation, loaded.policy)

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from sheetreturns import job
-from sheetreturns.config import Config
+from sheetreturns import loading
+from sheetreturns.settings.config_file import Config
 from sheetreturns.summary import summary_tab
-from sheetreturns.tabmodel import STATUS_COLOURS, ChartSpec, Series, Styled, Tab, value_of
-from sheetreturns.xlsx.reader import XlsxWorkbook
-from sheetreturns.xlsx.tabs import money_format, render_tab
+from sheetreturns.sheet.tab_model import STATUS_COLOURS, ChartSpec, Series, Styled, Tab, value_of
+from sheetreturns.excel.reader import XlsxWorkbook
+from sheetreturns.excel.draw_tab import money_format, render_tab
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
 
@@ -26,7 +26,7 @@ def draw(tab: Tab, path: Path, symbol: str = "£") -> Path:
 
 @pytest.fixture(scope="module")
 def example_summary(tmp_path_factory):
-    loaded = job.load(str(EXAMPLE), date(2026, 11, 26), Config())
+    loaded = loading.load(str(EXAMPLE), date(2026, 11, 26), Config())
     loaded.workbook.close()
     tab = summary_tab(loaded.evaluation, loaded.policy, datetime(2026, 11, 26, 7, 30))
     return tab, draw(tab, tmp_path_factory.mktemp("summary") / "summary.xlsx")

@@ -9,10 +9,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sheetreturns import job
+from sheetreturns import api
 from sheetreturns.cli import main
-from sheetreturns.config import Config
-from sheetreturns.init_workbook import create_workbook
+from sheetreturns.settings.config_file import Config
+from sheetreturns.excel.new_workbook import create_workbook
 
 from .helpers import AS_OF, basic_row, write_workbook
 
@@ -87,7 +87,7 @@ def test_dry_run_is_logged_as_one(tmp_path, monkeypatch):
 def test_the_library_reports_each_stage_of_a_sync_in_order(tmp_path, monkeypatch):
     path = shop(tmp_path, monkeypatch)
     updates = []
-    job.sync(path, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"), outbox=tmp_path / "outbox",
+    api.sync(path, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"), outbox=tmp_path / "outbox",
              progress=updates.append)
     assert [u.stage for u in updates] == ["read", "evaluate", "emails", "write", "done"]
     assert [u.done for u in updates] == [0, 1, 2, 3, 4] and {u.total for u in updates} == {4}
@@ -109,7 +109,7 @@ def test_a_workbook_made_by_init_goes_through_sync_and_keeps_its_dropdowns_and_e
     assert statuses == ["Awaiting inspection", "Refund due", "Refund due", "Done"]
     assert len(ws.data_validations.dataValidation) == 5
     assert wb["Lists"].sheet_state == "hidden"
-    assert job.check(tmp_path / "returns.xlsx", as_of=AS_OF, config=Config()).problems == []
+    assert api.check(tmp_path / "returns.xlsx", as_of=AS_OF, config=Config()).problems == []
 
 
 def run_in_terminal(tmp_path, *args):

@@ -4,7 +4,7 @@ import os
 import pty
 
 from sheetreturns.progress import Progress
-from sheetreturns.terminal import CLEAR_LINE, TerminalBar, is_terminal
+from sheetreturns.cli.progress_bar import CLEAR_LINE, TerminalBar, is_terminal
 
 
 def read_all(fd) -> str:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from sheetreturns.values import (
+from sheetreturns.engine.values import (
     BadValue, CellError, parse_choice, parse_count, parse_date, parse_email, parse_money, parse_text,
 )
 

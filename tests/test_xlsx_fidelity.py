@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from sheetreturns import job
+from sheetreturns import api
 from sheetreturns.cli import main
-from sheetreturns.config import Config
-from sheetreturns.model import Status
+from sheetreturns.settings.config_file import Config
+from sheetreturns.engine.model import Status
 
 from .helpers import basic_row, write_workbook
 from .workbooks import AS_OF, digest, parts
@@ -28,7 +28,7 @@ def config_for(tmp_path: Path) -> Config:
 
 
 def sync(path: Path, tmp_path: Path):
-    return job.sync(path, as_of=AS_OF, config=config_for(tmp_path))
+    return api.sync(path, as_of=AS_OF, config=config_for(tmp_path))
 
 
 def rewrite_parts(path: Path, change) -> None:
@@ -136,7 +136,7 @@ def test_strict_open_xml_workbook_is_refused_untouched(tmp_path):
         c["xl/workbook.xml"] = c["xl/workbook.xml"].replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
 
     rewrite_parts(path, strict)
-    assert job.check(path, as_of=AS_OF, config=config_for(tmp_path)).counts == {"Awaiting item": 1}
+    assert api.check(path, as_of=AS_OF, config=config_for(tmp_path)).counts == {"Awaiting item": 1}
     before = digest(path)
     result = CliRunner().invoke(main, ["sync", str(path), "--as-of", "2026-11-26"])
     assert result.exit_code == 2

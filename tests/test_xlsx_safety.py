@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from sheetreturns import job
+from sheetreturns import api
 from sheetreturns.cli import main
-from sheetreturns.mail import Delivery
+from sheetreturns.emails import Delivery
 from sheetreturns.state import run_lock
 
 from .helpers import basic_row, write_workbook
@@ -53,7 +53,7 @@ def test_file_saved_by_someone_else_during_the_run_is_not_overwritten(tmp_path, 
         wb.save(path)
         return Delivery()
 
-    monkeypatch.setattr(job, "deliver", seller_saves_meanwhile)
+    monkeypatch.setattr(api, "deliver", seller_saves_meanwhile)
     result = invoke_sync(path, tmp_path)
     assert result.exit_code == 2
     assert "changed on disk while sheetreturns was working" in result.stderr
@@ -89,9 +89,9 @@ def test_killing_a_sync_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
     original = build(6000, tmp_path / "big.xlsx")
     state = tmp_path / "state"
     script = (
-        "import sys; from datetime import date; from sheetreturns import job; from sheetreturns.config import Config;"
+        "import sys; from datetime import date; from sheetreturns import api; from sheetreturns.settings.config_file import Config;"
         "from pathlib import Path;"
-        f"job.sync(sys.argv[1], as_of=date(2026, 11, 26), config=Config(state_dir=Path({str(state)!r}), backups=1))"
+        f"api.sync(sys.argv[1], as_of=date(2026, 11, 26), config=Config(state_dir=Path({str(state)!r}), backups=1))"
     )
     # How long an undisturbed run takes, to spread the kills over it.
     work = tmp_path / "returns.xlsx"

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from sheetreturns import job
+from sheetreturns import api, loading
 from sheetreturns.cli import main
-from sheetreturns.config import Config
-from sheetreturns.model import Status
+from sheetreturns.settings.config_file import Config
+from sheetreturns.engine.model import Status
 
 from .helpers import STANDARD_HEADERS, basic_row, write_workbook
 from .workbooks import AS_OF, cell_values, digest, feature_workbook, parts
@@ -29,7 +29,7 @@ def config_for(tmp_path: Path, backups: int = 3) -> Config:
 
 
 def sync(path: Path, tmp_path: Path, **kwargs):
-    return job.sync(path, as_of=AS_OF, config=config_for(tmp_path), **kwargs)
+    return api.sync(path, as_of=AS_OF, config=config_for(tmp_path), **kwargs)
 
 
 def read(path: Path, tab: str = "Returns") -> list[list[object]]:
@@ -43,9 +43,9 @@ def column(rows: list[list[object]], header_row: int, name: str) -> list[object]
 
 def test_sync_writes_status_and_next_step_onto_every_row(tmp_path):
     path = shutil.copy(EXAMPLE, tmp_path / "returns.xlsx")
-    before = job.check(path, as_of=AS_OF, config=config_for(tmp_path))
+    before = api.check(path, as_of=AS_OF, config=config_for(tmp_path))
     result = sync(Path(path), tmp_path)
-    assert result.written and result.exit_code == 0
+    assert result.written and result.ok
     rows = read(path)
     statuses = [s for s in column(rows, 3, "Status") if s]
     assert statuses == [o.status.value for o in before.evaluation.outcomes]
@@ -64,7 +64,7 @@ def test_blank_return_ids_and_notice_dates_are_filled(tmp_path):
     assert ids[27:30] == ["R-00044", "R-00044", "R-00045"]  # rows 31-33 had no Return ID
     notified = column(rows, 3, "Notified On")
     assert notified[29] == date(2026, 11, 26)  # row 33 had no Notified On: the run's date, shown as a date
-    check = job.check(path, as_of=AS_OF, config=config_for(tmp_path))
+    check = api.check(path, as_of=AS_OF, config=config_for(tmp_path))
     assert all(line.return_id for line in check.evaluation.lines)
 
 
@@ -173,11 +173,11 @@ def test_new_cells_take_their_columns_style(tmp_path):
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text_in_generated_tabs(tmp_path):
-    from sheetreturns.plan import build_plan
-    from sheetreturns.tabmodel import Styled, Tab
+    from sheetreturns.sheet.write_plan import build_plan
+    from sheetreturns.sheet.tab_model import Styled, Tab
 
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()])
-    loaded = job.load(str(path), AS_OF, config_for(tmp_path))
+    loaded = loading.load(str(path), AS_OF, config_for(tmp_path))
     risky = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)"]
     tab = Tab("Summary", [[Styled(text, "text")] for text in risky])
     plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, tabs=[tab])
@@ -247,11 +247,11 @@ def test_backups_keep_the_previous_versions(tmp_path):
     original = digest(path)
     config = config_for(tmp_path, backups=2)
     for _ in range(3):
-        job.sync(path, as_of=AS_OF, config=config)
+        api.sync(path, as_of=AS_OF, config=config)
     copies = sorted((tmp_path / "state" / "backups").iterdir())
     assert len(copies) == 2
     assert digest(copies[0]) != original  # the oldest copy, the pristine file, has rotated out
-    job.sync(path, as_of=AS_OF, config=config_for(tmp_path, backups=0))
+    api.sync(path, as_of=AS_OF, config=config_for(tmp_path, backups=0))
     assert len(list((tmp_path / "state" / "backups").iterdir())) == 2
 
 

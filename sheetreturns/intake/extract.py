@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..columns import ALIASES, normalise
-from ..values import BadValue, parse_count, parse_date, parse_email, parse_money
+from ..engine.columns import ALIASES, normalise
+from ..engine.values import BadValue, parse_count, parse_date, parse_email, parse_money
 from .message import Notice, Sender
 from .rules import FIELDS, ITEM_FIELDS, ORDER_FIELDS, Rule
 

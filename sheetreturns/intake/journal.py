@@ -16,9 +16,9 @@ from typing import Iterable, Iterator
 
 from ..errors import SheetReturnsError
 from ..state import ensure_dir, source_slug
-from ..tabmodel import Styled, Tab
-from ..tabs import INTAKE_LOG_TAB
-from ..values import parse_text
+from ..sheet.tab_model import Styled, Tab
+from ..sheet.tab_names import INTAKE_LOG_TAB
+from ..engine.values import parse_text
 
 RECORDED, PARTIAL, DUPLICATE, UNPARSED, SKIPPED = "recorded", "partial", "duplicate", "unparsed", "skipped"
 FINAL = frozenset({RECORDED, PARTIAL, DUPLICATE})  # never read again; the others are retried every run

@@ -9,24 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from pathlib import Path
 
-from ..columns import BY_KEY, HeaderMap
-from ..config import Config, load_config
+from ..engine.columns import BY_KEY, HeaderMap
+from ..settings.config_file import Config
 from ..errors import SheetReturnsError
-from ..plan import RowIdentity, WritePlan
-from ..policy import Policy, apply_settings
-from ..source import Workbook, WriteReport, open_workbook, resolve_source
-from ..state import run_lock
-from ..tabs import INTAKE_LOG_TAB
-from ..values import BadValue, parse_text
+from ..sheet.write_plan import RowIdentity, WritePlan
+from ..engine.policy import Policy
+from ..settings.policy_layers import resolve_policy
+from ..sheet.workbook import Workbook, WriteReport, open_workbook
+from ..sheet.tab_names import INTAKE_LOG_TAB
+from ..engine.values import BadValue, parse_text
 from .extract import Extracted, NotParsed, extract
 from .folders import MailSource
 from .journal import (
     DUPLICATE, PARTIAL, RECORDED, SKIPPED, UNPARSED, Journal, NoticeRecord, journal_path, records_on_tab,
 )
 from .message import Unreadable, message_key, read_message, summary_of
-from .settings import IntakeSettings, intake_settings, open_source
+from ..settings.intake import IntakeSettings, intake_settings, open_source
 
 
 @dataclass
@@ -53,13 +52,14 @@ class IntakeResult:
         return [n for n in self.notices if not n.final]
 
     @property
-    def exit_code(self) -> int:
-        return 1 if self.failures or self.not_recorded else 0
+    def ok(self) -> bool:
+        """Every message was recorded and nothing failed."""
+        return not (self.failures or self.not_recorded)
 
     def as_json(self) -> dict:
         return {
             "command": "intake",
-            "ok": self.exit_code == 0,
+            "ok": self.ok,
             "source": self.source,
             "mailbox": self.mailbox,
             "dry_run": self.dry_run,
@@ -83,16 +83,6 @@ def _notice_json(record: NoticeRecord) -> dict:
     return data
 
 
-def intake(source: str | Path | None = None, *, config: Config | str | Path | None = None, mailbox: str | None = None,
-           dry_run: bool = False, now: datetime | None = None) -> IntakeResult:
-    """Record new return notices from the mail folder as rows of SOURCE (holding the sheet's run lock)."""
-    config = config if isinstance(config, Config) else load_config(config)
-    chosen = resolve_source(str(source) if source is not None else None, config)
-    settings = intake_settings(config, mailbox)
-    with run_lock(config.state_dir, chosen):
-        return record_notices(chosen, config, settings, dry_run=dry_run, now=now)
-
-
 def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry_run: bool = False,
                    now: datetime | None = None) -> IntakeResult:
     """The work of `intake`, for a caller that already holds the run lock (sync)."""
@@ -101,8 +91,7 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
     workbook = open_workbook(source, config)
     try:
         tab, header = workbook.returns_tab()
-        policy = apply_settings(apply_settings(Policy(), config.policy_entries, "sheetreturns.toml"),
-                                workbook.settings(), "Settings tab")
+        policy = resolve_policy(config, workbook)
         on_sheet = SheetKeys.read(workbook, tab, header)
         adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
             if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
@@ -117,7 +106,8 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
                 log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(mail.label)
                 # Every existing row is named with no edits: "leave it as it is". New rows go below the last.
                 plan = WritePlan(tab, header, add_columns=[], rows={n: {} for n in on_sheet.rows},
-                                 identities=on_sheet.identities, append=rows, tabs=[log])
+                                 identities=on_sheet.identities, append=rows, tabs=[log],
+                                 currency_symbol=policy.currency_symbol)
                 report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
                 result.written, result.changes = report.written, dict(report.changes)
             if not dry_run:  # after the sheet is written: a crash before this is caught by Order ID + SKU

@@ -1,6 +1,6 @@
-"""The owner's Summary: figures computed with pandas, drawn as a tab and printed as text."""
+"""The owner's Summary: figures computed with pandas, drawn as a tab (and as text by the command line)."""
 from .figures import Figures, compute
-from .terminal import SummaryReport, report, report_text
+from .report import SummaryReport
 from .tab import summary_tab
 
-__all__ = ["Figures", "SummaryReport", "compute", "report", "report_text", "summary_tab"]
+__all__ = ["Figures", "SummaryReport", "compute", "summary_tab"]

@@ -16,8 +16,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..model import Evaluation, Status
-from ..policy import Policy
+from ..engine.model import Evaluation, Status
+from ..engine.policy import Policy
 from .rows import NON_PRODUCT_CODES, is_non_product, rows_frame
 from .tables import (
     INVENTORY_ACTIONS, claimed_defective, inventory, non_product, other_reasons, products, reasons, repeat_customers,

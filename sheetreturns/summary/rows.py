@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..model import Line, Outcome, Status
-from ..rules import line_value, refunded_amount
+from ..engine.model import Line, Outcome, Status
+from ..engine.statuses import line_value, refunded_amount
 
 # SKUs that are not products: postage, carriage, fees, discounts, samples and manual adjustments, as
 # written by marketplaces and accounting exports (the UCI online-retail codes among them). Compared

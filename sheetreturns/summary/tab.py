@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..model import Evaluation, Status
-from ..policy import Policy
-from ..tabmodel import ChartSpec, Series, Styled, Tab
-from ..tabs import SUMMARY_TAB
+from ..engine.model import Evaluation, Status
+from ..engine.policy import Policy
+from ..sheet.tab_model import ChartSpec, Series, Styled, Tab
+from ..sheet.tab_names import SUMMARY_TAB
 from .figures import Figure, Figures, compute
 
 MAX_TABLE_ROWS = 50  # longer tables show their first rows and say how many more there are

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pandas as pd
 
-from ..policy import Policy
-from ..reasons import CATEGORIES
+from ..engine.policy import Policy
+from ..engine.reasons import CATEGORIES
 
 INVENTORY_ACTIONS = ("Restock", "Restock as open-box", "Remove from stock", "Write off", "Carrier claim")
 TREND_MONTHS = 24

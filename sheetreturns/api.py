@@ -1,0 +1,175 @@
+"""The library's front door: every command of the command line is one call here.
+
+Each function takes a SOURCE (an .xlsx/.xlsm path, a Google Sheets link or ``gsheet:KEY``; ``None`` means
+the ``source`` in sheetreturns.toml) and keyword options, and returns a result object. Nothing here prints:
+the command line renders the results as text or JSON and decides the exit code.
+
+``config`` is a loaded :class:`~sheetreturns.settings.config_file.Config`, a path to a settings file, or
+``None`` to look for ``sheetreturns.toml`` in the working folder and then the user's config folder.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .emails import deliver
+from .errors import SheetReturnsError
+from .loading import assigned_identities, load
+from .progress import ProgressCallback, Reporter
+from .results import RunResult
+from .settings.config_file import Config, load_config
+from .sheet.workbook import google_key, resolve_source
+from .sheet.write_plan import build_plan
+from .state import remember_ids, run_lock
+
+if TYPE_CHECKING:  # the heavier result types are imported when their function runs
+    from .config_check import SetupReport
+    from .emails.preview import Preview
+    from .intake.record import IntakeResult
+    from .summary.report import SummaryReport
+
+ConfigLike = Config | str | Path | None
+
+
+def _config(config: ConfigLike) -> Config:
+    return config if isinstance(config, Config) else load_config(config)
+
+
+def _source(source: str | Path | None) -> str | None:
+    return str(source) if source is not None else None
+
+
+def check(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None) -> RunResult:
+    """Read and evaluate a sheet: every row's status, next step and problems. Changes nothing, sends nothing."""
+    config = _config(config)
+    as_of = as_of or date.today()
+    loaded = load(_source(source), as_of, config)
+    loaded.workbook.close()
+    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+
+
+def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
+         dry_run: bool = False, outbox: str | Path | None = None, now: datetime | None = None,
+         progress: ProgressCallback | None = None) -> RunResult:
+    """The job: record new notices, evaluate the sheet, send the emails that are due, write statuses and tabs.
+
+    With ``dry_run`` nothing is written and nothing is sent; the result says what would change.
+    ``outbox`` writes emails as .eml files into that folder instead of sending them.
+    ``progress``, if given, is called with a Progress at each stage (reading, checking, emails, writing).
+    """
+    reporter = Reporter(progress)
+    config = _config(config)
+    now = now or datetime.now()
+    as_of = as_of or now.date()
+    chosen = resolve_source(_source(source), config)
+    from .intake.record import intake_first  # the mail folder modules load only for a sync
+
+    with run_lock(config.state_dir, chosen):
+        if config.intake.get("mailbox"):
+            reporter.stage("read", "Recording new return notices from the mail folder")
+        intake_result = intake_first(chosen, config, dry_run=dry_run, now=now)  # new notices become rows first
+        loaded = load(chosen, as_of, config, reporter)
+        try:
+            if not dry_run:
+                loaded.workbook.preflight()
+            reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
+            if not dry_run:
+                # Before any email goes out under a new Return ID, make that ID stick to its row.
+                remember_ids(config.state_dir, chosen, assigned_identities(loaded.evaluation))
+            delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
+            from .summary import summary_tab  # pandas: imported only when a summary is built
+
+            tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
+            if delivery.log_tab is not None:
+                tabs.append(delivery.log_tab)
+            plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
+                              delivery.last_email, tabs, loaded.policy.currency_symbol)
+            reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
+                           else f"Saving {loaded.workbook.name}")
+            written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+        finally:
+            loaded.workbook.close()
+    reporter.finished("Done")
+    return RunResult(
+        "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
+        written=written.written, failures=[*intake_result.failures, *delivery.failures], changes=written.changes,
+        notes=list(intake_result.notes),
+    )
+
+
+def report(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None) -> SummaryReport:
+    """Read and evaluate a sheet and compute its Summary figures. Changes nothing, sends nothing."""
+    from .summary import compute  # pandas: imported only when a summary is built
+    from .summary.report import SummaryReport
+
+    config = _config(config)
+    as_of = as_of or date.today()
+    loaded = load(_source(source), as_of, config)
+    loaded.workbook.close()
+    result = RunResult("report", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+    return SummaryReport(result, compute(loaded.evaluation, loaded.policy), loaded.policy.store_name)
+
+
+def intake(source: str | Path | None = None, *, config: ConfigLike = None, mailbox: str | None = None,
+           dry_run: bool = False, now: datetime | None = None) -> IntakeResult:
+    """Record new return notices from the mail folder (``[intake] mailbox``, or ``mailbox``) as rows of SOURCE."""
+    from .intake.record import record_notices
+    from .settings.intake import intake_settings
+
+    config = _config(config)
+    chosen = resolve_source(_source(source), config)
+    settings = intake_settings(config, mailbox)
+    with run_lock(config.state_dir, chosen):
+        return record_notices(chosen, config, settings, dry_run=dry_run, now=now)
+
+
+def preview_emails(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
+                   return_id: str | None = None, kind: str | None = None, now: datetime | None = None) -> Preview:
+    """The emails a sync would send now, rendered (optionally one Return ID's, or one kind). Sends nothing."""
+    from .emails.preview import preview
+
+    config = _config(config)
+    now = now or datetime.now()
+    as_of = as_of or now.date()
+    loaded = load(_source(source), as_of, config)
+    try:
+        return preview(loaded, config, as_of=as_of, now=now, return_id=return_id, kind=kind)
+    finally:
+        loaded.workbook.close()
+
+
+def check_setup(source: str | None = None, *, config: str | Path | None = None, timeout: float = 20.0) -> SetupReport:
+    """Check the settings file, the sheet and its Settings tab, the state folder, the SMTP login and Google access."""
+    from .config_check import check_setup as run_checks
+
+    return run_checks(config, source, timeout=timeout)
+
+
+def create_sheet(path: str | Path | None = None, *, google: str | None = None, store_name: str | None = None,
+                 currency: str | None = None, config: ConfigLike = None, today: date | None = None):
+    """A new tracking sheet: a new .xlsx at ``path``, or the same tabs set up in an existing Google Sheet.
+
+    Returns what was made: ``Created`` for a file, ``InitResult`` for a Google Sheet. An existing file is
+    never overwritten; Google tabs that already hold anything are left alone.
+    """
+    from .engine.policy import Policy, apply_settings
+
+    entries = [(k, v, f"--{k.replace('_', '-')}") for k, v in (("store_name", store_name), ("currency", currency))
+               if v is not None]
+    policy = apply_settings(Policy(), entries, "command line")
+    today = today or date.today()
+    if google:
+        if path:
+            raise SheetReturnsError(f"give either a file name ({path}) or --google, not both")
+        key = google_key(google)
+        if key is None:
+            raise SheetReturnsError(f"{google!r} is not a Google Sheets link or gsheet:KEY: copy the sheet's link")
+        from .google_sheets.new_sheet import init_google_sheet
+
+        return init_google_sheet(key, _config(config), today=today, policy=policy)
+    if not path:
+        raise SheetReturnsError("give the new workbook's file name, e.g. sheetreturns init returns.xlsx")
+    from .excel.new_workbook import create_workbook  # openpyxl: imported only when a workbook is made
+
+    return create_workbook(path, today=today, policy=policy)

@@ -1,0 +1,23 @@
+"""The sheetreturns command line: each command parses its options, calls one function of `sheetreturns.api`
+and renders the result as text or JSON. One module per command group; shared options in options.py."""
+from __future__ import annotations
+
+import click
+
+from .check import check, report
+from .config import config_group
+from .emails import emails
+from .init import init
+from .intake import intake_command
+from .schedule import schedule
+from .sync import sync
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sheetreturns")
+def main() -> None:
+    """Track product returns in your spreadsheet: statuses, next steps, customer emails and a summary."""
+
+
+for command in (check, sync, report, init, config_group, schedule, emails, intake_command):
+    main.add_command(command)

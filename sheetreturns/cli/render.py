@@ -1,0 +1,122 @@
+"""Results as text for a terminal: aligned tables a seller can read."""
+from __future__ import annotations
+
+from ..engine.model import Status
+from ..results import RunResult
+
+MAX_PROBLEM_ROWS = 200
+
+
+def table(headers: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        parts = [v.rjust(widths[i]) if i in right else v.ljust(widths[i]) for i, v in enumerate(values)]
+        return "  " + "  ".join(parts).rstrip()
+
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+
+
+def problems_table(result: RunResult, limit: int = MAX_PROBLEM_ROWS) -> list[str]:
+    problems = result.problems
+    if not problems:
+        return ["No problems found."]
+    rows = [[p.cell or f"row {p.row}", p.return_id or "", p.message] for p in problems[:limit]]
+    out = [f"Problems ({len(problems)})", *table(["Cell", "Return", "Problem"], rows)]
+    if len(problems) > limit:
+        out.append(f"  ... and {len(problems) - limit} more (use --json for all of them)")
+    return out
+
+
+def status_table(result: RunResult) -> list[str]:
+    counts = result.counts
+    rows = [[s.value, counts[s.value]] for s in Status if s.value in counts]
+    return ["Rows by status", *table(["Status", "Rows"], rows, right={1})]
+
+
+def check_report(result: RunResult) -> str:
+    head = (
+        f"{result.source} · {result.tab} tab · {result.rows} rows in {result.returns} returns · "
+        f"as of {result.as_of.isoformat()}"
+    )
+    return "\n".join([head, "", *problems_table(result), "", *status_table(result)])
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else (many or noun + 's')}"
+
+
+def summary_line(data: dict, dry_run: bool = False) -> str:
+    """The one line a seller reads after a run, from a sync's JSON object (so a scheduler can build it too).
+
+    '42 returns checked · 3 emails sent · 2 need your attention · saved returns.xlsx'
+    """
+    results = [str(e.get("result", "")) for e in data.get("emails", [])]
+    sent = results.count("sent")
+    outboxed = results.count("outbox")
+    would = results.count("would send")
+    failed = sum(1 for r in results if r.startswith("failed"))
+    waiting = sum(1 for r in results if r.startswith("waiting"))
+    parts = [f"{plural(data.get('returns', 0), 'return')} checked"]
+    if sent:
+        parts.append(f"{plural(sent, 'email')} sent")
+    if outboxed:
+        parts.append(f"{plural(outboxed, 'email')} written to the outbox")
+    if would:
+        parts.append(f"{plural(would, 'email')} would be sent")
+    if failed:
+        parts.append(f"{plural(failed, 'email')} failed")
+    if waiting:
+        parts.append(f"{plural(waiting, 'email')} left for the next run")
+    if not (sent or outboxed or would or failed or waiting):
+        parts.append("no emails due")
+    attention = data.get("attention", 0)
+    parts.append(f"{attention} need{'s' if attention == 1 else ''} your attention" if attention
+                 else "nothing needs your attention")
+    other_failures = len(data.get("failures", [])) - failed
+    if other_failures > 0:
+        parts.append(f"{plural(other_failures, 'failure')} (see above)")
+    if dry_run:
+        parts.append("nothing written (dry run)")
+    else:
+        parts.append(f"saved {data.get('source')}" if data.get("written") else "nothing written")
+    return " · ".join(parts)
+
+
+def sync_summary_line(result: RunResult, dry_run: bool = False) -> str:
+    return summary_line(result.as_json(), dry_run)
+
+
+def sync_report(result: RunResult, dry_run: bool) -> str:
+    lines = []
+    if result.problems:
+        lines += [*problems_table(result, limit=50), ""]
+    if result.counts:
+        lines += [*status_table(result), ""]
+    if result.emails:
+        rows = [[e.return_id, e.kind, e.to, e.result] for e in result.emails]
+        lines += [f"Emails ({len(result.emails)})", *table(["Return", "Email", "To", "Result"], rows), ""]
+    if dry_run and result.changes:
+        rows = [[k.replace("_", " "), v] for k, v in result.changes.items()]
+        lines += ["Would change", *table(["What", "How many"], rows, right={1}), ""]
+    lines += result.notes
+    for failure in result.failures:
+        lines.append(f"Failed: {failure}")
+    lines.append(sync_summary_line(result, dry_run))
+    return "\n".join(lines)
+
+
+def setup_report(report) -> str:
+    """`config check`: one line per thing checked, then what to do."""
+    width = max(len(i.name) for i in report.items)
+    out = []
+    for item in report.items:
+        mark = {True: "ok", False: "FAIL", None: "-"}[item.ok]
+        out.append(f"  {item.name.ljust(width)}  {mark.ljust(4)}  {item.message}")
+    failed = len(report.failed)
+    out.append("")
+    out.append("All good. Nothing was sent or written." if not failed else
+               f"{failed} check{'s' if failed != 1 else ''} failed: fix {'it' if failed == 1 else 'them'} and run "
+               f"sheetreturns config check again. Nothing was sent or written.")
+    return "\n".join(out)

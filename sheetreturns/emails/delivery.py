@@ -1,0 +1,226 @@
+"""The email step of a sync: which due emails still have to go, sending them exactly once, the owner digest,
+and what the sheet shows about emails afterwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from ..settings.config_file import Config
+from ..errors import ConfigError
+from ..engine.model import EmailDue, EmailKind, Status
+from ..results import EmailRecord
+from ..sheet.tab_model import Tab
+from . import email_log
+from .channels import INTERRUPTED_TEXT, RESTARTED_TEXT, OutboxChannel, Outgoing, SmtpChannel, file_holds
+from .journal import FILE, IN_FLIGHT, OUTBOX, QUEUED, SENT, UNCONFIRMED, Event, Journal, boot_id, journal_path
+from .message import BadAddress, compose, domain_of, new_message_id
+from .smtp import sender_of, smtp_settings
+from .templates import DIGEST, Rendered, Templates, customer_context, long_date
+
+WAITING = "waiting (over the per-run cap)"
+WOULD_SEND = "would send"
+CALM = (Status.DONE.value, Status.AWAITING_ITEM.value)  # statuses that need nothing from the seller
+ACKNOWLEDGEMENT = EmailKind.ACKNOWLEDGEMENT.value
+QUEUE_GROUP = 50  # messages queued (and fsynced) together: at most this many are unconfirmed after a power cut
+
+
+@dataclass
+class Delivery:
+    """What the email step did, and what the sheet should show about it."""
+
+    records: list[EmailRecord] = field(default_factory=list)  # this run's sends, failures, outbox files
+    contacted_on: dict[str, date] = field(default_factory=dict)  # Return ID -> acknowledgement date (all time)
+    last_email: dict[str, str] = field(default_factory=dict)  # Return ID -> "<kind> <date>" or failure text
+    log_tab: Tab | None = None  # the Email Log tab, rebuilt from the journal
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    """A due email rendered for its customer (`error`: why it cannot be composed, e.g. a bad address)."""
+
+    due: EmailDue
+    rendered: Rendered
+    outgoing: Outgoing | None
+    error: str = ""
+    over_cap: bool = False  # prepared past the per-run cap (previews only)
+
+
+class Drafts:
+    """The emails one run has to send (due, never sent before), and how to render and compose each."""
+
+    def __init__(self, loaded, config: Config, journal: Journal, now: datetime, *, everything: bool = False):
+        policy = loaded.policy
+        self.sender = sender_of(config, policy)
+        self.templates = Templates(config.templates_dir, policy, self.sender.reply_to)
+        self.loaded, self.now, self.cap = loaded, now, policy.max_emails_per_run
+        todo = [due for due in loaded.evaluation.emails if not _settled(journal, due)]
+        self.todo, self.waiting = (todo, []) if everything else (todo[:self.cap], todo[self.cap:])
+        self.lines = {line.row: line for line in loaded.evaluation.lines}
+        domain = domain_of(self.sender.address)
+        self.message_ids = {}
+        for due in self.todo:
+            entry = journal.get(due.return_id, str(due.kind))
+            # A retry keeps its Message-ID: a mail program that got the first try shows the second as the same
+            label = f"{due.return_id}.{due.kind}"
+            self.message_ids[id(due)] = entry.message_id if entry else new_message_id(domain, label)
+
+    def prepare(self, due: EmailDue, position: int = 0) -> Prepared:
+        """Render and compose one email (a broken template raises ConfigError naming it)."""
+        kind = str(due.kind)
+        rendered = self.templates.render(kind, customer_context(due, self.lines, self.loaded.policy))
+        try:
+            message = compose(sender=(self.sender.name, self.sender.address), to=(due.customer, due.to),
+                              subject=rendered.subject, text=rendered.text, html=rendered.html,
+                              message_id=self.message_ids[id(due)], date=self.now, reply_to=self.sender.reply_to)
+        except BadAddress as exc:
+            return Prepared(due, rendered, None, str(exc), position >= self.cap)
+        return Prepared(due, rendered, Outgoing(due.return_id, kind, message), "", position >= self.cap)
+
+    def prepare_all(self, wanted: Callable[[EmailDue], bool] | None = None) -> list[Prepared]:
+        """Every email of the run, rendered and composed before the first one is sent: a broken template
+        stops the run with nothing sent, and the sending loop does nothing but send (measured faster than
+        rendering the next message while the server answers)."""
+        return [self.prepare(due, i) for i, due in enumerate(self.todo) if wanted is None or wanted(due)]
+
+
+def _settled(journal: Journal, due: EmailDue) -> bool:
+    if journal.is_done(due.return_id, str(due.kind)):
+        return True
+    entry = journal.get(due.return_id, str(due.kind))  # a dry run cannot settle a killed run's message: skip it
+    return journal.readonly and entry is not None and entry.state == IN_FLIGHT
+
+
+def default_outbox(config: Config) -> Path:
+    """`outbox` beside sheetreturns.toml; without one, beside the state folder (the current folder by default)."""
+    return (config.folder if config.path else config.state_dir.parent) / "outbox"
+
+
+def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime) -> Delivery:
+    """Send (or write to the outbox) every due email not sent before, and report what the sheet should show.
+
+    With dry_run nothing is sent and the journal is not touched: records say "would send".
+    """
+    server = None if outbox is not None else smtp_settings(config)
+    channel = SmtpChannel(server) if server is not None else OutboxChannel(outbox or default_outbox(config))
+    delivery = Delivery()
+    with Journal(journal_path(config.state_dir, loaded.source), readonly=dry_run) as journal:
+        if not dry_run:
+            _settle_interrupted(journal, delivery, now)
+        drafts = Drafts(loaded, config, journal, now)
+        prepared = drafts.prepare_all()
+        try:
+            _send_all(drafts, prepared, channel, journal, delivery, now, dry_run)
+            for due in drafts.waiting:
+                _add(delivery, EmailRecord(due.return_id, str(due.kind), due.to, WAITING))
+            if loaded.policy.owner_email and delivery.records:
+                _add(delivery, _digest(loaded, journal, channel, drafts, delivery, now, dry_run))
+        finally:
+            channel.close()
+        events = journal.events()
+        delivery.contacted_on = email_log.contacted_on(journal)
+        if dry_run:  # show what the sheet would show if every email went out
+            events += [_expected_event(record, channel, now) for record in delivery.records
+                       if record.result == WOULD_SEND]
+            delivery.contacted_on.update({r.return_id: now.date() for r in delivery.records
+                                          if r.result == WOULD_SEND and r.kind == ACKNOWLEDGEMENT})
+        delivery.last_email = email_log.last_email(events)
+        delivery.log_tab = email_log.log_tab(events)
+    return delivery
+
+
+def _expected_event(record: EmailRecord, channel, now: datetime) -> Event:
+    if channel.name == FILE:
+        return Event(now, record.return_id, record.kind, record.to, record.subject, OUTBOX,
+                     str(channel.path_for(record.return_id, record.kind)))
+    return Event(now, record.return_id, record.kind, record.to, record.subject, SENT, "")
+
+
+def _send_all(drafts: Drafts, prepared: list[Prepared], channel, journal: Journal, delivery: Delivery,
+              now: datetime, dry_run: bool) -> None:
+    for index, item in enumerate(prepared):
+        due = item.due
+        kind = str(due.kind)
+        if not dry_run and index % QUEUE_GROUP == 0:
+            group = drafts.todo[index:index + QUEUE_GROUP]
+            journal.queue([(d.return_id, str(d.kind), channel.name, d.to, drafts.message_ids[id(d)]) for d in group],
+                          now)
+        if item.outgoing is None:
+            record = EmailRecord(due.return_id, kind, due.to, f"failed: {item.error}", item.rendered.subject)
+            if not dry_run:
+                journal.fail(due.return_id, kind, recipient=due.to, subject=item.rendered.subject,
+                             message_id=drafts.message_ids[id(due)], reason=item.error, now=now, channel=channel.name)
+        elif dry_run:
+            record = EmailRecord(due.return_id, kind, due.to, WOULD_SEND, item.rendered.subject)
+        else:
+            record = channel.send(item.outgoing, journal, now)
+        _add(delivery, record)
+
+
+def _add(delivery: Delivery, record: EmailRecord) -> None:
+    delivery.records.append(record)
+    if record.result.startswith("failed"):
+        who = f"{record.return_id} {record.kind}" if record.return_id else record.kind
+        delivery.failures.append(f"{who} to {record.to}: {record.result[len('failed: '):]}")
+
+
+def _settle_interrupted(journal: Journal, delivery: Delivery, now: datetime) -> None:
+    """Messages a killed run left queued or in flight.
+
+    An outbox file either exists whole or is written again. An SMTP message in flight may have been
+    accepted: it is never sent again and is reported once. A queued one was never reached, unless the
+    machine restarted since (its in-flight and sent records may then be lost): then it is unconfirmed too.
+    """
+    boot = boot_id()
+    for entry in journal.interrupted():
+        if entry.channel == FILE:
+            if entry.state == IN_FLIGHT and file_holds(Path(entry.detail), entry.message_id):
+                journal.finish(entry.return_id, entry.kind, OUTBOX, entry.updated, entry.detail)
+            else:
+                journal.fail(entry.return_id, entry.kind, recipient=entry.recipient, subject=entry.subject,
+                             message_id=entry.message_id, reason="interrupted before the file was written",
+                             now=now, channel=FILE, logged=False)
+            continue
+        if entry.state == QUEUED and entry.boot == boot:
+            journal.fail(entry.return_id, entry.kind, recipient=entry.recipient, subject=entry.subject,
+                         message_id=entry.message_id, reason="interrupted before it was sent", now=now, logged=False)
+            continue
+        text = INTERRUPTED_TEXT if entry.state == IN_FLIGHT else RESTARTED_TEXT
+        journal.finish(entry.return_id, entry.kind, UNCONFIRMED, entry.updated, text)
+        if entry.kind != DIGEST:
+            _add(delivery, EmailRecord(entry.return_id, entry.kind, entry.recipient, f"failed: {text}", entry.subject))
+
+
+def _digest(loaded, journal: Journal, channel, drafts: Drafts, delivery: Delivery, now: datetime,
+            dry_run: bool) -> EmailRecord:
+    """The owner's digest of this run (sent only when the run had emails to report)."""
+    policy, owner, sender = loaded.policy, loaded.policy.owner_email, drafts.sender
+    records = delivery.records
+    context = {
+        "kind": DIGEST,
+        "source": loaded.workbook.name,
+        "run_at": f"{long_date(now.date(), policy.day_first)} {now:%H:%M}",
+        "as_of": long_date(loaded.evaluation.as_of, policy.day_first),
+        "outbox": channel.name == FILE,
+        "delivered": [r for r in records if r.result in ("sent", "outbox", WOULD_SEND)],
+        "failed": [r for r in records if r.result.startswith("failed")],
+        "waiting": [r for r in records if r.result == WAITING],
+        "cap": policy.max_emails_per_run,
+        "attention": [(label, n) for label, n in loaded.evaluation.counts().items() if label not in CALM],
+    }
+    key = f"digest-{now:%Y%m%d-%H%M%S}"  # one digest per run: the journal key is the run's time
+    try:
+        rendered = drafts.templates.render(DIGEST, context)
+    except ConfigError as exc:  # the customers' emails are out; a broken digest template must not undo the run
+        return EmailRecord("", DIGEST, owner, f"failed: {exc}", "")
+    if dry_run:
+        return EmailRecord("", DIGEST, owner, WOULD_SEND, rendered.subject)
+    message_id = new_message_id(domain_of(sender.address), "digest")
+    message = compose(sender=(sender.name, sender.address), to=(None, owner), subject=rendered.subject,
+                      text=rendered.text, html=rendered.html, date=now, reply_to=None, message_id=message_id)
+    journal.queue([(key, DIGEST, channel.name, owner, message_id)], now)
+    record = channel.send(Outgoing(key, DIGEST, message), journal, now)
+    return EmailRecord("", DIGEST, owner, record.result, record.subject)

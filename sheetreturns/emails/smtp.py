@@ -1,0 +1,261 @@
+"""The mail server: [smtp] settings, the password, and sending one message per SMTP transaction.
+
+The connection is yagmail's (SSL, STARTTLS or plain; login), always with a certificate-checking TLS
+context: smtplib on its own would accept any certificate. The transaction itself is driven step by
+step on yagmail's smtplib connection (MAIL, RCPT, DATA, then the text with its end-of-data dot),
+because the journal records the message as in flight just before the text and dot go out: see
+journal.py. yagmail's own `send` is not used: it logs in again for every message and, when the
+connection drops, sends again a message the server may already have accepted. The message itself
+is built by message.py, not by yagmail (which would attach any text that names an existing file).
+"""
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Callable
+
+from ..settings.config_file import Config
+from ..errors import ConfigError
+from ..engine.policy import Policy
+from .message import BadAddress, Composed, check_address
+
+SECURITY = ("ssl", "starttls", "none")
+KNOWN = {"host", "port", "security", "user", "password_env", "from", "reply_to", "timeout", "ca_file"}
+KEYRING_SERVICES = ("sheetreturns", "yagmail")  # yagmail.register() stores under "yagmail"
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who the emails come from (display name, address) and where replies go."""
+
+    name: str
+    address: str
+    reply_to: str | None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    user: str | None
+    password_env: str | None
+    timeout: float
+    ca_file: Path | None
+
+    def describe(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def _text(smtp: dict, key: str) -> str | None:
+    value = smtp.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or re.search(r"[\r\n]", value):
+        raise ConfigError(f"sheetreturns.toml [smtp] {key} must be one line of text in quotes")
+    return value.strip()
+
+
+def _address(smtp: dict, key: str) -> tuple[str, str] | None:
+    raw = _text(smtp, key)
+    if raw is None:
+        return None
+    name, address = parseaddr(raw)
+    try:
+        return name, check_address(address)
+    except BadAddress:
+        raise ConfigError(f'sheetreturns.toml [smtp] {key} "{raw}" is not an email address '
+                          f'(write it as "Shop name <shop@example.com>" or just the address)') from None
+
+
+def sender_of(config: Config, policy: Policy) -> Sender:
+    """From and Reply-To: [smtp] from (else the user, else a local placeholder) named after the store."""
+    smtp = config.smtp
+    chosen = _address(smtp, "from")
+    if chosen is None:
+        user = _text(smtp, "user")
+        chosen = ("", user) if user and "@" in user else ("", "returns@localhost")
+    reply = _address(smtp, "reply_to")
+    return Sender(chosen[0] or policy.store_name, chosen[1], reply[1] if reply else None)
+
+
+def smtp_settings(config: Config) -> SmtpSettings | None:
+    """The [smtp] table checked, or None when there is no server to send through (emails go to the outbox)."""
+    smtp = config.smtp
+    unknown = sorted(set(smtp) - KNOWN)
+    if unknown:
+        raise ConfigError(f"sheetreturns.toml [smtp]: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN))})")
+    if not smtp.get("host"):
+        return None
+    host = _text(smtp, "host")
+    security = (_text(smtp, "security") or "starttls").lower()
+    if security not in SECURITY:
+        raise ConfigError(f'sheetreturns.toml [smtp] security must be "ssl", "starttls" or "none", not "{security}"')
+    port = smtp.get("port", 465 if security == "ssl" else 587)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise ConfigError("sheetreturns.toml [smtp] port must be a whole number such as 587")
+    timeout = smtp.get("timeout", 60)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise ConfigError("sheetreturns.toml [smtp] timeout must be a number of seconds, such as 60")
+    user = _text(smtp, "user")
+    if security == "none" and user and host.lower() not in LOOPBACK:
+        raise ConfigError('sheetreturns.toml [smtp] security "none" would send your password unencrypted: '
+                          'use "starttls" or "ssl" ("none" is only for a server on this machine)')
+    ca_file = _text(smtp, "ca_file")
+    ca_path = config.resolve(ca_file) if ca_file else None
+    if ca_path is not None and not ca_path.is_file():
+        raise ConfigError(f"sheetreturns.toml [smtp] ca_file {ca_path} not found")
+    return SmtpSettings(host, port, security, user, _text(smtp, "password_env"), float(timeout), ca_path)
+
+
+class NoPassword(Exception):
+    pass
+
+
+def find_password(settings: SmtpSettings) -> str | None:
+    """The password from the environment variable named by password_env, else the system keyring."""
+    if settings.user is None:
+        return None
+    if settings.password_env and os.environ.get(settings.password_env):
+        return os.environ[settings.password_env]
+    try:
+        import keyring
+
+        for service in KEYRING_SERVICES:
+            found = keyring.get_password(service, settings.user)
+            if found:
+                return found
+    except Exception:  # no usable keyring on this machine (headless server): same as "not stored"
+        pass
+    via_env = f"set the environment variable {settings.password_env}" if settings.password_env else \
+        "set password_env in [smtp] and that environment variable"
+    raise NoPassword(f"no SMTP password for {settings.user}: {via_env}, or store it with "
+                     f"`keyring set sheetreturns {settings.user}`")
+
+
+class Refused(Exception):
+    """The server said no to this message (it was not accepted); `reply` is its answer."""
+
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.reply = reply
+
+
+class Dropped(Exception):
+    """The connection broke before the end-of-data dot: the server cannot have accepted the message."""
+
+
+class Unconfirmed(Exception):
+    """The connection broke after the dot, before the server's answer: it may or may not have the message."""
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _stuff(data: bytes) -> bytes:
+    """RFC 5321 dot-stuffing: a line starting with '.' gets a second one."""
+    data = data if data.endswith(b"\r\n") else data + b"\r\n"
+    return re.sub(rb"(?m)^\.", b"..", data)
+
+
+class Connection:
+    """One SMTP session (yagmail connects and logs in); sends one message per transaction."""
+
+    def __init__(self, settings: SmtpSettings, password: str | None):
+        import yagmail
+
+        extra: dict = {"timeout": settings.timeout}
+        context = None
+        if settings.security != "none":  # loading the system's certificates takes a while: only when needed
+            context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+        if settings.security == "ssl":
+            extra["context"] = context
+        self.client = yagmail.SMTP(
+            user=settings.user or "sheetreturns@localhost", password=password or "", host=settings.host,
+            port=settings.port, smtp_ssl=settings.security == "ssl",
+            smtp_starttls={"context": context} if settings.security == "starttls" else False,
+            smtp_skip_login=settings.user is None, soft_email_validation=False, **extra,
+        )
+        self.client.set_logging(None)
+        if settings.user is not None:
+            self.client.user = settings.user  # yagmail appends @gmail.com to a login name without "@"
+        try:
+            self.client.login()
+        except BaseException:
+            self.close()
+            raise
+        self.smtp: smtplib.SMTP = self.client.smtp
+        # Commands are small writes each followed by a wait for the answer: send them at once.
+        self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def transact(self, message: Composed, before_dot: Callable[[], None]) -> str:
+        """Send one message; `before_dot` runs just before the server can accept it. Returns the 250 reply."""
+        smtp = self.smtp
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            # The addresses were checked to be plain addr-specs when the message was composed.
+            steps = ((f"MAIL FROM:<{message.sender}>", (250,)), (f"RCPT TO:<{message.recipient}>", (250, 251)),
+                     ("DATA", (354,)))
+            for command, accepted in steps:
+                smtp.putcmd(command)
+                code, reply = smtp.getreply()
+                if code not in accepted:
+                    raise self._refused(code, reply)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise Dropped(str(exc) or type(exc).__name__) from None
+        except smtplib.SMTPResponseException as exc:  # e.g. the server refused our EHLO
+            raise Refused(_reply(exc.smtp_code, exc.smtp_error)) from None
+        before_dot()
+        try:
+            # The text and its end-of-data dot leave in one write, right after the journal said in-flight.
+            smtp.send(_stuff(message.data) + b".\r\n")
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise Dropped(str(exc) or type(exc).__name__) from None  # nothing was written: no dot
+        try:
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as exc:
+            raise Unconfirmed(str(exc) or type(exc).__name__) from None
+        if code != 250:
+            raise Refused(_reply(code, reply))
+        return _reply(code, reply)
+
+    def _refused(self, code: int, reply: bytes) -> Exception:
+        """The exception for a non-success reply before the dot: nothing was accepted either way."""
+        if code in (-1, 421):  # the server is closing the connection: try again on a new one
+            return Dropped(_reply(code, reply))
+        try:
+            self.smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            pass
+        return Refused(_reply(code, reply))
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # closing a broken connection: nothing left to do
+            pass
+
+
+def connect_error(settings: SmtpSettings, exc: BaseException) -> str:
+    """Why connecting or logging in failed, in words (never including the password)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"the mail server {settings.describe()} refused the login for {settings.user} " \
+               f"({_reply(exc.smtp_code, exc.smtp_error)}): check the user and password"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"the mail server {settings.describe()} does not offer {settings.security.upper()} or login: {exc}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the certificate of {settings.describe()} is not trusted ({exc.verify_message}): " \
+               f"check host and port, or set ca_file in [smtp]"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"the mail server {settings.describe()} said {_reply(exc.smtp_code, exc.smtp_error)}"
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"cannot reach the mail server {settings.describe()} ({reason}): check host, port and security"

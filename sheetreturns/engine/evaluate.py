@@ -1,0 +1,214 @@
+"""The rules engine: typed lines + policy + as-of date -> an outcome per row and the emails now due.
+
+No I/O and no clock: everything it knows comes in as arguments.
+"""
+from __future__ import annotations
+
+import re
+from sys import intern
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+
+from . import problems as rules_problems
+from .columns import HeaderMap
+from .model import SETTLED, EmailDue, EmailKind, Evaluation, Line, Outcome, Status
+from .policy import Policy
+from .reasons import categorise
+from .statuses import inventory_action, refunded_amount, status_of
+
+NO_PROBLEMS: list = []  # shared by every outcome without problems (never appended to: replaced instead)
+_OUR_ID = re.compile(r"R-(\d+)$", re.IGNORECASE)
+REFUND_NEWS_DAYS = 7
+
+
+def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
+             remembered: Mapping[tuple[str, str, str], str] | None = None) -> Evaluation:
+    """Outcomes for every line. `remembered`: Return IDs an earlier run assigned to still-blank rows."""
+    ctx = rules_problems.RowContext(header, policy, as_of)
+    ids, assigned = assign_return_ids(lines, policy, as_of, remembered)
+    filled = {line.row: as_of for line in lines if line.notified_on is None and "notified_on" not in line.bad}
+
+    outcomes: list[Outcome] = []
+    window = timedelta(days=policy.item_deadline_days)
+    keywords = policy.reason_keywords
+    needs_info, refund_due, reimbursement_due, partial = (
+        Status.NEEDS_INFO, Status.REFUND_DUE, Status.REIMBURSEMENT_DUE, Status.PARTIALLY_RECEIVED
+    )
+    for line, return_id in zip(lines, ids):
+        notified = line.notified_on or as_of
+        problems: list = []
+        if line.bad or line.order_id is None or line.sku is None or line.qty == 0 or (
+            line.received_qty is not None and line.received_qty > line.units
+        ):
+            problems += rules_problems.value_problems(line, ctx, return_id)
+        problems += rules_problems.date_problems(line, ctx, return_id)
+        blocker = next((p.message for p in problems if p.blocking), None) if problems else None
+        deadline = notified + window
+        status, next_step = status_of(line, policy, as_of, deadline, blocker)
+        if (line.refund_amount is not None or line.decision == "Refuse" or status is refund_due
+                or status is reimbursement_due or status is partial):
+            problems += rules_problems.money_problems(line, ctx, return_id, status)
+        if line.email is None:
+            problems += rules_problems.contact_problems(line, ctx, return_id, status)
+        outcomes.append(Outcome(
+            return_id, status, intern(next_step), problems or NO_PROBLEMS,
+            inventory_action(line) if line.condition is not None and status is not needs_info else "",
+            categorise(line.reason, keywords) if line.reason is not None else "",
+            notified,
+            deadline,
+        ))
+
+    cross_row = rules_problems.cross_row_problems(lines, ids, ctx)
+    if cross_row:
+        by_row = {line.row: outcome for line, outcome in zip(lines, outcomes)}
+        for problem in cross_row:
+            outcome = by_row[problem.row]
+            outcome.problems = [*outcome.problems, problem]
+
+    emails = due_emails(lines, outcomes, policy, as_of)
+    return Evaluation(as_of, lines, outcomes, emails, assigned, filled)
+
+
+def identity(line: Line) -> tuple[str, str, str] | None:
+    """What recognises a row without a Return ID from one run to the next: Order ID, SKU and Email."""
+    if line.order_id is None or line.sku is None:
+        return None
+    return (line.order_id.lower(), line.sku.lower(), (line.email or "").lower())
+
+
+def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
+                      remembered: Mapping[tuple[str, str, str], str] | None = None) -> tuple[list[str], dict[int, str]]:
+    """Each line's Return ID; blank ones get one (R-00001 onwards, after the highest in the sheet).
+
+    Blank-ID lines of the same order, customer and notice date form one new return; a blank-ID
+    line of an order that already has a return noticed within a few days joins that return.
+    A row an earlier run gave an ID (and emailed about) that never reached the sheet gets the same
+    ID again, so its emails stay its own.
+    """
+    if all(line.return_id is not None for line in lines):
+        return [line.return_id for line in lines], {}
+    remembered = remembered or {}
+    highest = 0
+    existing: dict[tuple[str, str], list[tuple[str, date]]] = defaultdict(list)
+    skus: dict[str, set[str]] = defaultdict(set)
+    for line in lines:
+        if line.return_id is None:
+            continue
+        skus[line.return_id].add((line.sku or "").lower())
+        match = _OUR_ID.match(line.return_id)
+        if match:
+            highest = max(highest, int(match[1]))
+        if line.order_id is not None:
+            key = (line.order_id.lower(), (line.email or "").lower())
+            existing[key].append((line.return_id, line.notified_on or as_of))
+
+    ids: list[str] = []
+    assigned: dict[int, str] = {}
+    new_groups: dict[tuple, str] = {}
+    near = timedelta(days=policy.acknowledge_within_days)
+    on_sheet = set(skus)
+    for remembered_id in remembered.values():
+        match = _OUR_ID.match(remembered_id)
+        if match and remembered_id not in on_sheet:
+            highest = max(highest, int(match[1]))
+    for line in lines:
+        if line.return_id is not None:
+            ids.append(line.return_id)
+            continue
+        notified = line.notified_on or as_of
+        return_id = None
+        if line.order_id is not None:
+            key = (line.order_id.lower(), (line.email or "").lower())
+            group_key: tuple = (*key, notified)
+        else:
+            group_key = ("row", line.row)
+        key_of_row = identity(line)
+        earlier = remembered.get(key_of_row) if key_of_row is not None else None
+        if earlier is not None and earlier not in on_sheet:
+            return_id = new_groups[group_key] = earlier
+        elif line.order_id is not None:
+            for candidate, when in existing.get(key, ()):
+                if abs(when - notified) <= near and (line.sku or "").lower() not in skus[candidate]:
+                    return_id = candidate
+                    break
+        if return_id is None:
+            return_id = new_groups.get(group_key)
+        if return_id is None:
+            highest += 1
+            return_id = f"R-{highest:05d}"
+            new_groups[group_key] = return_id
+        ids.append(return_id)
+        assigned[line.row] = return_id
+        skus[return_id].add((line.sku or "").lower())
+    return ids, assigned
+
+
+def due_emails(lines: list[Line], outcomes: list[Outcome], policy: Policy, as_of: date) -> list[EmailDue]:
+    """The emails the rules want sent now, one per return and kind (whether already sent is not known here)."""
+    due: list[EmailDue] = []
+    enabled = policy.emails_enabled
+    if not enabled:
+        return due
+    # Old history is never news: only returns with a line noticed within email_history_days are looked at.
+    oldest = as_of - timedelta(days=policy.email_history_days)
+    recent = {o.return_id for o in outcomes if o.notified_on >= oldest}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, outcome in enumerate(outcomes):
+        if outcome.return_id in recent:
+            groups[outcome.return_id].append(index)
+
+    for return_id, members in groups.items():
+        active = [i for i in members if outcomes[i].status is not Status.NEEDS_INFO]
+        if not active:
+            continue
+        their_lines = [lines[i] for i in active]
+        their_outcomes = [outcomes[i] for i in active]
+        address = next((line.email for line in their_lines if line.email), None)
+        if address is None:
+            continue
+        age = (as_of - min(o.notified_on for o in their_outcomes)).days
+        if age < 0 or age > policy.email_history_days:
+            continue
+        customer = next((line.customer for line in their_lines if line.customer), None)
+        deadline = min(o.deadline for o in their_outcomes)
+        statuses = {o.status for o in their_outcomes}
+
+        def rows_where(test) -> list[int]:
+            return [line.row for line, o in zip(their_lines, their_outcomes) if test(line, o)]
+
+        wanted: list[tuple[EmailKind, list[int], Decimal | None]] = []
+        contacted = any(lines[i].contacted_on is not None for i in members)
+        if not statuses <= SETTLED and age <= policy.acknowledge_within_days and not contacted:
+            wanted.append((EmailKind.ACKNOWLEDGEMENT, [line.row for line in their_lines], None))
+        if Status.AWAITING_ITEM in statuses and age >= policy.reminder_after_days:
+            wanted.append((EmailKind.REMINDER, rows_where(lambda l, o: o.status is Status.AWAITING_ITEM), None))
+        refunded = [
+            line for line, o in zip(their_lines, their_outcomes)
+            if line.refunded_on is not None and 0 <= (as_of - line.refunded_on).days <= REFUND_NEWS_DAYS
+            and o.status is not Status.REFUSED
+        ]
+        if refunded:
+            wanted.append((EmailKind.REFUND_CONFIRMATION, [line.row for line in refunded],
+                           _total(refunded_amount(line) for line in refunded)))
+        if Status.REIMBURSEMENT_DUE in statuses:
+            owing = [line for line, o in zip(their_lines, their_outcomes) if o.status is Status.REIMBURSEMENT_DUE]
+            wanted.append((EmailKind.REIMBURSEMENT_REQUEST, [line.row for line in owing],
+                           _total(refunded_amount(line) for line in owing)))
+        refusing = {Status.REFUSED, Status.ITEM_OVERDUE} if policy.auto_refuse_overdue else {Status.REFUSED}
+        if statuses & refusing:
+            wanted.append((EmailKind.REFUSAL, rows_where(lambda l, o: o.status in refusing), None))
+        due.extend(
+            EmailDue(return_id, kind, address, customer, rows, amount, deadline)
+            for kind, rows, amount in wanted
+            if kind in enabled
+        )
+    return due
+
+
+def _total(amounts) -> Decimal | None:
+    values = list(amounts)
+    if any(v is None for v in values):
+        return None
+    return sum(values, Decimal(0))

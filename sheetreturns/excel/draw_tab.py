@@ -1,0 +1,199 @@
+"""Drawing a generated Tab (tabmodel) into a worksheet of a fresh openpyxl Workbook.
+
+Only what openpyxl itself writes is used (cell styles, column widths, frozen panes, page setup,
+native charts), so the Excel writer can move the resulting sheet and chart parts into a seller's
+workbook. Text that a spreadsheet would take for a formula is written as text.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import Series as ChartSeries
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..sheet.tab_model import STATUS_COLOURS, STYLES, ChartSpec, Tab, needs_text_guard, style_of, value_of
+
+HEADING_COLOUR = "1F4E79"
+HEADER_FILL = "D9E1F2"
+ALERT_COLOUR = "C00000"
+GOOD_COLOUR = "375623"
+NOTE_COLOUR = "595959"
+
+INT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0%"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def money_format(currency_symbol: str) -> str:
+    """Excel number format for amounts: the symbol, thousands separated, two decimals; negatives with a minus."""
+    symbol = '"' + currency_symbol.strip().replace('"', '""') + '"' if currency_symbol.strip() else ""
+    return f"{symbol}#,##0.00;-{symbol}#,##0.00"
+
+
+def _styles(currency_symbol: str) -> dict[str, dict]:
+    """Style name -> the openpyxl attributes a cell of that style gets."""
+    bottom = Border(bottom=Side(style="thin", color="8EA9DB"))
+    styles = {
+        "title": {"font": Font(bold=True, size=16, color=HEADING_COLOUR)},
+        "subtitle": {"font": Font(italic=True, color=NOTE_COLOUR)},
+        "heading": {"font": Font(bold=True, size=13, color=HEADING_COLOUR)},
+        "header": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=HEADER_FILL), "border": bottom},
+        "label": {"font": Font(bold=False)},
+        "text": {},
+        "int": {"number_format": INT_FORMAT},
+        "money": {"number_format": money_format(currency_symbol)},
+        "percent": {"number_format": PERCENT_FORMAT},
+        "date": {"number_format": DATE_FORMAT},
+        "datetime": {"number_format": DATETIME_FORMAT},
+        "alert": {"font": Font(bold=True, color=ALERT_COLOUR), "number_format": INT_FORMAT},
+        "good": {"font": Font(color=GOOD_COLOUR)},
+        "status": {},
+    }
+    assert set(styles) == STYLES, "every style of tabmodel.STYLES needs a drawing here"
+    return styles
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters pasted into a reason are not valid XML
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def render_tab(tab: Tab, ws: Worksheet, currency_symbol: str) -> None:
+    """Draw `tab` into the empty worksheet `ws`: values, styles, widths, frozen rows, charts, print setup."""
+    ws.title = tab.title
+    styles = _styles(currency_symbol)
+    for r, cells in enumerate(tab.rows, start=1):
+        for c, cell in enumerate(cells, start=1):
+            value = _cell_value(value_of(cell))
+            style = style_of(cell) or _implied_style(value)
+            if value is None and style not in ("header", "status"):
+                continue
+            target = ws.cell(row=r, column=c)
+            target.value = value
+            if needs_text_guard(value):
+                target.data_type = "s"  # never a formula: written as a string, kept as text when edited
+                target.quotePrefix = True
+            for attribute, setting in styles.get(style, {}).items():
+                setattr(target, attribute, setting)
+            if style == "status" and isinstance(value, str) and value in STATUS_COLOURS:
+                target.fill = PatternFill("solid", fgColor=STATUS_COLOURS[value])
+            if style == "header" and _numbers_below(tab, r, c):
+                target.alignment = Alignment(horizontal="right")  # over a column of numbers, as Excel aligns them
+            elif c > 2 and isinstance(value, str) and style not in ("title", "subtitle", "heading"):
+                target.alignment = Alignment(horizontal="left", indent=1)  # clear of the number to its left
+        if cells and style_of(cells[0]) == "title":
+            ws.row_dimensions[r].height = 24
+    for column, width in tab.widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = width
+    if tab.freeze_rows:
+        ws.freeze_panes = f"A{tab.freeze_rows + 1}"
+    for spec in tab.charts:
+        ws.add_chart(_chart(ws, spec, currency_symbol), spec.anchor)
+    # Printed or exported to PDF: one page wide, landscape.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _implied_style(value: object) -> str | None:
+    """A date or time without a style still shows as one (not as a day serial number)."""
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    return None
+
+
+def _numbers_below(tab: Tab, row: int, column: int) -> bool:
+    """True when the table under a header row (up to its next header, heading or blank row) has numbers in `column`."""
+    for cells in tab.rows[row:]:
+        if not cells or style_of(cells[0]) in ("header", "heading"):
+            return False
+        value = value_of(cells[column - 1]) if column <= len(cells) else None
+        if value is not None:
+            return _is_number(value)
+    return False
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal, date)) and not isinstance(value, bool)
+
+
+def _axis_format(style: str, currency_symbol: str) -> str | None:
+    return {"int": INT_FORMAT, "money": money_format(currency_symbol).split(";")[0].replace(".00", ""),
+            "percent": PERCENT_FORMAT}.get(style)
+
+
+def _chart(ws: Worksheet, spec: ChartSpec, currency_symbol: str):
+    """A native chart for `spec`; series on the right axis go into a second chart sharing the categories."""
+    categories = Reference(ws, min_col=spec.categories_column, min_row=spec.first_row, max_row=spec.last_row)
+    left = [s for s in spec.series if s.axis != "right"]
+    right = [s for s in spec.series if s.axis == "right"]
+    chart = _new_chart(spec.kind)
+    _add_series(chart, ws, left, categories)
+    chart.title = spec.title
+    chart.width, chart.height = spec.width_cm, spec.height_cm
+    chart.y_axis.title = spec.y_title or None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    fmt = _axis_format(left[0].number_format, currency_symbol) if left else None
+    if fmt:
+        chart.y_axis.number_format = fmt
+        chart.y_axis.numFmt.sourceLinked = False
+    if spec.kind == "bar":
+        chart.type = "bar"  # horizontal bars: category names stay readable
+        chart.x_axis.scaling.orientation = "maxMin"  # first row of the table at the top
+        chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                         showLegendKey=False, showPercent=False)
+        chart.gapWidth = 60
+    if len(spec.series) == 1:
+        chart.legend = None
+    else:
+        chart.legend.position = "b"
+    if right:
+        second = _new_chart(spec.kind)
+        _add_series(second, ws, right, categories)
+        second.y_axis.axId = 200
+        second.y_axis.title = spec.y2_title or None
+        second.y_axis.crosses = "max"
+        second.y_axis.delete = False
+        second.y_axis.majorGridlines = None
+        fmt = _axis_format(right[0].number_format, currency_symbol)
+        if fmt:
+            second.y_axis.number_format = fmt
+            second.y_axis.numFmt.sourceLinked = False
+        chart += second
+    return chart
+
+
+def _new_chart(kind: str):
+    if kind == "bar":
+        return BarChart()
+    if kind == "line":
+        return LineChart()
+    raise ValueError(f"unknown chart kind {kind!r}")
+
+
+def _add_series(chart, ws: Worksheet, series, categories: Reference) -> None:
+    for spec in series:
+        values = Reference(ws, min_col=spec.column, min_row=spec.first_row, max_row=spec.last_row)
+        drawn = ChartSeries(values, title=spec.name)
+        if isinstance(chart, LineChart):
+            drawn.smooth = False
+            drawn.marker.symbol = "circle"
+        chart.series.append(drawn)
+    chart.set_categories(categories)

@@ -1,0 +1,180 @@
+"""Reading a seller's .xlsx/.xlsm: python-calamine for speed, our own package checks for safety."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import python_calamine as calamine
+
+from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
+from ..errors import SheetReturnsError, SourceUnreadable
+from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
+from ..engine.values import CellError
+from .package import Package, error_cells
+from .safe_save import Fingerprint, refuse_if_open
+
+Row = list[object]
+
+
+class XlsxWorkbook:
+    """An opened workbook: its tabs, its date system, and rows of cell values per tab."""
+
+    kind = "xlsx"
+
+    def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        self.backup_dir = backup_dir or self.path.parent / ".sheetreturns" / "backups"
+        self.package = Package(self.path)
+        self.fingerprint = Fingerprint.of(self.path)  # taken before reading: a later save by someone else shows
+        try:
+            self.book = calamine.CalamineWorkbook.from_path(str(self.path))
+        except calamine.PasswordError:
+            self.package.close()
+            raise SourceUnreadable(f"{self.name} is password-protected: save it without a password") from None
+        except Exception as exc:  # calamine's XmlError, ZipError, CalamineError ...
+            self.package.close()
+            raise SourceUnreadable(f"{self.name} could not be read ({_first_line(exc)}): open it in Excel and save it again") from None
+        worksheets = {m.name for m in self.book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet}
+        self.parts = {s.name: s.part for s in self.package.info.sheets}
+        self.titles = [name for name in self.book.sheet_names if name in worksheets]
+        self.date1904 = self.package.info.date1904
+        self.strict = self.package.info.strict
+        self._sheets: dict[str, object] = {}
+        self._error_cache: dict[str, dict[int, dict[int, str]]] = {}
+        self._widths: dict[str, int] = {}
+
+    def close(self) -> None:
+        self._sheets.clear()
+        self.book.close()
+        self.package.close()
+
+    def __enter__(self) -> "XlsxWorkbook":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- rows ----------------------------------------------------------------
+
+    def iter_rows(self, title: str) -> Iterator[Row]:
+        """Every row of a tab from row 1 and column A, error cells as CellError values."""
+        sheet = self._sheet(title)
+        start = sheet.start
+        pad = [""] * start[1] if start and start[1] else None
+        errors = self._errors(title)
+        if pad is None and not errors:
+            yield from sheet.iter_rows()
+            return
+        for index, row in enumerate(sheet.iter_rows()):
+            if pad is not None:
+                row = pad + row
+            if errors:
+                row = _overlay(row, index, errors)
+            yield row
+
+    def rows(self, title: str, limit: int | None = None) -> list[Row]:
+        result = []
+        for row in self.iter_rows(title):
+            result.append(row)
+            if limit is not None and len(result) >= limit:
+                break
+        return result
+
+    def _sheet(self, title: str):
+        """The tab parsed once by calamine and kept: the header search and the full read share it."""
+        if title not in self._sheets:
+            # calamine releases the GIL while it parses, so the error-cell scan runs alongside it.
+            scan = threading.Thread(target=self._errors, args=(title,), daemon=True)
+            scan.start()
+            try:
+                self._sheets[title] = self.book.get_sheet_by_name(title)
+            except Exception as exc:
+                raise SourceUnreadable(f"the {title!r} tab of {self.name} could not be read ({_first_line(exc)})") from None
+            finally:
+                scan.join()
+        return self._sheets[title]
+
+    def _errors(self, title: str) -> dict[int, dict[int, str]]:
+        if title not in self._error_cache:
+            part = self.parts.get(title)
+            by_row: dict[int, dict[int, str]] = {}
+            if part is not None:
+                for (row, col), text in error_cells(self.package, part).items():
+                    by_row.setdefault(row, {})[col] = text
+            self._error_cache[title] = by_row
+        return self._error_cache[title]
+
+    def used_width(self, title: str) -> int:
+        """Columns in use on a tab (the job adds its columns to the right of them)."""
+        if title not in self._widths:
+            end = self._sheet(title).end
+            self._widths[title] = end[1] + 1 if end else 0
+        return self._widths[title]
+
+    def done_reading(self) -> None:
+        for title in self._sheets:
+            self.used_width(title)
+        self._sheets.clear()  # calamine's copy of a big sheet is the largest thing in memory
+
+    # -- writing ---------------------------------------------------------------
+
+    def preflight(self) -> None:
+        refuse_if_open(self.path)
+        if self.strict:
+            raise SheetReturnsError(
+                f"{self.name} is saved as 'Strict Open XML', which sheetreturns cannot write without losing "
+                f"formatting: save it as a normal 'Excel Workbook (.xlsx)' and run again"
+            )
+
+    def apply(self, plan, *, dry_run: bool, backups: int):
+        from ..sheet.workbook import WriteReport
+        from .writer import write_workbook
+
+        first_free = max(self.used_width(plan.tab), len(plan.header.headers))
+        self.done_reading()
+        outcome = write_workbook(
+            self.path, plan, fingerprint=self.fingerprint, date1904=self.date1904, first_free_column=first_free,
+            currency_symbol=plan.currency_symbol, backups=backups, backup_dir=self.backup_dir, dry_run=dry_run,
+        )
+        stats = outcome.stats
+        changes = {
+            "cells": stats.cells_changed,
+            "rows": stats.rows_changed,
+            "ids_assigned": sum(1 for v in plan.rows.values() if "return_id" in v),
+            "dates_filled": sum(1 for v in plan.rows.values() if "notified_on" in v),
+            "columns_added": len(outcome.columns_added),
+            "rows_appended": outcome.rows_appended,
+            "tabs": len(outcome.tabs),
+        }
+        return WriteReport(written=not dry_run, changes=changes, saved_to=str(self.path))
+
+    # -- the tabs sheetreturns reads ----------------------------------------------
+
+    def returns_tab(self) -> tuple[str, HeaderMap]:
+        return pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+
+    def settings(self) -> list[tuple[object, object, str]]:
+        title = next((t for t in self.titles if t.strip().lower() == SETTINGS_TAB.lower()), None)
+        if title is None:
+            return []
+        return settings_entries(self.rows(title), title)
+
+
+def _overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:
+    cols = errors.get(index)
+    if not cols:
+        return row
+    row = list(row)
+    for col, text in cols.items():
+        if col >= len(row):
+            row.extend([""] * (col + 1 - len(row)))
+        row[col] = CellError(text)
+    return row
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]

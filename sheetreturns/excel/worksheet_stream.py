@@ -1,0 +1,391 @@
+"""Rewriting one worksheet part as a stream: only the cells being edited change, every other byte is copied.
+
+The part is processed one <row> at a time, so memory stays flat however many rows the sheet has.
+Rows without edits are copied as they are; in an edited row, only the edited cells are replaced
+(keeping their style) or inserted in column order; everything outside <sheetData> is copied
+verbatim except <dimension> (widened) and <cols> (widths for added columns).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from collections.abc import Mapping
+from typing import BinaryIO
+
+from ..errors import SheetReturnsError
+from ..engine.columns import column_letter as column_letters
+from .cells import SharedStrings, attr, cell_position, cell_xml, has_formula, old_value, same_value
+from .package import _column_index
+from .worksheet_head import column_styles, prefix_of, widen
+from .styles import StyleBook
+
+CHUNK = 1 << 22
+
+
+class WriteRefused(SheetReturnsError):
+    """The workbook cannot be written without losing something; nothing is written."""
+
+
+@dataclass
+class SheetEdits:
+    rows: Mapping[int, dict[int, object]]  # sheet row -> 0-based column -> new value (None: empty the cell)
+    clear_columns: frozenset[int] = frozenset()  # emptied in rows below `clear_below` that have no edits
+    clear_below: int = 0
+    header_row: int = 1
+    widths: dict[int, float] = field(default_factory=dict)  # widths for columns the job adds
+    header_style_column: int | None = None  # new header cells copy this header cell's style
+    sheet_name: str = "Returns"
+    max_column: int = -1  # rightmost column written (0-based)
+    max_row: int = 0  # lowest row written
+
+
+@dataclass
+class RewriteStats:
+    cells_changed: int = 0
+    rows_changed: int = 0
+    rows_added: int = 0
+    formula_cells: set[str] = field(default_factory=set)  # refs of formula cells the job replaced
+
+
+class _Stream:
+    """A decompressed part read in chunks. Positions returned are valid only until the next search."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source = source
+        self.buffer = b""
+        self.position = 0
+        self.exhausted = False
+
+    def fill(self) -> bool:
+        if self.exhausted:
+            return False
+        chunk = self.source.read(CHUNK)
+        if not chunk:
+            self.exhausted = True
+            return False
+        self.buffer = self.buffer[self.position:] + chunk
+        self.position = 0
+        return True
+
+    def search(self, pattern: re.Pattern) -> re.Match | None:
+        while True:
+            match = pattern.search(self.buffer, self.position)
+            if match is not None:
+                return match
+            if not self.fill():
+                return None
+
+    def index(self, needle: bytes) -> int:
+        while True:
+            found = self.buffer.find(needle, self.position)
+            if found >= 0:
+                return found
+            if not self.fill():
+                return -1
+
+    def take(self, end: int) -> bytes:
+        data = self.buffer[self.position:end]
+        self.position = end
+        return data
+
+    def rest(self) -> bytes:
+        parts = [self.buffer[self.position:]]
+        self.position = len(self.buffer)
+        while True:
+            chunk = self.source.read(CHUNK)
+            if not chunk:
+                break
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: StyleBook,
+                  shared: SharedStrings, date1904: bool) -> RewriteStats:
+    stream = _Stream(source)
+    stream.fill()
+    prefix = prefix_of(stream.buffer[:4096])
+    p = prefix
+    stats = RewriteStats()
+
+    open_match = stream.search(re.compile(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/?)>"))
+    if open_match is None:
+        raise WriteRefused(f"the {edits.sheet_name!r} tab has no cell data section; open and save it in Excel first")
+    self_closing = open_match.group(1) == b"/"
+    before = stream.take(open_match.start())
+    sheet_data_tag = stream.take(open_match.end())
+
+    col_styles = column_styles(before, p)
+    out.write(widen(before, p, edits, edits.max_column))
+    out.write(sheet_data_tag[:-2] + b">" if self_closing else sheet_data_tag)
+
+    ctx = _RowContext(p, None, styles, shared, date1904, {}, col_styles, edits.sheet_name, stats)
+    pending = sorted(edits.rows)  # rows with edits, in order; those not met in the file are created
+    next_pending = 0
+    header_style: int | None = None
+    row_open = re.compile(rb"<" + re.escape(p) + rb"row\b")
+    row_close = b"</" + p + b"row>"
+    cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>(.*?)</" + re.escape(p) + rb"c>)", re.S)
+    ctx.cell_re = cell_re
+    data_close = b"</" + p + b"sheetData>"
+    previous_row = 0
+
+    def emit_new_rows(up_to: int) -> None:
+        nonlocal next_pending
+        while next_pending < len(pending) and pending[next_pending] < up_to:
+            number = pending[next_pending]
+            cells = [(c, v) for c, v in sorted(edits.rows[number].items()) if v is not None and v != ""]
+            if cells:
+                body = b"".join(ctx.new_cell(c, number, v, None) for c, v in cells)
+                out.write(b"<" + p + b'row r="%d">' % number + body + row_close)
+                stats.rows_added += 1
+                stats.cells_changed += len(cells)
+            next_pending += 1
+
+    while not self_closing:
+        start = stream.search(row_open)
+        close_at = stream.buffer.find(data_close, stream.position, start.start() if start else len(stream.buffer))
+        if start is None and close_at < 0:
+            close_at = stream.index(data_close)
+            if close_at < 0:
+                raise WriteRefused(f"the {edits.sheet_name!r} tab is cut short (no end of its cell data)")
+        if close_at >= 0:
+            out.write(stream.take(close_at))
+            break
+        out.write(stream.take(start.start()))  # whitespace or comments between rows
+        tag_end = stream.index(b">")
+        tag = stream.buffer[stream.position:tag_end + 1]
+        if tag.endswith(b"/>"):
+            row_bytes = stream.take(tag_end + 1)
+            inner = None
+        else:
+            end = stream.index(row_close)
+            if end < 0:
+                raise WriteRefused(f"the {edits.sheet_name!r} tab is damaged (a row is not closed)")
+            row_bytes = stream.take(end + len(row_close))
+            inner = row_bytes[len(tag):-len(row_close)]
+        ref = attr(tag, "r")
+        number = int(ref) if ref and ref.isdigit() else previous_row + 1
+        if number <= previous_row:
+            raise WriteRefused(
+                f"the rows of the {edits.sheet_name!r} tab are stored out of order: open and save it in Excel first"
+            )
+        previous_row = number
+        emit_new_rows(number)
+        row_edits = edits.rows.get(number)
+        if number == edits.header_row and edits.header_style_column is not None and inner:
+            header_style = _style_at(inner, cell_re, edits.header_style_column)
+        if row_edits is not None:
+            next_pending += 1
+        elif number > edits.clear_below and edits.clear_columns and inner:
+            row_edits = {c: None for c in edits.clear_columns}
+        if row_edits is None:
+            out.write(row_bytes)
+            continue
+        new_row, changed = _edit_row(tag, inner, number, row_edits, ctx,
+                                     header_style if number == edits.header_row else None)
+        if changed:
+            stats.rows_changed += 1
+            stats.cells_changed += changed
+            out.write(new_row)
+        else:
+            out.write(row_bytes)
+
+    emit_new_rows(1 << 30)
+    if self_closing:
+        out.write(data_close)
+    out.write(stream.rest())
+    return stats
+
+
+def _style_at(inner: bytes, cell_re: re.Pattern, wanted: int) -> int | None:
+    column = -1
+    for match in cell_re.finditer(inner):
+        position = cell_position(match.group(1))
+        column = position[0] if position else column + 1
+        if column == wanted:
+            style = attr(match.group(1), "s")
+            return int(style) if style else None
+    return None
+
+
+@dataclass
+class _RowContext:
+    """What editing any row needs: the sheet's prefix, styles, strings and running state."""
+
+    p: bytes
+    cell_re: re.Pattern
+    styles: StyleBook
+    shared: SharedStrings
+    date1904: bool
+    last_style: dict[int, int | None]
+    col_styles: dict[int, int]
+    sheet_name: str
+    stats: RewriteStats
+    letters: dict[int, bytes] = field(default_factory=dict)
+
+    def column(self, index: int) -> bytes:
+        found = self.letters.get(index)
+        if found is None:
+            found = self.letters[index] = column_letters(index).encode()
+        return found
+
+    def replacement(self, match: re.Match, column: int, number: int, value: object) -> bytes | None:
+        """New XML for an existing cell, or None when it already shows `value`."""
+        cell_tag, body = match.group(1), match.group(2)
+        style_text = attr(cell_tag, "s")
+        style = int(style_text) if style_text else None
+        self.last_style[column] = style
+        if hasattr(value, "isoformat"):
+            style = self.styles.date_variant(style)
+        new = cell_xml(self.p, self.column(column) + b"%d" % number, style, value, self.date1904)
+        if new == match.group(0):
+            return None  # exactly what an earlier run wrote
+        formula = has_formula(body)
+        if not formula and same_value(old_value(cell_tag, body, self.shared), value, self.date1904):
+            return None  # same value, stored another way (e.g. Excel re-saved it as a shared string)
+        if formula:
+            if _SHARED_FORMULA.search(body) and b"ref=" in body:
+                raise WriteRefused(
+                    f"cell {column_letters(column)}{number} of the {self.sheet_name!r} tab holds a formula that "
+                    f"other cells share; sheetreturns writes that column: remove the formula and run again"
+                )
+            self.stats.formula_cells.add(f"{column_letters(column)}{number}")
+        return new
+
+    def new_cell(self, column: int, number: int, value: object, header_style: int | None) -> bytes:
+        if header_style is not None:
+            style = header_style
+        else:
+            style = self.last_style.get(column)
+            if style is None:
+                style = self.col_styles.get(column)
+            if hasattr(value, "isoformat"):
+                style = self.styles.date_variant(style)
+        return cell_xml(self.p, self.column(column) + b"%d" % number, style, value, self.date1904)
+
+
+_SHARED_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"')
+_LAST_REF = re.compile(rb'\br="([A-Z]+)\d+"')
+
+
+def _edit_row(tag: bytes, inner: bytes | None, number: int, row_edits: dict[int, object], ctx: _RowContext,
+              header_style: int | None) -> tuple[bytes, int]:
+    """The row with its edits applied, and how many cells changed (0: keep the original bytes)."""
+    fast = _edit_row_by_reference(tag, inner, number, row_edits, ctx, header_style) if inner else None
+    if fast is not None:
+        return fast
+    return _edit_row_by_parsing(tag, inner, number, row_edits, ctx, header_style)
+
+
+def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dict[int, object], ctx: _RowContext,
+                           header_style: int | None) -> tuple[bytes, int] | None:
+    """Fast path: find each edited cell by its reference (r="V57") instead of parsing the whole row.
+
+    Returns None when the row needs the careful path (cells without references, or a new cell that
+    must go between existing ones).
+    """
+    p = ctx.p
+    open_c = b"<" + p + b"c"
+    last_open = inner.rfind(open_c)
+    if last_open < 0:
+        return None
+    last_ref = _LAST_REF.search(inner, last_open, inner.find(b">", last_open) + 1)
+    if last_ref is None:
+        return None
+    max_column = _column_index(last_ref.group(1))
+    row_text = b"%d" % number
+    pieces: list[tuple[int, int, bytes]] = []  # (start, end, new xml) over `inner`
+    appended: list[bytes] = []
+    columns: list[int] = []
+    changed = 0
+    for column in sorted(row_edits):
+        value = row_edits[column]
+        position = inner.find(b' r="' + ctx.column(column) + row_text + b'"')
+        if position < 0:
+            if value is None or value == "":
+                continue  # absent and meant to be empty
+            if column <= max_column:
+                return None
+            appended.append(ctx.new_cell(column, number, value, header_style))
+            columns.append(column)
+            changed += 1
+            continue
+        start = inner.rfind(open_c, 0, position)
+        match = ctx.cell_re.match(inner, start) if start >= 0 else None
+        if match is None or match.start(1) > position or match.end(1) < position:
+            return None
+        new = ctx.replacement(match, column, number, value)
+        if new is not None:
+            pieces.append((match.start(), match.end(), new))
+            columns.append(column)
+            changed += 1
+    if not changed:
+        return b"", 0
+    out: list[bytes] = []
+    cursor = 0
+    for start, end, new in pieces:
+        out.append(inner[cursor:start])
+        out.append(new)
+        cursor = end
+    out.append(inner[cursor:])
+    out.extend(appended)
+    new_tag = _widen_spans(tag, [(c, b"") for c in columns])
+    return new_tag + b"".join(out) + b"</" + p + b"row>", changed
+
+
+def _edit_row_by_parsing(tag: bytes, inner: bytes | None, number: int, row_edits: dict[int, object],
+                         ctx: _RowContext, header_style: int | None) -> tuple[bytes, int]:
+    """Careful path: parse every cell (positions may come from order alone), then splice in the edits."""
+    p = ctx.p
+    cells: list[tuple[int, re.Match]] = []
+    positional = False
+    column = -1
+    for match in ctx.cell_re.finditer(inner or b""):
+        position = cell_position(match.group(1))
+        if position is None:
+            positional = True
+            column += 1
+        else:
+            column = position[0]
+        cells.append((column, match))
+    changed = 0
+    result: list[tuple[int, bytes]] = []
+    remaining = dict(row_edits)
+    for column, match in cells:
+        xml = match.group(0)
+        if column in remaining:
+            new = ctx.replacement(match, column, number, remaining.pop(column))
+            if new is not None:
+                xml = new
+                changed += 1
+            elif positional:
+                xml = _with_ref(xml, p, column, number)
+        elif positional:
+            xml = _with_ref(xml, p, column, number)
+        result.append((column, xml))
+    for column, value in sorted(remaining.items()):
+        if value is None or value == "":
+            continue
+        result.append((column, ctx.new_cell(column, number, value, header_style)))
+        changed += 1
+    if not changed:
+        return b"", 0
+    result.sort(key=lambda item: item[0])
+    body = b"".join(xml for _, xml in result)
+    new_tag = _widen_spans(tag[:-2] + b">" if inner is None else tag, result)
+    return new_tag + body + b"</" + p + b"row>", changed
+
+
+def _with_ref(xml: bytes, p: bytes, column: int, number: int) -> bytes:
+    head = b"<" + p + b"c"
+    return head + b' r="' + column_letters(column).encode() + b"%d" % number + b'"' + xml[len(head):]
+
+
+def _widen_spans(tag: bytes, cells: list[tuple[int, bytes]]) -> bytes:
+    spans = attr(tag, "spans")
+    if not spans or b":" not in spans:
+        return tag
+    low, high = (int(x) for x in spans.split(b":")[:2])
+    columns = [c + 1 for c, _ in cells]
+    new = b"%d:%d" % (min(low, *columns), max(high, *columns))
+    return tag.replace(b'spans="' + spans + b'"', b'spans="' + new + b'"', 1)

@@ -1,0 +1,205 @@
+"""Generated tabs (tabmodel.Tab) as spreadsheets.batchUpdate requests, looking like the Excel ones:
+bold frozen header, readable widths, colours by status, native charts. Plus the status colours of the
+Returns tab, as conditional format rules that follow each cell's value."""
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, datetime
+from decimal import Decimal
+
+from ..sheet.tab_model import STATUS_COLOURS, ChartSpec, Tab, style_of, value_of
+from .cells import serial
+
+PIXELS_PER_CHAR = 7
+PIXELS_PER_CM = 37.8
+MIN_ROWS, MIN_COLUMNS = 100, 26
+
+
+def rgb(hex_colour: str) -> dict:
+    value = hex_colour.lstrip("#")
+    return {"red": int(value[0:2], 16) / 255, "green": int(value[2:4], 16) / 255, "blue": int(value[4:6], 16) / 255}
+
+
+GREY_TEXT = rgb("595959")
+HEADING_TEXT = rgb("1F4E79")
+HEADER_FILL = rgb("D9E1F2")
+ALERT_TEXT = rgb("9C0006")
+ALERT_FILL = rgb("FFC7CE")
+GOOD_TEXT = rgb("006100")
+
+
+def style_format(style: str | None, value: object, currency: str) -> dict:
+    """The userEnteredFormat for a cell of the given tabmodel style."""
+    fmt: dict = {}
+    if style == "title":
+        fmt["textFormat"] = {"bold": True, "fontSize": 14}
+    elif style == "subtitle":
+        fmt["textFormat"] = {"italic": True, "foregroundColor": GREY_TEXT}
+    elif style == "heading":
+        fmt["textFormat"] = {"bold": True, "fontSize": 11, "foregroundColor": HEADING_TEXT}
+    elif style == "header":
+        fmt["textFormat"] = {"bold": True}
+        fmt["backgroundColor"] = HEADER_FILL
+        fmt["borders"] = {"bottom": {"style": "SOLID", "color": rgb("8EA9DB")}}
+        fmt["wrapStrategy"] = "WRAP"
+        fmt["verticalAlignment"] = "BOTTOM"
+    elif style == "int":
+        fmt["numberFormat"] = {"type": "NUMBER", "pattern": "#,##0"}
+    elif style == "money":
+        fmt["numberFormat"] = {"type": "CURRENCY", "pattern": f'"{currency}"#,##0.00' if currency else "#,##0.00"}
+    elif style == "percent":
+        fmt["numberFormat"] = {"type": "PERCENT", "pattern": "0%"}
+    elif style == "date":
+        fmt["numberFormat"] = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+    elif style == "datetime":
+        fmt["numberFormat"] = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
+    elif style == "alert":
+        fmt["textFormat"] = {"bold": True, "foregroundColor": ALERT_TEXT}
+        fmt["backgroundColor"] = ALERT_FILL
+    elif style == "good":
+        fmt["textFormat"] = {"foregroundColor": GOOD_TEXT}
+    elif style == "status" and str(value) in STATUS_COLOURS:
+        fmt["backgroundColor"] = rgb(STATUS_COLOURS[str(value)])
+    if "numberFormat" not in fmt and isinstance(value, (date, datetime)):
+        fmt["numberFormat"] = ({"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"} if isinstance(value, datetime)
+                               else {"type": "DATE", "pattern": "yyyy-mm-dd"})
+    return fmt
+
+
+def cell_value(value: object) -> dict:
+    """An ExtendedValue; text is always a stringValue, so '=...' is never a formula."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, (date, datetime)):
+        return {"numberValue": serial(value)}
+    if isinstance(value, (int, float, Decimal)) and math.isfinite(float(value)):
+        number = float(value)
+        return {"numberValue": int(number) if number.is_integer() and abs(number) < 2**53 else number}
+    return {"stringValue": str(value)}
+
+
+def cell_data(cell: object, currency: str) -> dict:
+    value = value_of(cell)
+    data = {}
+    entered = cell_value(value)
+    if entered:
+        data["userEnteredValue"] = entered
+    fmt = style_format(style_of(cell), value, currency)
+    if fmt:
+        data["userEnteredFormat"] = fmt
+    return data
+
+
+def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str = "") -> list[dict]:
+    """Requests that make the tab exactly `tab`: created if missing, else cleared and redrawn in place."""
+    width = max([len(r) for r in tab.rows] + [max(tab.widths, default=0)] + [_chart_columns(c) for c in tab.charts] + [1])
+    height = max([len(tab.rows)] + [_chart_rows(c) for c in tab.charts] + [1])
+    rows_needed, columns_needed = max(height + 10, MIN_ROWS), max(width, MIN_COLUMNS)
+    grid = {"rowCount": rows_needed, "columnCount": columns_needed, "frozenRowCount": tab.freeze_rows}
+    requests_: list[dict] = []
+    if existing is None:
+        sheet_id = _new_id(taken)
+        taken.add(sheet_id)
+        requests_.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid}}})
+    else:
+        sheet_id = existing["properties"]["sheetId"]
+        for chart in existing.get("charts", []):
+            requests_.append({"deleteEmbeddedObject": {"objectId": chart["chartId"]}})
+        requests_.append({"updateCells": {"range": {"sheetId": sheet_id}, "fields": "*"}})
+        requests_.append({"updateSheetProperties": {
+            "properties": {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid},
+            "fields": "title,gridProperties(rowCount,columnCount,frozenRowCount)"}})
+    for column, chars in sorted(tab.widths.items()):
+        requests_.append({"updateDimensionProperties": {
+            "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": column - 1, "endIndex": column},
+            "properties": {"pixelSize": round(chars * PIXELS_PER_CHAR + 5)}, "fields": "pixelSize"}})
+    if tab.rows:
+        rows = [{"values": [cell_data(c, currency) for c in row]} for row in tab.rows]
+        requests_.append({"updateCells": {"rows": rows, "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                                          "fields": "userEnteredValue,userEnteredFormat"}})
+    for chart in tab.charts:
+        requests_.append({"addChart": {"chart": chart_json(tab, chart, sheet_id)}})
+    return requests_
+
+
+def _new_id(taken: set[int]) -> int:
+    while True:
+        candidate = random.randint(1_000_000, 2**31 - 1)
+        if candidate not in taken:
+            return candidate
+
+
+def _chart_columns(chart: ChartSpec) -> int:
+    col, _ = _anchor(chart.anchor)
+    return col + 1 + math.ceil(chart.width_cm * PIXELS_PER_CM / 100)
+
+
+def _chart_rows(chart: ChartSpec) -> int:
+    _, row = _anchor(chart.anchor)
+    return row + 1 + math.ceil(chart.height_cm * PIXELS_PER_CM / 21)
+
+
+def _anchor(cell: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in cell if ch.isalpha()).upper()
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col - 1, int(digits) - 1
+
+
+def chart_json(tab: Tab, chart: ChartSpec, sheet_id: int) -> dict:
+    def source(column: int, first: int, last: int) -> dict:
+        return {"sourceRange": {"sources": [{"sheetId": sheet_id, "startRowIndex": first - 1, "endRowIndex": last,
+                                              "startColumnIndex": column - 1, "endColumnIndex": column}]}}
+
+    headers = all(_names_series(tab, s) for s in chart.series) and chart.first_row > 1
+    first = chart.first_row - 1 if headers else chart.first_row
+    col, row = _anchor(chart.anchor)
+    spec = {
+        "title": chart.title,
+        "basicChart": {
+            "chartType": "COLUMN" if chart.kind == "bar" else "LINE",
+            "legendPosition": "BOTTOM_LEGEND" if len(chart.series) > 1 else "NO_LEGEND",
+            "axis": [{"position": "BOTTOM_AXIS"}, {"position": "LEFT_AXIS", "title": chart.y_title}],
+            "domains": [{"domain": source(chart.categories_column, first, chart.last_row)}],
+            "series": [{"series": source(s.column, first, s.last_row), "targetAxis": "LEFT_AXIS"} for s in chart.series],
+            "headerCount": 1 if headers else 0,
+        },
+    }
+    position = {"overlayPosition": {"anchorCell": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": col},
+                                    "widthPixels": round(chart.width_cm * PIXELS_PER_CM),
+                                    "heightPixels": round(chart.height_cm * PIXELS_PER_CM)}}
+    return {"spec": spec, "position": position}
+
+
+def _names_series(tab: Tab, series) -> bool:
+    row = series.first_row - 2
+    if row < 0 or row >= len(tab.rows) or series.column - 1 >= len(tab.rows[row]):
+        return False
+    return str(value_of(tab.rows[row][series.column - 1])) == series.name
+
+
+def status_rules(sheet: dict, sheet_id: int, first_row: int, column: int) -> list[dict]:
+    """Conditional format rules colouring the Status column by label; only those not already there."""
+    present = set()
+    for rule in sheet.get("conditionalFormats", []):
+        condition = (rule.get("booleanRule") or {}).get("condition") or {}
+        values = condition.get("values") or []
+        covers = any(r.get("startColumnIndex", 0) <= column < r.get("endColumnIndex", column + 1)
+                     for r in rule.get("ranges", []))
+        if condition.get("type") == "TEXT_EQ" and values and covers:
+            present.add(values[0].get("userEnteredValue"))
+    requests_ = []
+    for label, colour in STATUS_COLOURS.items():
+        if label in present:
+            continue
+        grid = {"sheetId": sheet_id, "startRowIndex": first_row, "startColumnIndex": column, "endColumnIndex": column + 1}
+        requests_.append({"addConditionalFormatRule": {"index": 0, "rule": {
+            "ranges": [grid],
+            "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": label}]},
+                            "format": {"backgroundColor": rgb(colour)}}}}})
+    return requests_

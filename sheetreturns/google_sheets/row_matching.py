@@ -1,0 +1,93 @@
+"""Finding the rows again just before writing: sellers insert, delete and sort rows while the job runs.
+
+A row is recognised by its Return ID, Order ID, SKU and Email (the identity columns), never by its
+position. The identity columns are read again right before the write; if they are exactly as first
+read, nothing moved. Otherwise each row goes to the one row that now has its identity; rows whose
+identity is missing or shared by several rows are left for the next run rather than risk writing
+one row's values into another.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
+from ..errors import SheetReturnsError
+from .sheets_client import Api
+from .cells import column_range, from_api, identity_text, quote_title
+
+IDENTITY_KEYS = ("return_id", "order_id", "sku", "email")
+
+Key = tuple[str | None, ...]
+
+
+def keys_of(columns: dict[str, list], header: HeaderMap, rows: int) -> list[Key]:
+    """The identity of every row (0-based), from cell values as the API returns them."""
+    present = [k for k in IDENTITY_KEYS if k in header.columns]
+    normal = []
+    for key in present:
+        column = list(columns.get(key) or [])
+        column += [None] * (rows - len(column))
+        normal.append([None if v is None or v == "" else (v.strip() or None) if v.__class__ is str else identity_text(v)
+                       for v in column[:rows]])
+    return list(zip(*normal)) if normal else [()] * rows
+
+
+def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int) -> tuple[HeaderMap, dict[str, list]]:
+    """One batchGet: the top rows (to find the header again) and the named columns."""
+    wanted = [k for k in keys if k in old.columns]
+    top = max(1, min(HEADER_SEARCH_ROWS, grid_rows))  # a range past the grid's last row is an error
+    ranges = [f"{quote_title(tab)}!1:{top}"] + [column_range(tab, old.columns[k]) for k in wanted]
+    answers = api.batch_get(ranges, major="COLUMNS")
+    top = _rows_from_columns(answers[0].get("values", []))
+    try:
+        header = find_header([from_api(r) for r in top], tab)
+    except SheetReturnsError:
+        raise SheetReturnsError(
+            f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again "
+            f"(nothing was written)") from None
+    columns = {k: (a.get("values") or [[]])[0] for k, a in zip(wanted, answers[1:])}
+    if any(header.columns.get(k) != old.columns.get(k) for k in wanted):
+        # Columns were inserted, deleted or moved: read the named columns where they are now.
+        moved = [k for k in keys if k in header.columns]
+        answers = api.batch_get([column_range(tab, header.columns[k]) for k in moved], major="COLUMNS")
+        columns = {k: (a.get("values") or [[]])[0] for k, a in zip(moved, answers)}
+    return header, columns
+
+
+def _rows_from_columns(columns: list[list]) -> list[list]:
+    height = max((len(c) for c in columns), default=0)
+    return [[c[r] if r < len(c) else "" for c in columns] for r in range(height)]
+
+
+def locate(first: list[Key], first_start: int, now: list[Key], now_start: int, wanted: set[int]) -> tuple[dict[int, int], int]:
+    """Map wanted rows (0-based, as first read) to where they are now; (mapping, rows that could not be placed).
+
+    `first` and `now` hold the identity of every row, from index 0; data rows start at *_start.
+    """
+    if first[first_start:] == now[now_start:len(now)] and first_start == now_start:
+        return {r: r for r in wanted}, 0
+    # Trailing blank rows may differ in count only; compare again without them.
+    trimmed_first = _trim(first[first_start:])
+    trimmed_now = _trim(now[now_start:])
+    if trimmed_first == trimmed_now:
+        shift = now_start - first_start
+        return {r: r + shift for r in wanted}, 0
+    blank = tuple(None for _ in (first[0] if first else ()))
+    seen_first = Counter(first[first_start:])
+    seen_now = Counter(now[now_start:])
+    where_now = {key: i for i, key in enumerate(now) if i >= now_start and seen_now[key] == 1}
+    mapping, lost = {}, 0
+    for r in sorted(wanted):
+        key = first[r] if r < len(first) else blank
+        if key == blank or seen_first[key] != 1 or key not in where_now:
+            lost += 1
+            continue
+        mapping[r] = where_now[key]
+    return mapping, lost
+
+
+def _trim(keys: list[Key]) -> list[Key]:
+    end = len(keys)
+    while end and all(v is None for v in keys[end - 1]):
+        end -= 1
+    return keys[:end]

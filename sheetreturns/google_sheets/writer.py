@@ -1,0 +1,297 @@
+"""Applying a WritePlan to a Google Sheet with as few requests as the change allows.
+
+Order of requests: (1) re-read the identity columns, only if Returns cells change; (2) one
+spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours), the
+new rows (appendCells) and the generated tabs; (3) the changed cells in values.batchUpdate calls of
+at most ~2 MB each. An unchanged sheet costs one write: the regenerated tabs.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..engine.columns import BY_KEY, HeaderMap
+from ..sheet.write_plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
+from ..sheet.workbook import WriteReport
+from .cells import a1, column_index, same, to_api
+from .draw_tab import cell_data, status_rules, tab_requests
+from .row_matching import IDENTITY_KEYS, keys_of, locate, reread
+from .workbook import Kept
+
+MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
+MAX_RUN = 5000  # rows per ValueRange, so that a payload can be split between ranges
+MAX_GAP = 8  # unchanged cells between two changed ones sent as null (skipped) rather than starting a new range
+DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+
+
+@dataclass
+class Change:
+    row: int  # 0-based row index as first read
+    key: str
+    value: object
+
+
+@dataclass
+class Draft:
+    """What the plan changes, worked out against the values as first read."""
+
+    changes: list[Change] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # column key -> 0-based column (added ones too)
+    added: list[str] = field(default_factory=list)
+    width: int = 0  # columns in use before any is added
+
+    def counts(self, plan: WritePlan) -> dict[str, int]:
+        return {
+            "cells": len(self.changes),
+            "rows": len({c.row for c in self.changes}),
+            "ids_assigned": sum(1 for c in self.changes if c.key == "return_id"),
+            "dates_filled": sum(1 for c in self.changes if c.key == "notified_on"),
+            "columns_added": len(self.added),
+            "rows_appended": len(plan.append),
+            "tabs": len(plan.tabs),
+        }
+
+
+def draft(plan: WritePlan, kept: Kept) -> Draft:
+    header = plan.header
+    width = kept.width
+    positions = dict(header.columns)
+    added = [k for k in plan.add_columns if k not in positions]
+    for offset, key in enumerate(added):
+        positions[key] = width + offset
+    out = Draft(positions=positions, added=added, width=width)
+    first = header.row_index + 1
+    job_columns = [(key, kept.columns.get(header.columns[key])) for key in JOB_KEYS if key in header.columns]
+    for index in range(first, max(kept.height, max(plan.rows, default=0))):
+        wanted = plan.rows.get(index + 1)
+        if wanted is None:
+            # No seller data on this row: blank any job-owned cell left over from earlier runs.
+            for key, column in job_columns:
+                if column is not None and index < len(column) and column[index] not in ("", None):
+                    out.changes.append(Change(index, key, None))
+            continue
+        for key, value in wanted.items():
+            col = positions.get(key)
+            if col is None:
+                continue
+            column = kept.columns.get(col)
+            current = column[index] if column is not None and index < len(column) else None
+            if key in FILLABLE_KEYS and current not in ("", None):
+                continue  # never overwrite a seller's value
+            if value is None:
+                changed = current not in ("", None)
+            elif value.__class__ is str:
+                changed = current != value
+            else:
+                changed = not same(current, value)
+            if changed:
+                out.changes.append(Change(index, key, value))
+    return out
+
+
+def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
+    kept = book.kept(plan.tab, plan.header)
+    work = draft(plan, kept)
+    counts = work.counts(plan)
+    if dry_run:
+        return WriteReport(written=False, changes=counts)
+    api, tab = book.api, plan.tab
+    sheet = book.sheets[tab]["properties"]
+    header, moved, skipped = plan.header, None, 0
+    if work.changes or work.added or plan.append:
+        header, moved, skipped, work = _find_rows_again(book, plan, kept, work)
+    requests_ = _structure(book, plan, header, work, moved, sheet)
+    if requests_:
+        api.batch_update(requests_)
+    data = _value_ranges(tab, header, work, moved)
+    for chunk in _chunks(data, tab):
+        api.write_values(chunk)
+    counts["cells"] = len(work.changes)
+    if skipped:
+        counts["rows_left_for_next_run"] = skipped
+    return WriteReport(written=True, changes=counts, saved_to=book.url)
+
+
+def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft):
+    """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
+    fills = {c.key for c in work.changes if c.key in FILLABLE_KEYS}
+    keys = tuple(dict.fromkeys(IDENTITY_KEYS + tuple(sorted(fills))))
+    grid_rows = book.sheets[plan.tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
+    header, columns = reread(book.api, plan.tab, plan.header, keys, grid_rows)
+    first_columns = {k: kept.columns[plan.header.columns[k]] for k in IDENTITY_KEYS if k in plan.header.columns}
+    first = keys_of(first_columns, plan.header, kept.height)
+    height = max((len(c) for c in columns.values()), default=0)
+    now = keys_of(columns, header, height)
+    wanted = {c.row for c in work.changes}
+    moved, lost = locate(first, plan.header.row_index + 1, now, header.row_index + 1, wanted)
+    positions = dict(header.columns)
+    width = max(len(header.headers), work.width + len(header.headers) - len(plan.header.headers))
+    added = [k for k in work.added if k not in positions]
+    for offset, key in enumerate(added):
+        positions[key] = width + offset
+    remaining = []
+    for change in work.changes:
+        target = moved.get(change.row)
+        if target is None or change.key not in positions:
+            continue
+        if change.key in FILLABLE_KEYS:
+            current = columns.get(change.key, [])
+            if target < len(current) and current[target] not in ("", None):
+                continue  # filled in by the seller meanwhile
+        remaining.append(change)
+    return header, moved, lost, Draft(remaining, positions, added, width)
+
+
+def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, sheet: dict) -> list[dict]:
+    """One batchUpdate: grow the grid, format new columns and written dates, status colours, generated tabs."""
+    sheet_id = sheet["sheetId"]
+    requests_: list[dict] = []
+    needed = max(work.positions.values(), default=-1) + 1
+    have = sheet.get("gridProperties", {}).get("columnCount", 0)
+    if needed > have:
+        requests_.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": needed - have}})
+    hr = header.row_index
+    if work.added:
+        last = max((i for i, h in enumerate(header.headers) if h), default=0)
+        first_new, last_new = work.positions[work.added[0]], work.positions[work.added[-1]]
+        requests_.append({"copyPaste": {
+            "source": _grid(sheet_id, hr, hr + 1, last, last + 1),
+            "destination": _grid(sheet_id, hr, hr + 1, first_new, last_new + 1), "pasteType": "PASTE_FORMAT"}})
+        for key in work.added:
+            if BY_KEY[key].kind == "date":
+                col = work.positions[key]
+                requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
+    for col, start, end in _date_runs(work, moved):
+        requests_.append(_number_format(_grid(sheet_id, start, end, col, col + 1)))
+    if plan.append:
+        requests_.append(_append_cells(sheet_id, header, work.positions, plan.append))
+    status_col = work.positions.get("status")
+    if status_col is not None:
+        requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, hr + 1, status_col))
+    if plan.tabs:
+        symbol = plan.currency_symbol
+        taken = {s["properties"]["sheetId"] for s in book.sheets.values()}
+        for tab in plan.tabs:
+            existing = next((s for t, s in book.sheets.items() if t.lower() == tab.title.lower()), None)
+            requests_.extend(tab_requests(tab, existing, taken, symbol))
+    return requests_
+
+
+def _grid(sheet_id: int, r0: int, r1: int | None, c0: int, c1: int) -> dict:
+    grid = {"sheetId": sheet_id, "startRowIndex": r0, "startColumnIndex": c0, "endColumnIndex": c1}
+    if r1 is not None:
+        grid["endRowIndex"] = r1
+    return grid
+
+
+def _number_format(grid: dict) -> dict:
+    return {"repeatCell": {"range": grid, "cell": {"userEnteredFormat": {"numberFormat": DATE_FORMAT}},
+                           "fields": "userEnteredFormat.numberFormat"}}
+
+
+def _target(change: Change, moved) -> int:
+    return change.row if moved is None else moved[change.row]
+
+
+def _date_runs(work: Draft, moved) -> list[tuple[int, int, int]]:
+    """(column, first row, end row) runs of cells that receive a date, 0-based, end exclusive."""
+    by_col: dict[int, list[int]] = {}
+    for change in work.changes:
+        if isinstance(change.value, date):
+            by_col.setdefault(work.positions[change.key], []).append(_target(change, moved))
+    runs = []
+    for col, rows in sorted(by_col.items()):
+        for start, end in _runs(sorted(rows)):
+            runs.append((col, start, end))
+    return runs
+
+
+def _runs(rows: list[int], gap: int = 0) -> list[tuple[int, int]]:
+    """Sorted row numbers -> (first, end) runs; rows up to `gap` apart share a run."""
+    out = []
+    for row in rows:
+        if out and row <= out[-1][1] + gap:
+            out[-1] = (out[-1][0], row + 1)
+        else:
+            out.append((row, row + 1))
+    return out
+
+
+def _value_ranges(tab: str, header: HeaderMap, work: Draft, moved) -> list[dict]:
+    """The changed cells as ValueRanges: one per run of consecutive rows in a column."""
+    data = []
+    for key in work.added:
+        data.append({"range": a1(tab, work.positions[key], header.row_number), "values": [[BY_KEY[key].header]]})
+    by_col: dict[int, dict[int, object]] = {}
+    for change in work.changes:
+        value = change.value
+        by_col.setdefault(work.positions[change.key], {})[_target(change, moved)] = (
+            value if value.__class__ is str else to_api(value))
+    for col, cells in sorted(by_col.items()):
+        for start, end in _runs(sorted(cells), MAX_GAP):
+            for piece in range(start, end, MAX_RUN):
+                stop = min(end, piece + MAX_RUN)
+                # A null leaves its cell as it is: short gaps of unchanged cells cost less than a new range.
+                data.append(_column_range(tab, col, piece, [cells.get(r) for r in range(piece, stop)]))
+    return data
+
+
+def _column_range(tab: str, col: int, start: int, values: list) -> dict:
+    """Cells of one column from 0-based row `start` down, as a ValueRange."""
+    return {"range": a1(tab, col, start + 1, start + len(values)), "majorDimension": "COLUMNS", "values": [values]}
+
+
+def _size(item: dict) -> int:
+    return len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 2
+
+
+def _split(item: dict, tab: str) -> list[dict]:
+    """A column ValueRange too big for one request, as pieces (halves, recursively) that each fit."""
+    if _size(item) <= MAX_PAYLOAD - 200 or len(item["values"][0]) < 2:
+        return [item]
+    cell = item["range"].rpartition("!")[2].split(":")[0]
+    col = column_index("".join(ch for ch in cell if ch.isalpha()))
+    start = int("".join(ch for ch in cell if ch.isdigit())) - 1
+    values = item["values"][0]
+    half = len(values) // 2
+    return [piece for first, part in ((start, values[:half]), (start + half, values[half:]))
+            for piece in _split(_trimmed(tab, col, first, part), tab)]
+
+
+def _trimmed(tab: str, col: int, start: int, values: list) -> dict:
+    """A column range without skipped (null) cells at either end, so it never names cells it leaves alone."""
+    first = next(i for i, v in enumerate(values) if v is not None)
+    last = len(values) - next(i for i, v in enumerate(reversed(values)) if v is not None)
+    return _column_range(tab, col, start + first, values[first:last])
+
+
+def _chunks(data: list[dict], tab: str = "") -> list[list[dict]]:
+    """ValueRanges packed into requests of at most MAX_PAYLOAD bytes each."""
+    chunks, current, size = [], [], 200  # room for the request's own fields
+    for whole in data:
+        for item in _split(whole, tab) if "majorDimension" in whole else [whole]:
+            cost = _size(item)
+            if current and size + cost > MAX_PAYLOAD:
+                chunks.append(current)
+                current, size = [], 200
+            current.append(item)
+            size += cost
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _append_cells(sheet_id: int, header: HeaderMap, positions: dict[str, int], rows: list[dict]) -> dict:
+    """New rows (intake) after the last row with data; columns placed by the header, text as text,
+    dates as dates with a date format: one request inside the batchUpdate, applied atomically."""
+    width = max(positions.values()) + 1
+    data = []
+    for item in rows:
+        cells: list[dict] = [{} for _ in range(width)]
+        for key, value in item.items():
+            col = positions.get(key)
+            if col is not None and value is not None:
+                cells[col] = cell_data(value, "")
+        data.append({"values": cells})
+    return {"appendCells": {"sheetId": sheet_id, "rows": data, "fields": "userEnteredValue,userEnteredFormat.numberFormat"}}

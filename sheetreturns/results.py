@@ -1,0 +1,89 @@
+"""What a command returns: data the CLI renders as text or as one JSON object."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .engine.model import Evaluation, Problem, Status
+
+# Statuses that ask nothing of the seller: waiting for the customer, or settled.
+NOTHING_TO_DO = frozenset({Status.AWAITING_ITEM, Status.REFUNDED_NOT_BACK, Status.REFUSED, Status.DONE})
+
+
+@dataclass
+class EmailRecord:
+    """One email the run sent, would send (dry run / preview), or failed to send."""
+
+    return_id: str
+    kind: str
+    to: str
+    result: str  # sent, outbox, would send, failed: ..., waiting (over the per-run cap)
+    subject: str = ""
+
+    def as_dict(self) -> dict:
+        return {"return_id": self.return_id, "kind": self.kind, "to": self.to, "result": self.result}
+
+
+@dataclass
+class RunResult:
+    command: str
+    as_of: date
+    source: str
+    tab: str | None = None
+    evaluation: Evaluation | None = None
+    emails: list[EmailRecord] = field(default_factory=list)
+    written: bool = False
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    changes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.evaluation.problems if self.evaluation else []
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.evaluation.counts() if self.evaluation else {}
+
+    @property
+    def rows(self) -> int:
+        return len(self.evaluation.lines) if self.evaluation else 0
+
+    @property
+    def returns(self) -> int:
+        return len({o.return_id for o in self.evaluation.outcomes}) if self.evaluation else 0
+
+    @property
+    def attention(self) -> int:
+        """Returns that need the seller: a status that asks them to act, or a problem on any of their rows."""
+        if not self.evaluation:
+            return 0
+        return len({o.return_id for o in self.evaluation.outcomes if o.problems or o.status not in NOTHING_TO_DO})
+
+    @property
+    def ok(self) -> bool:
+        """check: no problems found; sync and report: nothing failed (every email and the write went through)."""
+        return not (self.problems if self.command == "check" else self.failures)
+
+    def as_json(self) -> dict:
+        data = {
+            "command": self.command,
+            "ok": self.ok,
+            "as_of": self.as_of.isoformat(),
+            "source": self.source,
+            "tab": self.tab,
+            "rows": self.rows,
+            "returns": self.returns,
+            "attention": self.attention,
+            "counts": self.counts,
+            "problems": [p.as_dict() for p in self.problems],
+            "emails": [e.as_dict() for e in self.emails],
+            "written": self.written,
+        }
+        if self.changes:
+            data["changes"] = self.changes
+        if self.failures:
+            data["failures"] = self.failures
+        if self.notes:
+            data["notes"] = self.notes
+        return data

@@ -1,0 +1,101 @@
+"""sheetreturns.toml: where the sheet is, where state lives, and how to reach mail and Google."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+
+CONFIG_NAME = "sheetreturns.toml"
+KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "policy", "backups", "reason_keywords"}
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    source: str | None = None
+    state_dir: Path = Path(".sheetreturns")
+    templates_dir: Path | None = None
+    backups: int = 3
+    smtp: dict = field(default_factory=dict)
+    google: dict = field(default_factory=dict)
+    intake: dict = field(default_factory=dict)
+    policy_entries: list[tuple[object, object, str]] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve(self, value: str | Path) -> Path:
+        """A path from the config file, relative to the file's own folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.folder / path
+
+
+def find_config(explicit: str | Path | None) -> Path | None:
+    """--config if given; else sheetreturns.toml in the current folder; else the user's config folder."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} not found: check the --config path")
+        return path
+    here = Path.cwd() / CONFIG_NAME
+    if here.is_file():
+        return here
+    try:
+        from platformdirs import user_config_path
+
+        user = user_config_path("sheetreturns") / CONFIG_NAME
+    except Exception:  # platformdirs cannot tell on this system: no user config
+        return None
+    return user if user.is_file() else None
+
+
+def load_config(explicit: str | Path | None = None) -> Config:
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name} is not valid TOML ({exc}): fix that line") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{path.name}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
+    config = Config(path=path.resolve())
+    for key in ("smtp", "google", "intake", "policy", "reason_keywords"):
+        if key in data and not isinstance(data[key], dict):
+            raise ConfigError(f"{path.name}: [{key}] must be a table, e.g. [{key}] on its own line")
+    if "source" in data:
+        config.source = _text(data, "source", path)
+        if "://" not in config.source and not config.source.startswith("gsheet:"):
+            config.source = str(config.resolve(config.source))
+    if "state_dir" in data:
+        config.state_dir = config.resolve(_text(data, "state_dir", path))
+    else:
+        config.state_dir = config.resolve(".sheetreturns")
+    if "templates_dir" in data:
+        config.templates_dir = config.resolve(_text(data, "templates_dir", path))
+    if "backups" in data:
+        backups = data["backups"]
+        if not isinstance(backups, int) or isinstance(backups, bool) or backups < 0:
+            raise ConfigError(f"{path.name}: backups must be a whole number, 0 or more")
+        config.backups = backups
+    config.smtp = dict(data.get("smtp", {}))
+    config.google = dict(data.get("google", {}))
+    config.intake = dict(data.get("intake", {}))
+    where = f"{path.name} [policy]"
+    config.policy_entries = [(k, v, f"{where} {k}") for k, v in data.get("policy", {}).items()]
+    for category, words in data.get("reason_keywords", {}).items():
+        config.policy_entries.append((f"keywords {category}", words, f"{path.name} [reason_keywords] {category}"))
+    return config
+
+
+def _text(data: dict, key: str, path: Path) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path.name}: {key} must be a non-empty text in quotes")
+    return value.strip()

@@ -1,0 +1,67 @@
+"""Which tab is which: the Returns tab, the Settings tab, and the tabs the job generates."""
+from __future__ import annotations
+
+from ..engine.columns import HeaderMap, cell_address, normalise
+from ..errors import SheetReturnsError
+from ..engine.policy import is_setting_key
+from ..engine.values import CellError
+
+RETURNS_TAB = "Returns"
+SETTINGS_TAB = "Settings"
+SUMMARY_TAB = "Summary"
+EMAIL_LOG_TAB = "Email Log"
+HOWTO_TAB = "How-to"
+INTAKE_LOG_TAB = "Intake Log"
+NOT_RETURNS = {normalise(t) for t in (SETTINGS_TAB, SUMMARY_TAB, EMAIL_LOG_TAB, HOWTO_TAB, INTAKE_LOG_TAB)}
+_RETURNS_NAMES = {"returns", "returnslog", "returnstracker", "returnlog", "returnstracking"}
+
+
+def pick_returns_tab(titles: list[str], header_of) -> tuple[str, HeaderMap]:
+    """The tab holding the returns and its header: a tab named Returns, else the first tab that looks like one.
+
+    `header_of(title)` returns the tab's HeaderMap or raises SheetReturnsError.
+    """
+    named = [t for t in titles if normalise(t) in _RETURNS_NAMES]
+    if named:
+        return named[0], header_of(named[0])
+    for title in titles:
+        if normalise(title) in NOT_RETURNS:
+            continue
+        try:
+            return title, header_of(title)
+        except SheetReturnsError:
+            continue
+    listed = ", ".join(repr(t) for t in titles) or "none"
+    raise SheetReturnsError(
+        f"no Returns tab found (tabs: {listed}): name the tab that lists your returns \"Returns\""
+    )
+
+
+def settings_entries(rows: list[list[object]], title: str = SETTINGS_TAB) -> list[tuple[object, object, str]]:
+    """(key, value, cell address) for each filled row of a Settings tab (key in column A, value in B).
+
+    A header row (Setting / Key, Value) is skipped wherever it is.
+    """
+    entries = []
+    for index, cells in enumerate(rows):
+        if not cells:
+            continue
+        key = cells[0] if len(cells) > 0 else None
+        value = cells[1] if len(cells) > 1 else None
+        if key is None or (isinstance(key, str) and not key.strip()):
+            continue
+        if isinstance(key, CellError):
+            continue
+        if normalise(key) in {"key", "setting", "settings", "name"} and normalise(value or "") in {"value", ""}:
+            continue
+        blank_value = value is None or (isinstance(value, str) and not value.strip())
+        if blank_value and not is_setting_key(key):
+            continue  # a title or a note, not a setting
+        if isinstance(value, CellError):
+            value = str(value)
+        entries.append((key, value, f"{_quote(title)}!{cell_address(1, index + 1)}"))
+    return entries
+
+
+def _quote(title: str) -> str:
+    return title if title.replace("_", "").isalnum() else "'" + title.replace("'", "''") + "'"

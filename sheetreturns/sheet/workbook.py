@@ -1,0 +1,82 @@
+"""SOURCE strings -> an opened workbook (an .xlsx file now; a Google Sheet through its own adapter)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Protocol
+
+from ..engine.columns import HeaderMap
+from ..settings.config_file import Config
+from ..errors import SheetReturnsError
+
+if TYPE_CHECKING:
+    from .write_plan import WritePlan
+
+_GSHEET_URL = re.compile(r"https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
+
+
+class Workbook(Protocol):
+    """What the job needs from any spreadsheet: its tabs, rows of values, and its Settings tab."""
+
+    kind: str
+    name: str
+    titles: list[str]
+    date1904: bool
+
+    def iter_rows(self, title: str) -> Iterator[list[object]]: ...
+
+    def returns_tab(self) -> tuple[str, HeaderMap]: ...
+
+    def settings(self) -> list[tuple[object, object, str]]: ...
+
+    def done_reading(self) -> None:
+        """The rows have been read: let go of whatever the reader holds in memory."""
+
+    def preflight(self) -> None:
+        """Raise SheetReturnsError if the sheet cannot be written now (open in Excel, read-only ...)."""
+
+    def apply(self, plan: WritePlan, *, dry_run: bool, backups: int) -> WriteReport:
+        """Write the plan (or, with dry_run, only count what would change)."""
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class WriteReport:
+    written: bool
+    changes: dict[str, int] = field(default_factory=dict)  # cells, rows, ids_assigned, dates_filled, columns_added, tabs
+    saved_to: str | None = None
+
+
+def google_key(source: str) -> str | None:
+    """The spreadsheet key of a Google Sheets URL or gsheet:KEY, else None."""
+    if source.startswith("gsheet:"):
+        return source[len("gsheet:"):].strip() or None
+    match = _GSHEET_URL.match(source.strip())
+    return match[1] if match else None
+
+
+def resolve_source(source: str | None, config: Config) -> str:
+    chosen = source or config.source
+    if not chosen:
+        raise SheetReturnsError("no SOURCE given: pass the workbook path (or set source in sheetreturns.toml)")
+    return chosen
+
+
+def open_workbook(source: str, config: Config) -> Workbook:
+    key = google_key(source)
+    if key is not None:
+        try:
+            from ..google_sheets.workbook import open_google_sheet
+        except ImportError:
+            raise SheetReturnsError("Google Sheets support is not available in this installation") from None
+        return open_google_sheet(key, config)
+    path = Path(source).expanduser()
+    if path.suffix.lower() not in (".xlsx", ".xlsm") and path.exists() and not path.is_dir():
+        raise SheetReturnsError(
+            f"{path.name} is not an .xlsx or .xlsm workbook: save it from Excel or LibreOffice as .xlsx"
+        )
+    from ..excel.reader import XlsxWorkbook
+
+    return XlsxWorkbook(path, backup_dir=config.state_dir / "backups")

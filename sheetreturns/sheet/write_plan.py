@@ -1,0 +1,94 @@
+"""What a sync writes: the job-owned cells of every row, filled-in IDs and dates, appended rows, generated tabs.
+
+A WritePlan is plain data. Each spreadsheet adapter (the .xlsx writer, the Google Sheets writer)
+applies it its own way, touching nothing else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..engine.columns import JOB_COLUMNS, HeaderMap
+from ..engine.model import Evaluation
+from .tab_model import Tab
+
+JOB_KEYS: tuple[str, ...] = tuple(c.key for c in JOB_COLUMNS)
+FILLABLE_KEYS = ("return_id", "notified_on")  # seller columns the job fills when blank
+
+
+@dataclass(frozen=True, slots=True)
+class RowIdentity:
+    """How a row is recognised again if the sheet is edited (rows inserted, deleted, sorted) mid-run."""
+
+    return_id: str | None  # as read from the sheet (None if the job is assigning it)
+    order_id: str | None
+    sku: str | None
+    email: str | None
+
+
+@dataclass
+class WritePlan:
+    tab: str
+    header: HeaderMap
+    # Job-owned columns the sheet lacks, to be added at the right end with a header, in this order.
+    add_columns: list[str]
+    # Sheet row -> {column key: value}. In a sync every job-owned key is present for every row
+    # (None = blank); "return_id" / "notified_on" appear only where the job fills a blank seller cell.
+    # A row listed with {} is left as it is. Rows below the header that are not listed are taken for
+    # blank rows: their job-owned cells are emptied. Appended rows go below the last listed row.
+    rows: dict[int, dict[str, object]]
+    # Sheet row -> identity as read, for adapters that must re-find rows before writing.
+    identities: dict[int, RowIdentity]
+    # New rows to add below the last row (from intake): column key -> value.
+    append: list[dict[str, object]] = field(default_factory=list)
+    # Generated tabs to create or replace.
+    tabs: list[Tab] = field(default_factory=list)
+    # How money is shown in generated tabs.
+    currency_symbol: str = "£"
+
+    def column_keys(self) -> list[str]:
+        """Every column key the plan writes into, in sheet order (existing first, then added)."""
+        present = [k for k in (*FILLABLE_KEYS, *JOB_KEYS) if k in self.header.columns]
+        return present + [k for k in self.add_columns if k not in present]
+
+
+def job_values(evaluation: Evaluation, contacted_on: dict[str, date], last_email: dict[str, str]) -> dict[int, dict[str, object]]:
+    """Row -> job-owned values, from the evaluation and what the email journal knows."""
+    result: dict[int, dict[str, object]] = {}
+    for line, outcome in zip(evaluation.lines, evaluation.outcomes):
+        rid = outcome.return_id
+        result[line.row] = {
+            "status": outcome.status.value,
+            "next_step": outcome.next_step,
+            "problems": outcome.problems_text or None,
+            "inventory": outcome.inventory or None,
+            "reason_category": outcome.reason_category or None,
+            "contacted_on": contacted_on.get(rid, line.contacted_on),
+            "last_email": last_email.get(rid, line.last_email),
+        }
+    return result
+
+
+def build_plan(
+    tab: str,
+    header: HeaderMap,
+    evaluation: Evaluation,
+    contacted_on: dict[str, date] | None = None,
+    last_email: dict[str, str] | None = None,
+    tabs: list[Tab] | None = None,
+    currency_symbol: str = "£",
+) -> WritePlan:
+    rows = job_values(evaluation, contacted_on or {}, last_email or {})
+    for row, return_id in evaluation.assigned_ids.items():
+        rows[row]["return_id"] = return_id
+    for row, day in evaluation.filled_notified.items():
+        rows[row]["notified_on"] = day
+    add_columns = [key for key in JOB_KEYS if key not in header.columns]
+    for key in FILLABLE_KEYS:
+        filled = evaluation.assigned_ids if key == "return_id" else evaluation.filled_notified
+        if filled and key not in header.columns:
+            add_columns.insert(0, key)
+    identities = {
+        line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in evaluation.lines
+    }
+    return WritePlan(tab, header, add_columns, rows, identities, tabs=list(tabs or []), currency_symbol=currency_symbol)
