@@ -49,7 +49,7 @@ config = Config(path=state / "sheetreturns.toml", state_dir=state / "state",
                 policy_entries=[("max_emails_per_run", COUNT, "bench")])
 loaded = loading.load(WORKBOOK, date(2026, 11, 26), config)
 """
-DELIVER_SETUP = "import yagmail\nfrom sheetreturns.mail import deliver"
+DELIVER_SETUP = "import yagmail\nfrom sheetreturns.emails import deliver"
 DELIVER = """
 delivery = deliver(loaded, config, dry_run=False, outbox=None, now=datetime(2026, 11, 26, 9, 0))
 assert [r.result for r in delivery.records] == ["sent"] * COUNT, delivery.failures[:3]
