@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .emails import deliver
+from .engine.ownership import column_notes
 from .errors import SheetReturnsError
 from .loading import assigned_identities, load
 from .progress import ProgressCallback, Reporter
@@ -46,7 +47,8 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
     as_of = as_of or date.today()
     loaded = load(_source(source), as_of, config)
     loaded.workbook.close()
-    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation,
+                     notes=column_notes(loaded.header))
 
 
 def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
@@ -94,7 +96,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*intake_result.failures, *delivery.failures], changes=written.changes,
-        notes=list(intake_result.notes),
+        notes=[*intake_result.notes, *column_notes(loaded.header)],
     )
 
 

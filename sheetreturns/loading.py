@@ -10,6 +10,7 @@ from pathlib import Path
 from .settings.config_file import Config
 from .settings.policy_layers import resolve_policy
 from .engine.evaluate import evaluate, identity
+from .engine.ownership import claim
 from .engine.typed_lines import build_lines
 from .engine.model import Evaluation
 from .progress import Reporter
@@ -50,8 +51,16 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         tab, header = workbook.returns_tab()
         policy = resolve_policy(config, workbook)
         first = header.row_index + 1  # 0-based index of the first row below the header
-        rows = progress.count(islice(workbook.iter_rows(tab), first, None), f"Reading {workbook.name}: {{n}} rows")
+        # Which job-named columns are the job's: recorded as such, or holding only what the job writes.
+        owned = claim(header, workbook.job_columns(tab), (name for name, _ in policy.reason_keywords))
+        rows = progress.count(owned.watch(islice(workbook.iter_rows(tab), first, None)),
+                              f"Reading {workbook.name}: {{n}} rows")
         lines = build_lines(rows, first + 1, header, policy, workbook.date1904)
+        if owned.settle():
+            # A seller's column that only shares a name with one of the job's is not read as the job's either.
+            blank = {key: None for key in ("contacted_on", "last_email") if key in owned.foreign}
+            if blank:
+                lines = [line._replace(**blank) for line in lines]
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
         evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen))

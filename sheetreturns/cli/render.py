@@ -40,7 +40,8 @@ def check_report(result: RunResult) -> str:
         f"{result.source} · {result.tab} tab · {result.rows} rows in {result.returns} returns · "
         f"as of {result.as_of.isoformat()}"
     )
-    return "\n".join([head, "", *problems_table(result), "", *status_table(result)])
+    notes = ["", *result.notes] if result.notes else []
+    return "\n".join([head, "", *problems_table(result), "", *status_table(result), *notes])
 
 
 def plural(n: int, noun: str, many: str | None = None) -> str:

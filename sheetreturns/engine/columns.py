@@ -95,6 +95,8 @@ class HeaderMap:
     headers: list[str]
     columns: dict[str, int] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
+    # Job column keys whose name a seller's column already has (key -> that column's index): never written.
+    foreign: dict[str, int] = field(default_factory=dict)
 
     @property
     def row_number(self) -> int:
@@ -108,6 +110,10 @@ class HeaderMap:
     def cell(self, key: str, row_number: int) -> str | None:
         index = self.columns.get(key)
         return cell_address(index, row_number) if index is not None else None
+
+    def added_header(self, key: str) -> str:
+        """The header the job writes for a column it adds ("Status (sheetreturns)" beside a seller's Status)."""
+        return f"{BY_KEY[key].header} (sheetreturns)" if key in self.foreign else BY_KEY[key].header
 
     def missing_required(self) -> list[Column]:
         return [c for c in REQUIRED if c.key not in self.columns]

@@ -72,17 +72,23 @@ class _Temp:
 
 def generated_titles(editor: PackageEditor) -> set[str]:
     """Titles of the tabs an earlier run generated (recorded in a hidden defined name)."""
-    names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
+    text = recorded_name(editor.workbook, MARKER)
+    return {t for t in text.split("|") if t} if text else set()
+
+
+def recorded_name(workbook: etree._Element, marker: str) -> str | None:
+    """The text of the job's hidden defined name `marker` in workbook.xml (None when there is none)."""
+    names = workbook.find(f"{{{MAIN_NS}}}definedNames")
     if names is None:
-        return set()
+        return None
     for name in names:
-        if name.get("name") == MARKER and name.text:
-            text = name.text.strip().strip('"')
-            return {t for t in text.split("|") if t}
-    return set()
+        if name.get("name") == marker and name.text:
+            return name.text.strip().strip('"').replace('""', '"')
+    return None
 
 
-def _record_titles(editor: PackageEditor, titles: set[str]) -> None:
+def record_name(editor: PackageEditor, marker: str, text: str) -> None:
+    """Set the job's hidden defined name `marker` to the string `text` (what the job made in this workbook)."""
     names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
     if names is None:
         names = etree.Element(f"{{{MAIN_NS}}}definedNames")
@@ -93,14 +99,21 @@ def _record_titles(editor: PackageEditor, titles: set[str]) -> None:
             if anchor is not None:
                 break
         anchor.addnext(names)
+    value = '"' + text.replace('"', '""') + '"'
     for name in list(names):
-        if name.get("name") == MARKER:
+        if name.get("name") == marker:
+            if name.text == value and name.get("hidden") == "1":
+                return
             names.remove(name)
-    marker = etree.SubElement(names, f"{{{MAIN_NS}}}definedName")
-    marker.set("name", MARKER)
-    marker.set("hidden", "1")
-    marker.text = '"' + "|".join(sorted(titles)) + '"'
+    entry = etree.SubElement(names, f"{{{MAIN_NS}}}definedName")
+    entry.set("name", marker)
+    entry.set("hidden", "1")
+    entry.text = value
     editor.workbook_changed()
+
+
+def _record_titles(editor: PackageEditor, titles: set[str]) -> None:
+    record_name(editor, MARKER, "|".join(sorted(titles)))
 
 
 def write_generated(editor: PackageEditor, styles: StyleBook, tabs: list[Tab], currency_symbol: str) -> list[str]:

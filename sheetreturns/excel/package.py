@@ -8,7 +8,7 @@ import os
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -39,6 +39,7 @@ class WorkbookInfo:
     sheets: list[SheetEntry]
     date1904: bool
     strict: bool
+    marks: dict[str, str] = field(default_factory=dict)  # the job's hidden defined names: name -> text
 
 
 def _local(tag: str) -> str:
@@ -117,6 +118,7 @@ class Package:
         rels = self.relationships(workbook_part)
         date1904 = False
         sheets: list[SheetEntry] = []
+        marks: dict[str, str] = {}
         for element in root:
             tag = _local(element.tag)
             if tag == "workbookPr":
@@ -130,7 +132,11 @@ class Package:
                     if target is None:
                         continue  # chart sheets and broken links have no worksheet part we can read
                     sheets.append(SheetEntry(sheet.get("name", ""), rel_id, target, sheet.get("state", "visible")))
-        return WorkbookInfo(sheets, date1904, strict)
+            elif tag == "definedNames":
+                for name in element:
+                    if (name.get("name") or "").startswith("sheetreturns_") and name.text:
+                        marks[name.get("name")] = name.text.strip().strip('"').replace('""', '"')
+        return WorkbookInfo(sheets, date1904, strict, marks)
 
     def _workbook_part(self) -> str:
         if self.has("_rels/.rels"):

@@ -9,6 +9,7 @@ from typing import Iterator
 import python_calamine as calamine
 
 from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
+from ..engine.ownership import MARK, read_mark
 from ..errors import SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
@@ -155,6 +156,9 @@ class XlsxWorkbook:
 
     def returns_tab(self) -> tuple[str, HeaderMap]:
         return pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+
+    def job_columns(self, title: str) -> set[str] | None:
+        return read_mark(self.package.info.marks.get(MARK), title)
 
     def settings(self) -> list[tuple[object, object, str]]:
         title = next((t for t in self.titles if t.strip().lower() == SETTINGS_TAB.lower()), None)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..engine.columns import BY_KEY
 from ..errors import SheetReturnsError
 from ..sheet.write_plan import JOB_KEYS, WritePlan
 from .cells import SharedStrings
 from .package_editor import MAIN_NS, PackageEditor
-from .generated_tabs import write_generated
+from .generated_tabs import record_name, write_generated
+from ..engine.ownership import MARK, mark_text, owned_headers
 from .package import Package
 from .safe_save import Fingerprint, atomic_replace, refuse_if_open
 from .worksheet_stream import RewriteStats, SheetEdits, rewrite_sheet
@@ -80,7 +80,7 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
         next_column += 1
     extra: dict[int, dict[int, object]] = {}
     if plan.add_columns:
-        extra[header.row_number] = {positions[key]: BY_KEY[key].header for key in plan.add_columns}
+        extra[header.row_number] = {positions[key]: header.added_header(key) for key in plan.add_columns}
     last = max([header.row_number, *plan.rows], default=header.row_number)
     for offset, values in enumerate(plan.append, start=1):
         extra[last + offset] = {positions[key]: value for key, value in values.items() if key in positions}
@@ -134,6 +134,9 @@ def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, dat
             return WriteOutcome(stats, list(plan.add_columns), tabs, len(plan.append))
 
         tabs = write_generated(editor, styles, plan.tabs, currency_symbol)
+        mark = mark_text(plan.tab, owned_headers(plan.header, plan.add_columns))
+        if mark is not None:
+            record_name(editor, MARK, mark)
         editor.put(sheet.part, write_sheet)
         # styles.xml is produced when it is written, after the streamed sheet (which may add date formats).
         editor.put(styles_part, lambda out: out.write(styles.to_bytes()))

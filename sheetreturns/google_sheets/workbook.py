@@ -103,6 +103,9 @@ class GoogleWorkbook:
             self._kept[title] = keep(self.raw_rows(title), header)
         return self._kept[title]
 
+    def job_columns(self, title: str) -> set[str] | None:
+        return None
+
     def settings(self) -> list[tuple[object, object, str]]:
         title = self._settings_title()
         if title is None:

@@ -17,6 +17,7 @@ from ..sheet.workbook import WriteReport
 from .cells import a1, column_index, same, to_api
 from .draw_tab import cell_data, status_rules, tab_requests
 from .row_matching import IDENTITY_KEYS, keys_of, locate, reread
+from ..engine.ownership import keep_ownership
 from .workbook import Kept
 
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
@@ -104,7 +105,7 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     requests_ = _structure(book, plan, header, work, moved, sheet)
     if requests_:
         api.batch_update(requests_)
-    data = _value_ranges(tab, header, work, moved)
+    data = _value_ranges(tab, header, work, moved, plan.header)
     for chunk in _chunks(data, tab):
         api.write_values(chunk)
     counts["cells"] = len(work.changes)
@@ -119,6 +120,7 @@ def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft):
     keys = tuple(dict.fromkeys(IDENTITY_KEYS + tuple(sorted(fills))))
     grid_rows = book.sheets[plan.tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
     header, columns = reread(book.api, plan.tab, plan.header, keys, grid_rows)
+    keep_ownership(plan.header, header)
     first_columns = {k: kept.columns[plan.header.columns[k]] for k in IDENTITY_KEYS if k in plan.header.columns}
     first = keys_of(first_columns, plan.header, kept.height)
     height = max((len(c) for c in columns.values()), default=0)
@@ -218,11 +220,11 @@ def _runs(rows: list[int], gap: int = 0) -> list[tuple[int, int]]:
     return out
 
 
-def _value_ranges(tab: str, header: HeaderMap, work: Draft, moved) -> list[dict]:
+def _value_ranges(tab: str, header: HeaderMap, work: Draft, moved, as_read: HeaderMap) -> list[dict]:
     """The changed cells as ValueRanges: one per run of consecutive rows in a column."""
     data = []
     for key in work.added:
-        data.append({"range": a1(tab, work.positions[key], header.row_number), "values": [[BY_KEY[key].header]]})
+        data.append({"range": a1(tab, work.positions[key], header.row_number), "values": [[as_read.added_header(key)]]})
     by_col: dict[int, dict[int, object]] = {}
     for change in work.changes:
         value = change.value

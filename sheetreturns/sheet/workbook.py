@@ -30,6 +30,9 @@ class Workbook(Protocol):
 
     def settings(self) -> list[tuple[object, object, str]]: ...
 
+    def job_columns(self, title: str) -> set[str] | None:
+        """Headers of the columns on tab `title` that the workbook records as made by the job (None: no record)."""
+
     def done_reading(self) -> None:
         """The rows have been read: let go of whatever the reader holds in memory."""
 

@@ -1,0 +1,169 @@
+"""The job writes only the columns it owns: a seller's column that shares a name with one of the job's
+(Amazon's `status`) is never written; the job keeps its own beside it."""
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineWorkbook
+
+from sheetreturns import api
+from sheetreturns.cli import main
+from sheetreturns.engine.model import Status
+from sheetreturns.settings.config_file import Config
+
+from .helpers import STANDARD_HEADERS, basic_row, write_workbook
+from .workbooks import AS_OF
+
+AMAZON_FBA = ["return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity", "fulfillment-center-id",
+              "detailed-disposition", "reason", "status", "license-plate-number", "customer-comments"]
+AMAZON_ROWS = [
+    ["2026-11-02T10:14:00+00:00", "203-1234567-1234567", "40BT-BEIG-000L", "B0C1234567", "X001ABCDEF",
+     "Bath towel, beige", 1, "LTN1", "SELLABLE", "UNWANTED_ITEM", "Unit returned to inventory", "LPNRR123456", ""],
+    ["2026-11-05T08:01:00+00:00", "204-7654321-7654321", "MUG-STONE-02", "B0C7654321", "X001GHIJKL",
+     "Stoneware mug", 2, "BHX4", "CUSTOMER_DAMAGED", "DEFECTIVE", "Reimbursed", "LPNRR654321", "handle chipped"],
+    ["2026-11-09T16:40:00+00:00", "206-1111111-2222222", "CANDLE-FIG", "B0C1111111", "X001MNOPQR",
+     "Fig candle", 1, "LTN1", "DEFECTIVE", "QUALITY_UNACCEPTABLE", "Unit returned to inventory", "LPNRR777777",
+     "smells odd"],
+]
+STATUS_COLUMN = "K"
+
+
+def amazon_report(path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Returns"
+    ws.append(AMAZON_FBA)
+    for row in AMAZON_ROWS:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode()
+
+
+def column_cells(path: Path, letter: str) -> list[str]:
+    """The raw XML of every cell in one column (with its shared string text, so 'unchanged' means the text too)."""
+    with zipfile.ZipFile(path) as z:
+        shared = re.findall(r"<si>(.*?)</si>", z.read("xl/sharedStrings.xml").decode(), re.S) \
+            if "xl/sharedStrings.xml" in z.namelist() else []
+    cells = re.findall(rf'<c r="{letter}\d+"[^>]*?(?:/>|>.*?</c>)', sheet_xml(path), re.S)
+    out = []
+    for cell in cells:
+        if 't="s"' in cell:
+            index = int(re.search(r"<v>(\d+)</v>", cell)[1])
+            cell += shared[index]
+        out.append(cell)
+    return out
+
+
+def config(tmp_path: Path) -> Config:
+    return Config(state_dir=tmp_path / "state")
+
+
+def values(path: Path) -> list[list[object]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Returns").to_python(skip_empty_area=False)
+
+
+def test_amazon_status_column_is_left_byte_for_byte_and_the_job_writes_its_own_beside_it(tmp_path):
+    path = amazon_report(tmp_path / "fba_returns.xlsx")
+    before = column_cells(path, STATUS_COLUMN)
+    assert len(before) == 4 and "Unit returned to inventory" in before[1]
+
+    first = api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    second = api.sync(path, as_of=AS_OF, config=config(tmp_path))
+
+    assert first.written and second.written
+    assert column_cells(path, STATUS_COLUMN) == before  # the seller's status column, byte for byte
+    rows = values(path)
+    header = rows[0]
+    assert header[:13] == AMAZON_FBA
+    assert header.count("Status (sheetreturns)") == 1  # added once, found again on the second run
+    assert "Status" not in header
+    ours = header.index("Status (sheetreturns)")
+    assert all(r[ours] in {s.value for s in Status} for r in rows[1:4])
+    assert [r[10] for r in rows[1:4]] == [r[10] for r in AMAZON_ROWS]
+    # One note, the same on both runs, names the seller's column and the job's.
+    assert len(first.notes) == 1 and first.notes == second.notes
+    assert "'status' (column K)" in first.notes[0] and "'Status (sheetreturns)'" in first.notes[0]
+
+
+def test_check_says_once_that_the_sellers_status_column_is_left_alone(tmp_path):
+    path = amazon_report(tmp_path / "fba_returns.xlsx")
+    out = CliRunner().invoke(main, ["check", str(path), "--as-of", AS_OF.isoformat()])
+    assert out.exit_code in (0, 1), out.output
+    assert out.output.count("'status' (column K)") == 1
+    assert "never written" in out.output and "Status (sheetreturns)" in out.output
+
+
+def test_the_workbook_records_the_jobs_columns_in_a_hidden_defined_name(tmp_path):
+    path = amazon_report(tmp_path / "fba_returns.xlsx")
+    api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    with zipfile.ZipFile(path) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+    mark = re.search(r'<definedName name="sheetreturns_job_columns" hidden="1">"(.*?)"</definedName>', workbook)
+    assert mark is not None
+    assert mark[1].startswith("[Returns]Status (sheetreturns)|Next Step|Problems")
+    assert load_workbook(path).defined_names["sheetreturns_job_columns"].hidden
+
+
+def test_a_recorded_job_column_stays_the_jobs_whatever_the_seller_typed_into_it(tmp_path):
+    path = write_workbook(tmp_path / "returns.xlsx", [basic_row()])
+    api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    wb = load_workbook(path)
+    ws = wb["Returns"]
+    status = [c.column for c in ws[1] if c.value == "Status"][0]
+    ws.cell(row=2, column=status, value="typed over by hand")
+    wb.save(path)
+
+    api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    rows = values(path)
+    assert "Status (sheetreturns)" not in rows[0]
+    assert rows[1][rows[0].index("Status")] == Status.AWAITING_ITEM.value
+
+
+def test_an_unrecorded_status_column_holding_only_job_values_is_the_jobs(tmp_path):
+    headers = [*STANDARD_HEADERS, "Status", "Next Step"]
+    rows = [basic_row(Status="Awaiting item", **{"Next Step": "Wait for the item (due 2026-12-20)"}),
+            basic_row(**{"Return ID": "R-00002", "Order ID": "1002"}, Status=None)]
+    path = write_workbook(tmp_path / "returns.xlsx", rows, headers)
+    result = api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    assert result.notes == []
+    out = values(path)
+    assert not any("(sheetreturns)" in str(h) for h in out[0])
+    assert out[2][out[0].index("Status")] == Status.AWAITING_ITEM.value  # the blank cell filled in
+
+
+def test_a_seller_column_named_like_a_job_column_is_not_read_as_the_jobs(tmp_path):
+    # A seller's own "Contacted" column (dates and words) must not count as the job's acknowledgement record.
+    headers = [*STANDARD_HEADERS, "Contacted"]
+    path = write_workbook(tmp_path / "returns.xlsx",
+                          [basic_row(Contacted="phoned, left message"), basic_row(**{"Return ID": "R-00002"},
+                                                                                  Contacted=date(2026, 11, 21))],
+                          headers)
+    check = api.check(path, as_of=AS_OF, config=config(tmp_path))
+    assert "'Contacted' (column U)" in check.notes[0]
+    assert all(line.contacted_on is None for line in check.evaluation.lines)
+    before = column_cells(path, "U")
+    assert len(before) == 3
+    api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    assert column_cells(path, "U") == before
+    assert "Contacted On (sheetreturns)" in values(path)[0]
+
+
+def test_the_example_keeps_its_columns(tmp_path):
+    example = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
+    path = shutil.copy(example, tmp_path / "returns.xlsx")
+    first = api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    second = api.sync(path, as_of=AS_OF, config=config(tmp_path))
+    assert first.notes == [] and second.notes == []
+    header = values(path)[2]
+    assert not any("(sheetreturns)" in str(h) for h in header)
