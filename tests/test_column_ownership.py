@@ -8,6 +8,8 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import gspread
+import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
@@ -17,7 +19,9 @@ from sheetreturns.cli import main
 from sheetreturns.engine.model import Status
 from sheetreturns.settings.config_file import Config
 
+from .gsheet_support import google_sheet, server  # noqa: F401 (fixture)
 from .helpers import STANDARD_HEADERS, basic_row, write_workbook
+from .test_gsheet_server import gspread_client
 from .workbooks import AS_OF
 
 AMAZON_FBA = ["return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity", "fulfillment-center-id",
@@ -167,3 +171,66 @@ def test_the_example_keeps_its_columns(tmp_path):
     assert first.notes == [] and second.notes == []
     header = values(path)[2]
     assert not any("(sheetreturns)" in str(h) for h in header)
+
+
+# -- Google Sheets: the same rules, the record kept in developer metadata --------------------------------------
+
+def test_google_amazon_status_column_is_left_alone_and_the_record_is_developer_metadata(server, tmp_path):
+    key = server.create("FBA returns")
+    server.put_rows(key, "Returns", [AMAZON_FBA, *AMAZON_ROWS])
+    google = Config(google={"endpoint": server.url}, state_dir=tmp_path / "state")
+    before = [row[10] for row in server.values(key, "Returns")]
+
+    first = api.sync(f"gsheet:{key}", as_of=AS_OF, config=google)
+    second = api.sync(f"gsheet:{key}", as_of=AS_OF, config=google)
+
+    assert first.written and second.written and first.notes == second.notes and len(first.notes) == 1
+    rows = server.values(key, "Returns")
+    assert [row[10] for row in rows] == before
+    assert rows[0].count("Status (sheetreturns)") == 1 and "Status" not in rows[0]
+    ours = rows[0].index("Status (sheetreturns)")
+    assert all(row[ours] in {s.value for s in Status} for row in rows[1:])
+    sheet = server.book(key).sheet_by_title("Returns")
+    marks = [m for m in sheet.extra.get("developerMetadata", []) if m["metadataKey"] == "sheetreturns_job_columns"]
+    assert len(marks) == 1 and marks[0]["metadataValue"].startswith("[Returns]Status (sheetreturns)|Next Step")
+    assert marks[0]["location"] == {"locationType": "SHEET", "sheetId": sheet.sheet_id}
+
+
+def test_google_recorded_job_column_stays_the_jobs_whatever_the_seller_typed(server, tmp_path):
+    key = google_sheet(server, [basic_row()])
+    google = Config(google={"endpoint": server.url}, state_dir=tmp_path / "state")
+    api.sync(f"gsheet:{key}", as_of=AS_OF, config=google)
+    header, row = server.values(key, "Returns")[:2]
+    column = header.index("Status")
+    row = list(row)
+    row[column] = "typed over by hand"
+    server.put_rows(key, "Returns", [row], start_row=1)
+    api.sync(f"gsheet:{key}", as_of=AS_OF, config=google)
+    rows = server.values(key, "Returns")
+    assert "Status (sheetreturns)" not in rows[0]
+    assert rows[1][column] == Status.AWAITING_ITEM.value
+
+
+def test_server_developer_metadata_create_update_delete_like_google(server):
+    key = server.create("Metadata")
+    http = gspread_client(server.url).http_client
+    sheet_id = server.book(key).sheets[0].sheet_id
+    created = http.batch_update(key, {"requests": [{"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": "k", "metadataValue": "one", "location": {"sheetId": sheet_id}, "visibility": "DOCUMENT"}}}]})
+    item = created["replies"][0]["createDeveloperMetadata"]["developerMetadata"]
+    assert item["location"] == {"locationType": "SHEET", "sheetId": sheet_id} and isinstance(item["metadataId"], int)
+    got = http.fetch_sheet_metadata(key)
+    assert got["sheets"][0]["developerMetadata"] == [item]
+    http.batch_update(key, {"requests": [{"updateDeveloperMetadata": {
+        "dataFilters": [{"developerMetadataLookup": {"metadataId": item["metadataId"]}}],
+        "developerMetadata": {"metadataValue": "two"}, "fields": "metadataValue"}}]})
+    assert http.fetch_sheet_metadata(key)["sheets"][0]["developerMetadata"][0]["metadataValue"] == "two"
+    with pytest.raises(gspread.exceptions.APIError):  # visibility is required; the failed batch changes nothing
+        http.batch_update(key, {"requests": [
+            {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataKey": "k"}}}},
+            {"createDeveloperMetadata": {"developerMetadata": {"metadataKey": "x", "location": {"sheetId": sheet_id}}}},
+        ]})
+    assert len(http.fetch_sheet_metadata(key)["sheets"][0]["developerMetadata"]) == 1
+    http.batch_update(key, {"requests": [
+        {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataKey": "k"}}}}]})
+    assert "developerMetadata" not in http.fetch_sheet_metadata(key)["sheets"][0]

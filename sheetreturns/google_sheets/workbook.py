@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header, normalise
+from ..engine.ownership import MARK, read_mark
 from ..settings.config_file import Config
 from ..errors import SheetReturnsError
 from ..sheet.workbook import WriteReport
@@ -35,6 +36,11 @@ def keep(rows: list[list], header: HeaderMap) -> Kept:
     wanted = sorted({header.columns[k] for k in KEPT_KEYS if k in header.columns})
     columns = {c: [row[c] if c < len(row) else None for row in rows] for c in wanted}
     return Kept(len(rows), max([len(header.headers)] + [len(r) for r in rows]), columns)
+
+
+def job_columns_metadata(sheet: dict) -> dict:
+    """The developer metadata item on a tab that records the job's columns ({} when there is none)."""
+    return next((m for m in sheet.get("developerMetadata", []) if m.get("metadataKey") == MARK), {})
 
 
 def open_google_sheet(key: str, config: Config, connection: Connection | None = None) -> "GoogleWorkbook":
@@ -104,7 +110,8 @@ class GoogleWorkbook:
         return self._kept[title]
 
     def job_columns(self, title: str) -> set[str] | None:
-        return None
+        """The job's columns as recorded in the tab's developer metadata (None when nothing is recorded)."""
+        return read_mark(job_columns_metadata(self.sheets.get(title, {})).get("metadataValue"), title)
 
     def settings(self) -> list[tuple[object, object, str]]:
         title = self._settings_title()

@@ -17,8 +17,8 @@ from ..sheet.workbook import WriteReport
 from .cells import a1, column_index, same, to_api
 from .draw_tab import cell_data, status_rules, tab_requests
 from .row_matching import IDENTITY_KEYS, keys_of, locate, reread
-from ..engine.ownership import keep_ownership
-from .workbook import Kept
+from ..engine.ownership import MARK, keep_ownership, mark_text, owned_headers
+from .workbook import Kept, job_columns_metadata
 
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
 MAX_RUN = 5000  # rows per ValueRange, so that a payload can be split between ranges
@@ -168,6 +168,7 @@ def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, she
         requests_.append(_number_format(_grid(sheet_id, start, end, col, col + 1)))
     if plan.append:
         requests_.append(_append_cells(sheet_id, header, work.positions, plan.append))
+    requests_.extend(_record_job_columns(book.sheets[plan.tab], plan, work))
     status_col = work.positions.get("status")
     if status_col is not None:
         requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, hr + 1, status_col))
@@ -178,6 +179,21 @@ def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, she
             existing = next((s for t, s in book.sheets.items() if t.lower() == tab.title.lower()), None)
             requests_.extend(tab_requests(tab, existing, taken, symbol))
     return requests_
+
+
+def _record_job_columns(sheet: dict, plan: WritePlan, work: Draft) -> list[dict]:
+    """Record which columns are the job's in the tab's developer metadata (nothing when already recorded)."""
+    mark = mark_text(plan.tab, owned_headers(plan.header, work.added))
+    existing = job_columns_metadata(sheet)
+    if mark is None or existing.get("metadataValue") == mark:
+        return []
+    if existing:
+        return [{"updateDeveloperMetadata": {
+            "dataFilters": [{"developerMetadataLookup": {"metadataId": existing["metadataId"]}}],
+            "developerMetadata": {"metadataValue": mark}, "fields": "metadataValue"}}]
+    return [{"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": MARK, "metadataValue": mark, "location": {"sheetId": sheet["properties"]["sheetId"]},
+        "visibility": "DOCUMENT"}}}]
 
 
 def _grid(sheet_id: int, r0: int, r1: int | None, c0: int, c1: int) -> dict:

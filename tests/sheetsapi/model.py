@@ -276,6 +276,7 @@ class Spreadsheet:
     owner: str = "owner"
     permissions: dict[str, str] = field(default_factory=dict)  # email -> role (owner, writer, reader)
     named_ranges: list[dict] = field(default_factory=list)
+    developer_metadata: list[dict] = field(default_factory=list)  # located on the spreadsheet itself
     created: float = field(default_factory=time.time)
     modified: float = field(default_factory=time.time)
     revision: int = 0

@@ -300,3 +300,4 @@ def delete_named_range(tx, payload: dict) -> dict:
 
 
 from . import requests_cells  # noqa: E402,F401  (importing it registers the cell requests)
+from . import metadata_api  # noqa: E402,F401  (and the developer metadata requests)

@@ -38,6 +38,8 @@ def get(book: Spreadsheet, params: dict) -> dict:
     result = {"spreadsheetId": book.key, "properties": copy.deepcopy(book.properties), "sheets": sheets}
     if book.named_ranges:
         result["namedRanges"] = copy.deepcopy(book.named_ranges)
+    if book.developer_metadata:
+        result["developerMetadata"] = copy.deepcopy(book.developer_metadata)
     result["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{book.key}/edit"
     return fields.select(result, mask) if mask is not None else result
 
@@ -109,6 +111,7 @@ class Transaction:
         self.sheets = list(book.sheets)
         self.properties = copy.deepcopy(book.properties)
         self.named_ranges = copy.deepcopy(book.named_ranges)
+        self.developer_metadata = copy.deepcopy(book.developer_metadata)
         self._copied: set[int] = set()
 
     def sheet(self, sheet_id: int | None) -> Sheet:
@@ -138,6 +141,7 @@ class Transaction:
         self.book.sheets = self.sheets
         self.book.properties = self.properties
         self.book.named_ranges = self.named_ranges
+        self.book.developer_metadata = self.developer_metadata
         self.book.touch()
 
 
