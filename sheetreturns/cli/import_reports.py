@@ -22,8 +22,9 @@ from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, reports_errors
 @reports_errors("import")
 def import_command(reports: tuple[str, ...], source: str | None, dry_run: bool, config_path: str | None,
                    as_json: bool, debug: bool) -> None:
-    """Import marketplace reports (Amazon FBA returns, payments, reimbursements; Shopify orders ...) into SOURCE.
+    """Import marketplace REPORTS (Amazon FBA returns, payments, reimbursements; Shopify orders ...) into SOURCE.
 
+    REPORTS are the report files as downloaded (.txt, .tsv, .csv or .xlsx), each recognised by its header row.
     New returns and refunds become rows of the Returns tab, with Channel set; later reports fill in only
     blank cells. Importing the same file again, or overlapping files, adds nothing twice. Every file is
     listed on the Import Log tab. Exit codes: 0 done, 1 some lines not understood, 2 nothing done.
