@@ -66,6 +66,7 @@ def prepare(raw: pd.DataFrame, engine: pd.DataFrame, as_of) -> pd.DataFrame:
     df["defective"] = df["inspected"] & ((df["Condition"] == "Defective") | (df["Damage By"] == "Manufacturer"))
     email = df["Email"].map(lambda v: v.lower() if isinstance(v, str) and EMAIL.match(v) else None)
     df["email_ok"] = df["Email"].where(email.notna(), None)
+    df["bad_email"] = df["Email"].notna() & email.isna()
     name = df["Customer"].map(lambda v: "name:" + " ".join(v.lower().split()) if isinstance(v, str) else None)
     df["who"] = email.where(email.notna(), name)
     df["nonproduct"] = [isinstance(s, str) and " ".join(s.upper().split()) in NOT_PRODUCTS for s in df["SKU"]]
@@ -102,7 +103,7 @@ def expected(raw: pd.DataFrame, evaluation, as_of, *, alert_share=0.5, alert_min
     refunded = df["refunded_on"].notna() & (df["refunded_on"] <= today)
     key = {
         "open": fig(~df["status"].isin(SETTLED)),
-        "action": fig(df["status"].isin(ACTION)),
+        "action": fig(df["status"].isin(ACTION) | df["bad_email"]),  # an unreadable address needs the owner too
         "refunded_this_month": fig(refunded & (df["refunded_on"].dt.year == today.year)
                                    & (df["refunded_on"].dt.month == today.month), "refunded"),
         "refunded_all_time": fig(refunded, "refunded"),

@@ -41,7 +41,7 @@ def test_json_prints_one_object_in_the_spec_shape(tmp_path):
     assert {"command", "ok", "as_of", "counts", "problems", "emails", "written"} <= set(data)
     assert data["command"] == "check" and data["ok"] is False and data["written"] is False
     assert data["as_of"] == "2026-11-26"
-    assert data["counts"] == {"Needs info": 1, "Awaiting item": 1}
+    assert data["counts"] == {"Awaiting item": 2}  # the bad address is a problem on its row, not a status
     assert data["problems"] == [{
         "return_id": "R-00001", "row": 2, "column": "Email", "cell": "E2", "code": "bad-email",
         "message": 'Email "jo@" is not an email address',

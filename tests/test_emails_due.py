@@ -85,6 +85,11 @@ def test_no_email_without_a_valid_address():
     assert kinds(run(line(email=None))) == []
 
 
+def test_a_bad_address_on_one_line_stops_the_whole_returns_emails():
+    bad = {"email": ("jo@", '"jo@" is not an email address')}
+    assert kinds(run(line(row=2), line(row=3, sku="CUP-02", email=None, bad=bad))) == []
+
+
 def test_disabled_kind_is_not_due():
     policy = Policy(emails_enabled=frozenset({EmailKind.REMINDER}))
     assert kinds(run(line(), policy=policy)) == []

@@ -25,6 +25,15 @@ def letter(header: str) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[STANDARD_HEADERS.index(header)]
 
 
+def test_unreadable_email_is_a_contact_problem_that_leaves_the_status_alone(tmp_path):
+    result = problems_of(tmp_path, basic_row(Email="jo@"))
+    problem = only(result, "bad-email")
+    assert problem.message == 'Email "jo@" is not an email address' and problem.cell == f"{letter('Email')}2"
+    assert not problem.blocking
+    assert result.evaluation.outcomes[0].status is Status.AWAITING_ITEM
+    assert result.evaluation.emails == []  # a contact problem stops the return's emails
+
+
 @pytest.mark.parametrize(
     ("column", "value", "code", "message"),
     [
@@ -35,7 +44,6 @@ def letter(header: str) -> str:
         ("Qty", 1.5, "bad-number", "Qty 1.5 is not a whole number"),
         ("Condition", "scuffed", "bad-choice", 'Condition "scuffed" is not one of: Unopened, Like new, Used, Damaged, Defective, Wrong item'),
         ("Decision", "maybe", "bad-choice", 'Decision "maybe" is not one of: Refund, Partial refund, Refuse, Exchange, Store credit'),
-        ("Email", "jo@", "bad-email", 'Email "jo@" is not an email address'),
     ],
 )
 def test_unreadable_cell_is_a_blocking_problem_with_its_address(tmp_path, column, value, code, message):
@@ -159,4 +167,26 @@ def test_problems_use_the_sellers_own_header_names(tmp_path):
 def test_a_bad_row_does_not_stop_the_others(tmp_path):
     result = problems_of(tmp_path, basic_row(Email="jo@"), basic_row(**{"Return ID": "R-00002", "SKU": "X"}))
     statuses = [o.status for o in result.evaluation.outcomes]
-    assert statuses == [Status.NEEDS_INFO, Status.AWAITING_ITEM]
+    assert statuses == [Status.AWAITING_ITEM, Status.AWAITING_ITEM]  # a bad address is a problem, not a status
+
+
+def test_a_bad_address_does_not_hide_the_129_owed(tmp_path):
+    from openpyxl import load_workbook
+
+    from sheetreturns import api
+    from sheetreturns.settings.config_file import Config
+
+    row = basic_row(Email="jo@", Qty=1, **{"Unit Price": 129, "Received On": date(2026, 11, 23),
+                                            "Condition": "Defective"})
+    path = write_workbook(tmp_path / "returns.xlsx", [row])
+    config = Config(state_dir=tmp_path / "state")
+    result = api.sync(path, as_of=date(2026, 11, 26), config=config)
+    assert result.counts == {"Refund due": 1} and result.emails == []
+    ws = load_workbook(path)["Returns"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("Status") + 1).value == "Refund due"
+    assert ws.cell(row=2, column=header.index("Problems") + 1).value == 'Email "jo@" is not an email address'
+    figures = api.report(path, as_of=date(2026, 11, 26), config=config).figures
+    owed = figures.key["refund_due"]
+    assert (owed.returns, owed.amount) == (1, 129.0)
+    assert figures.key["action"].returns == 1

@@ -7,10 +7,13 @@ from sheetreturns.engine.policy import Policy
 from .helpers import line, one
 
 
-def test_invalid_email_needs_info_and_says_what_to_fix():
-    outcome = one(line(email=None, bad={"email": ("jo@", '"jo@" is not an email address')}))
-    assert outcome.status is Status.NEEDS_INFO
-    assert outcome.next_step == 'Fix: Email "jo@" is not an email address'
+def test_invalid_email_is_a_problem_on_the_row_but_the_status_is_what_the_facts_give():
+    outcome = one(line(email=None, bad={"email": ("jo@", '"jo@" is not an email address')},
+                       received_on="2026-11-22", condition="Defective", unit_price="129.00"))
+    assert outcome.status is Status.REFUND_DUE
+    assert outcome.next_step == "Issue a refund of £129.00"
+    assert [p.message for p in outcome.problems] == ['Email "jo@" is not an email address']
+    assert not outcome.problems[0].blocking
 
 
 def test_missing_sku_needs_info():

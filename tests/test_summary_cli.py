@@ -39,7 +39,7 @@ def test_report_json_is_one_object_with_the_summary(tmp_path):
     assert [p["sku"] for p in summary["products"] if p["alert"]] == ["KTL-CPR"]
     assert summary["reasons"][0]["category"] == "Changed mind"
     assert summary["repeat_customers"][0]["last_notice"] == "2026-11-12"
-    assert data["counts"]["Awaiting item"] == 14
+    assert data["counts"]["Awaiting item"] == 15
 
 
 def test_report_uses_the_config_policy(tmp_path):

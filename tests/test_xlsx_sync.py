@@ -261,7 +261,7 @@ def test_json_output_of_sync(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["command"] == "sync" and data["written"] is True and data["ok"] is True
-    assert data["counts"]["Awaiting item"] == 14
+    assert data["counts"]["Awaiting item"] == 15
 
 
 def test_summary_line_for_a_seller(tmp_path):

@@ -172,8 +172,8 @@ def due_emails(lines: list[Line], outcomes: list[Outcome], policy: Policy, as_of
         their_lines = [lines[i] for i in active]
         their_outcomes = [outcomes[i] for i in active]
         address = next((line.email for line in their_lines if line.email), None)
-        if address is None:
-            continue
+        if address is None or any("email" in lines[i].bad for i in members):
+            continue  # a contact problem (shown on the row) stops every email to the return until it is fixed
         age = (as_of - min(o.notified_on for o in their_outcomes)).days
         if age < 0 or age > policy.email_history_days:
             continue

@@ -1,7 +1,8 @@
 """Problem rules: small functions that look at lines and yield Problems a seller can fix.
 
-A blocking problem (a required value missing or unreadable) makes the row "Needs info"; the others
-are shown in the Problems column next to a normal status.
+A blocking problem (a required value missing, or a date, quantity, amount or choice that cannot be read)
+makes the row "Needs info"; the others, contact problems among them, are shown in the Problems column
+next to the status the row's facts give.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from .model import SETTLED, Line, Problem, Status
 from .policy import Policy
 from .values import CellError, describe
 
-# Columns whose unreadable value does not stop the row from being evaluated.
-_INFORMATIVE = frozenset({"customer", "product", "channel", "notes", "reason", "order_date"})
+# Columns whose unreadable value does not stop the row from being evaluated: a bad Email is a contact
+# problem (it stops emails to that return, not the row's status or the money it shows).
+_INFORMATIVE = frozenset({"customer", "product", "channel", "notes", "reason", "order_date", "email"})
 _KIND_CODES = {
     "date": "bad-date", "money": "bad-money", "int": "bad-number", "email": "bad-email",
     "condition": "bad-choice", "damage_by": "bad-choice", "decision": "bad-choice", "text": "cell-error",

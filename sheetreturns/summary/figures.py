@@ -28,7 +28,7 @@ __all__ = ["Figure", "Figures", "compute", "INVENTORY_ACTIONS", "NON_PRODUCT_COD
 
 OPEN = tuple(s for s in Status if s not in (Status.DONE, Status.REFUSED))
 # Statuses that ask the owner to do something now (waiting for an item, or a refund still within
-# its deadline, asks nothing yet).
+# its deadline, asks nothing yet). A row whose Email cannot be read needs the owner too, whatever its status.
 ACTION = (
     Status.NEEDS_INFO, Status.ITEM_OVERDUE, Status.REIMBURSEMENT_DUE, Status.AWAITING_INSPECTION,
     Status.PARTIALLY_RECEIVED, Status.CUSTOMER_DAMAGE, Status.REFUND_DUE, Status.OVER_REFUNDED,
@@ -179,7 +179,7 @@ def key_figures(df: pd.DataFrame, today: pd.Timestamp) -> dict[str, Figure]:
     this_month = refunded & (df["refunded_on"].dt.to_period("M") == today.to_period("M"))
     figures = [
         _figure(df, has(*OPEN), "open", "Open returns"),
-        _figure(df, has(*ACTION), "action", "Need your action now"),
+        _figure(df, has(*ACTION) | df["bad_email"], "action", "Need your action now"),
         _figure(df, has(Status.NEEDS_INFO), "needs_info", Status.NEEDS_INFO.value),
         _figure(df, has(Status.AWAITING_ITEM), "awaiting_item", Status.AWAITING_ITEM.value),
         _figure(df, has(Status.ITEM_OVERDUE), "item_overdue", Status.ITEM_OVERDUE.value),

@@ -90,10 +90,13 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
             for line in lines
         ],
         "non_product": [is_non_product(line.sku) for line in lines],
+        # An unreadable address: the seller must fix it before the customer hears anything.
+        "bad_email": ["email" in line.bad for line in lines],
     })
     # Typed explicitly so that an empty sheet gives the same columns (an empty object column used
     # as a mask would select columns instead of rows). Text the tables group by becomes categorical:
     # grouping then works on small whole-number codes instead of hashing every string again.
     grouped = {column: "category" for column in ("sku", "product", "customer_key", "reason", "category", "inventory")}
     return frame.astype({"row": int, "units": int, "units_received": int, "value": float, "refunded": float,
-                         "owed": float, "inspected": bool, "defective": bool, "non_product": bool, **grouped})
+                         "owed": float, "inspected": bool, "defective": bool, "non_product": bool, "bad_email": bool,
+                         **grouped})
