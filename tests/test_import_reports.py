@@ -216,3 +216,21 @@ def test_the_command_line(shop):
                          capture_output=True, text=True, cwd=book.parent, env={"PYTHONPATH": env_root, "PATH": ""})
     assert run.returncode == 2
     assert run.stderr.strip().startswith("Error:") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_money_to_recover_on_the_summary(shop):
+    book, config, files = shop
+    before = api.report(book, as_of=AS_OF, config=config).figures.recover
+    api.import_reports(files, book, config=config)
+    summary = api.report(book, as_of=AS_OF, config=config)
+    recover = summary.figures.recover
+    claim = recover["claim_from_amazon"]
+    assert (before["claim_from_amazon"].returns, claim.returns, claim.amount) == (0, 1, 64.0)
+    # the example's own reimbursement due (a customer of the shop) stays the customer's to repay
+    assert recover["due_from_customers"].returns == before["due_from_customers"].returns
+    refunds = {k: v for k, v in summary.as_json()["summary"]["money_to_recover"].items()}
+    assert set(refunds) == {"claim_from_amazon", "due_from_customers", "refunds_owed"}
+    api.sync(book, as_of=AS_OF, config=config, outbox=book.parent / "outbox")
+    cells = [c for row in load_workbook(book)["Summary"].iter_rows(values_only=True) for c in row if c is not None]
+    at = cells.index("Claimable from Amazon")
+    assert "Money to recover" in cells and cells[at + 2] == 1 and cells[at + 3] == 64
