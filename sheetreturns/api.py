@@ -64,9 +64,11 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     now = now or datetime.now()
     as_of = as_of or now.date()
     chosen = resolve_source(_source(source), config)
+    from .imports.record import imports_first
     from .intake.record import intake_first  # the mail folder modules load only for a sync
 
     with run_lock(config.state_dir, chosen):
+        import_result = imports_first(chosen, config, dry_run=dry_run, now=now)  # [import] folder: new reports
         if config.intake.get("mailbox"):
             reporter.stage("read", "Recording new return notices from the mail folder")
         intake_result = intake_first(chosen, config, dry_run=dry_run, now=now)  # new notices become rows first
@@ -94,8 +96,9 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     reporter.finished("Done")
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
-        written=written.written, failures=[*intake_result.failures, *delivery.failures], changes=written.changes,
-        notes=list(intake_result.notes),
+        written=written.written, changes=written.changes,
+        failures=[*import_result.failures, *intake_result.failures, *delivery.failures],
+        notes=[*import_result.notes, *intake_result.notes],
     )
 
 

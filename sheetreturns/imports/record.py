@@ -22,7 +22,7 @@ from ..settings.config_file import Config
 from ..settings.policy_layers import resolve_policy
 from ..sheet.workbook import WriteReport, open_workbook
 from ..sheet.write_plan import RowIdentity, WritePlan
-from .files import REPORT_SUFFIXES, ReportFile, read_report
+from .files import REPORT_SUFFIXES, ReportFile, file_digest, read_report
 from .journal import IMPORT_LOG_TAB, FileRecord, ImportJournal, fact_json, fact_key, hashes_on_tab, state_path
 from .layouts import REFUND, REIMBURSEMENT, RETURN, LeftOut, Line as ReportLine, NotUnderstood, Record, closest, reader_for, \
     recognise
@@ -249,10 +249,16 @@ def import_files(source: str, paths: list[str | Path], config: Config, *, dry_ru
 
     With `skip_known`, files whose content was imported before (and left nothing waiting) are passed over.
     """
+    parsed = [parse_file(p) for p in paths]  # every file understood before anything is written
+    return import_parsed(source, parsed, config, dry_run=dry_run, now=now, skip_known=skip_known)
+
+
+def import_parsed(source: str, parsed: list[ParsedFile], config: Config, *, dry_run: bool = False,
+                  now: datetime | None = None, skip_known: bool = False,
+                  result: ImportResult | None = None) -> ImportResult:
     now = now or datetime.now().astimezone()
     journal = ImportJournal.load(state_path(config.state_dir, source))
-    result = ImportResult(source, dry_run)
-    parsed = [parse_file(p) for p in paths]  # every file understood before anything is written
+    result = result or ImportResult(source, dry_run)
     seen: set[str] = set()
     unique = []
     for item in parsed:
@@ -357,3 +363,40 @@ def report_files(folder: Path) -> list[Path]:
     found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
              and not p.name.startswith((".", "~$"))]
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def imports_first(source: str, config: Config, *, dry_run: bool, now: datetime | None = None) -> ImportResult:
+    """For sync: import the new report files of [import] folder before the sheet is read.
+
+    A file imported before is recognised by its content, whatever its name. A bad file is a failure of
+    this run, named, while the other files are imported.
+    """
+    result = ImportResult(source, dry_run)
+    folder = config.imports.get("folder")
+    if not folder:
+        return result
+    try:
+        paths = report_files(Path(folder))
+        journal = ImportJournal.load(state_path(config.state_dir, source))
+        parsed = []
+        for path in paths:
+            try:
+                digest = file_digest(path)
+                known = journal.files.get(digest)
+                if known is not None and known.final:
+                    continue
+                parsed.append(parse_file(path))
+            except SheetReturnsError as exc:
+                result.failures.append(f"import: {exc}")
+        if parsed:
+            import_parsed(source, parsed, config, dry_run=dry_run, now=now, skip_known=True, result=result)
+    except SheetReturnsError as exc:
+        result.failures.append(f"import: {exc}")
+        return result
+    if result.files:
+        verb = "would add" if dry_run else "added"
+        names = len(result.files)
+        result.notes.insert(0, f"import: {result.rows_added} row{'s' if result.rows_added != 1 else ''} {verb}, "
+                               f"{result.rows_updated} updated from {names} new report file{'s' if names != 1 else ''} "
+                               f"in {Path(folder).name}")
+    return result
