@@ -103,7 +103,7 @@ def _text_lines(text: str, name: str) -> list[list[str]]:
         delimiter = "\t" if tabs > commas else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        lines = [[cell.strip() for cell in row] for row in reader]
+        lines = list(reader)  # cells are stripped when read, only those that are used
     except csv.Error as exc:
         raise SheetReturnsError(
             f"{name} cannot be read as a report (line {reader.line_num}: {exc}); it may be cut short: "

@@ -8,12 +8,13 @@ there, the value stays and the disagreement is kept as a fact that the rules sho
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import compress, islice
 from pathlib import Path
 
-from ..engine.columns import BY_KEY, HeaderMap
+from ..engine.columns import BY_KEY, HeaderMap, normalise
 from ..engine.model import Line
 from ..engine.report_facts import ReportFact, same
 from ..engine.typed_lines import build_lines
@@ -24,8 +25,7 @@ from ..sheet.workbook import WriteReport, open_workbook
 from ..sheet.write_plan import RowIdentity, WritePlan
 from .files import REPORT_SUFFIXES, ReportFile, file_digest, read_report
 from .journal import IMPORT_LOG_TAB, FileRecord, ImportJournal, fact_json, fact_key, hashes_on_tab, state_path
-from .layouts import REFUND, REIMBURSEMENT, RETURN, LeftOut, Line as ReportLine, NotUnderstood, Record, closest, reader_for, \
-    recognise
+from .layouts import REFUND, REIMBURSEMENT, RETURN, LeftOut, NotUnderstood, Record, closest, recognise
 
 ADDABLE = ("channel", "reimbursed_on", "reimbursed_amount")  # columns import adds when the sheet lacks them
 IDENTITY = frozenset({"order_id", "sku"})
@@ -76,30 +76,65 @@ class ImportResult:
 
 def parse_file(path: str | Path) -> ParsedFile:
     """A report file's lines as records; raises SheetReturnsError for a bad file or an unknown layout."""
+    enabled = gc.isenabled()
+    gc.disable()  # many small acyclic objects: the cyclic collector would rescan them again and again
+    try:
+        return _parse_file(path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_file(path: str | Path) -> ParsedFile:
     report = read_report(path)
     found = recognise(report.lines)
     if found is None:
         raise SheetReturnsError(unknown_layout_message(report))
-    read = reader_for(found.layout)
     records: list[Record] = []
     not_understood: list[tuple[int, str]] = []
-    count = left_out = 0
+    left_out = 0
     width = len(report.lines[found.header_index])
-    for offset, cells in enumerate(report.lines[found.header_index + 1:], start=found.header_index + 2):
-        filled = sum(1 for c in cells if c)
-        if filled == 0:
-            continue
-        count += 1
-        if filled == 1 and width > 2:
-            not_understood.append((offset, f'"{next(c for c in cells if c)[:60]}" is not a report line'))
-            continue
-        try:
-            records.extend(read(ReportLine(cells, found.index, offset)))
-        except LeftOut:
-            left_out += 1
-        except NotUnderstood as exc:
-            not_understood.append((offset, str(exc)))
+    start = found.header_index + 2
+    body = report.lines[found.header_index + 1:]
+    # A line with at most one filled cell is a blank line, or a footer or note ("1,234 record(s) downloaded").
+    real = [len(c) - c.count("") > 1 for c in body] if width > 2 else [True] * len(body)
+    if all(real):
+        numbers, kept = list(range(start, start + len(body))), body
+    else:
+        numbers = [n for n, ok in zip(range(start, start + len(body)), real) if ok]
+        kept = list(compress(body, real))
+        for offset, cells, ok in zip(range(start, start + len(body)), body, real):
+            texts = [c.strip() for c in cells if c.strip()] if not ok else []
+            if texts:
+                not_understood.append((offset, f'"{texts[0][:60]}" is not a report line'))
+    count = len(kept) + len(not_understood)
+    if found.layout.read_columns is not None:
+        records, bad = found.layout.read_columns(_columns(kept, found.index), numbers)
+        not_understood = sorted(not_understood + bad)
+    else:
+        read = found.reader()
+        for offset, cells in zip(numbers, kept):
+            try:
+                records.extend(read(cells, offset))
+            except LeftOut:
+                left_out += 1
+            except NotUnderstood as exc:
+                not_understood.append((offset, str(exc)))
     return ParsedFile(report, found.layout.name, records, not_understood, count, left_out)
+
+
+def _columns(rows: list[list[str]], index: dict[str, int]):
+    """name -> that column's cells (None when the file lacks it), the rows turned into columns once."""
+    width = max(index.values(), default=-1) + 1
+    if rows and min(map(len, rows)) < width:
+        rows = [r if len(r) >= width else r + [""] * (width - len(r)) for r in rows]
+    columns = list(zip(*rows)) if rows else [()] * width
+
+    def column(name: str) -> list[str] | None:
+        position = index.get(normalise(name))
+        return None if position is None else columns[position]
+
+    return column
 
 
 def unknown_layout_message(report: ReportFile) -> str:
