@@ -71,13 +71,14 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         intake_result = intake_first(chosen, config, dry_run=dry_run, now=now)  # new notices become rows first
         loaded = load(chosen, as_of, config, reporter)
         try:
-            if not dry_run:
-                loaded.workbook.preflight()
             reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
             if not dry_run:
                 # Before any email goes out under a new Return ID, make that ID stick to its row.
                 remember_ids(config.state_dir, chosen, assigned_identities(loaded.evaluation))
-            delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
+            # Whether the sheet can be written is asked only when an email is about to go: a run with nothing
+            # to send and nothing to change touches nothing (a write that fails says why itself).
+            delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now,
+                               before_sending=loaded.workbook.preflight)
             from .summary import summary_tab  # pandas: imported only when a summary is built
 
             tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
@@ -85,6 +86,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 tabs.append(delivery.log_tab)
             plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
                               delivery.last_email, tabs, loaded.policy.currency_symbol)
+            plan.current = loaded.job_cells
+            plan.emails_sent = bool(delivery.records)
             reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
                            else f"Saving {loaded.workbook.name}")
             written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
@@ -94,7 +97,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*intake_result.failures, *delivery.failures], changes=written.changes,
-        notes=list(intake_result.notes),
+        notes=list(intake_result.notes), unchanged=written.unchanged,
     )
 
 

@@ -51,14 +51,15 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         policy = resolve_policy(config, workbook)
         first = header.row_index + 1  # 0-based index of the first row below the header
         rows = progress.count(islice(workbook.iter_rows(tab), first, None), f"Reading {workbook.name}: {{n}} rows")
-        lines = build_lines(rows, first + 1, header, policy, workbook.date1904)
+        job_cells: dict[str, list[object]] = {}
+        lines = build_lines(rows, first + 1, header, policy, workbook.date1904, job_cells)
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
         evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen))
     except BaseException:
         workbook.close()
         raise
-    return Loaded(chosen, workbook, tab, header, policy, evaluation)
+    return Loaded(chosen, workbook, tab, header, policy, evaluation, job_cells)
 
 
 def assigned_identities(evaluation: Evaluation) -> dict[tuple[str, str, str], str]:
