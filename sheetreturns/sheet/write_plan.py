@@ -6,7 +6,7 @@ applies it its own way, touching nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from ..engine.columns import JOB_COLUMNS, HeaderMap
 from ..engine.model import Evaluation
@@ -41,10 +41,17 @@ class WritePlan:
     identities: dict[int, RowIdentity]
     # New rows to add below the last row (from intake): column key -> value.
     append: list[dict[str, object]] = field(default_factory=list)
+    # The sheet row appended rows go below (the last row holding anything), when known; else the last listed row.
+    append_after: int | None = None
     # Generated tabs to create or replace.
     tabs: list[Tab] = field(default_factory=list)
     # How money is shown in generated tabs.
     currency_symbol: str = "£"
+    # The job-owned cells as read (column key -> values from the first row below the header), when known:
+    # lets an adapter see that the Returns tab would not change without reading it again.
+    current: dict[str, list[object]] | None = None
+    # Whether this run sent emails between reading the sheet and writing it (the seller had time to edit).
+    emails_sent: bool = True
 
     def column_keys(self) -> list[str]:
         """Every column key the plan writes into, in sheet order (existing first, then added)."""
@@ -77,7 +84,11 @@ def build_plan(
     last_email: dict[str, str] | None = None,
     tabs: list[Tab] | None = None,
     currency_symbol: str = "£",
+    append: list[dict[str, object]] | None = None,
+    append_after: int | None = None,
 ) -> WritePlan:
+    """The plan of a sync. `append`: new rows (intake), evaluated as sheet rows append_after + 1, + 2 ...:
+    each goes below the sheet's last row with its own values and the job's."""
     rows = job_values(evaluation, contacted_on or {}, last_email or {})
     for row, return_id in evaluation.assigned_ids.items():
         rows[row]["return_id"] = return_id
@@ -91,4 +102,58 @@ def build_plan(
     identities = {
         line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in evaluation.lines
     }
-    return WritePlan(tab, header, add_columns, rows, identities, tabs=list(tabs or []), currency_symbol=currency_symbol)
+    new_rows = []
+    if append:
+        for number, values in enumerate(append, start=append_after + 1):
+            identities.pop(number, None)
+            new_rows.append({**values, **{k: v for k, v in rows.pop(number, {}).items() if v is not None}})
+    return WritePlan(tab, header, add_columns, rows, identities, append=new_rows, append_after=append_after,
+                     tabs=list(tabs or []), currency_symbol=currency_symbol)
+
+
+def returns_unchanged(plan: WritePlan) -> bool:
+    """True when writing the plan would leave every cell of the Returns tab as it was read.
+
+    False when unsure (the cells as read are not known). Compared column by column: a list comparison
+    runs at C speed, and only a column that differs is looked at cell by cell.
+    """
+    current = plan.current
+    if current is None or plan.add_columns or plan.append:
+        return False
+    first = plan.header.row_number + 1
+    height = max((len(values) for values in current.values()), default=0)
+    if any(row < first or row >= first + height for row in plan.rows):
+        return False
+    keys = [key for key in JOB_KEYS if key in plan.header.columns]
+    if any(key in values for values in plan.rows.values() for key in FILLABLE_KEYS):
+        return False  # a blank Return ID or Notified On gets filled in
+    for key in keys:
+        have = current[key]
+        wanted: list[object] = [""] * height
+        for row, values in plan.rows.items():
+            index = row - first
+            if not values:  # a row the plan leaves as it is
+                wanted[index] = have[index]
+            else:
+                value = values.get(key)
+                wanted[index] = "" if value is None else value
+        if wanted != have and any(not _same(w, _as_read(h)) for w, h in zip(wanted, have)):
+            return False
+    return True
+
+
+def _as_read(value: object) -> object:
+    """A cell value as read, in the form the plan holds it: blank as None, a date-only time as a date."""
+    if value is None or value == "":
+        return None
+    if value.__class__ is datetime and not (value.hour or value.minute or value.second or value.microsecond):
+        return value.date()
+    return value
+
+
+def _same(wanted: object, have: object) -> bool:
+    if wanted == "":
+        wanted = None
+    if wanted is None or have is None:
+        return wanted is None and have is None
+    return wanted.__class__ is have.__class__ and wanted == have
