@@ -67,9 +67,13 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         rows = progress.count(owned.watch(islice(workbook.iter_rows(tab), first, None)),
                               f"Reading {workbook.name}: {{n}} rows")
         last = _LastFilled(rows, first) if new_rows is not None else None
-        lines = build_lines(last if last is not None else rows, first + 1, header, policy, workbook.date1904)
+        job_cells: dict[str, list[object]] = {}
+        lines = build_lines(last if last is not None else rows, first + 1, header, policy, workbook.date1904,
+                            job_cells)
         if owned.settle():
             # A seller's column that only shares a name with one of the job's is not read as the job's either.
+            for key in owned.foreign:
+                job_cells.pop(key, None)
             blank = {key: None for key in ("contacted_on", "last_email") if key in owned.foreign}
             if blank:
                 lines = [line._replace(**blank) for line in lines]
@@ -86,7 +90,7 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
     except BaseException:
         workbook.close()
         raise
-    return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None)
+    return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None, job_cells)
 
 
 class _LastFilled:

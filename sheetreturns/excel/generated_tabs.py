@@ -24,6 +24,7 @@ from .styles import StyleBook
 from .draw_tab import render_tab
 
 MARKER = "sheetreturns_generated_tabs"
+DIGESTS = "sheetreturns_tab_digests"  # title=digest|... of what each generated tab showed when last written
 _STYLE_ATTR = re.compile(rb'(<(?:\w+:)?(?:c|row)\b[^>]*?\bs=")(\d+)(")')
 _COL_STYLE = re.compile(rb'(<(?:\w+:)?col\b[^>]*?\bstyle=")(\d+)(")')
 _DXF = re.compile(rb'(\bdxfId=")(\d+)(")')
@@ -70,25 +71,36 @@ class _Temp:
         return found
 
 
-def generated_titles(editor: PackageEditor) -> set[str]:
-    """Titles of the tabs an earlier run generated (recorded in a hidden defined name)."""
-    text = recorded_name(editor.workbook, MARKER)
-    return {t for t in text.split("|") if t} if text else set()
-
-
-def recorded_name(workbook: etree._Element, marker: str) -> str | None:
-    """The text of the job's hidden defined name `marker` in workbook.xml (None when there is none)."""
-    names = workbook.find(f"{{{MAIN_NS}}}definedNames")
+def _defined_text(editor: PackageEditor, marker: str) -> str:
+    names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
     if names is None:
-        return None
+        return ""
     for name in names:
         if name.get("name") == marker and name.text:
-            return name.text.strip().strip('"').replace('""', '"')
-    return None
+            return name.text.strip().strip('"')
+    return ""
 
 
-def record_name(editor: PackageEditor, marker: str, text: str) -> None:
-    """Set the job's hidden defined name `marker` to the string `text` (what the job made in this workbook)."""
+def generated_titles(editor: PackageEditor) -> set[str]:
+    """Titles of the tabs an earlier run generated (recorded in a hidden defined name)."""
+    return {t for t in _defined_text(editor, MARKER).split("|") if t}
+
+
+def stored_digests(editor: PackageEditor) -> dict[str, str]:
+    """Title -> digest of each generated tab as an earlier run wrote it (see Tab.digest)."""
+    pairs = (item.rpartition("=") for item in _defined_text(editor, DIGESTS).split("|"))
+    return {title: digest for title, _, digest in pairs if title and digest}
+
+
+def unchanged_tabs(editor: PackageEditor, tabs: list[Tab]) -> bool:
+    """True when every tab would show what it already shows (apart from its stamp row)."""
+    stored = stored_digests(editor)
+    ours = generated_titles(editor)
+    present = {s.get("name") for s in sheet_elements(editor.workbook)}
+    return all(t.title in ours and t.title in present and stored.get(t.title) == t.digest() for t in tabs)
+
+
+def _record_titles(editor: PackageEditor, titles: set[str], digests: dict[str, str]) -> None:
     names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
     if names is None:
         names = etree.Element(f"{{{MAIN_NS}}}definedNames")
@@ -99,21 +111,16 @@ def record_name(editor: PackageEditor, marker: str, text: str) -> None:
             if anchor is not None:
                 break
         anchor.addnext(names)
-    value = '"' + text.replace('"', '""') + '"'
     for name in list(names):
-        if name.get("name") == marker:
-            if name.text == value and name.get("hidden") == "1":
-                return
+        if name.get("name") in (MARKER, DIGESTS):
             names.remove(name)
-    entry = etree.SubElement(names, f"{{{MAIN_NS}}}definedName")
-    entry.set("name", marker)
-    entry.set("hidden", "1")
-    entry.text = value
+    for marker_name, text in ((MARKER, "|".join(sorted(titles))),
+                              (DIGESTS, "|".join(f"{t}={d}" for t, d in sorted(digests.items()) if t in titles))):
+        marker = etree.SubElement(names, f"{{{MAIN_NS}}}definedName")
+        marker.set("name", marker_name)
+        marker.set("hidden", "1")
+        marker.text = '"' + text + '"'
     editor.workbook_changed()
-
-
-def _record_titles(editor: PackageEditor, titles: set[str]) -> None:
-    record_name(editor, MARKER, "|".join(sorted(titles)))
 
 
 def write_generated(editor: PackageEditor, styles: StyleBook, tabs: list[Tab], currency_symbol: str) -> list[str]:
@@ -144,7 +151,7 @@ def write_generated(editor: PackageEditor, styles: StyleBook, tabs: list[Tab], c
             _add_sheet_entry(editor, tab.title, rel_id)
         editor.add_override(part, WORKSHEET_TYPE)
         _copy_sheet(editor, temp, styles, source_part, part)
-    _record_titles(editor, ours | {t.title for t in tabs})
+    _record_titles(editor, ours | {t.title for t in tabs}, stored_digests(editor) | {t.title: t.digest() for t in tabs})
     added = [t.title for t in tabs if t.title not in existing]
     if added and editor.exists(APP_PART):
         updated = with_tabs_added(editor.read(APP_PART), added)
@@ -230,3 +237,28 @@ def _copy_dependent(editor: PackageEditor, temp: _Temp, source: str) -> str:
     _copy_relationships(editor, temp, source, name)
     editor.put(name, data)
     return name
+
+
+def record_name(editor: PackageEditor, marker: str, text: str) -> None:
+    """Set the job's hidden defined name `marker` to the string `text` (what the job made in this workbook)."""
+    names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
+    if names is None:
+        names = etree.Element(f"{{{MAIN_NS}}}definedNames")
+        # definedNames follows sheets / functionGroups / externalReferences in the schema.
+        anchor = None
+        for tag in ("externalReferences", "functionGroups", "sheets"):
+            anchor = editor.workbook.find(f"{{{MAIN_NS}}}{tag}")
+            if anchor is not None:
+                break
+        anchor.addnext(names)
+    value = '"' + text.replace('"', '""') + '"'
+    for name in list(names):
+        if name.get("name") == marker:
+            if name.text == value and name.get("hidden") == "1":
+                return
+            names.remove(name)
+    entry = etree.SubElement(names, f"{{{MAIN_NS}}}definedName")
+    entry.set("name", marker)
+    entry.set("hidden", "1")
+    entry.text = value
+    editor.workbook_changed()

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.model import Line, Outcome, Status
+from ..engine.report_facts import is_amazon_fba
 from ..engine.statuses import line_value, refunded_amount
 
 # SKUs that are not products: postage, carriage, fees, discounts, samples and manual adjustments, as
@@ -90,6 +91,7 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
             for line in lines
         ],
         "non_product": [is_non_product(line.sku) for line in lines],
+        "amazon_fba": [is_amazon_fba(line) for line in lines],
         # An unreadable address: the seller must fix it before the customer hears anything.
         "bad_email": ["email" in line.bad for line in lines],
     })
@@ -98,5 +100,6 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
     # grouping then works on small whole-number codes instead of hashing every string again.
     grouped = {column: "category" for column in ("sku", "product", "customer_key", "reason", "category", "inventory")}
     return frame.astype({"row": int, "units": int, "units_received": int, "value": float, "refunded": float,
-                         "owed": float, "inspected": bool, "defective": bool, "non_product": bool, "bad_email": bool,
+                         "owed": float, "inspected": bool, "defective": bool, "non_product": bool, "amazon_fba": bool,
+                         "bad_email": bool,
                          **grouped})
