@@ -20,7 +20,7 @@ ROWS = [
                  "Condition": "Like new"}),  # Refund due
     basic_row(**{"Return ID": "R-00003", "Order ID": "1003", "SKU": "VASE", "Received On": date(2026, 11, 22),
                  "Condition": "Unopened", "Refund Amount": 24.99, "Refunded On": date(2026, 11, 23)}),  # Done
-    basic_row(**{"Return ID": "R-00004", "Order ID": "1004", "SKU": "RUG", "Email": "jo@"}),  # Needs info
+    basic_row(**{"Return ID": "R-00004", "Order ID": "1004", "SKU": "RUG", "Received On": "next week"}),  # Needs info
     basic_row(**{"Return ID": "", "Order ID": "1005", "SKU": "CUP", "Notified On": None}),  # gets R-00005
 ]
 EXPECTED = {"1001": "Awaiting item", "1002": "Refund due", "1003": "Done", "1004": "Needs info", "1005": "Awaiting item"}
