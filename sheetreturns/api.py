@@ -54,11 +54,13 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
 
 def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
          dry_run: bool = False, outbox: str | Path | None = None, now: datetime | None = None,
-         progress: ProgressCallback | None = None) -> RunResult:
+         progress: ProgressCallback | None = None, send_backlog: bool = False) -> RunResult:
     """The job: record new notices, evaluate the sheet, send the emails that are due, write statuses and tabs.
 
     With ``dry_run`` nothing is written and nothing is sent; the result says what would change.
     ``outbox`` writes emails as .eml files into that folder instead of sending them.
+    Over SMTP, the first run of a sheet and a run that would send more than ``bulk_email_limit`` emails
+    hold them (records say "held"); ``send_backlog`` sends them.
     ``progress``, if given, is called with a Progress at each stage (reading, checking, emails, writing).
     """
     reporter = Reporter(progress)
@@ -93,7 +95,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 # Whether the sheet can be written is asked only when an email is about to go: a run with
                 # nothing to send and nothing to change touches nothing (a write that fails says why itself).
                 delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
-                                   now=now, before_sending=loaded.workbook.preflight)
+                                   now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog)
                 from .summary import summary_tab  # pandas: imported only when a summary is built
 
                 tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
@@ -125,7 +127,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*import_result.failures, *intake_failures, *delivery.failures],
-        changes=written.changes, notes=[*import_result.notes, *notes, *column_notes(loaded.header)],
+        changes=written.changes, notes=[*import_result.notes, *notes, *column_notes(loaded.header), *delivery.notes],
         unchanged=written.unchanged,
     )
 

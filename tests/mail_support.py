@@ -52,11 +52,12 @@ def smtp_config(folder: Path, port: int | None = None, *, policy: dict | None = 
 
 
 def send(source: Path, config: Config, *, dry_run: bool = False, outbox: Path | None = None,
-         now: datetime = NOW, as_of: date = AS_OF) -> Delivery:
-    """Load `source` as of `as_of` and run the email step on it."""
+         now: datetime = NOW, as_of: date = AS_OF, send_backlog: bool = True) -> Delivery:
+    """Load `source` as of `as_of` and run the email step on it (by default as `sync --send-backlog` does:
+    these tests are about sending; a first run's hold is tested in test_mail_backlog.py)."""
     loaded = loading.load(str(source), as_of, config)
     try:
-        return deliver(loaded, config, dry_run=dry_run, outbox=outbox, now=now)
+        return deliver(loaded, config, dry_run=dry_run, outbox=outbox, now=now, send_backlog=send_backlog)
     finally:
         loaded.workbook.close()
 

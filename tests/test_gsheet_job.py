@@ -20,7 +20,7 @@ def test_the_example_as_a_google_sheet_synced_twice_emails_each_customer_once(se
         config = Config(google={"endpoint": server.url}, state_dir=tmp_path / "state",
                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none",
                               "from": f"Willow & Wick <{SHOP}>"})
-        first = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
+        first = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW, send_backlog=True)
         second = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW)
 
     assert first.ok and second.ok

@@ -25,7 +25,7 @@ def test_fifty_notices_become_rows_and_each_new_return_is_acknowledged_once(tmp_
                         intake={"mailbox": "eml:mail", "max_message_kb": 256},
                         smtp={"host": "127.0.0.1", "port": server.port, "security": "none",
                               "from": "Example Shop <shop@example.com>"})
-        first = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+        first = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW, send_backlog=True)
         assert first.notes[0].startswith(f"intake: {sum(len(m.lines) for m in mails)} rows added")
         sent = [e for e in first.emails if e.kind == "acknowledgement"]
         assert all(e.result == "sent" for e in sent)

@@ -31,7 +31,7 @@ folder, port = Path(sys.argv[1]), int(sys.argv[2])
 config = Config(path=folder / "sheetreturns.toml", state_dir=folder / "state",
                 smtp={"host": "127.0.0.1", "port": port, "security": "none", "from": "shop@willow.example"})
 loaded = loading.load(str(folder / "returns.xlsx"), datetime(2026, 11, 26).date(), config)
-deliver(loaded, config, dry_run=False, outbox=None, now=datetime(2026, 11, 26, 9, 30))
+deliver(loaded, config, dry_run=False, outbox=None, now=datetime(2026, 11, 26, 9, 30), send_backlog=True)
 print("finished")
 """
 THIRD = EXAMPLE_DUE[2][:2]  # ("R-00021", "reminder")

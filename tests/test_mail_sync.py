@@ -41,8 +41,8 @@ def test_two_syncs_deliver_each_due_email_once_and_the_sheet_shows_who_was_conta
     workbook = example_copy(tmp_path)
     with MailServer() as server:
         config = write_config(tmp_path, server.port)
-        runs = [CliRunner().invoke(main, ["sync", "--config", str(config), "--as-of", "2026-11-26", "--json"])
-                for _ in range(2)]
+        runs = [CliRunner().invoke(main, ["sync", "--config", str(config), "--as-of", "2026-11-26", "--json", *flag])
+                for flag in (["--send-backlog"], [])]
     today = date.today()
     first, second = (json.loads(r.stdout) for r in runs)
     assert [r.exit_code for r in runs] == [0, 0], runs[0].output
@@ -77,7 +77,8 @@ def test_two_syncs_deliver_each_due_email_once_and_the_sheet_shows_who_was_conta
 def test_a_failed_email_shows_on_its_row_and_sync_exits_1_then_the_next_run_repairs_it(tmp_path):
     workbook = example_copy(tmp_path)
     with MailServer(reject={"oscar.reed@example.com"}) as server:
-        result = api.sync(workbook, as_of=AS_OF, config=smtp_config(tmp_path, server.port), now=NOW)
+        result = api.sync(workbook, as_of=AS_OF, config=smtp_config(tmp_path, server.port), now=NOW,
+                          send_backlog=True)
     assert not result.ok and result.written
     assert result.failures == ["R-00025 acknowledgement to oscar.reed@example.com: refused by the mail server: "
                                "550 5.1.1 <oscar.reed@example.com>: Recipient address rejected: User unknown"]
@@ -102,7 +103,8 @@ def test_sync_dry_run_sends_nothing_records_nothing_and_lists_what_would_go(tmp_
     assert result.exit_code == 0, result.output
     assert server.received == [] and workbook.read_bytes() == before
     assert list((tmp_path / "state").glob("*.sqlite")) == []
-    assert "R-00043  refund-confirmation    jacob.lee@example.com        would send" in result.stdout
+    # A first real run holds its emails: the dry run says so, and who they are for.
+    assert "R-00043  refund-confirmation    jacob.lee@example.com        held" in result.stdout
 
 
 def test_sync_without_smtp_settings_fills_the_outbox_for_the_readme_demo(tmp_path):

@@ -59,6 +59,7 @@ def summary_line(data: dict, dry_run: bool = False) -> str:
     would = results.count("would send")
     failed = sum(1 for r in results if r.startswith("failed"))
     waiting = sum(1 for r in results if r.startswith("waiting"))
+    held = results.count("held")
     parts = [f"{plural(data.get('returns', 0), 'return')} checked"]
     if sent:
         parts.append(f"{plural(sent, 'email')} sent")
@@ -70,7 +71,9 @@ def summary_line(data: dict, dry_run: bool = False) -> str:
         parts.append(f"{plural(failed, 'email')} failed")
     if waiting:
         parts.append(f"{plural(waiting, 'email')} left for the next run")
-    if not (sent or outboxed or would or failed or waiting):
+    if held:
+        parts.append(f"{plural(held, 'email')} held (sync --send-backlog sends them)")
+    if not (sent or outboxed or would or failed or waiting or held):
         parts.append("no emails due")
     attention = data.get("attention", 0)
     parts.append(f"{attention} need{'s' if attention == 1 else ''} your attention" if attention

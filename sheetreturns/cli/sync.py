@@ -23,10 +23,12 @@ from .render import sync_report, sync_summary_line
 @common_options
 @click.option("--dry-run", is_flag=True, help="Report what would change and which emails would go; change and send nothing.")
 @click.option("--outbox", type=click.Path(file_okay=False), help="Write emails as .eml files into this folder instead of sending them.")
+@click.option("--send-backlog", is_flag=True,
+              help="Send the emails a run held: the first run of a sheet over SMTP, or more than bulk_email_limit.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (the exit code still tells).")
 @reports_errors("sync")
 def sync(source: str | None, as_of: date | None, config_path: str | None, as_json: bool, debug: bool,
-         dry_run: bool, outbox: str | None, quiet: bool) -> None:
+         dry_run: bool, outbox: str | None, send_backlog: bool, quiet: bool) -> None:
     """Run the job on SOURCE: update every row's status and next step, send due emails, rebuild the Summary.
 
     A progress bar shows in a terminal (not with --json or --quiet, nor in cron); each run adds a line to
@@ -37,7 +39,8 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
     bar = TerminalBar() if not (as_json or quiet) and is_terminal(sys.stderr) else None
     try:
         with bar or nullcontext():
-            result = api.sync(source, as_of=as_of, config=config, dry_run=dry_run, outbox=outbox, progress=bar)
+            result = api.sync(source, as_of=as_of, config=config, dry_run=dry_run, outbox=outbox, progress=bar,
+                              send_backlog=send_backlog)
     except BaseException as exc:
         log_failure(config, "sync", source, exc)
         raise

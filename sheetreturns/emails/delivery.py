@@ -22,6 +22,7 @@ from .smtp import sender_of
 from .templates import DIGEST, Rendered, Templates, customer_context, long_date
 
 WAITING = "waiting (over the per-run cap)"
+HELD = "held"  # worked out, not sent: the first real run of a sheet, or more than bulk_email_limit
 WOULD_SEND = "would send"
 CALM = (Status.DONE.value, Status.AWAITING_ITEM.value)  # statuses that need nothing from the seller
 ACKNOWLEDGEMENT = EmailKind.ACKNOWLEDGEMENT.value
@@ -37,6 +38,7 @@ class Delivery:
     last_email: dict[str, str] = field(default_factory=dict)  # Return ID -> "<kind> <date>" or failure text
     log_tab: Tab | None = None  # the Email Log tab, rebuilt from the journal
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the seller should know (emails held, and why)
 
 
 @dataclass
@@ -100,12 +102,40 @@ def default_outbox(config: Config) -> Path:
     return (config.folder if config.path else config.state_dir.parent) / "outbox"
 
 
+def hold_reason(journal: Journal, count: int, limit: int, over_smtp: bool) -> str | None:
+    """Why `count` customer emails should be held rather than sent (None: send them).
+
+    Over SMTP nothing goes on its own on a sheet that never emailed anyone over SMTP (its first real run),
+    nor when more than `limit` would go at once: both are when an unexpected sheet or setting would
+    write to many customers.
+    """
+    if not count or not over_smtp:
+        return None
+    if not any(e.channel != FILE for e in journal.entries.values()):
+        return "first"
+    return "bulk" if count > limit else None
+
+
+def _held_note(reason: str, records: list[EmailRecord], limit: int) -> str:
+    count = len(records)
+    people = sorted({r.to for r in records})
+    whom = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
+    emails = f"{count} email{'s' if count != 1 else ''}"
+    why = (f"this is the first run of this sheet that would email customers over SMTP, so the {emails} it "
+           f"worked out were held, none sent" if reason == "first" else
+           f"{emails} would go at once, more than bulk_email_limit ({limit}), so none were sent")
+    return (f"Emails held: {why} (to {whom}). Read them with `sheetreturns emails preview`, then send them with "
+            f"`sheetreturns sync --send-backlog`.")
+
+
 def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime,
-            before_sending: Callable[[], None] | None = None) -> Delivery:
+            before_sending: Callable[[], None] | None = None, send_backlog: bool = False) -> Delivery:
     """Send (or write to the outbox) every due email not sent before, and report what the sheet should show.
 
     With dry_run nothing is sent and the journal is not touched: records say "would send".
     `before_sending` is called once before the first email goes (it may raise to stop the run).
+    Over SMTP, the first real run of a sheet and a run over `bulk_email_limit` hold their emails (records
+    say "held", nothing is journaled) unless `send_backlog` lets them go.
     """
     server = smtp_settings(config)
     channel = SmtpChannel(server) if server.sends and outbox is None else OutboxChannel(outbox or default_outbox(config))
@@ -115,13 +145,28 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             _settle_interrupted(journal, delivery, now)
         drafts = Drafts(loaded, config, journal, now)
         prepared = drafts.prepare_all()
-        if not dry_run and before_sending is not None and (prepared or drafts.waiting or delivery.records):
+        limit = loaded.policy.bulk_email_limit
+        count = len(drafts.todo) + len(drafts.waiting)
+        held = None if send_backlog else hold_reason(journal, count, limit, channel.name != FILE)
+        if held is None and channel.name == FILE and hold_reason(journal, count, limit, True):
+            delivery.notes.append(
+                f"Over SMTP these {count} email{'s' if count != 1 else ''} would be held, not sent: "
+                + ("a first real run of a sheet sends nothing on its own" if hold_reason(journal, count, limit, True)
+                   == "first" else f"more than bulk_email_limit ({limit}) at once")
+                + "; `sheetreturns sync --send-backlog` sends them.")
+        if held is not None:
+            for due in drafts.todo + drafts.waiting:
+                _add(delivery, EmailRecord(due.return_id, str(due.kind), due.to, HELD))
+            delivery.notes.append(_held_note(held, delivery.records, limit))
+            prepared, drafts.waiting = [], []
+        sending = prepared or drafts.waiting or any(r.result != HELD for r in delivery.records)
+        if not dry_run and before_sending is not None and sending:
             before_sending()
         try:
             _send_all(drafts, prepared, channel, journal, delivery, now, dry_run)
             for due in drafts.waiting:
                 _add(delivery, EmailRecord(due.return_id, str(due.kind), due.to, WAITING))
-            if loaded.policy.owner_email and delivery.records:
+            if loaded.policy.owner_email and delivery.records and held is None:
                 _add(delivery, _digest(loaded, journal, channel, drafts, delivery, now, dry_run))
         finally:
             channel.close()

@@ -30,6 +30,7 @@ class Policy:
     date_order: str = "day-month"
     email_history_days: int = 90
     max_emails_per_run: int = 100
+    bulk_email_limit: int = 25
     repeat_customer_returns: int = 3
     repeat_customer_days: int = 90
     reason_keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -178,6 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("date_order", _date_order, "How dates typed as text are read: day-month (20/11/2026) or month-day (11/20/2026)."),
     Setting("email_history_days", _whole_days, "Returns noticed longer ago than this get no emails (so old history is left alone)."),
     Setting("max_emails_per_run", _count, "At most this many customer emails per run; the rest wait for the next run."),
+    Setting("bulk_email_limit", _count, "A run that would email more customers than this sends none until you run sync --send-backlog."),
     Setting("repeat_customer_returns", _count, "Returns by one customer that put them on the 'repeated returns' list."),
     Setting("repeat_customer_days", _whole_days, "Period, in days, over which repeated returns are counted."),
     Setting("amazon_claim_after_days", _whole_days, "Amazon FBA: days after a refund before an item not returned may be claimed from Amazon."),
