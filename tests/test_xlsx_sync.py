@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
+from sheetreturns.state import backup_folder
 from sheetreturns import api, loading
 from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
@@ -248,11 +249,11 @@ def test_backups_keep_the_previous_versions(tmp_path):
     config = config_for(tmp_path, backups=2)
     for _ in range(3):
         api.sync(path, as_of=AS_OF, config=config)
-    copies = sorted((tmp_path / "state" / "backups").iterdir())
+    copies = sorted(backup_folder(tmp_path / "state", str(path)).iterdir())
     assert len(copies) == 2
     assert digest(copies[0]) != original  # the oldest copy, the pristine file, has rotated out
     api.sync(path, as_of=AS_OF, config=config_for(tmp_path, backups=0))
-    assert len(list((tmp_path / "state" / "backups").iterdir())) == 2
+    assert len(list(backup_folder(tmp_path / "state", str(path)).iterdir())) == 2
 
 
 def test_json_output_of_sync(tmp_path):
