@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from sheetreturns import api
@@ -113,21 +114,32 @@ def test_a_symlink_and_its_target_share_one_state(tmp_path):
     assert source_slug("returns.xlsx") == source_slug(str(workbook))
 
 
+def typed_over(path):
+    """A status overwritten by hand: the next sync has something to put right, so it saves (and backs up)."""
+    book = load_workbook(path)
+    sheet = book["Returns"]
+    status = next(c.column for c in sheet[3] if c.value == "Status")
+    sheet.cell(4, status).value = "typed over"
+    book.save(path)
+
+
 def test_finding_2_backups_of_one_workbook_are_never_pruned_by_another(tmp_path):
     state = tmp_path / "state"
     plain, dotted = example_copy(tmp_path), tmp_path / "returns.v2.xlsx"
     dotted.write_bytes(plain.read_bytes())
     config = Config(state_dir=state, backups=2)
-    api.sync(plain, as_of=AS_OF, config=config, outbox=tmp_path / "outbox")
+    assert api.sync(plain, as_of=AS_OF, config=config, outbox=tmp_path / "outbox").written
     for _ in range(3):
-        api.sync(dotted, as_of=AS_OF, config=config, outbox=tmp_path / "outbox2")
+        assert api.sync(dotted, as_of=AS_OF, config=config, outbox=tmp_path / "outbox2").written
+        typed_over(dotted)
     assert len(list(backup_folder(state, str(plain)).iterdir())) == 1
     assert len(list(backup_folder(state, str(dotted)).iterdir())) == 2
     elsewhere = tmp_path / "other"
     elsewhere.mkdir()
     same_name = example_copy(elsewhere)
     for _ in range(3):
-        api.sync(same_name, as_of=AS_OF, config=config, outbox=tmp_path / "outbox3")
+        assert api.sync(same_name, as_of=AS_OF, config=config, outbox=tmp_path / "outbox3").written
+        typed_over(same_name)
     assert len(list(backup_folder(state, str(plain)).iterdir())) == 1
 
 
