@@ -272,7 +272,7 @@ def google_or_none(source: str) -> str | None:
 
 # -- state an earlier version kept elsewhere --------------------------------------------------------------
 
-_STATE_SUFFIXES = (".emails.sqlite", ".emails.log", ".intake.jsonl", ".assigned-ids.json")
+_STATE_SUFFIXES = (".emails.sqlite", ".emails.log", ".intake.jsonl", ".assigned-ids.json", ".imports.json")
 _OLD_BACKUP = r"\.\d{8}-\d{6}-\d{6}"
 
 
@@ -397,6 +397,8 @@ def _merge_into(old: Path, new: Path) -> None:
         if extra:
             # older lines first, so the newer journal's latest outcome per message still wins
             write_private(new, ("\n".join(extra) + "\n" + new.read_text(encoding="utf-8")).encode())
+    elif name.endswith(".imports.json"):
+        return  # a newer import journal already exists; the sheet itself stops rows being added twice
     elif name.endswith(".assigned-ids.json"):
         ids = json.loads(old.read_text(encoding="utf-8")).get("ids", {})
         ids.update(json.loads(new.read_text(encoding="utf-8")).get("ids", {}))
