@@ -96,15 +96,11 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         batch = intake_for_sync(workbook, chosen, config, lines, policy, dry_run=dry_run, now=now)
         return batch.rows_for(header)
 
-<<<<<<< HEAD
-    with run_lock(config.state_dir, chosen, also):
-=======
     from .imports.record import imports_first
 
-    with run_lock(config.state_dir, chosen):
+    with run_lock(config.state_dir, chosen, also):
         # [import] folder: new report files become rows first (their own write, only when there are new ones)
         import_result = imports_first(chosen, config, dry_run=dry_run, now=now)
->>>>>>> main
         try:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None)

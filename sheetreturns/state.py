@@ -398,7 +398,9 @@ def _merge_into(old: Path, new: Path) -> None:
             # older lines first, so the newer journal's latest outcome per message still wins
             write_private(new, ("\n".join(extra) + "\n" + new.read_text(encoding="utf-8")).encode())
     elif name.endswith(".imports.json"):
-        return  # a newer import journal already exists; the sheet itself stops rows being added twice
+        # kept beside the newer one (the sheet itself stops rows being added twice)
+        _move(old, new.with_name(f"{new.name}.earlier-{datetime.now():%Y%m%d-%H%M%S}"))
+        return
     elif name.endswith(".assigned-ids.json"):
         ids = json.loads(old.read_text(encoding="utf-8")).get("ids", {})
         ids.update(json.loads(new.read_text(encoding="utf-8")).get("ids", {}))
