@@ -55,10 +55,22 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
         evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen))
+        with_replies(evaluation, policy, config, chosen)
     except BaseException:
         workbook.close()
         raise
     return Loaded(chosen, workbook, tab, header, policy, evaluation)
+
+
+def with_replies(evaluation: Evaluation, policy, config: Config, chosen: str) -> None:
+    """Customers' replies that intake recorded, put on their returns (Next Step, Reply columns, reminders held)."""
+    from .engine.replies import apply_replies
+    from .intake.replies import recorded_replies
+
+    replies, answers, others = recorded_replies(config.state_dir, chosen)
+    if replies or others:
+        apply_replies(evaluation, replies, answers, policy)
+        evaluation.other_replies = others
 
 
 def assigned_identities(evaluation: Evaluation) -> dict[tuple[str, str, str], str]:

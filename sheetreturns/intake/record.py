@@ -22,10 +22,11 @@ from ..engine.values import BadValue, parse_text
 from .extract import Extracted, NotParsed, extract
 from .folders import MailSource
 from .journal import (
-    DUPLICATE, PARTIAL, RECORDED, SKIPPED, UNPARSED, Journal, NoticeRecord, journal_path, records_on_tab,
+    DUPLICATE, PARTIAL, RECORDED, REPLIES, REPLY, REPLY_ELSEWHERE, SKIPPED, UNPARSED, Journal, NoticeRecord, journal_path, records_on_tab,
 )
 from .message import Unreadable, message_key, read_message, summary_of
-from ..settings.intake import IntakeSettings, intake_settings, open_source
+from ..settings.intake import IntakeSettings, folder_settings, intake_settings, open_source
+from .replies import ReplyFinder, reply_finder, reply_record, shop_answers
 
 
 @dataclass
@@ -66,6 +67,7 @@ class IntakeResult:
             "messages": len(self.notices) + self.known,
             "already_recorded": self.known,
             "counts": {r: self.count(r) for r in (RECORDED, PARTIAL, DUPLICATE, UNPARSED, SKIPPED)},
+            "replies": {r: self.count(r) for r in sorted(REPLIES)},
             "rows_added": len(self.rows),
             "notices": [_notice_json(n) for n in self.notices],
             "written": self.written,
@@ -95,15 +97,22 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
         on_sheet = SheetKeys.read(workbook, tab, header)
         adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
             if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
-        mail = open_source(settings, writable=bool(settings.move_to) and not dry_run)
+        folders = [settings, *([folder_settings(settings, settings.replies)] if settings.replies else [])]
+        opened: list[MailSource] = []
         try:
-            result = IntakeResult(workbook.name, mail.label, dry_run)
-            refs = read_folder(mail, journal, settings, on_sheet, policy, now, result)
+            for each in folders:
+                opened.append(open_source(each, writable=bool(settings.move_to) and not dry_run))
+            mail = opened[0]
+            result = IntakeResult(workbook.name, " + ".join(m.label for m in opened), dry_run)
+            finder = reply_finder(config, source, on_sheet, journal, policy)
+            refs_in = [(m, read_folder(m, journal, settings, on_sheet, policy, now, result, finder)) for m in opened]
+            if settings.sent:
+                result.notices += _answers(settings, journal, finder, result, now)
             changed = [r for r in result.notices if not r.same_outcome(journal.get(r.key))]
             missing_tab = INTAKE_LOG_TAB not in workbook.titles and bool(journal.records or changed)
             if changed or missing_tab:
                 rows = [_fit(row, header, result) for row in result.rows]
-                log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(mail.label)
+                log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(result.mailbox)
                 # Every existing row is named with no edits: "leave it as it is". New rows go below the last.
                 plan = WritePlan(tab, header, add_columns=[], rows={n: {} for n in on_sheet.rows},
                                  identities=on_sheet.identities, append=rows, tabs=[log],
@@ -112,11 +121,12 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
                 result.written, result.changes = report.written, dict(report.changes)
             if not dry_run:  # after the sheet is written: a crash before this is caught by Order ID + SKU
                 journal.save([*adopted, *(changed if result.written else [])])
-            if settings.move_to and not dry_run:
+            for folder, refs in refs_in if settings.move_to and not dry_run else ():
                 done = [ref for key, ref in refs.items() if journal.is_final(key)]
-                result.moved = _move(mail, settings.move_to, done, result)
+                result.moved += _move(folder, settings.move_to, done, result)
         finally:
-            mail.close()
+            for folder in opened:
+                folder.close()
     finally:
         workbook.close()
     return result
@@ -131,11 +141,12 @@ class SheetKeys:
         self.orders: set[str] = set()
         self.rows: list[int] = []  # sheet row numbers below the header, up to the last row with content
         self.identities: dict[int, RowIdentity] = {}
+        self.statuses: dict[int, str | None] = {}  # as the last sync wrote them (replies go to open returns)
 
     @classmethod
     def read(cls, workbook: Workbook, tab: str, header: HeaderMap) -> "SheetKeys":
         keys = cls()
-        at = {key: header.columns.get(key) for key in ("return_id", "order_id", "sku", "email")}
+        at = {key: header.columns.get(key) for key in ("return_id", "order_id", "sku", "email", "status")}
         last = header.row_number
         for number, cells in enumerate(islice(workbook.iter_rows(tab), header.row_index + 1, None),
                                        start=header.row_number + 1):
@@ -145,6 +156,7 @@ class SheetKeys:
             values = {key: _cell_text(cells, index) for key, index in at.items()}
             keys.add(values["order_id"], values["sku"])
             keys.identities[number] = RowIdentity(values["return_id"], values["order_id"], values["sku"], values["email"])
+            keys.statuses[number] = values["status"]
         keys.rows = list(range(header.row_number + 1, last + 1))
         return keys
 
@@ -172,7 +184,7 @@ def _cell_text(cells: list[object], index: int | None) -> str | None:
 
 
 def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on_sheet: SheetKeys, policy: Policy,
-                now: datetime, result: IntakeResult) -> dict[str, str]:
+                now: datetime, result: IntakeResult, finder: ReplyFinder | None = None) -> dict[str, str]:
     """Records every message not recorded before into result.notices, the rows to add into result.rows.
 
     Returns every message's key -> its reference in the folder.
@@ -207,13 +219,33 @@ def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on
             result.notices.append(_record(key, None, sender, subject, SKIPPED, now,
                                           details=f"{exc} (message {ref} in the folder)"))
             continue
-        parsed = extract(notice, settings.rules, policy.day_first)
+        match = finder.thread(raw, notice) if finder is not None else None  # a reply to the job's own email?
+        parsed = extract(notice, settings.rules, policy.day_first) if match is None else None
+        if isinstance(parsed, NotParsed) and finder is not None:
+            match = finder.by_sender(notice)
+        if match is not None:
+            result.notices.append(reply_record(match, notice, now))
+            continue
         base = dict(key=key, received=notice.date, sender=str(notice.sender), subject=notice.subject, now=now)
         if isinstance(parsed, NotParsed):
             result.notices.append(_record(**base, result=UNPARSED, rule=parsed.rule, details=parsed.reason))
             continue
         result.notices.append(_classify(parsed, base, on_sheet, result))
     return refs
+
+
+def _answers(settings: IntakeSettings, journal: Journal, finder: ReplyFinder, result: IntakeResult,
+             now: datetime) -> list[NoticeRecord]:
+    """The shop's answers to recorded replies, from the Sent folder; a failure is reported, not raised."""
+    try:
+        sent = open_source(folder_settings(settings, settings.sent), writable=False)
+    except SheetReturnsError as exc:
+        result.failures.append(f"could not read the Sent folder: {exc}")
+        return []
+    try:
+        return shop_answers(sent, journal, finder, result.notices, now)
+    finally:
+        sent.close()
 
 
 def _classify(parsed: Extracted, base: dict, on_sheet: SheetKeys, result: IntakeResult) -> NoticeRecord:
@@ -278,6 +310,9 @@ def intake_first(source: str, config: Config, *, dry_run: bool, now: datetime | 
     result.failures = [f"intake: {failure}" for failure in result.failures]
     verb = "would add" if dry_run else "added"
     note = f"intake: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''} {verb} from {result.mailbox}"
+    replies = result.count(REPLY) + result.count(REPLY_ELSEWHERE)
+    if replies:
+        note += f"; {replies} customer repl{'ies' if replies != 1 else 'y'} {'would be ' if dry_run else ''}recorded"
     if result.not_recorded:
         note += f"; {len(result.not_recorded)} message{'s' if len(result.not_recorded) != 1 else ''} not recorded (see the Intake Log tab)"
     result.notes.insert(0, note)
