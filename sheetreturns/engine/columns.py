@@ -56,7 +56,14 @@ JOB_COLUMNS: tuple[Column, ...] = (
     Column("return_tracking", "Return Tracking", "text", ("return tracking number",), job_owned=True, on_demand=True),
 )
 
-ALL_COLUMNS: tuple[Column, ...] = SELLER_COLUMNS + JOB_COLUMNS
+# Filled in by `import` from a marketplace's reimbursements report (or typed in: a customer paid back a refund).
+# Not in a new sheet: import adds them when it first has something to write there.
+IMPORT_COLUMNS: tuple[Column, ...] = (
+    Column("reimbursed_on", "Reimbursed On", "date", ("reimbursement date", "date reimbursed", "reimbursed")),
+    Column("reimbursed_amount", "Reimbursed Amount", "money", ("reimbursement", "reimbursement amount", "amount reimbursed")),
+)
+
+ALL_COLUMNS: tuple[Column, ...] = SELLER_COLUMNS + IMPORT_COLUMNS + JOB_COLUMNS
 BY_KEY: dict[str, Column] = {c.key: c for c in ALL_COLUMNS}
 REQUIRED: tuple[Column, ...] = tuple(c for c in ALL_COLUMNS if c.required)
 
