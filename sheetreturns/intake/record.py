@@ -3,14 +3,21 @@
 Order of work, so that nothing is lost and nothing is added twice: the sheet is written first (new
 rows + Intake Log), then the journal, then processed mail is moved. A crash between the first two
 steps is caught on the next run by the sheet itself: an Order ID + SKU already on it is not added.
+
+`intake` on its own writes a plan of just the new rows and the Intake Log; a sync puts the same
+rows and tab into its one plan with the job's own changes (NoticeBatch), and finishes the batch
+after that single write.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from typing import Iterable
 
 from ..engine.columns import BY_KEY, HeaderMap
+from ..engine.model import Line
+from ..sheet.tab_model import Tab
 from ..settings.config_file import Config
 from ..errors import SheetReturnsError
 from ..sheet.write_plan import RowIdentity, WritePlan
@@ -26,7 +33,7 @@ from .journal import (
 )
 from .message import Unreadable, message_key, read_message, summary_of
 from ..settings.intake import IntakeSettings, folder_settings, intake_settings, open_source
-from .replies import ReplyFinder, reply_finder, reply_record, shop_answers
+from .replies import CLOSED, ReplyFinder, is_open, reply_finder, reply_record, shop_answers
 
 
 @dataclass
@@ -85,51 +92,103 @@ def _notice_json(record: NoticeRecord) -> dict:
     return data
 
 
+@dataclass
+class NoticeBatch:
+    """New notices read from the mail folder, waiting for the sheet write that records them.
+
+    `rows` (via rows_for) and `log_tab` go into a WritePlan; once the caller has applied it,
+    `finish` saves the journal (only then: a crash before it is caught by Order ID + SKU on the sheet)
+    and moves the processed mail. `close` lets go of the mail folder either way.
+    """
+
+    result: IntakeResult
+    journal: Journal | None = None
+    adopted: list[NoticeRecord] = field(default_factory=list)
+    changed: list[NoticeRecord] = field(default_factory=list)
+    refs: dict[str, str] = field(default_factory=dict)
+    mail: MailSource | None = None
+    settings: IntakeSettings | None = None
+    log_tab: Tab | None = None  # the Intake Log, when it changes (or is missing)
+    more: list[tuple[MailSource, dict[str, str]]] = field(default_factory=list)  # the replies folder, its refs
+
+    def rows_for(self, header: HeaderMap) -> list[dict[str, object]]:
+        """The new rows, each with only the columns the sheet has (a column it lacks is named in the notes)."""
+        return [_fit(row, header, self.result) for row in self.result.rows]
+
+    def finish(self, written: bool) -> None:
+        """After the sheet write: save the journal, then move recorded mail (neither on a dry run)."""
+        result = self.result
+        result.written = written
+        if self.journal is None or result.dry_run:
+            return
+        self.journal.save([*self.adopted, *(self.changed if written else [])])
+        if self.settings.move_to and self.mail is not None:
+            for mail, refs in [(self.mail, self.refs), *self.more]:
+                done = [ref for key, ref in refs.items() if self.journal.is_final(key)]
+                result.moved += _move(mail, self.settings.move_to, done, result)
+
+    def close(self) -> None:
+        for mail in [self.mail, *(m for m, _ in self.more)]:
+            if mail is not None:
+                mail.close()
+        self.mail, self.more = None, []
+
+
+def read_notices(workbook: Workbook, source: str, config: Config, settings: IntakeSettings, on_sheet: "SheetKeys",
+                 policy: Policy, *, dry_run: bool, now: datetime) -> NoticeBatch:
+    """Read the mail folder and turn every new notice into rows, against the sheet as it was read."""
+    journal = Journal.load(journal_path(config.state_dir, source))
+    adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
+        if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
+    writable = bool(settings.move_to) and not dry_run
+    mail = open_source(settings, writable=writable)
+    more: list[tuple[MailSource, dict[str, str]]] = []
+    try:
+        if settings.replies:  # customers' replies (and notices) kept in a folder of their own
+            more.append((open_source(folder_settings(settings, settings.replies), writable=writable), {}))
+        result = IntakeResult(workbook.name, " + ".join([mail.label, *(m.label for m, _ in more)]), dry_run)
+        finder = reply_finder(config, source, on_sheet, journal, policy)
+        refs = read_folder(mail, journal, settings, on_sheet, policy, now, result, finder)
+        for folder, its_refs in more:
+            its_refs.update(read_folder(folder, journal, settings, on_sheet, policy, now, result, finder))
+        if settings.sent:
+            result.notices += _answers(settings, journal, finder, result, now)
+        changed = [r for r in result.notices if not r.same_outcome(journal.get(r.key))]
+        missing_tab = INTAKE_LOG_TAB not in workbook.titles and bool(journal.records or changed)
+        log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(result.mailbox) \
+            if changed or missing_tab else None
+    except BaseException:
+        for folder in [mail, *(m for m, _ in more)]:
+            folder.close()
+        raise
+    return NoticeBatch(result, journal, adopted, changed, refs, mail, settings, log, more)
+
+
 def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry_run: bool = False,
                    now: datetime | None = None) -> IntakeResult:
-    """The work of `intake`, for a caller that already holds the run lock (sync)."""
+    """The work of `intake` on its own (the caller holds the run lock): new rows and the Intake Log, one write."""
     now = now or datetime.now().astimezone()
-    journal = Journal.load(journal_path(config.state_dir, source))
     workbook = open_workbook(source, config)
     try:
         tab, header = workbook.returns_tab()
         policy = resolve_policy(config, workbook)
         on_sheet = SheetKeys.read(workbook, tab, header)
-        adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
-            if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
-        folders = [settings, *([folder_settings(settings, settings.replies)] if settings.replies else [])]
-        opened: list[MailSource] = []
+        batch = read_notices(workbook, source, config, settings, on_sheet, policy, dry_run=dry_run, now=now)
         try:
-            for each in folders:
-                opened.append(open_source(each, writable=bool(settings.move_to) and not dry_run))
-            mail = opened[0]
-            result = IntakeResult(workbook.name, " + ".join(m.label for m in opened), dry_run)
-            finder = reply_finder(config, source, on_sheet, journal, policy)
-            refs_in = [(m, read_folder(m, journal, settings, on_sheet, policy, now, result, finder)) for m in opened]
-            if settings.sent:
-                result.notices += _answers(settings, journal, finder, result, now)
-            changed = [r for r in result.notices if not r.same_outcome(journal.get(r.key))]
-            missing_tab = INTAKE_LOG_TAB not in workbook.titles and bool(journal.records or changed)
-            if changed or missing_tab:
-                rows = [_fit(row, header, result) for row in result.rows]
-                log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(result.mailbox)
+            written = False
+            if batch.log_tab is not None:
                 # Every existing row is named with no edits: "leave it as it is". New rows go below the last.
                 plan = WritePlan(tab, header, add_columns=[], rows={n: {} for n in on_sheet.rows},
-                                 identities=on_sheet.identities, append=rows, tabs=[log],
+                                 identities=on_sheet.identities, append=batch.rows_for(header), tabs=[batch.log_tab],
                                  currency_symbol=policy.currency_symbol)
                 report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
-                result.written, result.changes = report.written, dict(report.changes)
-            if not dry_run:  # after the sheet is written: a crash before this is caught by Order ID + SKU
-                journal.save([*adopted, *(changed if result.written else [])])
-            for folder, refs in refs_in if settings.move_to and not dry_run else ():
-                done = [ref for key, ref in refs.items() if journal.is_final(key)]
-                result.moved += _move(folder, settings.move_to, done, result)
+                written, batch.result.changes = report.written, dict(report.changes)
+            batch.finish(written)
         finally:
-            for folder in opened:
-                folder.close()
+            batch.close()
     finally:
         workbook.close()
-    return result
+    return batch.result
 
 
 class SheetKeys:
@@ -141,7 +200,7 @@ class SheetKeys:
         self.orders: set[str] = set()
         self.rows: list[int] = []  # sheet row numbers below the header, up to the last row with content
         self.identities: dict[int, RowIdentity] = {}
-        self.statuses: dict[int, str | None] = {}  # as the last sync wrote them (replies go to open returns)
+        self.customers: list[tuple[str, str | None, bool]] = []  # (Return ID, Email, still open) per row, for replies
 
     @classmethod
     def read(cls, workbook: Workbook, tab: str, header: HeaderMap) -> "SheetKeys":
@@ -156,8 +215,19 @@ class SheetKeys:
             values = {key: _cell_text(cells, index) for key, index in at.items()}
             keys.add(values["order_id"], values["sku"])
             keys.identities[number] = RowIdentity(values["return_id"], values["order_id"], values["sku"], values["email"])
-            keys.statuses[number] = values["status"]
+            if values["return_id"]:
+                keys.customers.append((values["return_id"], values["email"], values["status"] not in CLOSED))
         keys.rows = list(range(header.row_number + 1, last + 1))
+        return keys
+
+    @classmethod
+    def of_lines(cls, lines: Iterable[Line]) -> "SheetKeys":
+        """The Order ID + SKU pairs of rows already read and typed (a sync reads the sheet once)."""
+        keys = cls()
+        for line in lines:
+            keys.add(line.order_id, line.sku)
+            if line.return_id:
+                keys.customers.append((line.return_id, line.email, is_open(line)))
         return keys
 
     def add(self, order_id: object, sku: object) -> None:
@@ -296,24 +366,32 @@ def _move(mail: MailSource, folder: str, refs: list[str], result: IntakeResult) 
         return 0
 
 
-def intake_first(source: str, config: Config, *, dry_run: bool, now: datetime | None = None) -> IntakeResult:
-    """For sync: record new notices before the sheet is read, when [intake] mailbox is set.
+def intake_for_sync(workbook: Workbook, source: str, config: Config, lines: list[Line], policy: Policy, *,
+                    dry_run: bool, now: datetime | None = None) -> NoticeBatch:
+    """For sync, while the sheet is open and read: the new notices, to be written with the job's own changes.
 
     A mail problem (server down, bad rule) is a failure of this run, not a stop: the sheet's own work goes on.
     """
-    if not config.intake.get("mailbox"):
-        return IntakeResult(source, "", dry_run)
+    now = now or datetime.now().astimezone()
+    mailbox = str(config.intake.get("mailbox") or "")
     try:
-        result = record_notices(source, config, intake_settings(config), dry_run=dry_run, now=now)
+        return read_notices(workbook, source, config, intake_settings(config), SheetKeys.of_lines(lines), policy,
+                            dry_run=dry_run, now=now)
     except SheetReturnsError as exc:
-        return IntakeResult(source, str(config.intake.get("mailbox")), dry_run, failures=[f"intake: {exc}"])
-    result.failures = [f"intake: {failure}" for failure in result.failures]
-    verb = "would add" if dry_run else "added"
+        return NoticeBatch(IntakeResult(source, mailbox, dry_run, failures=[f"{exc}"]))
+
+
+def sync_notes(batch: NoticeBatch) -> tuple[list[str], list[str]]:
+    """(notes, failures) a sync reports about intake."""
+    result = batch.result
+    failures = [f"intake: {failure}" for failure in result.failures]
+    if batch.journal is None:
+        return [], failures
+    verb = "would add" if result.dry_run else "added"
     note = f"intake: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''} {verb} from {result.mailbox}"
     replies = result.count(REPLY) + result.count(REPLY_ELSEWHERE)
     if replies:
-        note += f"; {replies} customer repl{'ies' if replies != 1 else 'y'} {'would be ' if dry_run else ''}recorded"
+        note += f"; {replies} customer repl{'ies' if replies != 1 else 'y'} {'would be ' if result.dry_run else ''}recorded"
     if result.not_recorded:
         note += f"; {len(result.not_recorded)} message{'s' if len(result.not_recorded) != 1 else ''} not recorded (see the Intake Log tab)"
-    result.notes.insert(0, note)
-    return result
+    return [note, *result.notes], failures

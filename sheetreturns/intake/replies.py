@@ -240,10 +240,8 @@ def reply_finder(config, source: str, on_sheet, journal, policy) -> ReplyFinder:
     from .journal import REPLY
 
     finder = ReplyFinder(sent=sent_message_ids(config.state_dir, source))
-    for number, identity in on_sheet.identities.items():
-        if identity.return_id:
-            status = on_sheet.statuses.get(number)
-            finder.add_return(identity.return_id, identity.email, status not in CLOSED)
+    for return_id, email, open_ in on_sheet.customers:
+        finder.add_return(return_id, email, open_)
     for record in journal.records.values():
         if record.result == REPLY and record.return_id:
             finder.replies[normal_id(record.key)] = record.return_id
@@ -255,7 +253,14 @@ def reply_finder(config, source: str, on_sheet, journal, policy) -> ReplyFinder:
     return finder
 
 
-CLOSED = frozenset({"Done", "Refused"})
+CLOSED = frozenset({"Done", "Refused"})  # Status as the last sync wrote it
+
+
+def is_open(line) -> bool:
+    """A typed row still open as far as its own cells tell (a sync has not evaluated it yet)."""
+    if line.decision in ("Refuse", "Exchange", "Store credit"):
+        return False
+    return not (line.received_on is not None and line.refunded_on is not None)
 
 
 def reply_record(match: ReplyMatch, notice: Notice, now) -> "NoticeRecord":
@@ -309,16 +314,17 @@ def shop_answers(mail, journal, finder: ReplyFinder, found: list, now) -> list:
     return answers
 
 
-def recorded_replies(state_dir: Path, source: str):
-    """(customer replies, shop answers, replies from other people) the intake journal holds for SOURCE."""
+def recorded_replies(state_dir: Path, source: str, new=()):
+    """(customer replies, shop answers, replies from other people) the intake journal holds for SOURCE,
+    with `new` records of this run that are not saved yet."""
     from ..engine.replies import CustomerReply, OtherReply, ShopAnswer
     from .journal import ANSWERED, REPLY, REPLY_ELSEWHERE, Journal, journal_path
 
     path = journal_path(state_dir, source)
-    if not path.exists():
-        return [], [], []
+    records = Journal.load(path).records if path.exists() else {}
+    records = {**records, **{r.key: r for r in new}}
     replies, answers, others = [], [], []
-    for record in Journal.load(path).records.values():
+    for record in records.values():
         if not record.return_id:
             continue
         when = (record.received or record.read_at)
