@@ -127,7 +127,9 @@ def test_replies_sent_over_smtp_and_answered_over_imap_land_on_their_rows(tmp_pa
         assert entries["<ABCD-1234@phone.example.net>"]["Return ID"] == "R-00002"
 
         before = (returns_rows(book), tab_values(book, "Intake Log"), tab_values(book, "Summary"))
+        saved = book.read_bytes()
         third = api.sync(book, as_of=day14, config=config, now=datetime(2026, 11, 16, 9, 30))
         assert third.ok and len(server.received) == 2
         assert third.notes[0].startswith("intake: 0 rows added from imaps://") and "repl" not in third.notes[0]
         assert (returns_rows(book), tab_values(book, "Intake Log"), tab_values(book, "Summary")) == before
+        assert book.read_bytes() == saved  # nothing new: the workbook is not even rewritten
