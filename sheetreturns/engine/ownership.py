@@ -63,8 +63,10 @@ def _is_date(value: object) -> bool:
 
 def job_value(key: str, value: object, labels: tuple[str, ...], categories: frozenset[str]) -> bool:
     """Whether `value` (not blank) is something the job writes in its `key` column."""
-    if key == "contacted_on":
+    if key in ("contacted_on", "replied_on"):
         return _is_date(value)
+    if key in ("reply", "return_tracking"):
+        return isinstance(value, str)  # a customer's words and a tracking number: any text
     if not isinstance(value, str):
         return False
     text = value.strip()
