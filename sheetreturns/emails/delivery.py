@@ -75,7 +75,8 @@ class Drafts:
     def prepare(self, due: EmailDue, position: int = 0) -> Prepared:
         """Render and compose one email (a broken template raises ConfigError naming it)."""
         kind = str(due.kind)
-        rendered = self.templates.render(kind, customer_context(due, self.lines, self.loaded.policy))
+        rendered = self.templates.render(kind, customer_context(due, self.lines, self.loaded.policy,
+                                                                self.loaded.evaluation.as_of))
         try:
             message = compose(sender=(self.sender.name, self.sender.address), to=(due.customer, due.to),
                               subject=rendered.subject, text=rendered.text, html=rendered.html,

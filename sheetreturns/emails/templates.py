@@ -48,7 +48,10 @@ class Item:
     unit_price: str | None  # "£12.50"
     value: str | None  # qty x unit price
     reason: str
-    received: bool
+    received: bool  # back with the seller (all or some of its units)
+    refunded: bool = False  # its refund went out
+    state: str = "awaiting"  # awaiting, checking (back, being checked), refunded, refused, settled
+    note: str = ""  # where it stands, in words for the customer ("back with us, being checked")
 
 
 @dataclass(frozen=True)
@@ -58,24 +61,64 @@ class Rendered:
     html: str
 
 
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord"})
+
+
 def first_name(customer: str | None) -> str:
+    """How the customer is addressed: their first name, or title and surname ("Mrs Patel"); "" if neither.
+
+    A name that is really an address, a number or a company code gives "".
+    """
     parts = one_line(customer or "").split()
-    return parts[0] if parts else ""
+    if not parts or "@" in parts[0] or not any(c.isalpha() for c in parts[0]):
+        return ""
+    if parts[0].lower().rstrip(".") in _TITLES:
+        return " ".join(parts[:2]) if len(parts) > 1 else ""
+    return parts[0]
 
 
-def customer_context(due: EmailDue, lines: dict[int, Line], policy: Policy) -> dict:
-    """Everything a customer email's templates may use."""
+def greeting(name: str) -> str:
+    """The opening line: "Hello Jo," or, without a name, a plain "Hello,"."""
+    return f"Hello {name}," if name else "Hello,"
+
+
+def item_state(line: Line, day_first: bool) -> tuple[str, str]:
+    """Where one line of a return stands, as a state and in words for the customer (only what is true)."""
+    refunded = long_date(line.refunded_on, day_first)
+    back = line.received_on is not None
+    part = back and line.received_qty is not None and 0 < line.received_qty < line.units
+    if line.decision == "Refuse" and line.refunded_on is None:
+        return "refused", "we will write to you separately about this item"
+    if line.refunded_on is not None:
+        if back:
+            return "refunded", f"back with us, refund sent on {refunded}"
+        return "refunded", f"refund already sent on {refunded}; please still send it back"
+    if line.decision in ("Exchange", "Store credit") and back:
+        return "settled", "settled by exchange" if line.decision == "Exchange" else "settled with store credit"
+    if part:
+        return "checking", f"{line.received_qty} of {line.units} back with us and being checked"
+    if back:
+        return "checking", "back with us and being checked"
+    return "awaiting", "not back with us yet"
+
+
+def customer_context(due: EmailDue, lines: dict[int, Line], policy: Policy, as_of: date | None = None) -> dict:
+    """Everything a customer email's templates may use (`as_of`: the day the run evaluates the sheet)."""
     symbol, day_first = policy.currency_symbol, policy.day_first
     own = [lines[row] for row in due.rows if row in lines]
     items = []
     for line in own:
         price = line.unit_price
+        state, note = item_state(line, day_first)
         items.append(Item(
             one_line(line.product or line.sku or "item", 200), one_line(line.sku or "", 80), line.units,
             None if price is None else money(price, symbol),
             None if price is None else money(price * line.units, symbol),
-            one_line(line.reason or "", 200), line.received_on is not None,
+            one_line(line.reason or "", 200), line.received_on is not None, line.refunded_on is not None,
+            state, note,
         ))
+    name = first_name(due.customer)
+    to_send = [i for i in items if not i.received and i.state != "refused"]
     orders = list(dict.fromkeys(one_line(line.order_id) for line in own if line.order_id))
     refunded = [line.refunded_on for line in own if line.refunded_on is not None]
     return {
@@ -83,13 +126,24 @@ def customer_context(due: EmailDue, lines: dict[int, Line], policy: Policy) -> d
         "return_id": due.return_id,
         "order_id": ", ".join(orders),
         "customer": one_line(due.customer or "", 120),
-        "first_name": first_name(due.customer),
+        "first_name": name,
+        "greeting": greeting(name),
         "email": due.to,
         "items": items,
         "plural": sum(item.qty for item in items) > 1,
         "received_all": bool(items) and all(item.received for item in items),
+        # Where the items stand, so that an email says only what is true of each:
+        "to_send": to_send,  # still to come back to us
+        "checking": [i for i in items if i.state == "checking"],  # back with us, being checked
+        "refunded_items": [i for i in items if i.refunded],  # their refund went out
+        "mixed": len({i.state for i in items}) > 1,  # items in different states: say which is which
+        "all_awaiting": bool(items) and all(i.state == "awaiting" for i in items),
+        "to_send_plural": sum(i.qty for i in to_send) > 1,
+        "show_notes": len({i.state for i in items}) > 1 or (
+            str(due.kind) == "acknowledgement" and any(i.state != "awaiting" for i in items)),
         "amount": money(due.amount, symbol) if due.amount is not None else None,
         "deadline": long_date(due.deadline, day_first),
+        "deadline_passed": as_of is not None and due.deadline is not None and due.deadline < as_of,
         "notified_on": long_date(min((l.notified_on for l in own if l.notified_on), default=None), day_first),
         "refunded_on": long_date(max(refunded), day_first) if refunded else None,
     }
