@@ -120,7 +120,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                                    now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog)
                 from .summary import summary_tab  # pandas: imported only when a summary is built
 
-                tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
+                tabs = [summary_tab(loaded.evaluation, loaded.policy, now, delivery.not_acknowledged)]
                 if delivery.log_tab is not None:
                     tabs.append(delivery.log_tab)
                 if batch is not None and batch.log_tab is not None:

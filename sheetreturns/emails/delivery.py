@@ -11,6 +11,7 @@ from typing import Callable
 from ..settings.config_file import Config
 from ..settings.smtp import smtp_settings
 from ..errors import ConfigError
+from ..engine.evaluate import not_acknowledged
 from ..engine.model import EmailDue, EmailKind, Status
 from ..engine.replies import waiting_replies
 from ..results import EmailRecord
@@ -40,6 +41,8 @@ class Delivery:
     log_tab: Tab | None = None  # the Email Log tab, rebuilt from the journal
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the seller should know (emails held, and why)
+    # Open returns noticed before the acknowledgement window that never got one: (Return ID, noticed on).
+    not_acknowledged: list[tuple[str, date]] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +106,16 @@ def default_outbox(config: Config) -> Path:
     """`outbox` beside sheetreturns.toml; without one, beside a state_dir the caller chose, else in the current
     folder."""
     return (config.folder if config.path or not config.state_dir_set else config.state_dir.parent) / "outbox"
+
+
+def not_acknowledged_note(found: list[tuple[str, date]], policy) -> str:
+    listed = ", ".join(f"{rid} ({day.isoformat()})" for rid, day in found[:10])
+    more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+    count = f"{len(found)} return{'s' if len(found) != 1 else ''}"
+    return (f"Not acknowledged: noticed before the job ran: {count} noticed more than "
+            f"{policy.acknowledge_within_days} days ago never got the acknowledgement, and will not now: "
+            f"{listed}{more}. Write to {'them' if len(found) != 1 else 'the customer'} yourself if needed "
+            f"(the Summary lists them).")
 
 
 def hold_reason(journal: Journal, count: int, limit: int, over_smtp: bool) -> str | None:
@@ -175,6 +188,13 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             channel.close()
         events = journal.events()
         delivery.contacted_on = email_log.contacted_on(journal)
+        evaluation = loaded.evaluation
+        delivery.not_acknowledged = [
+            (rid, day) for rid, day in not_acknowledged(evaluation.lines, evaluation.outcomes, loaded.policy,
+                                                        evaluation.as_of)
+            if rid not in delivery.contacted_on and not journal.is_done(rid, ACKNOWLEDGEMENT)]
+        if delivery.not_acknowledged:
+            delivery.notes.append(not_acknowledged_note(delivery.not_acknowledged, loaded.policy))
         if dry_run:  # show what the sheet would show if every email went out
             events += [_expected_event(record, channel, now) for record in delivery.records
                        if record.result == WOULD_SEND]

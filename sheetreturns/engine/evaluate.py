@@ -220,3 +220,31 @@ def _total(amounts) -> Decimal | None:
     if any(v is None for v in values):
         return None
     return sum(values, Decimal(0))
+
+
+def not_acknowledged(lines: list[Line], outcomes: list[Outcome], policy: Policy, as_of: date) -> list[tuple[str, date]]:
+    """Open returns that will never get the acknowledgement: noticed before the acknowledgement window and
+    never contacted (the job was not running, or not yet emailing, when they came in). (Return ID, noticed on).
+
+    Only returns the job would otherwise write to are listed: with an address, within email_history_days.
+    Whether the email journal knows of an acknowledgement is for the caller to check.
+    """
+    if EmailKind.ACKNOWLEDGEMENT not in policy.emails_enabled:
+        return []
+    oldest = as_of - timedelta(days=policy.email_history_days)
+    window = policy.acknowledge_within_days
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, outcome in enumerate(outcomes):
+        if outcome.notified_on >= oldest:
+            groups[outcome.return_id].append(index)
+    found = []
+    for return_id, members in groups.items():
+        active = [i for i in members if outcomes[i].status is not Status.NEEDS_INFO]
+        if not active or {outcomes[i].status for i in active} <= SETTLED:
+            continue
+        if not any(lines[i].email for i in active) or any(lines[i].contacted_on is not None for i in members):
+            continue
+        noticed = min(outcomes[i].notified_on for i in active)
+        if (as_of - noticed).days > window:
+            found.append((return_id, noticed))
+    return sorted(found, key=lambda item: (item[1], item[0]))

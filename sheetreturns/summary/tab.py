@@ -6,7 +6,7 @@ The detailed tables follow below.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..engine.model import Evaluation, Status
@@ -49,9 +49,36 @@ WAITING_ROWS = ("awaiting_item", "refunded_not_back")
 MONEY_ROWS = ("refunded_this_month", "refunded_all_time")
 
 
-def summary_tab(evaluation: Evaluation, policy: Policy, generated_at: datetime) -> Tab:
-    """The Summary tab of an evaluated sheet, as of the evaluation's date."""
-    return build_tab(compute(evaluation, policy), policy, generated_at, replies_section(evaluation))
+def summary_tab(evaluation: Evaluation, policy: Policy, generated_at: datetime,
+                not_acknowledged: list[tuple[str, date]] | None = None) -> Tab:
+    """The Summary tab of an evaluated sheet, as of the evaluation's date.
+
+    `not_acknowledged`: open returns that never got (and will not get) the acknowledgement email.
+    """
+    replies = replies_section(evaluation) + unacknowledged_section(evaluation, not_acknowledged or [], policy)
+    return build_tab(compute(evaluation, policy), policy, generated_at, replies)
+
+
+def unacknowledged_section(evaluation: Evaluation, found: list[tuple[str, date]], policy: Policy) -> list[list[object]]:
+    """Rows listing the returns the job will not acknowledge because they were noticed before it ran."""
+    if not found:
+        return []
+    customers: dict[str, str] = {}
+    for line, outcome in zip(evaluation.lines, evaluation.outcomes):
+        if line.customer or line.email:
+            customers.setdefault(outcome.return_id, line.customer or line.email)
+    rows: list[list[object]] = [
+        [Styled(f"Not acknowledged: noticed before the job ran ({len(found)})", "heading")],
+        [Styled(f"Noticed more than {policy.acknowledge_within_days} days before the job first saw them: no "
+                f"acknowledgement email went, and none will. Write to these customers yourself if needed.",
+                "subtitle")],
+        [Styled(name, "header") for name in ("Return ID", "Customer", "Noticed On")],
+    ]
+    for return_id, day in found[:MAX_TABLE_ROWS]:
+        rows.append([Styled(return_id, "alert"), customers.get(return_id, ""), Styled(day, "date")])
+    if len(found) > MAX_TABLE_ROWS:
+        rows.append([Styled(f"… and {len(found) - MAX_TABLE_ROWS:,} more", "subtitle")])
+    return rows
 
 
 def build_tab(figures: Figures, policy: Policy, generated_at: datetime, replies: list[list[object]] | None = None) -> Tab:
