@@ -82,7 +82,7 @@ def test_replies_sent_over_smtp_and_answered_over_imap_land_on_their_rows(tmp_pa
     dovecot.deliver(folder, [])
     with MailServer() as server:
         config = shop_config(tmp_path, server.port, dovecot.url(folder), dovecot.cert)
-        first = api.sync(book, as_of=DAY0, config=config, now=datetime(2026, 11, 2, 9, 30))
+        first = api.sync(book, as_of=DAY0, config=config, now=datetime(2026, 11, 2, 9, 30), send_backlog=True)
         assert first.ok, first.failures
         sent = {(r.rcpt_tos[0], r.message["Subject"]) for r in server.received}
         assert sent == {("ann@example.com", "Your return R-00001 with Our shop: we're on it"),
