@@ -49,10 +49,10 @@ def test_finding_1_syncing_one_workbook_from_two_folders_sends_each_email_once(t
         first = folder_config(tmp_path / "office", workbook, server.port)
         second = folder_config(tmp_path / "laptop", workbook, server.port)
         monkeypatch.chdir(first)
-        done = CliRunner().invoke(main, ["sync", "--as-of", AS_OF.isoformat()])
+        done = CliRunner().invoke(main, ["sync", "--as-of", AS_OF.isoformat(), "--send-backlog"])
         assert done.exit_code == 0, done.output
         monkeypatch.chdir(second)
-        again = CliRunner().invoke(main, ["sync", "--as-of", AS_OF.isoformat()])
+        again = CliRunner().invoke(main, ["sync", "--as-of", AS_OF.isoformat(), "--send-backlog"])
         assert again.exit_code == 0, again.output
     assert recipients(server) == EXAMPLE_RECIPIENTS  # each once
     assert len(email_log(workbook)) == len(EXAMPLE_DUE)  # the Email Log keeps its history
@@ -63,7 +63,7 @@ def test_finding_1_two_syncs_started_at_once_from_two_folders_send_each_email_on
     (tmp_path / "shop").mkdir()
     workbook = example_copy(tmp_path / "shop")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-c", RUN_CLI, "sync", "--as-of", AS_OF.isoformat()]
+    command = [sys.executable, "-c", RUN_CLI, "sync", "--as-of", AS_OF.isoformat(), "--send-backlog"]
     with MailServer(hold=("DATA", 1)) as server:  # the first run is mid-send when the second starts
         first = folder_config(tmp_path / "office", workbook, server.port)
         second = folder_config(tmp_path / "laptop", workbook, server.port)
