@@ -6,6 +6,7 @@ import click
 
 from .check import check, report
 from .config import config_group
+from .console import make_output_safe
 from .emails import emails
 from .init import init
 from .intake import intake_command
@@ -17,6 +18,7 @@ from .sync import sync
 @click.version_option(package_name="sheetreturns")
 def main() -> None:
     """Track product returns in your spreadsheet: statuses, next steps, customer emails and a summary."""
+    make_output_safe()
 
 
 for command in (check, sync, report, init, config_group, schedule, emails, intake_command):

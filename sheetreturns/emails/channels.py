@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..replace_file import held_by_another_program, why_not_replaced
 from ..results import EmailRecord
 from .journal import FILE, OUTBOX, SENT, SMTP, UNCONFIRMED, Journal
 from .message import Composed
@@ -145,7 +146,8 @@ class OutboxChannel:
                           message_id=msg.message_id, now=now, detail=str(path))
             os.replace(temp, path)
         except OSError as exc:
-            reason = f"cannot write {path} ({exc.strerror or exc})"
+            reason = why_not_replaced(path, exc) if held_by_another_program(exc) else (
+                f"cannot write {path} ({exc.strerror or exc})")
             journal.fail(out.return_id, out.kind, recipient=msg.recipient, subject=msg.subject,
                          message_id=msg.message_id, reason=reason, now=now, channel=FILE)
             return failed(out, reason)
