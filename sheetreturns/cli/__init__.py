@@ -10,6 +10,7 @@ from .console import make_output_safe
 from .emails import emails
 from .init import init
 from .intake import intake_command
+from .password import password_group
 from .schedule import schedule
 from .sync import sync
 
@@ -21,5 +22,5 @@ def main() -> None:
     make_output_safe()
 
 
-for command in (check, sync, report, init, config_group, schedule, emails, intake_command):
+for command in (check, sync, report, init, config_group, password_group, schedule, emails, intake_command):
     main.add_command(command)
