@@ -1,14 +1,13 @@
 """`sheetreturns password set|check smtp|imap`: the mail passwords, in the system keyring where the job looks."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from .. import api
 from .exit_codes import EXIT_OK, EXIT_PROBLEMS
-from .options import config_option, debug_option, json_option, reports_errors
+from .options import config_option, debug_option, json_option, print_json, reports_errors
 
 KIND = click.Choice(["smtp", "imap"])
 WHAT = {"smtp": "SMTP (sending email)", "imap": "IMAP (reading return notices)"}
@@ -68,7 +67,7 @@ def password_check(kind: str, user: str | None, config_path: str | None, as_json
     """
     status = api.password_status(kind, user=user, config=config_path)
     if as_json:
-        click.echo(json.dumps({"schema": 1, "command": "password check", "ok": status.stored, **status.as_json()}))
+        print_json({"command": "password check", "ok": status.stored, **status.as_json()})
     elif status.stored:
         click.echo("\n".join([f"An {WHAT[kind]} password is stored in {_where(status)}.", *_variable_note(status)]))
     else:
