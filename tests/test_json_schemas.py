@@ -14,6 +14,7 @@ from referencing import Registry, Resource
 
 from sheetreturns.cli import main
 
+from . import marketplace_reports
 from .intake_corpus import corpus, write_eml
 from .mail_server import MailServer
 from .mail_support import SHOP, example_copy
@@ -22,7 +23,7 @@ SCHEMAS = {p.name.removesuffix(".json"): json.loads(p.read_text(encoding="utf-8"
            for p in resources.files("sheetreturns").joinpath("schemas").iterdir() if p.name.endswith(".json")}
 REGISTRY = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in SCHEMAS.values())
 COMMANDS = {"check": "check", "sync": "sync", "report": "report", "emails preview": "emails-preview",
-            "config check": "config-check", "intake": "intake", "password check": "password-check"}
+            "config check": "config-check", "intake": "intake", "password check": "password-check", "import": "import"}
 
 
 def validated(*args: str, exit_codes=(0, 1)) -> dict:
@@ -78,6 +79,12 @@ def test_intake_and_sync_with_intake(shop):
     data = validated("intake", "--dry-run")
     assert data["notices"] and data["failures"] == []
     validated("sync", "--as-of", "2026-11-26", "--outbox", "outbox")
+
+
+def test_import(shop):
+    files = marketplace_reports.write_month(shop / "downloads")
+    data = validated("import", *map(str, files), "--into", "returns.xlsx")
+    assert data["rows_added"] and data["files"] and data["failures"] == []
 
 
 def test_password_check(shop, tmp_path):

@@ -1,9 +1,7 @@
 """Customer emails sent to a real SMTP server on 127.0.0.1: what arrives, once, and how failures are handled."""
 import re
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from sheetreturns.emails.journal import UNCONFIRMED
 from sheetreturns.sheet.tab_model import Styled, value_of
@@ -155,34 +153,6 @@ def test_an_untrusted_certificate_stops_before_the_password_is_sent(tmp_path, wo
     assert "is not trusted" in delivery.failures[0] and "set ca_file in [smtp]" in delivery.failures[0]
 
 
-class MemoryKeyring(KeyringBackend):
-    """keyring's own extension point, for a machine without a desktop keyring (CI)."""
-
-    priority = 1
-
-    def __init__(self, stored=None):
-        super().__init__()
-        self.stored = dict(stored or {})
-
-    def get_password(self, service, username):
-        return self.stored.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.stored[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.stored.pop((service, username), None)
-
-
-@pytest.fixture
-def system_keyring():
-    previous = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(previous)
-
-
 def test_password_from_the_system_keyring_when_no_variable_is_set(tmp_path, workbook, certificate, system_keyring):
     system_keyring.set_password("sheetreturns", SHOP, PASSWORD)
     with MailServer(tls="starttls", cert=certificate, users={SHOP: PASSWORD}) as server:
@@ -200,7 +170,7 @@ def test_no_password_anywhere_says_where_to_put_it(tmp_path, workbook, certifica
     assert server.received == []
     assert delivery.failures[0].endswith(
         "not sent: no SMTP password for shop@willow.example: set the environment variable TEST_SMTP_PASSWORD, "
-        "or store it with `keyring set sheetreturns shop@willow.example`"
+        "or store it with `sheetreturns password set smtp`"
     )
 
 

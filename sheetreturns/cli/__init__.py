@@ -8,6 +8,7 @@ from .check import check, report
 from .config import config_group
 from .console import make_output_safe
 from .emails import emails
+from .import_reports import import_command
 from .init import init
 from .intake import intake_command
 from .password import password_group
@@ -22,5 +23,6 @@ def main() -> None:
     make_output_safe()
 
 
-for command in (check, sync, report, init, config_group, password_group, schedule, emails, intake_command):
+for command in (check, sync, report, init, config_group, password_group, schedule, emails, intake_command,
+                import_command):
     main.add_command(command)

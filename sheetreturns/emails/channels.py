@@ -17,7 +17,8 @@ from ..replace_file import held_by_another_program, why_not_replaced
 from ..results import EmailRecord
 from .journal import FILE, OUTBOX, SENT, SMTP, UNCONFIRMED, Journal
 from .message import Composed
-from .smtp import Connection, Dropped, NoPassword, Refused, SmtpSettings, Unconfirmed, connect_error, find_password
+from ..settings.smtp import SmtpSettings
+from .smtp import Connection, Dropped, NoPassword, Refused, Unconfirmed, connect_error, find_password
 
 UNCONFIRMED_TEXT = ("not confirmed: the mail server may or may not have taken it when the connection broke; "
                     "not sent again so that it cannot arrive twice: check your Sent folder")

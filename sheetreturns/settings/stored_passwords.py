@@ -9,15 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..emails.smtp import KEYRING_SERVICES as SMTP_SERVICES
 from ..errors import ConfigError, SheetReturnsError
 from ..intake.imap import parse_imap_url
 from .config_file import Config
-from .intake import DEFAULT_PASSWORD_ENV as IMAP_PASSWORD_ENV
-from .intake import KEYRING_SERVICE as IMAP_SERVICE
+from .passwords import IMAP_KEYRING_SERVICE, IMAP_PASSWORD_ENV, SMTP_KEYRING_SERVICE, SMTP_PASSWORD_ENV
 
 KINDS = ("smtp", "imap")
-SMTP_PASSWORD_ENV = "SHEETRETURNS_SMTP_PASSWORD"
 _KEYRING_NAMES = {
     "keyring.backends.Windows": "Windows Credential Manager",
     "keyring.backends.macOS": "the macOS Keychain",
@@ -71,11 +68,16 @@ def _place(kind: str, config: Config, user: str | None) -> tuple[str, str, tuple
     if kind not in KINDS:
         raise ConfigError(f"password for {kind!r}: choose smtp (sending email) or imap (reading return notices)")
     if kind == "smtp":
-        user = user or config.smtp.get("user")
-        if not isinstance(user, str) or not user.strip():
+        if config.smtp:  # the same settings the job reads: its user and its password variables
+            from .smtp import smtp_settings
+
+            settings = smtp_settings(config)
+            user, variables = user or settings.user, settings.password_variables()
+        else:
+            variables = (SMTP_PASSWORD_ENV,)
+        if not user:
             raise ConfigError("whose password? give --user ADDRESS, or set user in [smtp] of sheetreturns.toml")
-        variables = tuple(v for v in (config.smtp.get("password_env"), SMTP_PASSWORD_ENV) if isinstance(v, str) and v)
-        return user.strip(), SMTP_SERVICES[0], variables
+        return user.strip(), SMTP_KEYRING_SERVICE, variables
     if not user:
         mailbox = config.intake.get("mailbox")
         if isinstance(mailbox, str) and mailbox.lower().startswith(("imap://", "imaps://")):
@@ -84,7 +86,7 @@ def _place(kind: str, config: Config, user: str | None) -> tuple[str, str, tuple
         raise ConfigError("whose password? give --user ADDRESS, or set mailbox = \"imaps://USER@SERVER/FOLDER\" "
                           "in [intake] of sheetreturns.toml")
     variable = config.intake.get("password_env")
-    return user.strip(), IMAP_SERVICE, (variable if isinstance(variable, str) and variable else IMAP_PASSWORD_ENV,)
+    return user.strip(), IMAP_KEYRING_SERVICE, (variable if isinstance(variable, str) and variable else IMAP_PASSWORD_ENV,)
 
 
 def password_status(kind: str, config: Config, user: str | None = None) -> PasswordStatus:
