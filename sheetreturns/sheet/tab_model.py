@@ -6,8 +6,13 @@ that starts with = + - @ is always written as text, never as a formula.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
+
+from .palette import STATUS_COLOURS  # every colour lives in palette.py; re-exported for the adapters
+
+__all__ = ["STATUS_COLOURS", "STYLES", "ChartSpec", "Series", "Styled", "Tab"]
 
 # The styles an adapter must know how to draw.
 STYLES = frozenset({
@@ -26,22 +31,6 @@ STYLES = frozenset({
     "good",       # green text: all clear
     "status",     # coloured fill by the status label the cell holds (see STATUS_COLOURS)
 })
-
-# Fill colours (RGB hex) for status labels, shared by the Returns tab and the generated tabs.
-STATUS_COLOURS = {
-    "Needs info": "F8CBAD",
-    "Awaiting item": "DDEBF7",
-    "Item overdue": "F4B084",
-    "Refunded, item not back": "FFE699",
-    "Reimbursement due": "FF9999",
-    "Awaiting inspection": "E2EFDA",
-    "Partially received": "FFF2CC",
-    "Customer damage": "F8CBAD",
-    "Refund due": "C6E0B4",
-    "Over-refunded": "FF9999",
-    "Refused": "D9D9D9",
-    "Done": "EDEDED",
-}
 
 
 @dataclass(frozen=True)
@@ -86,6 +75,13 @@ class Tab:
     widths: dict[int, float] = field(default_factory=dict)  # 1-based column -> width in characters
     freeze_rows: int = 0
     charts: list[ChartSpec] = field(default_factory=list)
+    stamp_row: int | None = None  # 1-based row saying when the tab was made: not part of its content
+
+    def digest(self) -> str:
+        """A fingerprint of what the tab shows, leaving out its stamp row: equal digests, nothing to write."""
+        rows = [row for number, row in enumerate(self.rows, start=1) if number != self.stamp_row]
+        text = repr((self.title, rows, sorted(self.widths.items()), self.freeze_rows, self.charts))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def add(self, *cells: object) -> int:
         """Append a row; returns its 1-based row number."""
