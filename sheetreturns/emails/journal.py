@@ -41,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import SheetReturnsError
-from ..state import ensure_dir, source_slug
+from ..state import ensure_dir, open_private, source_slug
 
 QUEUED, IN_FLIGHT, SENT, OUTBOX, FAILED, UNCONFIRMED = "queued", "in-flight", "sent", "outbox", "failed", "unconfirmed"
 DONE = frozenset({SENT, OUTBOX, UNCONFIRMED})
@@ -138,6 +138,10 @@ class Journal:
             return
         if not readonly:
             ensure_dir(path.parent)
+            try:
+                os.close(open_private(path, os.O_WRONLY | os.O_CREAT))  # 0600 before SQLite opens it
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
         try:
             target = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)  # file:///C:/... on Windows
             self.db = sqlite3.connect(target, isolation_level=None, timeout=10, uri=readonly)
