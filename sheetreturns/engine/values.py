@@ -289,7 +289,7 @@ def parse_count(value: object) -> int | None:
 # -- choices ----------------------------------------------------------------
 
 CONDITIONS = ("Unopened", "Like new", "Used", "Damaged", "Defective", "Wrong item")
-DAMAGE_BY = ("Customer", "Carrier", "Manufacturer", "Unknown")
+DAMAGE_BY = ("Customer", "Carrier", "Manufacturer", "Marketplace", "Unknown")
 DECISIONS = ("Refund", "Partial refund", "Refuse", "Exchange", "Store credit")
 
 _SYNONYMS = {
@@ -305,6 +305,8 @@ _SYNONYMS = {
         "buyer": "Customer", "client": "Customer",
         "courier": "Carrier", "shipping": "Carrier", "transit": "Carrier", "postage": "Carrier",
         "delivery": "Carrier", "post": "Carrier",
+        "amazon": "Marketplace", "warehouse": "Marketplace", "fulfilmentcentre": "Marketplace",
+        "fulfillmentcenter": "Marketplace",
         "supplier": "Manufacturer", "factory": "Manufacturer", "maker": "Manufacturer", "vendor": "Manufacturer",
         "notsure": "Unknown", "unclear": "Unknown", "dontknow": "Unknown",
     },

@@ -52,7 +52,7 @@ COLUMN_HELP = {
     "received_on": "The day the item came back to you. Leave blank until it arrives.",
     "received_qty": "How many units came back, if fewer than Qty. Blank means all of them.",
     "condition": "What you found when you inspected the item yourself: Unopened, Like new, Used, Damaged, Defective or Wrong item.",
-    "damage_by": "For Damaged or Defective items: who caused it (Customer, Carrier, Manufacturer or Unknown).",
+    "damage_by": "For Damaged or Defective items: who caused it (Customer, Carrier, Manufacturer, Marketplace or Unknown).",
     "refund_amount": "How much you refunded. Fill it in with Refunded On once the money has gone out.",
     "refunded_on": "The day you sent the refund.",
     "decision": "Your call, which overrides the job's suggestion: Refund, Partial refund, Refuse, Exchange or Store credit.",
