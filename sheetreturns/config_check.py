@@ -5,20 +5,17 @@ import os
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass, field
-from email.utils import parseaddr
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .settings.config_file import CONFIG_NAME, Config, find_config, load_config
 from .errors import SheetReturnsError
 from .sheet.workbook import google_key, open_workbook, resolve_source
-from .engine.values import BadValue, parse_email
+from .emails.smtp import Connection
+from .settings.google import google_settings
+from .settings.smtp import smtp_settings
 from .settings.policy_layers import resolve_policy
 
-SMTP_PASSWORD_ENV = "SHEETRETURNS_SMTP_PASSWORD"
-KEYRING_SERVICE = "sheetreturns"
-SECURITY = ("ssl", "starttls", "none")
-DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
 @dataclass
@@ -91,6 +88,10 @@ def check_sheet(config: Config, source: str | None) -> list[Item]:
         return [Item("Sheet", False, str(exc))]
     if google_key(chosen) is not None:
         return _open_and_read(config, chosen, "Google Sheet")
+    try:
+        google_settings(config)  # a mistake in [google] is worth knowing before a Google Sheet is used
+    except SheetReturnsError as exc:
+        return [*_open_and_read(config, chosen, "Workbook"), Item("Google", False, str(exc))]
     return [*_open_and_read(config, chosen, "Workbook"), Item("Google", None, "not used (the source is not a Google Sheet)")]
 
 
@@ -138,48 +139,31 @@ def check_folder(name: str, path: Path, *, must_exist: bool) -> Item:
     return Item(name, True, f"{path} (created on the first run)")
 
 
-def smtp_password(smtp: dict) -> tuple[str | None, str]:
-    """The SMTP password and where it came from: the environment variable named by password_env, else the keyring."""
-    env = str(smtp.get("password_env") or SMTP_PASSWORD_ENV)
-    if os.environ.get(env):
-        return os.environ[env], f"${env}"
-    user = smtp.get("user")
-    if user:
-        try:
-            import keyring
-
-            value = keyring.get_password(KEYRING_SERVICE, str(user))
-        except Exception:  # no keyring on this system (headless server, no backend): not an error here
-            value = None
-        if value:
-            return value, "the system keyring"
-    return None, f"${env}"
-
-
 def check_smtp(config: Config, timeout: float) -> Item:
-    smtp = config.smtp
-    if not smtp:
+    """Log in exactly as a sync does (the same settings, password lookup and connection), then quit."""
+    if not config.smtp:
         return Item("Email", None, "no [smtp] section: emails are written as .eml files to an outbox folder")
-    problem = _smtp_settings_problem(smtp)
-    if problem:
-        return Item("Email", False, f"[smtp] {problem}")
-    host = str(smtp["host"])
-    security = str(smtp.get("security", "starttls")).lower()
-    port = int(smtp.get("port", DEFAULT_PORTS[security]))
-    user = smtp.get("user")
-    password, origin = smtp_password(smtp) if user else (None, "")
-    if user and not password:
-        return Item("Email", False, f"no password for {user}: set the environment variable {origin[1:]} "
-                                    f"(or store it with: keyring set {KEYRING_SERVICE} {user})")
-    where = f"{host}:{port} ({security})"
     try:
-        _login(host, port, security, user, password, timeout)
+        settings = smtp_settings(config)
+    except SheetReturnsError as exc:
+        return Item("Email", False, str(exc))
+    if not settings.sends:
+        return Item("Email", None, "no host in [smtp]: emails are written as .eml files to an outbox folder")
+    password, origin = settings.password()
+    if settings.user and not password:
+        return Item("Email", False, settings.no_password())
+    where = f"{settings.describe()} ({settings.security})"
+    try:
+        connection = Connection(replace(settings, timeout=min(settings.timeout, timeout)), password)
     except smtplib.SMTPAuthenticationError:
-        return Item("Email", False, f"{where} refused the login for {user}: check the password "
+        return Item("Email", False, f"{where} refused the login for {settings.user}: check the password "
                                     f"(from {origin}; for Gmail use an app password)")
     except smtplib.SMTPNotSupportedError:
         return Item("Email", False, f"{where} does not offer a login: use security = \"starttls\" or \"ssl\" "
                                     f"(or remove user)")
+    except ssl.SSLCertVerificationError as exc:
+        return Item("Email", False, f"{where}: the certificate is not trusted ({exc.verify_message}): "
+                                    f"check host and port, or set ca_file in [smtp]")
     except ssl.SSLError as exc:
         return Item("Email", False, f"{where}: secure connection failed ({exc.reason or exc}): check port and security "
                                     f"(465 is usually ssl, 587 starttls)")
@@ -187,52 +171,14 @@ def check_smtp(config: Config, timeout: float) -> Item:
         return Item("Email", False, f"{where} did not answer within {timeout:g} seconds: check host and port")
     except (OSError, smtplib.SMTPException) as exc:
         return Item("Email", False, f"cannot reach {where}: {_reason(exc)}")
-    who = f" as {user}" if user else " (no login)"
-    return Item("Email", True, f"connected to {where}{who}; nothing sent")
-
-
-def _smtp_settings_problem(smtp: dict) -> str | None:
-    if not smtp.get("host"):
-        return "host is missing, e.g. host = \"smtp.gmail.com\""
-    security = str(smtp.get("security", "starttls")).lower()
-    if security not in SECURITY:
-        return f"security must be one of {', '.join(SECURITY)}, not {smtp.get('security')!r}"
-    port = smtp.get("port", DEFAULT_PORTS[security])
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        return f"port must be a number such as 587, not {port!r}"
-    sender = smtp.get("from") or smtp.get("user")
-    if not sender:
-        return "from is missing, e.g. from = \"Your Shop <shop@example.com>\""
     try:
-        valid = parse_email(parseaddr(str(sender))[1]) is not None
-    except BadValue:
-        valid = False
-    if not valid:
-        return f"from {sender!r} has no valid email address"
-    return None
-
-
-def _login(host: str, port: int, security: str, user: str | None, password: str | None, timeout: float) -> None:
-    """Connect, secure the connection, log in and quit: the same handshake a send starts with, no message."""
-    context = ssl.create_default_context()
-    if security == "ssl":
-        server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-    else:
-        server = smtplib.SMTP(host, port, timeout=timeout)
-    try:
-        server.ehlo()
-        if security == "starttls":
-            server.starttls(context=context)
-            server.ehlo()
-        if user:
-            server.login(str(user), password or "")
-        else:
-            server.noop()
+        connection.smtp.noop()
+    except (OSError, smtplib.SMTPException) as exc:
+        return Item("Email", False, f"{where} dropped the connection after the login: {_reason(exc)}")
     finally:
-        try:
-            server.quit()
-        except (OSError, smtplib.SMTPException):
-            server.close()
+        connection.close()
+    who = f" as {settings.user}" if settings.user else " (no login)"
+    return Item("Email", True, f"connected to {where}{who}; nothing sent")
 
 
 def _reason(exc: BaseException) -> str:

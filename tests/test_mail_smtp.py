@@ -1,9 +1,7 @@
 """Customer emails sent to a real SMTP server on 127.0.0.1: what arrives, once, and how failures are handled."""
 import re
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from sheetreturns.emails.journal import UNCONFIRMED
 from sheetreturns.sheet.tab_model import Styled, value_of
@@ -153,34 +151,6 @@ def test_an_untrusted_certificate_stops_before_the_password_is_sent(tmp_path, wo
         delivery = send(workbook, config)
     assert server.received == [] and server.handler.logins == []
     assert "is not trusted" in delivery.failures[0] and "set ca_file in [smtp]" in delivery.failures[0]
-
-
-class MemoryKeyring(KeyringBackend):
-    """keyring's own extension point, for a machine without a desktop keyring (CI)."""
-
-    priority = 1
-
-    def __init__(self, stored=None):
-        super().__init__()
-        self.stored = dict(stored or {})
-
-    def get_password(self, service, username):
-        return self.stored.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.stored[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.stored.pop((service, username), None)
-
-
-@pytest.fixture
-def system_keyring():
-    previous = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(previous)
 
 
 def test_password_from_the_system_keyring_when_no_variable_is_set(tmp_path, workbook, certificate, system_keyring):

@@ -148,8 +148,8 @@ def test_missing_password_says_which_variable_to_set(shop, smtp_server):
     controller, _ = smtp_server
     write_config(shop, smtp_table(controller.port))
     ok, message = items(check_setup())["Email"]
-    assert (ok, message) == (False, "no password for shop: set the environment variable SHOP_SMTP_PASSWORD "
-                                    "(or store it with: keyring set sheetreturns shop)")
+    assert (ok, message) == (False, "no SMTP password for shop: set the environment variable SHOP_SMTP_PASSWORD, "
+                                    "or store it with `keyring set sheetreturns shop`")
 
 
 def test_nothing_listening_is_a_clear_failure(shop, monkeypatch):
@@ -161,10 +161,15 @@ def test_nothing_listening_is_a_clear_failure(shop, monkeypatch):
 
 
 @pytest.mark.parametrize("table, message", [
-    ('[smtp]\nport = 587\nfrom = "a@example.com"\n', '[smtp] host is missing, e.g. host = "smtp.gmail.com"'),
-    ('[smtp]\nhost = "h"\nsecurity = "tls"\nfrom = "a@example.com"\n', "[smtp] security must be one of ssl, starttls, none, not 'tls'"),
-    ('[smtp]\nhost = "h"\nport = "587"\nfrom = "a@example.com"\n', "[smtp] port must be a number such as 587, not '587'"),
-    ('[smtp]\nhost = "h"\nfrom = "Shop <shop@>"\n', "[smtp] from 'Shop <shop@>' has no valid email address"),
+    ('[smtp]\nhost = "h"\nsecurity = "tls"\nfrom = "a@example.com"\n',
+     'sheetreturns.toml [smtp] security must be "ssl", "starttls" or "none", not "tls"'),
+    ('[smtp]\nhost = "h"\nport = "587"\nfrom = "a@example.com"\n',
+     "sheetreturns.toml [smtp] port must be a whole number such as 587, not '587'"),
+    ('[smtp]\nhost = "h"\nfrom = "Shop <shop@>"\n',
+     'sheetreturns.toml [smtp] from "Shop <shop@>" is not an email address '
+     '(write it as "Shop name <shop@example.com>" or just the address)'),
+    ('[smtp]\nhost = "h"\nuser = "shop"\n', 'sheetreturns.toml [smtp] from is missing: add from = "Your Shop <shop@example.com>"'),
+    ('[smtp]\nhots = "h"\n', "sheetreturns.toml [smtp]: unknown key 'hots' (did you mean 'host'?)"),
 ])
 def test_bad_smtp_settings_are_named_before_connecting(shop, table, message):
     write_config(shop, table)
@@ -176,6 +181,8 @@ def test_no_smtp_section_means_the_outbox_and_is_fine(shop):
     report = check_setup()
     assert report.ok
     assert items(report)["Email"] == (None, "no [smtp] section: emails are written as .eml files to an outbox folder")
+    write_config(shop, '[smtp]\nfrom = "a@example.com"\n')  # a sender for the outbox, no server: as sync does
+    assert items(check_setup())["Email"] == (None, "no host in [smtp]: emails are written as .eml files to an outbox folder")
 
 
 def test_a_bad_setting_on_the_settings_tab_names_its_cell(shop):
@@ -224,3 +231,9 @@ def test_config_check_writes_nothing(shop):
     assert result.exit_code == 0, result.output
     assert {p: p.read_bytes() for p in shop.iterdir() if p.is_file()} == before
     assert not (shop / ".sheetreturns").exists()
+
+
+def test_a_misspelt_google_key_fails_the_check_even_for_a_workbook(shop):
+    write_config(shop, '[google]\nservice_acount_file = "key.json"\n')
+    assert items(check_setup())["Google"] == (
+        False, "sheetreturns.toml [google]: unknown key 'service_acount_file' (did you mean 'service_account_file'?)")

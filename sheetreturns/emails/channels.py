@@ -16,7 +16,8 @@ from pathlib import Path
 from ..results import EmailRecord
 from .journal import FILE, OUTBOX, SENT, SMTP, UNCONFIRMED, Journal
 from .message import Composed
-from .smtp import Connection, Dropped, NoPassword, Refused, SmtpSettings, Unconfirmed, connect_error, find_password
+from ..settings.smtp import SmtpSettings
+from .smtp import Connection, Dropped, NoPassword, Refused, Unconfirmed, connect_error, find_password
 
 UNCONFIRMED_TEXT = ("not confirmed: the mail server may or may not have taken it when the connection broke; "
                     "not sent again so that it cannot arrive twice: check your Sent folder")

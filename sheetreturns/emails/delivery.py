@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..settings.config_file import Config
+from ..settings.smtp import smtp_settings
 from ..errors import ConfigError
 from ..engine.model import EmailDue, EmailKind, Status
 from ..results import EmailRecord
@@ -17,7 +18,7 @@ from . import email_log
 from .channels import INTERRUPTED_TEXT, RESTARTED_TEXT, OutboxChannel, Outgoing, SmtpChannel, file_holds
 from .journal import FILE, IN_FLIGHT, OUTBOX, QUEUED, SENT, UNCONFIRMED, Event, Journal, boot_id, journal_path
 from .message import BadAddress, compose, domain_of, new_message_id
-from .smtp import sender_of, smtp_settings
+from .smtp import sender_of
 from .templates import DIGEST, Rendered, Templates, customer_context, long_date
 
 WAITING = "waiting (over the per-run cap)"
@@ -54,7 +55,7 @@ class Drafts:
 
     def __init__(self, loaded, config: Config, journal: Journal, now: datetime, *, everything: bool = False):
         policy = loaded.policy
-        self.sender = sender_of(config, policy)
+        self.sender = sender_of(smtp_settings(config), policy)
         self.templates = Templates(config.templates_dir, policy, self.sender.reply_to)
         self.loaded, self.now, self.cap = loaded, now, policy.max_emails_per_run
         todo = [due for due in loaded.evaluation.emails if not _settled(journal, due)]
@@ -104,8 +105,8 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
 
     With dry_run nothing is sent and the journal is not touched: records say "would send".
     """
-    server = None if outbox is not None else smtp_settings(config)
-    channel = SmtpChannel(server) if server is not None else OutboxChannel(outbox or default_outbox(config))
+    server = smtp_settings(config)
+    channel = SmtpChannel(server) if server.sends and outbox is None else OutboxChannel(outbox or default_outbox(config))
     delivery = Delivery()
     with Journal(journal_path(config.state_dir, loaded.source), readonly=dry_run) as journal:
         if not dry_run:

@@ -1,4 +1,4 @@
-"""The mail server: [smtp] settings, the password, and sending one message per SMTP transaction.
+"""The mail server: logging in and sending one message per SMTP transaction.
 
 The connection is yagmail's (SSL, STARTTLS or plain; login), always with a certificate-checking TLS
 context: smtplib on its own would accept any certificate. The transaction itself is driven step by
@@ -10,25 +10,16 @@ is built by message.py, not by yagmail (which would attach any text that names a
 """
 from __future__ import annotations
 
-import os
 import re
 import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
-from email.utils import parseaddr
-from pathlib import Path
 from typing import Callable
 
-from ..settings.config_file import Config
-from ..errors import ConfigError
 from ..engine.policy import Policy
-from .message import BadAddress, Composed, check_address
-
-SECURITY = ("ssl", "starttls", "none")
-KNOWN = {"host", "port", "security", "user", "password_env", "from", "reply_to", "timeout", "ca_file"}
-KEYRING_SERVICES = ("sheetreturns", "yagmail")  # yagmail.register() stores under "yagmail"
-LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+from ..settings.smtp import SmtpSettings
+from .message import Composed
 
 
 @dataclass(frozen=True)
@@ -40,79 +31,10 @@ class Sender:
     reply_to: str | None
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    security: str
-    user: str | None
-    password_env: str | None
-    timeout: float
-    ca_file: Path | None
-
-    def describe(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-def _text(smtp: dict, key: str) -> str | None:
-    value = smtp.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip() or re.search(r"[\r\n]", value):
-        raise ConfigError(f"sheetreturns.toml [smtp] {key} must be one line of text in quotes")
-    return value.strip()
-
-
-def _address(smtp: dict, key: str) -> tuple[str, str] | None:
-    raw = _text(smtp, key)
-    if raw is None:
-        return None
-    name, address = parseaddr(raw)
-    try:
-        return name, check_address(address)
-    except BadAddress:
-        raise ConfigError(f'sheetreturns.toml [smtp] {key} "{raw}" is not an email address '
-                          f'(write it as "Shop name <shop@example.com>" or just the address)') from None
-
-
-def sender_of(config: Config, policy: Policy) -> Sender:
+def sender_of(settings: SmtpSettings, policy: Policy) -> Sender:
     """From and Reply-To: [smtp] from (else the user, else a local placeholder) named after the store."""
-    smtp = config.smtp
-    chosen = _address(smtp, "from")
-    if chosen is None:
-        user = _text(smtp, "user")
-        chosen = ("", user) if user and "@" in user else ("", "returns@localhost")
-    reply = _address(smtp, "reply_to")
-    return Sender(chosen[0] or policy.store_name, chosen[1], reply[1] if reply else None)
-
-
-def smtp_settings(config: Config) -> SmtpSettings | None:
-    """The [smtp] table checked, or None when there is no server to send through (emails go to the outbox)."""
-    smtp = config.smtp
-    unknown = sorted(set(smtp) - KNOWN)
-    if unknown:
-        raise ConfigError(f"sheetreturns.toml [smtp]: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN))})")
-    if not smtp.get("host"):
-        return None
-    host = _text(smtp, "host")
-    security = (_text(smtp, "security") or "starttls").lower()
-    if security not in SECURITY:
-        raise ConfigError(f'sheetreturns.toml [smtp] security must be "ssl", "starttls" or "none", not "{security}"')
-    port = smtp.get("port", 465 if security == "ssl" else 587)
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        raise ConfigError("sheetreturns.toml [smtp] port must be a whole number such as 587")
-    timeout = smtp.get("timeout", 60)
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        raise ConfigError("sheetreturns.toml [smtp] timeout must be a number of seconds, such as 60")
-    user = _text(smtp, "user")
-    if security == "none" and user and host.lower() not in LOOPBACK:
-        raise ConfigError('sheetreturns.toml [smtp] security "none" would send your password unencrypted: '
-                          'use "starttls" or "ssl" ("none" is only for a server on this machine)')
-    ca_file = _text(smtp, "ca_file")
-    ca_path = config.resolve(ca_file) if ca_file else None
-    if ca_path is not None and not ca_path.is_file():
-        raise ConfigError(f"sheetreturns.toml [smtp] ca_file {ca_path} not found")
-    return SmtpSettings(host, port, security, user, _text(smtp, "password_env"), float(timeout), ca_path)
+    return Sender(settings.from_name or policy.store_name, settings.from_address or "returns@localhost",
+                  settings.reply_to)
 
 
 class NoPassword(Exception):
@@ -120,24 +42,13 @@ class NoPassword(Exception):
 
 
 def find_password(settings: SmtpSettings) -> str | None:
-    """The password from the environment variable named by password_env, else the system keyring."""
+    """The login's password (see SmtpSettings.password); NoPassword says where to put it when there is none."""
     if settings.user is None:
         return None
-    if settings.password_env and os.environ.get(settings.password_env):
-        return os.environ[settings.password_env]
-    try:
-        import keyring
-
-        for service in KEYRING_SERVICES:
-            found = keyring.get_password(service, settings.user)
-            if found:
-                return found
-    except Exception:  # no usable keyring on this machine (headless server): same as "not stored"
-        pass
-    via_env = f"set the environment variable {settings.password_env}" if settings.password_env else \
-        "set password_env in [smtp] and that environment variable"
-    raise NoPassword(f"no SMTP password for {settings.user}: {via_env}, or store it with "
-                     f"`keyring set sheetreturns {settings.user}`")
+    password, _ = settings.password()
+    if password is None:
+        raise NoPassword(settings.no_password())
+    return password
 
 
 class Refused(Exception):

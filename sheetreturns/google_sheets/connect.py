@@ -19,7 +19,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..settings.config_file import Config
-from ..errors import ConfigError, SheetReturnsError
+from ..settings.google import GoogleSettings, google_settings
+from ..errors import SheetReturnsError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"]
 GOOGLE_HOSTS = ("https://sheets.googleapis.com/", "https://www.googleapis.com/", "https://oauth2.googleapis.com/")
@@ -64,22 +65,14 @@ def is_loopback(endpoint: str) -> bool:
         return False
 
 
-def endpoint_of(config: Config) -> str | None:
-    endpoint = config.google.get("endpoint")
-    if endpoint is None:
-        return None
-    if not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://")):
-        raise ConfigError("[google] endpoint must be a URL such as \"http://127.0.0.1:8085\"")
-    return endpoint.rstrip("/")
-
-
 def connect(config: Config) -> Connection:
     """The gspread client for this configuration, or a SheetReturnsError saying how to set up access."""
     import gspread
     from google.auth.transport.requests import AuthorizedSession, Request
 
-    endpoint = endpoint_of(config)
-    credentials, who, email, source = _credentials(config, endpoint)
+    settings = google_settings(config)
+    endpoint = settings.endpoint
+    credentials, who, email, source = _credentials(settings)
     token_session = requests.Session()
     session = AuthorizedSession(credentials, auth_request=Request(session=token_session))
     if endpoint is not None:
@@ -92,17 +85,16 @@ def connect(config: Config) -> Connection:
     return Connection(client, who, email, endpoint, source)
 
 
-def _credentials(config: Config, endpoint: str | None):
+def _credentials(settings: GoogleSettings):
     """(credentials, who, service-account email, file) from the first source that is configured."""
-    configured = config.google.get("service_account_file")
-    if configured:
-        return _from_file(config.resolve(configured), "[google] service_account_file in sheetreturns.toml")
+    endpoint = settings.endpoint
+    if settings.service_account_file:
+        return _from_file(settings.service_account_file, "[google] service_account_file in sheetreturns.toml")
     env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     if env:
         return _from_file(Path(env).expanduser(), "GOOGLE_APPLICATION_CREDENTIALS")
-    user_file = config.google.get("authorized_user_file")
-    if user_file:
-        return _from_file(config.resolve(user_file), "[google] authorized_user_file in sheetreturns.toml")
+    if settings.authorized_user_file:
+        return _from_file(settings.authorized_user_file, "[google] authorized_user_file in sheetreturns.toml")
     if endpoint is not None and is_loopback(endpoint):
         from google.oauth2.credentials import Credentials
 

@@ -1,4 +1,9 @@
-"""sheetreturns.toml: where the sheet is, where state lives, and how to reach mail and Google."""
+"""sheetreturns.toml: where the sheet is, where state lives, and how to reach mail and Google.
+
+The file is read here; each table is parsed into its typed section by one module, used by every
+command: [smtp] -> settings/smtp.py SmtpSettings, [google] -> settings/google.py GoogleSettings,
+[intake] -> settings/intake.py IntakeSettings, [policy] and the Settings tab -> policy_layers.py Policy.
+"""
 from __future__ import annotations
 
 import tomllib
@@ -6,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from .keys import check_known
 
 CONFIG_NAME = "sheetreturns.toml"
 KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "policy", "backups", "reason_keywords"}
@@ -62,9 +68,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
         raise ConfigError(f"{path.name} is not valid TOML ({exc}): fix that line") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
-    unknown = sorted(set(data) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(f"{path.name}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
+    check_known(data, KNOWN_KEYS, path.name)
     config = Config(path=path.resolve())
     for key in ("smtp", "google", "intake", "policy", "reason_keywords"):
         if key in data and not isinstance(data[key], dict):

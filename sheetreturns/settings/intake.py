@@ -1,7 +1,6 @@
 """The [intake] table of sheetreturns.toml: which mail folder to read, how to log in, which rules to use."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,9 +9,10 @@ from ..errors import ConfigError, SheetReturnsError
 from ..intake.folders import MailSource, open_local
 from ..intake.imap import SECURITY, ImapSource, parse_imap_url
 from ..intake.rules import Rule, rules_from_config
+from .keys import check_known
+from .passwords import IMAP_KEYRING_SERVICE, IMAP_PASSWORD_ENV, find_password
 
-DEFAULT_PASSWORD_ENV = "SHEETRETURNS_IMAP_PASSWORD"
-KEYRING_SERVICE = "sheetreturns-imap"
+DEFAULT_PASSWORD_ENV = IMAP_PASSWORD_ENV
 KNOWN_KEYS = {
     "mailbox", "password_env", "security", "ca_file", "move_to", "max_message_kb", "timeout_seconds",
     "default_rules", "rules",
@@ -47,9 +47,7 @@ def intake_settings(config: Config, mailbox: str | None = None) -> IntakeSetting
     """Settings from [intake]; a --mailbox given on the command line wins (its paths start in the current folder)."""
     data = config.intake
     where = f"{config.path.name if config.path else 'sheetreturns.toml'} [intake]"
-    unknown = sorted(set(data) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
+    check_known(data, KNOWN_KEYS, where)
     chosen = mailbox or data.get("mailbox")
     if not isinstance(chosen, str) or not chosen.strip():
         raise ConfigError(
@@ -96,20 +94,12 @@ def open_source(settings: IntakeSettings, *, writable: bool) -> MailSource:
 
 def imap_password(settings: IntakeSettings, user: str, host: str) -> str:
     """The password from the environment variable, else the system keyring (service sheetreturns-imap, the user)."""
-    password = os.environ.get(settings.password_env)
-    if password:
-        return password
-    try:
-        import keyring
-
-        password = keyring.get_password(KEYRING_SERVICE, user)
-    except Exception:  # no keyring on this system (a server, a container): only the environment is left
-        password = None
+    password, _ = find_password(user, (settings.password_env,), IMAP_KEYRING_SERVICE)
     if password:
         return password
     raise SheetReturnsError(
         f"no password for {user} on {host}: set the environment variable {settings.password_env}, "
-        f"or store it with: keyring set {KEYRING_SERVICE} {user}"
+        f"or store it with: keyring set {IMAP_KEYRING_SERVICE} {user}"
     )
 
 
