@@ -26,6 +26,7 @@ from .state import remember_ids, run_lock
 if TYPE_CHECKING:  # the heavier result types are imported when their function runs
     from .config_check import SetupReport
     from .emails.preview import Preview
+    from .imports.record import ImportResult
     from .intake.record import IntakeResult
     from .summary.report import SummaryReport
 
@@ -122,6 +123,24 @@ def intake(source: str | Path | None = None, *, config: ConfigLike = None, mailb
     settings = intake_settings(config, mailbox)
     with run_lock(config.state_dir, chosen):
         return record_notices(chosen, config, settings, dry_run=dry_run, now=now)
+
+
+def import_reports(reports: list[str | Path], source: str | Path | None = None, *, config: ConfigLike = None,
+                   dry_run: bool = False, now: datetime | None = None) -> ImportResult:
+    """Import marketplace report files (returns, refunds, reimbursements) into SOURCE's Returns tab.
+
+    New returns and refunds become rows; later reports fill only blank cells. Importing a file twice adds
+    nothing. Every file is read before anything is written: a bad file or an unknown layout raises
+    SheetReturnsError and changes nothing.
+    """
+    from .imports.record import import_files
+
+    if not reports:
+        raise SheetReturnsError("name at least one report file to import")
+    config = _config(config)
+    chosen = resolve_source(_source(source), config)
+    with run_lock(config.state_dir, chosen):
+        return import_files(chosen, [Path(r) for r in reports], config, dry_run=dry_run, now=now)
 
 
 def preview_emails(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,

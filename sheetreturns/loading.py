@@ -15,6 +15,7 @@ from .engine.model import Evaluation
 from .progress import Reporter
 from .sheet.loaded import Loaded
 from .sheet.workbook import Workbook, open_workbook, resolve_source
+from .imports.journal import load_facts
 from .state import remembered_ids
 
 
@@ -54,7 +55,8 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         lines = build_lines(rows, first + 1, header, policy, workbook.date1904)
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
-        evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen))
+        facts = load_facts(config.state_dir, chosen)  # what imported reports said about rows
+        evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen), facts)
     except BaseException:
         workbook.close()
         raise

@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sheetreturns"
 ORCHESTRATION = {"sheetreturns.api", "sheetreturns.loading", "sheetreturns.config_check"}
-ADAPTERS = ("sheetreturns.excel", "sheetreturns.google_sheets", "sheetreturns.emails", "sheetreturns.intake",
+ADAPTERS = ("sheetreturns.excel", "sheetreturns.google_sheets", "sheetreturns.emails", "sheetreturns.intake", "sheetreturns.imports",
             "sheetreturns.summary", "sheetreturns.sheet", "sheetreturns.settings", "sheetreturns.engine")
 # What the pure engine may use from the standard library: no files, network, processes or clock
 # (sys for sys.intern: the engine never touches sys.stdout or sys.argv, see test_the_engine_never_prints_or_opens_files).

@@ -7,6 +7,7 @@ import click
 from .check import check, report
 from .config import config_group
 from .emails import emails
+from .import_reports import import_command
 from .init import init
 from .intake import intake_command
 from .schedule import schedule
@@ -19,5 +20,5 @@ def main() -> None:
     """Track product returns in your spreadsheet: statuses, next steps, customer emails and a summary."""
 
 
-for command in (check, sync, report, init, config_group, schedule, emails, intake_command):
+for command in (check, sync, report, init, config_group, schedule, emails, intake_command, import_command):
     main.add_command(command)

@@ -50,7 +50,14 @@ JOB_COLUMNS: tuple[Column, ...] = (
     Column("last_email", "Last Email", "text", job_owned=True),
 )
 
-ALL_COLUMNS: tuple[Column, ...] = SELLER_COLUMNS + JOB_COLUMNS
+# Filled in by `import` from a marketplace's reimbursements report (or typed in: a customer paid back a refund).
+# Not in a new sheet: import adds them when it first has something to write there.
+IMPORT_COLUMNS: tuple[Column, ...] = (
+    Column("reimbursed_on", "Reimbursed On", "date", ("reimbursement date", "date reimbursed", "reimbursed")),
+    Column("reimbursed_amount", "Reimbursed Amount", "money", ("reimbursement", "reimbursement amount", "amount reimbursed")),
+)
+
+ALL_COLUMNS: tuple[Column, ...] = SELLER_COLUMNS + IMPORT_COLUMNS + JOB_COLUMNS
 BY_KEY: dict[str, Column] = {c.key: c for c in ALL_COLUMNS}
 REQUIRED: tuple[Column, ...] = tuple(c for c in ALL_COLUMNS if c.required)
 

@@ -16,6 +16,7 @@ from .columns import HeaderMap
 from .model import SETTLED, EmailDue, EmailKind, Evaluation, Line, Outcome, Status
 from .policy import Policy
 from .reasons import categorise
+from .report_facts import FactsIndex, claim_quote, disagreements, facts_of, is_amazon_fba
 from .statuses import inventory_action, refunded_amount, status_of
 
 NO_PROBLEMS: list = []  # shared by every outcome without problems (never appended to: replaced instead)
@@ -24,8 +25,10 @@ REFUND_NEWS_DAYS = 7
 
 
 def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
-             remembered: Mapping[tuple[str, str, str], str] | None = None) -> Evaluation:
-    """Outcomes for every line. `remembered`: Return IDs an earlier run assigned to still-blank rows."""
+             remembered: Mapping[tuple[str, str, str], str] | None = None,
+             facts: FactsIndex | None = None) -> Evaluation:
+    """Outcomes for every line. `remembered`: Return IDs an earlier run assigned to still-blank rows.
+    `facts`: what imported reports said about rows (their disagreements become problems)."""
     ctx = rules_problems.RowContext(header, policy, as_of)
     ids, assigned = assign_return_ids(lines, policy, as_of, remembered)
     filled = {line.row: as_of for line in lines if line.notified_on is None and "notified_on" not in line.bad}
@@ -46,11 +49,14 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
         problems += rules_problems.date_problems(line, ctx, return_id)
         blocker = next((p.message for p in problems if p.blocking), None) if problems else None
         deadline = notified + window
-        status, next_step = status_of(line, policy, as_of, deadline, blocker)
+        found = facts_of(line, facts) if facts else ()
+        if found:
+            problems += disagreements(line, found, header.label, header.cell, return_id)
+        status, next_step = status_of(line, policy, as_of, deadline, blocker, claim_quote(found) if found else "")
         if (line.refund_amount is not None or line.decision == "Refuse" or status is refund_due
                 or status is reimbursement_due or status is partial):
             problems += rules_problems.money_problems(line, ctx, return_id, status)
-        if line.email is None:
+        if line.email is None and not is_amazon_fba(line):  # Amazon's customers are Amazon's to contact
             problems += rules_problems.contact_problems(line, ctx, return_id, status)
         outcomes.append(Outcome(
             return_id, status, intern(next_step), problems or NO_PROBLEMS,
@@ -192,8 +198,10 @@ def due_emails(lines: list[Line], outcomes: list[Outcome], policy: Policy, as_of
         if refunded:
             wanted.append((EmailKind.REFUND_CONFIRMATION, [line.row for line in refunded],
                            _total(refunded_amount(line) for line in refunded)))
-        if Status.REIMBURSEMENT_DUE in statuses:
-            owing = [line for line, o in zip(their_lines, their_outcomes) if o.status is Status.REIMBURSEMENT_DUE]
+        # An Amazon FBA reimbursement is claimed from Amazon, never asked of the customer.
+        owing = [line for line, o in zip(their_lines, their_outcomes)
+                 if o.status is Status.REIMBURSEMENT_DUE and not is_amazon_fba(line)]
+        if owing:
             wanted.append((EmailKind.REIMBURSEMENT_REQUEST, [line.row for line in owing],
                            _total(refunded_amount(line) for line in owing)))
         refusing = {Status.REFUSED, Status.ITEM_OVERDUE} if policy.auto_refuse_overdue else {Status.REFUSED}

@@ -73,7 +73,7 @@ LINE_FIELDS = (
     "return_id", "order_id", "order_date", "customer", "email", "sku", "product",
     "qty", "unit_price", "notified_on", "channel", "reason", "received_on", "received_qty",
     "condition", "damage_by", "refund_amount", "refunded_on", "decision", "notes",
-    "contacted_on", "last_email",
+    "reimbursed_on", "reimbursed_amount", "contacted_on", "last_email",
 )
 NO_BAD_CELLS: Mapping[str, tuple[object, str]] = MappingProxyType({})
 

@@ -33,6 +33,9 @@ class Policy:
     repeat_customer_returns: int = 3
     repeat_customer_days: int = 90
     reason_keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Amazon FBA: days after Amazon refunded a customer before the seller may claim for a unit not returned.
+    # Amazon's US customer-return claim window opens 60 days after the refund and closes at 120.
+    amazon_claim_after_days: int = 60
 
     @property
     def day_first(self) -> bool:
@@ -177,6 +180,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_emails_per_run", _count, "At most this many customer emails per run; the rest wait for the next run."),
     Setting("repeat_customer_returns", _count, "Returns by one customer that put them on the 'repeated returns' list."),
     Setting("repeat_customer_days", _whole_days, "Period, in days, over which repeated returns are counted."),
+    Setting("amazon_claim_after_days", _whole_days, "Amazon FBA: days after a refund before an item not returned may be claimed from Amazon."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

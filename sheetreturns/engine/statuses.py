@@ -6,11 +6,12 @@ the order in which the statuses win over each other.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from .model import Line, Status
 from .policy import Policy
+from .report_facts import is_amazon_fba
 from .wording import day, money, units
 
 NOTHING_TO_DO = "Nothing to do"
@@ -33,10 +34,12 @@ def refunded_amount(line: Line) -> Decimal | None:
     return None
 
 
-def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: str | None) -> tuple[Status, str]:
+def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: str | None,
+              quote: str = "") -> tuple[Status, str]:
     """The Status and Next Step of one line, whose item is due back by `deadline`.
 
-    `blocker` is the first problem that stops evaluation (the row is then "Needs info").
+    `blocker` is the first problem that stops evaluation (the row is then "Needs info"). `quote` names the
+    report lines that show an Amazon refund, for a claim.
     """
     symbol = policy.currency_symbol
     if blocker is not None:
@@ -45,6 +48,11 @@ def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: 
         return Status.REFUSED, "Refund refused"
 
     if line.received_on is None:
+        if line.reimbursed_on is not None:
+            paid = f" {money(line.reimbursed_amount, symbol)}" if line.reimbursed_amount is not None else ""
+            return Status.DONE, f"Reimbursed{paid} on {day(line.reimbursed_on)}: nothing to do"
+        if line.refunded_on is not None and is_amazon_fba(line):
+            return amazon_claim(line, policy, as_of, quote)
         if line.refunded_on is not None:
             if as_of <= deadline:
                 return Status.REFUNDED_NOT_BACK, f"Refund already sent: make sure the item comes back by {day(deadline)}"
@@ -95,6 +103,24 @@ def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: 
     if amount is None:
         return Status.REFUND_DUE, f"Issue a refund for {units(received)} (add the Unit Price to see the amount)"
     return Status.REFUND_DUE, f"Issue a refund of {money(amount, symbol)}"
+
+
+def amazon_claim(line: Line, policy: Policy, as_of: date, quote: str) -> tuple[Status, str]:
+    """Amazon refunded the customer of an FBA order and the unit is not back: after Amazon's window the seller
+    may claim a reimbursement from Amazon (the customer is Amazon's to charge, not the seller's to ask)."""
+    claim_from = line.refunded_on + timedelta(days=policy.amazon_claim_after_days)
+    if as_of < claim_from:
+        return Status.REFUNDED_NOT_BACK, (
+            f"Amazon refunded the customer on {day(line.refunded_on)}: if the item is not back at Amazon by "
+            f"{day(claim_from)}, claim a reimbursement"
+        )
+    owed = refunded_amount(line)
+    what = money(owed, policy.currency_symbol) if owed is not None else "the refund"
+    lines = quote or f"order {line.order_id}, SKU {line.sku}, refunded {day(line.refunded_on)}"
+    return Status.REIMBURSEMENT_DUE, (
+        f"Claim {what} from Amazon (customer return claim: refunded {day(line.refunded_on)}, item not returned "
+        f"within {policy.amazon_claim_after_days} days); quote {lines}"
+    )
 
 
 def inventory_action(line: Line) -> str:

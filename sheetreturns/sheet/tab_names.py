@@ -12,7 +12,8 @@ SUMMARY_TAB = "Summary"
 EMAIL_LOG_TAB = "Email Log"
 HOWTO_TAB = "How-to"
 INTAKE_LOG_TAB = "Intake Log"
-NOT_RETURNS = {normalise(t) for t in (SETTINGS_TAB, SUMMARY_TAB, EMAIL_LOG_TAB, HOWTO_TAB, INTAKE_LOG_TAB)}
+IMPORT_LOG_TAB = "Import Log"
+NOT_RETURNS = {normalise(t) for t in (SETTINGS_TAB, SUMMARY_TAB, EMAIL_LOG_TAB, HOWTO_TAB, INTAKE_LOG_TAB, IMPORT_LOG_TAB)}
 _RETURNS_NAMES = {"returns", "returnslog", "returnstracker", "returnlog", "returnstracking"}
 
 

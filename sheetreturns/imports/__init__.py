@@ -1,0 +1,1 @@
+"""Marketplace report files (returns, refunds, reimbursements) imported into the Returns tab."""

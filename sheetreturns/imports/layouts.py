@@ -1,0 +1,413 @@
+"""The report layouts import understands: how each is recognised by its header row, and what each line says.
+
+Each line of a report becomes a Record: a return (the item is back), a refund (money went to the
+customer) or a reimbursement (Amazon paid the seller), with the values it gives for the Returns tab's
+columns and the natural key that recognises it again in a later or overlapping report.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+
+from ..engine.columns import normalise
+from ..engine.values import BadValue, parse_count, parse_date, parse_money
+
+RETURN, REFUND, REIMBURSEMENT = "return", "refund", "reimbursement"
+AMAZON_FBA, AMAZON, SHOPIFY = "Amazon FBA", "Amazon", "Shopify"
+
+
+@dataclass
+class Record:
+    """What one report line says, in the Returns tab's terms."""
+
+    kind: str  # RETURN, REFUND or REIMBURSEMENT
+    line: int  # 1-based line of the file
+    key: str  # natural key: the same line in another download has the same key
+    order_id: str | None
+    sku: str | None
+    values: dict[str, object] = field(default_factory=dict)  # column key -> typed value
+    return_ref: str | None = None  # the marketplace's own return identifier (license plate number, RMA ID)
+    quote: str = ""  # the line's own words, for a claim
+
+
+class NotUnderstood(Exception):
+    """A line import cannot read as a return, refund or reimbursement; the message says why."""
+
+
+class LeftOut(NotUnderstood):
+    """A line understood and not about returns (an order, a fee, a transfer, a warehouse loss): counted, not listed."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    header: tuple[str, ...]  # the real header row, as downloaded
+    required: tuple[tuple[str, ...], ...]  # columns that identify it, each with its alternative names
+    read: Callable[["Line"], list[Record]]
+    channel: str = ""
+
+    @property
+    def names(self) -> set[str]:
+        return {normalise(h) for h in self.header}
+
+    def matches(self, present: set[str]) -> bool:
+        return all(any(normalise(name) in present for name in names) for names in self.required)
+
+
+class Line:
+    """One report line, its cells found by (normalised) header name."""
+
+    __slots__ = ("cells", "index", "number")
+
+    def __init__(self, cells: list[str], index: dict[str, int], number: int) -> None:
+        self.cells, self.index, self.number = cells, index, number
+
+    def get(self, *names: str) -> str:
+        for name in names:
+            position = self.index.get(normalise(name))
+            if position is not None and position < len(self.cells):
+                return self.cells[position].strip()
+        return ""
+
+
+# -- values as the reports write them ----------------------------------------
+
+_TIME_OF_DAY = re.compile(
+    r"[ t,]+\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{1,5})?\s*(?:[+-]\d{1,2}(?::?\d{2})?)?$",
+    re.IGNORECASE)
+
+
+def report_date(text: str, what: str) -> date | None:
+    """A report's date or date-time ("2026-11-03T10:12:44+00:00", "03-Nov-2026", "Nov 3, 2026 1:02:03 AM PST")."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if re.match(r"\d{4}-\d{2}-\d{2}", text):
+            return parse_date(text[:10])
+        return parse_date(_TIME_OF_DAY.sub("", text), day_first=True)
+    except BadValue:
+        raise NotUnderstood(f'{what} "{text}" is not a date') from None
+
+
+def report_money(text: str, what: str) -> Decimal | None:
+    """An amount, negative ones (refunds, charges) as their size: "-24.99" -> 24.99."""
+    text = text.strip().replace("\u2212", "-").strip("()")
+    if not text:
+        return None
+    if "-" in text[:2]:  # "-24.99", "£-24.99"
+        text = text.replace("-", "", 1)
+    try:
+        amount = parse_money(text)
+    except BadValue:
+        raise NotUnderstood(f'{what} "{text}" is not an amount') from None
+    return amount
+
+
+def report_count(text: str, what: str) -> int | None:
+    text = text.strip().lstrip("-")
+    if not text:
+        return None
+    try:
+        return parse_count(text)
+    except BadValue:
+        raise NotUnderstood(f'{what} "{text}" is not a whole number') from None
+
+
+def _words(code: str) -> str:
+    """UNWANTED_ITEM -> "Unwanted item"; a reason already in words is kept."""
+    code = code.strip()
+    if code.isupper() or "_" in code:
+        code = code.replace("_", " ").strip().capitalize()
+    return code
+
+
+# -- Amazon FBA customer returns ---------------------------------------------
+
+# detailed-disposition -> (Condition, Damage By); who caused the damage as the help page says.
+DISPOSITIONS: dict[str, tuple[str, str | None]] = {
+    "SELLABLE": ("Like new", None),
+    "DEFECTIVE": ("Defective", None),
+    "CUSTOMER_DAMAGED": ("Damaged", "Customer"),
+    "CARRIER_DAMAGED": ("Damaged", "Carrier"),
+    "DAMAGED": ("Damaged", "Unknown"),  # damaged at Amazon: Amazon owes the seller
+    "DISTRIBUTOR_DAMAGED": ("Damaged", "Unknown"),
+    "EXPIRED": ("Damaged", "Unknown"),
+}
+
+
+def _fba_return(line: Line) -> list[Record]:
+    order = line.get("order-id", "amazon-order-id") or None
+    sku = line.get("sku") or None
+    returned = report_date(line.get("return-date"), "return-date")
+    if returned is None:
+        raise NotUnderstood("no return-date")
+    if order is None and sku is None:
+        raise NotUnderstood("neither order-id nor sku")
+    qty = report_count(line.get("quantity"), "quantity") or 1
+    lpn = line.get("license-plate-number") or None
+    values: dict[str, object] = {
+        "order_id": order, "sku": sku, "product": line.get("product-name") or None, "qty": qty,
+        "received_on": returned, "received_qty": qty, "channel": AMAZON_FBA,
+    }
+    reason = line.get("reason")
+    if reason:
+        values["reason"] = _words(reason)
+    disposition = line.get("detailed-disposition").upper().replace(" ", "_")
+    if disposition in DISPOSITIONS:
+        condition, damage_by = DISPOSITIONS[disposition]
+        values["condition"] = condition
+        if damage_by:
+            values["damage_by"] = damage_by
+    key = f"lpn:{lpn}" if lpn else f"fba:{order}|{sku}|{returned.isoformat()}"
+    quote = f"FBA return {lpn or ''} of order {order}, SKU {sku}, processed {returned.isoformat()}".replace("  ", " ")
+    return [Record(RETURN, line.number, key.lower(), order, sku, values, lpn, quote)]
+
+
+# -- Amazon merchant-fulfilled returns ---------------------------------------
+
+def _mfn_return(line: Line) -> list[Record]:
+    order = line.get("Order ID") or None
+    sku = line.get("Merchant SKU") or None
+    rma = line.get("Amazon RMA ID") or None
+    if order is None:
+        raise NotUnderstood("no Order ID")
+    qty = report_count(line.get("Return quantity"), "Return quantity") or 1
+    values: dict[str, object] = {
+        "order_id": order, "sku": sku, "product": line.get("Item Name") or None, "qty": qty,
+        "order_date": report_date(line.get("Order date"), "Order date"),
+        "notified_on": report_date(line.get("Return request date"), "Return request date"),
+        "channel": AMAZON,
+    }
+    reason = line.get("Return Reason")
+    if reason:
+        values["reason"] = _words(reason.removeprefix("CR-"))
+    delivered = report_date(line.get("Return delivery date"), "Return delivery date")
+    if delivered is not None:
+        values["received_on"] = delivered
+    refunded = report_money(line.get("Refunded Amount"), "Refunded Amount")
+    if refunded:
+        values["refund_amount"] = refunded
+    values = {k: v for k, v in values.items() if v is not None}
+    key = f"rma:{rma}" if rma else f"mfn:{order}|{sku}"
+    return [Record(RETURN, line.number, key.lower(), order, sku, values, rma,
+                   f"Amazon return {rma or ''} of order {order}, SKU {sku}")]
+
+
+# -- Amazon payments: date range transaction report --------------------------
+
+def _transaction(line: Line) -> list[Record]:
+    kind = line.get("type").strip().lower()
+    if kind != "refund":
+        raise LeftOut(f'type "{line.get("type")}"') if kind else NotUnderstood("no type")
+    order = line.get("order id") or None
+    sku = line.get("sku") or None
+    if order is None or sku is None:
+        raise NotUnderstood("a refund without an order id and sku")
+    when = report_date(line.get("date/time"), "date/time")
+    amount = report_money(line.get("product sales"), "product sales")
+    if amount is None:
+        amount = report_money(line.get("total"), "total")
+    fulfilment = line.get("fulfillment", "fulfilment").lower()
+    channel = AMAZON_FBA if fulfilment.startswith("amazon") or fulfilment in ("afn", "fba") else AMAZON
+    qty = report_count(line.get("quantity"), "quantity") or 1
+    values: dict[str, object] = {
+        "order_id": order, "sku": sku, "product": line.get("description") or None, "qty": qty,
+        "refunded_on": when, "refund_amount": amount, "notified_on": when, "channel": channel,
+    }
+    values = {k: v for k, v in values.items() if v is not None}
+    key = f"refund:{line.get('date/time')}|{order}|{sku}|{line.get('total')}"
+    quote = (f"Refund {line.get('date/time')}, settlement {line.get('settlement id')}, order {order}, SKU {sku}, "
+             f"product sales {line.get('product sales')}")
+    return [Record(REFUND, line.number, key.lower(), order, sku, values, None, quote)]
+
+
+# -- Amazon settlement flat file (V2) -----------------------------------------
+
+def _settlement(line: Line) -> list[Record]:
+    kind = line.get("transaction-type").strip().lower()
+    if kind != "refund":
+        raise LeftOut(f'transaction-type "{line.get("transaction-type")}"')
+    if line.get("amount-type").lower() != "itemprice" or line.get("amount-description").lower() != "principal":
+        raise LeftOut("a refund's fee or tax line (only ItemPrice Principal is recorded)")
+    order = line.get("order-id") or None
+    sku = line.get("sku") or None
+    if order is None or sku is None:
+        raise NotUnderstood("a refund without an order-id and sku")
+    when = report_date(line.get("posted-date-time", "posted-date"), "posted-date")
+    amount = report_money(line.get("amount"), "amount")
+    channel = AMAZON_FBA if line.get("fulfillment-id").upper() == "AFN" else AMAZON
+    qty = report_count(line.get("quantity-purchased"), "quantity-purchased") or 1
+    values = {k: v for k, v in {
+        "order_id": order, "sku": sku, "qty": qty, "refunded_on": when, "refund_amount": amount,
+        "notified_on": when, "channel": channel,
+    }.items() if v is not None}
+    key = f"settlement:{line.get('settlement-id')}|{order}|{sku}|{line.get('adjustment-id')}|{line.get('amount')}"
+    quote = (f"Settlement {line.get('settlement-id')} refund posted {line.get('posted-date')}, order {order}, "
+             f"SKU {sku}, adjustment {line.get('adjustment-id')}, amount {line.get('amount')}")
+    return [Record(REFUND, line.number, key.lower(), order, sku, values, None, quote)]
+
+
+# -- Amazon FBA Reimbursements report ------------------------------------------
+
+CUSTOMER_REIMBURSEMENTS = {"customerreturn", "customerserviceissue", "refund", "customerreturnreimbursement",
+                           "generaladjustment"}
+
+
+def _reimbursement(line: Line) -> list[Record]:
+    reason = line.get("reason")
+    order = line.get("amazon-order-id") or None
+    sku = line.get("sku") or None
+    if normalise(reason) not in CUSTOMER_REIMBURSEMENTS:
+        raise LeftOut(f'reason "{reason}"') if reason else NotUnderstood("no reason")
+    if order is None or sku is None:
+        raise NotUnderstood("no amazon-order-id or sku")
+    approved = report_date(line.get("approval-date"), "approval-date")
+    amount = report_money(line.get("amount-total"), "amount-total")
+    values = {k: v for k, v in {"reimbursed_on": approved, "reimbursed_amount": amount}.items() if v is not None}
+    key = f"reimbursement:{line.get('reimbursement-id')}|{order}|{sku}"
+    quote = f"Reimbursement {line.get('reimbursement-id')} approved {line.get('approval-date')}, order {order}, SKU {sku}"
+    return [Record(REIMBURSEMENT, line.number, key.lower(), order, sku, values, None, quote)]
+
+
+# -- Shopify orders export ---------------------------------------------------
+
+class ShopifyOrders:
+    """The export puts the order's own fields (Email, Financial Status, Refunded Amount) on its first line only."""
+
+    def __init__(self) -> None:
+        self.order: dict[str, str] = {}
+
+    def __call__(self, line: Line) -> list[Record]:
+        name = line.get("Name")
+        if not name:
+            raise NotUnderstood("no order Name")
+        if name != self.order.get("Name"):
+            self.order = {"Name": name, "Email": line.get("Email"), "Financial Status": line.get("Financial Status"),
+                          "Refunded Amount": line.get("Refunded Amount"), "Created at": line.get("Created at"),
+                          "Billing Name": line.get("Billing Name"), "items": "0"}
+        self.order["items"] = str(int(self.order["items"]) + 1)
+        status = self.order["Financial Status"].lower()
+        refunded = report_money(self.order["Refunded Amount"], "Refunded Amount")
+        if not refunded:
+            raise LeftOut("not refunded")
+        sku = line.get("Lineitem sku") or None
+        qty = report_count(line.get("Lineitem quantity"), "Lineitem quantity") or 1
+        price = report_money(line.get("Lineitem price"), "Lineitem price")
+        if status == "partially_refunded" and int(self.order["items"]) > 1:
+            raise NotUnderstood(f"order {name} was partly refunded over several items: record which one by hand")
+        amount = refunded if status == "partially_refunded" else (price * qty if price is not None else None)
+        values = {k: v for k, v in {
+            "order_id": name, "sku": sku, "product": line.get("Lineitem name") or None, "qty": qty,
+            "unit_price": price, "email": self.order["Email"] or None, "customer": self.order["Billing Name"] or None,
+            "order_date": report_date(self.order["Created at"], "Created at"), "refund_amount": amount,
+            "channel": SHOPIFY,
+        }.items() if v is not None}
+        key = f"shopify:{name}|{sku}|{line.get('Lineitem name')}"
+        return [Record(REFUND, line.number, key.lower(), name, sku, values, None,
+                       f"Shopify order {name}, {sku}, refunded {self.order['Refunded Amount']}")]
+
+
+# -- the layouts ---------------------------------------------------------------
+
+LAYOUTS: tuple[Layout, ...] = (
+    Layout("Amazon FBA customer returns",
+           ("return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity", "fulfillment-center-id",
+            "detailed-disposition", "reason", "status", "license-plate-number", "customer-comments"),
+           (("return-date",), ("order-id", "amazon-order-id"), ("sku",), ("detailed-disposition",), ("fnsku",)),
+           _fba_return, AMAZON_FBA),
+    Layout("Amazon merchant-fulfilled returns",
+           ("Order ID", "Order date", "Return request date", "Return request status", "Amazon RMA ID",
+            "Merchant RMA ID", "Label type", "Label cost", "Currency code", "Return carrier", "Tracking ID",
+            "Label to be paid by", "A-to-Z Claim", "Is prime", "ASIN", "Merchant SKU", "Item Name",
+            "Return quantity", "Return Reason", "In policy", "Return type", "Resolution", "Invoice number",
+            "Return delivery date", "Order Amount", "Order quantity", "SafeT Action reason", "SafeT claim id",
+            "SafeT claim state", "SafeT claim creation time", "SafeT claim reimbursement amount", "Refunded Amount"),
+           (("Order ID",), ("Amazon RMA ID",), ("Merchant SKU",), ("Return quantity",)),
+           _mfn_return, AMAZON),
+    Layout("Amazon payments transaction report",
+           ("date/time", "settlement id", "type", "order id", "sku", "description", "quantity", "marketplace",
+            "fulfillment", "order city", "order state", "order postal", "tax collection model", "product sales",
+            "product sales tax", "shipping credits", "shipping credits tax", "gift wrap credits",
+            "giftwrap credits tax", "promotional rebates", "promotional rebates tax", "marketplace withheld tax",
+            "selling fees", "fba fees", "other transaction fees", "other", "total"),
+           (("date/time",), ("settlement id",), ("type",), ("order id",), ("sku",), ("total",)),
+           _transaction, AMAZON),
+    Layout("Amazon settlement report",
+           ("settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount",
+            "currency", "transaction-type", "order-id", "merchant-order-id", "adjustment-id", "shipment-id",
+            "marketplace-name", "amount-type", "amount-description", "amount", "fulfillment-id", "posted-date",
+            "posted-date-time", "order-item-code", "merchant-order-item-id", "merchant-adjustment-item-id", "sku",
+            "quantity-purchased", "promotion-id"),
+           (("settlement-id",), ("transaction-type",), ("amount-type",), ("amount",), ("order-id",)),
+           _settlement, AMAZON),
+    Layout("Amazon FBA reimbursements",
+           ("approval-date", "reimbursement-id", "case-id", "amazon-order-id", "reason", "sku", "fnsku", "asin",
+            "product-name", "condition", "currency-unit", "amount-per-unit", "amount-total",
+            "quantity-reimbursed-cash", "quantity-reimbursed-inventory", "quantity-reimbursed-total",
+            "original-reimbursement-id", "original-reimbursement-type"),
+           (("approval-date",), ("reimbursement-id",), ("amount-total",), ("reason",)),
+           _reimbursement, AMAZON_FBA),
+    Layout("Shopify orders export",
+           ("Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at",
+            "Accepts Marketing", "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code",
+            "Discount Amount", "Shipping Method", "Created at", "Lineitem quantity", "Lineitem name",
+            "Lineitem price", "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping",
+            "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Refunded Amount"),
+           (("Name",), ("Financial Status",), ("Lineitem sku",), ("Lineitem quantity",), ("Refunded Amount",)),
+           lambda line: [], SHOPIFY),  # read by a fresh ShopifyOrders per file (it carries the order's first line)
+)
+BY_NAME = {layout.name: layout for layout in LAYOUTS}
+
+
+def reader_for(layout: Layout) -> Callable[[Line], list[Record]]:
+    return ShopifyOrders() if layout.name == "Shopify orders export" else layout.read
+
+
+@dataclass
+class Recognised:
+    layout: Layout
+    header_index: int  # 0-based line of the header
+    index: dict[str, int]  # normalised header -> position
+
+
+def recognise(lines: list[list[str]], search: int = 12) -> Recognised | None:
+    """The layout whose header row appears among the first lines (Amazon's transaction report has notes above)."""
+    for number, cells in enumerate(lines[:search]):
+        present = {normalise(c) for c in cells if c}
+        if len(present) < 3:
+            continue
+        for layout in LAYOUTS:
+            if layout.matches(present):
+                index: dict[str, int] = {}
+                for position, cell in enumerate(cells):
+                    index.setdefault(normalise(cell), position)
+                return Recognised(layout, number, index)
+    return None
+
+
+def closest(lines: list[list[str]], search: int = 12) -> tuple[Layout, list[str], list[str]] | None:
+    """The known layout nearest to the file's likeliest header row: (layout, its columns the file lacks, the file's
+    columns it does not have)."""
+    best: tuple[float, Layout, list[str]] | None = None
+    for cells in lines[:search]:
+        names = [c for c in cells if c]
+        if len(names) < 2:
+            continue
+        present = {normalise(c) for c in names}
+        for layout in LAYOUTS:
+            score = len(present & layout.names) / len(present | layout.names)
+            if best is None or score > best[0]:
+                best = (score, layout, names)
+    if best is None or best[0] == 0:
+        return None
+    _, layout, names = best
+    present = {normalise(c) for c in names}
+    missing = [h for h in layout.header if normalise(h) not in present]
+    required = {normalise(n) for group in layout.required for n in group}
+    missing.sort(key=lambda h: normalise(h) not in required)  # the identifying columns first
+    extra = [c for c in names if normalise(c) not in layout.names]
+    return layout, missing, extra

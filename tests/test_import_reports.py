@@ -1,0 +1,218 @@
+"""`sheetreturns import`: a month of Amazon downloads (FBA customer returns, payments transactions,
+reimbursements), built from the reports' real header rows, imported into the bundled example."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sheetreturns import api
+from sheetreturns.engine.model import Status
+from sheetreturns.errors import SheetReturnsError
+from sheetreturns.settings.config_file import Config
+from tests import marketplace_reports as reports
+from tests.workbooks import parts
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "returns.xlsx"
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture
+def shop(tmp_path):
+    book = tmp_path / "returns.xlsx"
+    shutil.copy(EXAMPLE, book)
+    config = Config(path=tmp_path / "sheetreturns.toml", state_dir=tmp_path / "state")
+    files = reports.write_month(tmp_path / "downloads")
+    return book, config, files
+
+
+def rows_of(result, order: str, sku: str):
+    found = [(line, outcome) for line, outcome in zip(result.evaluation.lines, result.evaluation.outcomes)
+             if line.order_id == order and line.sku == sku]
+    return found
+
+
+def test_a_month_of_fba_returns_refunds_and_reimbursements(shop):
+    book, config, files = shop
+    before = api.check(book, as_of=AS_OF, config=config)
+    result = api.import_reports(files, book, config=config)
+    by_name = {f.name: f for f in result.files}
+    assert by_name[files[0].name].added == len(reports.FBA_RETURNS)
+    assert by_name[files[0].name].layout == "Amazon FBA customer returns"
+    assert by_name[files[1].name].layout == "Amazon payments transaction report"
+    assert by_name[files[1].name].left_out == 4  # two orders, a transfer, a fee
+    assert all(not f.not_understood for f in result.files), [f.not_understood for f in result.files]
+    assert result.rows_added == len(reports.FBA_RETURNS) + 3  # three refunds without a return
+
+    after = api.check(book, as_of=AS_OF, config=config)
+    assert len(after.evaluation.lines) == len(before.evaluation.lines) + result.rows_added
+    # the seller's own rows are as they were
+    old = {line.row: line for line in before.evaluation.lines}
+    for line in after.evaluation.lines:
+        if line.row in old:
+            assert line == old[line.row]
+
+    # every refund is paired with its return, or shown as not back
+    for when, kind, order, sku, *_ in reports.TRANSACTIONS:
+        if kind != "Refund":
+            continue
+        [(line, outcome)] = rows_of(after, order, sku)
+        assert line.refunded_on is not None and line.refund_amount is not None
+        assert line.channel == "Amazon FBA"
+        if line.received_on is None:
+            assert outcome.status in (Status.REFUNDED_NOT_BACK, Status.REIMBURSEMENT_DUE, Status.DONE)
+        else:
+            assert outcome.status is not Status.REFUNDED_NOT_BACK
+
+    # a returned unit takes its condition from the disposition
+    [(line, outcome)] = rows_of(after, "202-1000001-0000001", "CND-SOY-L")
+    assert (line.return_id, line.received_on, line.condition) == ("LPNRR1000000001", date(2026, 11, 2), "Like new")
+    assert outcome.status is Status.DONE
+
+    # refunded by Amazon, never returned, past the claim window: claim from Amazon, quoting the refund line
+    [(line, outcome)] = rows_of(after, *reports.REFUNDED_NOT_RETURNED)
+    assert outcome.status is Status.REIMBURSEMENT_DUE
+    assert outcome.next_step.startswith("Claim £64.00 from Amazon")
+    assert f"{files[1].name} line 12" in outcome.next_step
+    assert "202-1000009-0000009" in outcome.next_step
+    assert not any(e.rows == [line.row] for e in after.evaluation.emails)  # nothing is asked of the customer
+    assert not outcome.problems
+
+    [(line, outcome)] = rows_of(after, *reports.REFUNDED_RECENTLY)
+    assert outcome.status is Status.REFUNDED_NOT_BACK
+    assert "2027-01-17" in outcome.next_step  # 60 days after the refund of 2026-11-18
+
+    [(line, outcome)] = rows_of(after, *reports.REIMBURSED)
+    assert outcome.status is Status.DONE
+    assert (line.reimbursed_on, line.reimbursed_amount) == (date(2026, 11, 15), Decimal("15.40"))
+
+
+def test_importing_the_same_three_files_again_changes_nothing(shop):
+    book, config, files = shop
+    api.import_reports(files, book, config=config)
+    sheet_xml = parts(book)
+    mtime = book.stat().st_mtime_ns
+    again = api.import_reports(files, book, config=config)
+    assert again.rows_added == again.rows_updated == 0
+    assert not again.written
+    assert all(f.added == f.updated == 0 for f in again.files)
+    assert parts(book) == sheet_xml
+    assert book.stat().st_mtime_ns == mtime
+    # overlapping downloads (the same lines in a new file with another name) add nothing either
+    overlap = files[0].with_name("fba-returns-week-47.txt")
+    overlap.write_text(reports.fba_returns_text(reports.FBA_RETURNS[3:]), encoding="utf-8")
+    week = api.import_reports([overlap], book, config=config)
+    assert week.rows_added == week.rows_updated == 0
+    assert week.files[0].already == len(reports.FBA_RETURNS) - 3
+
+
+def test_a_claim_waits_for_the_window_from_policy(shop):
+    book, config, files = shop
+    api.import_reports(files, book, config=config)
+    config.policy_entries = [("amazon_claim_after_days", 90, "sheetreturns.toml [policy]")]
+    result = api.check(book, as_of=AS_OF, config=config)
+    [(line, outcome)] = rows_of(result, *reports.REFUNDED_NOT_RETURNED)
+    assert outcome.status is Status.REFUNDED_NOT_BACK
+    assert "2026-12-09" in outcome.next_step
+
+
+def test_a_seller_typed_value_is_kept_and_a_disagreement_is_a_problem(shop):
+    book, config, files = shop
+    api.import_reports(files[:1], book, config=config)
+    wb = load_workbook(book)
+    ws = wb["Returns"]
+    headers = [c.value for c in ws[3]]
+    target = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, headers.index("Order ID") + 1).value ==
+                  "202-1000003-0000003")
+    column = headers.index("Refund Amount") + 1
+    ws.cell(target, column).value = 60
+    wb.save(book)
+    result = api.import_reports(files[1:2], book, config=config)
+    assert any("kept the sheet's value" in reason for _, reason in result.files[0].not_understood)
+    assert load_workbook(book)["Returns"].cell(target, column).value == 60
+    checked = api.check(book, as_of=AS_OF, config=config)
+    [(line, outcome)] = rows_of(checked, "202-1000003-0000003", "THR-WOOL")
+    [problem] = [p for p in outcome.problems if p.code == "report-disagrees"]
+    assert problem.cell.endswith(str(target))
+    assert "64.00" in problem.message and files[1].name in problem.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_report_encodings(tmp_path, encoding):
+    book = tmp_path / "returns.xlsx"
+    shutil.copy(EXAMPLE, book)
+    config = Config(state_dir=tmp_path / "state")
+    rows = [("2026-11-02T09:14:31+00:00", "202-2000001-0000001", "CND-SOY-L", "Bougie parfumée, café", 1, "SELLABLE",
+             "UNWANTED_ITEM", "Unit returned to inventory", "LPNRR2000000001")]
+    report = tmp_path / "returns.txt"
+    report.write_text(reports.fba_returns_text(rows), encoding=encoding, newline="")
+    result = api.import_reports([report], book, config=config)
+    assert result.rows_added == 1
+    products = [c.value for c in load_workbook(book)["Returns"]["G"]]
+    assert "Bougie parfumée, café" in products
+
+
+def test_truncated_or_misencoded_files_change_nothing(tmp_path):
+    book = tmp_path / "returns.xlsx"
+    shutil.copy(EXAMPLE, book)
+    config = Config(state_dir=tmp_path / "state")
+    good = reports.fba_returns_text()
+    before = parts(book)
+    cut16 = tmp_path / "cut16.txt"
+    cut16.write_bytes(good.encode("utf-16")[:-1])
+    cut = tmp_path / "cut.txt"
+    cut.write_text(good[: good.rindex("\t", 0, len(good) - 30)], encoding="utf-8")
+    nobom = tmp_path / "nobom.txt"
+    nobom.write_bytes(good.encode("utf-16-le"))
+    for bad in (cut16, cut, nobom):
+        with pytest.raises(SheetReturnsError) as caught:
+            api.import_reports([reports_ok(tmp_path), bad], book, config=config)
+        assert bad.name in str(caught.value)
+    assert parts(book) == before
+    assert not (tmp_path / "state" / "returns.imports.json").exists()
+
+
+def reports_ok(folder: Path) -> Path:
+    path = folder / "ok.txt"
+    path.write_text(reports.fba_returns_text(), encoding="utf-8")
+    return path
+
+
+def test_an_unknown_layout_names_the_closest_one_and_the_columns_that_differ(tmp_path):
+    book = tmp_path / "returns.xlsx"
+    shutil.copy(EXAMPLE, book)
+    report = tmp_path / "renamed.txt"
+    header = [("return-day" if h == "return-date" else h) for h in reports.FBA_RETURNS_HEADER] + ["my-notes"]
+    report.write_text("\t".join(header) + "\n" + "\t".join(["x"] * len(header)) + "\n", encoding="utf-8")
+    with pytest.raises(SheetReturnsError) as caught:
+        api.import_reports([report], book, config=Config(state_dir=tmp_path / "state"))
+    message = str(caught.value)
+    assert "closest is Amazon FBA customer returns" in message
+    assert "return-date" in message and "return-day" in message and "my-notes" in message
+
+
+def test_the_command_line(shop):
+    book, config, files = shop
+    env_root = str(ROOT)
+    run = subprocess.run([sys.executable, "-m", "sheetreturns", "import", *map(str, files), "--into", str(book)],
+                         capture_output=True, text=True, cwd=book.parent, env={"PYTHONPATH": env_root, "PATH": ""})
+    assert run.returncode == 0, run.stderr
+    assert "Amazon FBA customer returns" in run.stdout and "10 rows added" in run.stdout
+    titles = load_workbook(book).sheetnames
+    assert "Import Log" in titles
+    log = load_workbook(book)["Import Log"]
+    names = [c.value for c in log["A"]]
+    assert all(f.name in names for f in files)
+    bad = book.parent / "bad.csv"
+    bad.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "sheetreturns", "import", str(bad), "--into", str(book)],
+                         capture_output=True, text=True, cwd=book.parent, env={"PYTHONPATH": env_root, "PATH": ""})
+    assert run.returncode == 2
+    assert run.stderr.strip().startswith("Error:") and len(run.stderr.strip().splitlines()) == 1
