@@ -64,38 +64,59 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     now = now or datetime.now()
     as_of = as_of or now.date()
     chosen = resolve_source(_source(source), config)
-    from .intake.record import intake_first  # the mail folder modules load only for a sync
+    batch = None
+
+    def new_notices(workbook, lines, policy, header):
+        """Intake, while the sheet is open and read: new notices become rows of this run's one write."""
+        nonlocal batch
+        from .intake.record import intake_for_sync  # the mail folder modules load only when intake is on
+
+        reporter.stage("read", "Recording new return notices from the mail folder")
+        batch = intake_for_sync(workbook, chosen, config, lines, policy, dry_run=dry_run, now=now)
+        return batch.rows_for(header)
 
     with run_lock(config.state_dir, chosen):
-        if config.intake.get("mailbox"):
-            reporter.stage("read", "Recording new return notices from the mail folder")
-        intake_result = intake_first(chosen, config, dry_run=dry_run, now=now)  # new notices become rows first
-        loaded = load(chosen, as_of, config, reporter)
         try:
-            if not dry_run:
-                loaded.workbook.preflight()
-            reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
-            if not dry_run:
-                # Before any email goes out under a new Return ID, make that ID stick to its row.
-                remember_ids(config.state_dir, chosen, assigned_identities(loaded.evaluation))
-            delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
-            from .summary import summary_tab  # pandas: imported only when a summary is built
+            loaded = load(chosen, as_of, config, reporter,
+                          new_rows=new_notices if config.intake.get("mailbox") else None)
+            try:
+                if not dry_run:
+                    loaded.workbook.preflight()
+                reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
+                if not dry_run:
+                    # Before any email goes out under a new Return ID, make that ID stick to its row.
+                    remember_ids(config.state_dir, chosen, assigned_identities(loaded.evaluation))
+                delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
+                from .summary import summary_tab  # pandas: imported only when a summary is built
 
-            tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
-            if delivery.log_tab is not None:
-                tabs.append(delivery.log_tab)
-            plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
-                              delivery.last_email, tabs, loaded.policy.currency_symbol)
-            reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
-                           else f"Saving {loaded.workbook.name}")
-            written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+                tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
+                if delivery.log_tab is not None:
+                    tabs.append(delivery.log_tab)
+                if batch is not None and batch.log_tab is not None:
+                    tabs.append(batch.log_tab)
+                plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
+                                  delivery.last_email, tabs, loaded.policy.currency_symbol,
+                                  append=loaded.appended, append_after=loaded.append_after)
+                reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
+                               else f"Saving {loaded.workbook.name}")
+                written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+                if batch is not None:  # after the sheet write: the intake journal, then moving mail
+                    batch.finish(written.written)
+            finally:
+                loaded.workbook.close()
         finally:
-            loaded.workbook.close()
+            if batch is not None:
+                batch.close()
     reporter.finished("Done")
+    notes, intake_failures = [], []
+    if batch is not None:
+        from .intake.record import sync_notes
+
+        notes, intake_failures = sync_notes(batch)
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
-        written=written.written, failures=[*intake_result.failures, *delivery.failures], changes=written.changes,
-        notes=list(intake_result.notes),
+        written=written.written, failures=[*intake_failures, *delivery.failures], changes=written.changes,
+        notes=notes,
     )
 
 

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from itertools import islice
 from datetime import date
+from itertools import islice
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .settings.config_file import Config
 from .settings.policy_layers import resolve_policy
+from .engine.columns import HeaderMap
 from .engine.evaluate import evaluate, identity
+from .engine.model import Evaluation, Line
+from .engine.policy import Policy
 from .engine.typed_lines import build_lines
-from .engine.model import Evaluation
 from .progress import Reporter
 from .sheet.loaded import Loaded
 from .sheet.workbook import Workbook, open_workbook, resolve_source
@@ -36,23 +39,37 @@ def bulk_allocation():
             gc.enable()
 
 
-def load(source: str | None, as_of: date, config: Config, progress: Reporter | None = None) -> Loaded:
+# Called while the sheet is open and its rows are read, before they are evaluated: rows to add below
+# the last row (column key -> value), evaluated with the others and written in the same plan.
+NewRows = Callable[[Workbook, list[Line], Policy, HeaderMap], list[dict[str, object]]]
+
+
+def load(source: str | None, as_of: date, config: Config, progress: Reporter | None = None, *,
+         new_rows: NewRows | None = None) -> Loaded:
     """Open SOURCE, read its Returns tab and Settings, and evaluate every row as of `as_of`."""
     chosen = resolve_source(source, config)
     progress = progress or Reporter(None)
     progress.stage("read", f"Reading {chosen if '://' in chosen else Path(chosen).name}")
     workbook = open_workbook(chosen, config)
     with bulk_allocation():
-        return _load(chosen, workbook, as_of, config, progress)
+        return _load(chosen, workbook, as_of, config, progress, new_rows)
 
 
-def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress: Reporter) -> Loaded:
+def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress: Reporter,
+          new_rows: NewRows | None) -> Loaded:
     try:
         tab, header = workbook.returns_tab()
         policy = resolve_policy(config, workbook)
         first = header.row_index + 1  # 0-based index of the first row below the header
         rows = progress.count(islice(workbook.iter_rows(tab), first, None), f"Reading {workbook.name}: {{n}} rows")
-        lines = build_lines(rows, first + 1, header, policy, workbook.date1904)
+        last = _LastFilled(rows, first) if new_rows is not None else None
+        lines = build_lines(last if last is not None else rows, first + 1, header, policy, workbook.date1904)
+        appended: list[dict[str, object]] = []
+        if new_rows is not None:
+            appended = new_rows(workbook, lines, policy, header)
+            width = max(header.columns.values(), default=-1) + 1
+            cells = [[row.get(key) for key in _keys_by_position(header, width)] for row in appended]
+            lines += build_lines(cells, last.row + 1, header, policy, workbook.date1904)
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
         facts = load_facts(config.state_dir, chosen)  # what imported reports said about rows
@@ -60,7 +77,27 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
     except BaseException:
         workbook.close()
         raise
-    return Loaded(chosen, workbook, tab, header, policy, evaluation)
+    return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None)
+
+
+class _LastFilled:
+    """Passes rows through, noting the sheet row number of the last one that holds anything."""
+
+    def __init__(self, rows: Iterable[list[object]], first: int):
+        self.rows, self.row = rows, first  # `first` 0-based = the header's 1-based row number
+
+    def __iter__(self):
+        for number, cells in enumerate(self.rows, start=self.row + 1):
+            if any(c is not None and c != "" for c in cells):
+                self.row = number
+            yield cells
+
+
+def _keys_by_position(header: HeaderMap, width: int) -> list[str | None]:
+    by_position: list[str | None] = [None] * width
+    for key, index in header.columns.items():
+        by_position[index] = key
+    return by_position
 
 
 def assigned_identities(evaluation: Evaluation) -> dict[tuple[str, str, str], str]:

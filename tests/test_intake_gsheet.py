@@ -46,3 +46,19 @@ def test_sync_on_a_google_sheet_records_then_evaluates_the_new_rows(server, tmp_
     assert result.notes[0].startswith(f"intake: {added} rows added")
     ids = [row[0] for row in server.values(key, "Returns")[1:]]
     assert all(ids) and len(set(ids)) == 1 + len(mails)  # a Return ID per notice, shared by its lines
+
+
+def test_sync_with_new_notices_writes_the_google_sheet_in_one_structural_update(server, tmp_path):
+    write_eml(tmp_path / "mail", corpus()[:4])
+    key = google_sheet(server, [basic_row()])
+    config = local_config(server, tmp_path)
+    config.intake = {"mailbox": f"eml:{tmp_path / 'mail'}"}
+    server.reset_counts()
+    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None))
+    assert result.written and result.notes[0].startswith("intake: ")
+    # One batchUpdate carries the new rows, added columns and every generated tab (Summary, Intake Log).
+    assert server.count("batchUpdate") == 1
+    rows = server.values(key, "Returns")
+    status = rows[0].index("Status")
+    assert all(len(row) > status and row[status] for row in rows[1:])  # new rows got their Status in that write
+    assert len(server.values(key, "Intake Log")) > 1

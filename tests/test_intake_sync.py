@@ -133,3 +133,23 @@ def test_sync_output_says_what_intake_added(tmp_path):
     assert any(line.startswith("intake: ") and " added from eml:" in line for line in shown.stdout.splitlines())
     data = __import__("json").loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
     assert data["notes"][0].startswith("intake: 0 rows added")
+
+
+def test_a_sync_with_new_notices_reads_once_and_writes_the_workbook_once(tmp_path, monkeypatch):
+    from sheetreturns.excel import reader, writer
+
+    write_eml(tmp_path / "mail", corpus()[:5])
+    book, config = make_shop(tmp_path, "eml:mail")
+    opened, swaps = [], []
+    real_open, real_replace = reader.XlsxWorkbook.__init__, writer.atomic_replace
+    monkeypatch.setattr(reader.XlsxWorkbook, "__init__", lambda self, *a, **k: (opened.append(1), real_open(self, *a, **k))[1])
+    monkeypatch.setattr(writer, "atomic_replace", lambda *a, **k: (swaps.append(1), real_replace(*a, **k))[1])
+    result = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW)
+    assert result.written and result.notes[0].startswith("intake: 6 rows added")
+    assert (len(opened), len(swaps)) == (1, 1)  # one read, one atomic replace (and so one backup)
+    sheet = load_workbook(book)
+    # The new rows carry the notice's values and the job's: Return ID and Status in the same write.
+    rows = list(sheet["Returns"].iter_rows(min_row=4, values_only=True))
+    headers = [c.value for c in sheet["Returns"][1]]
+    assert len(rows) == 6 and all(r[headers.index("Return ID")] and r[headers.index("Status")] for r in rows)
+    assert sheet["Intake Log"].max_row > 1

@@ -81,7 +81,8 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
     extra: dict[int, dict[int, object]] = {}
     if plan.add_columns:
         extra[header.row_number] = {positions[key]: BY_KEY[key].header for key in plan.add_columns}
-    last = max([header.row_number, *plan.rows], default=header.row_number)
+    last = plan.append_after if plan.append_after is not None else \
+        max([header.row_number, *plan.rows], default=header.row_number)
     for offset, values in enumerate(plan.append, start=1):
         extra[last + offset] = {positions[key]: value for key, value in values.items() if key in positions}
     job_columns = frozenset(positions[k] for k in JOB_KEYS if k in positions)

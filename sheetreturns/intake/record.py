@@ -3,14 +3,21 @@
 Order of work, so that nothing is lost and nothing is added twice: the sheet is written first (new
 rows + Intake Log), then the journal, then processed mail is moved. A crash between the first two
 steps is caught on the next run by the sheet itself: an Order ID + SKU already on it is not added.
+
+`intake` on its own writes a plan of just the new rows and the Intake Log; a sync puts the same
+rows and tab into its one plan with the job's own changes (NoticeBatch), and finishes the batch
+after that single write.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from typing import Iterable
 
 from ..engine.columns import BY_KEY, HeaderMap
+from ..engine.model import Line
+from ..sheet.tab_model import Tab
 from ..settings.config_file import Config
 from ..errors import SheetReturnsError
 from ..sheet.write_plan import RowIdentity, WritePlan
@@ -83,43 +90,90 @@ def _notice_json(record: NoticeRecord) -> dict:
     return data
 
 
+@dataclass
+class NoticeBatch:
+    """New notices read from the mail folder, waiting for the sheet write that records them.
+
+    `rows` (via rows_for) and `log_tab` go into a WritePlan; once the caller has applied it,
+    `finish` saves the journal (only then: a crash before it is caught by Order ID + SKU on the sheet)
+    and moves the processed mail. `close` lets go of the mail folder either way.
+    """
+
+    result: IntakeResult
+    journal: Journal | None = None
+    adopted: list[NoticeRecord] = field(default_factory=list)
+    changed: list[NoticeRecord] = field(default_factory=list)
+    refs: dict[str, str] = field(default_factory=dict)
+    mail: MailSource | None = None
+    settings: IntakeSettings | None = None
+    log_tab: Tab | None = None  # the Intake Log, when it changes (or is missing)
+
+    def rows_for(self, header: HeaderMap) -> list[dict[str, object]]:
+        """The new rows, each with only the columns the sheet has (a column it lacks is named in the notes)."""
+        return [_fit(row, header, self.result) for row in self.result.rows]
+
+    def finish(self, written: bool) -> None:
+        """After the sheet write: save the journal, then move recorded mail (neither on a dry run)."""
+        result = self.result
+        result.written = written
+        if self.journal is None or result.dry_run:
+            return
+        self.journal.save([*self.adopted, *(self.changed if written else [])])
+        if self.settings.move_to and self.mail is not None:
+            done = [ref for key, ref in self.refs.items() if self.journal.is_final(key)]
+            result.moved = _move(self.mail, self.settings.move_to, done, result)
+
+    def close(self) -> None:
+        if self.mail is not None:
+            self.mail.close()
+            self.mail = None
+
+
+def read_notices(workbook: Workbook, source: str, config: Config, settings: IntakeSettings, on_sheet: "SheetKeys",
+                 policy: Policy, *, dry_run: bool, now: datetime) -> NoticeBatch:
+    """Read the mail folder and turn every new notice into rows, against the sheet as it was read."""
+    journal = Journal.load(journal_path(config.state_dir, source))
+    adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
+        if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
+    mail = open_source(settings, writable=bool(settings.move_to) and not dry_run)
+    try:
+        result = IntakeResult(workbook.name, mail.label, dry_run)
+        refs = read_folder(mail, journal, settings, on_sheet, policy, now, result)
+        changed = [r for r in result.notices if not r.same_outcome(journal.get(r.key))]
+        missing_tab = INTAKE_LOG_TAB not in workbook.titles and bool(journal.records or changed)
+        log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(mail.label) \
+            if changed or missing_tab else None
+    except BaseException:
+        mail.close()
+        raise
+    return NoticeBatch(result, journal, adopted, changed, refs, mail, settings, log)
+
+
 def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry_run: bool = False,
                    now: datetime | None = None) -> IntakeResult:
-    """The work of `intake`, for a caller that already holds the run lock (sync)."""
+    """The work of `intake` on its own (the caller holds the run lock): new rows and the Intake Log, one write."""
     now = now or datetime.now().astimezone()
-    journal = Journal.load(journal_path(config.state_dir, source))
     workbook = open_workbook(source, config)
     try:
         tab, header = workbook.returns_tab()
         policy = resolve_policy(config, workbook)
         on_sheet = SheetKeys.read(workbook, tab, header)
-        adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
-            if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
-        mail = open_source(settings, writable=bool(settings.move_to) and not dry_run)
+        batch = read_notices(workbook, source, config, settings, on_sheet, policy, dry_run=dry_run, now=now)
         try:
-            result = IntakeResult(workbook.name, mail.label, dry_run)
-            refs = read_folder(mail, journal, settings, on_sheet, policy, now, result)
-            changed = [r for r in result.notices if not r.same_outcome(journal.get(r.key))]
-            missing_tab = INTAKE_LOG_TAB not in workbook.titles and bool(journal.records or changed)
-            if changed or missing_tab:
-                rows = [_fit(row, header, result) for row in result.rows]
-                log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(mail.label)
+            written = False
+            if batch.log_tab is not None:
                 # Every existing row is named with no edits: "leave it as it is". New rows go below the last.
                 plan = WritePlan(tab, header, add_columns=[], rows={n: {} for n in on_sheet.rows},
-                                 identities=on_sheet.identities, append=rows, tabs=[log],
+                                 identities=on_sheet.identities, append=batch.rows_for(header), tabs=[batch.log_tab],
                                  currency_symbol=policy.currency_symbol)
                 report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
-                result.written, result.changes = report.written, dict(report.changes)
-            if not dry_run:  # after the sheet is written: a crash before this is caught by Order ID + SKU
-                journal.save([*adopted, *(changed if result.written else [])])
-            if settings.move_to and not dry_run:
-                done = [ref for key, ref in refs.items() if journal.is_final(key)]
-                result.moved = _move(mail, settings.move_to, done, result)
+                written, batch.result.changes = report.written, dict(report.changes)
+            batch.finish(written)
         finally:
-            mail.close()
+            batch.close()
     finally:
         workbook.close()
-    return result
+    return batch.result
 
 
 class SheetKeys:
@@ -146,6 +200,14 @@ class SheetKeys:
             keys.add(values["order_id"], values["sku"])
             keys.identities[number] = RowIdentity(values["return_id"], values["order_id"], values["sku"], values["email"])
         keys.rows = list(range(header.row_number + 1, last + 1))
+        return keys
+
+    @classmethod
+    def of_lines(cls, lines: Iterable[Line]) -> "SheetKeys":
+        """The Order ID + SKU pairs of rows already read and typed (a sync reads the sheet once)."""
+        keys = cls()
+        for line in lines:
+            keys.add(line.order_id, line.sku)
         return keys
 
     def add(self, order_id: object, sku: object) -> None:
@@ -264,21 +326,29 @@ def _move(mail: MailSource, folder: str, refs: list[str], result: IntakeResult) 
         return 0
 
 
-def intake_first(source: str, config: Config, *, dry_run: bool, now: datetime | None = None) -> IntakeResult:
-    """For sync: record new notices before the sheet is read, when [intake] mailbox is set.
+def intake_for_sync(workbook: Workbook, source: str, config: Config, lines: list[Line], policy: Policy, *,
+                    dry_run: bool, now: datetime | None = None) -> NoticeBatch:
+    """For sync, while the sheet is open and read: the new notices, to be written with the job's own changes.
 
     A mail problem (server down, bad rule) is a failure of this run, not a stop: the sheet's own work goes on.
     """
-    if not config.intake.get("mailbox"):
-        return IntakeResult(source, "", dry_run)
+    now = now or datetime.now().astimezone()
+    mailbox = str(config.intake.get("mailbox") or "")
     try:
-        result = record_notices(source, config, intake_settings(config), dry_run=dry_run, now=now)
+        return read_notices(workbook, source, config, intake_settings(config), SheetKeys.of_lines(lines), policy,
+                            dry_run=dry_run, now=now)
     except SheetReturnsError as exc:
-        return IntakeResult(source, str(config.intake.get("mailbox")), dry_run, failures=[f"intake: {exc}"])
-    result.failures = [f"intake: {failure}" for failure in result.failures]
-    verb = "would add" if dry_run else "added"
+        return NoticeBatch(IntakeResult(source, mailbox, dry_run, failures=[f"{exc}"]))
+
+
+def sync_notes(batch: NoticeBatch) -> tuple[list[str], list[str]]:
+    """(notes, failures) a sync reports about intake."""
+    result = batch.result
+    failures = [f"intake: {failure}" for failure in result.failures]
+    if batch.journal is None:
+        return [], failures
+    verb = "would add" if result.dry_run else "added"
     note = f"intake: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''} {verb} from {result.mailbox}"
     if result.not_recorded:
         note += f"; {len(result.not_recorded)} message{'s' if len(result.not_recorded) != 1 else ''} not recorded (see the Intake Log tab)"
-    result.notes.insert(0, note)
-    return result
+    return [note, *result.notes], failures

@@ -1,7 +1,7 @@
 """A sheet read and evaluated, as every later step (emails, writing, the Summary) receives it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..engine.columns import HeaderMap
 from ..engine.model import Evaluation
@@ -19,3 +19,6 @@ class Loaded:
     header: HeaderMap
     policy: Policy
     evaluation: Evaluation
+    # Rows added by this run (intake), evaluated with the others; they go below sheet row `append_after`.
+    appended: list[dict[str, object]] = field(default_factory=list)
+    append_after: int | None = None

@@ -41,6 +41,8 @@ class WritePlan:
     identities: dict[int, RowIdentity]
     # New rows to add below the last row (from intake): column key -> value.
     append: list[dict[str, object]] = field(default_factory=list)
+    # The sheet row appended rows go below (the last row holding anything), when known; else the last listed row.
+    append_after: int | None = None
     # Generated tabs to create or replace.
     tabs: list[Tab] = field(default_factory=list)
     # How money is shown in generated tabs.
@@ -77,7 +79,11 @@ def build_plan(
     last_email: dict[str, str] | None = None,
     tabs: list[Tab] | None = None,
     currency_symbol: str = "£",
+    append: list[dict[str, object]] | None = None,
+    append_after: int | None = None,
 ) -> WritePlan:
+    """The plan of a sync. `append`: new rows (intake), evaluated as sheet rows append_after + 1, + 2 ...:
+    each goes below the sheet's last row with its own values and the job's."""
     rows = job_values(evaluation, contacted_on or {}, last_email or {})
     for row, return_id in evaluation.assigned_ids.items():
         rows[row]["return_id"] = return_id
@@ -91,4 +97,10 @@ def build_plan(
     identities = {
         line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in evaluation.lines
     }
-    return WritePlan(tab, header, add_columns, rows, identities, tabs=list(tabs or []), currency_symbol=currency_symbol)
+    new_rows = []
+    if append:
+        for number, values in enumerate(append, start=append_after + 1):
+            identities.pop(number, None)
+            new_rows.append({**values, **{k: v for k, v in rows.pop(number, {}).items() if v is not None}})
+    return WritePlan(tab, header, add_columns, rows, identities, append=new_rows, append_after=append_after,
+                     tabs=list(tabs or []), currency_symbol=currency_symbol)
