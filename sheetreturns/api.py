@@ -80,13 +80,14 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None)
             try:
-                if not dry_run:
-                    loaded.workbook.preflight()
                 reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
                 if not dry_run:
                     # Before any email goes out under a new Return ID, make that ID stick to its row.
                     remember_ids(config.state_dir, chosen, assigned_identities(loaded.evaluation))
-                delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None, now=now)
+                # Whether the sheet can be written is asked only when an email is about to go: a run with
+                # nothing to send and nothing to change touches nothing (a write that fails says why itself).
+                delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
+                                   now=now, before_sending=loaded.workbook.preflight)
                 from .summary import summary_tab  # pandas: imported only when a summary is built
 
                 tabs = [summary_tab(loaded.evaluation, loaded.policy, now)]
@@ -97,11 +98,13 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
                                   delivery.last_email, tabs, loaded.policy.currency_symbol,
                                   append=loaded.appended, append_after=loaded.append_after)
+                plan.current = loaded.job_cells
+                plan.emails_sent = bool(delivery.records)
                 reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
                                else f"Saving {loaded.workbook.name}")
                 written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
                 if batch is not None:  # after the sheet write: the intake journal, then moving mail
-                    batch.finish(written.written)
+                    batch.finish(written.written or written.unchanged)  # unchanged: the sheet already holds it
             finally:
                 loaded.workbook.close()
         finally:
@@ -116,7 +119,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*intake_failures, *delivery.failures], changes=written.changes,
-        notes=notes,
+        notes=notes, unchanged=written.unchanged,
     )
 
 

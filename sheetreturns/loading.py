@@ -63,7 +63,9 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         first = header.row_index + 1  # 0-based index of the first row below the header
         rows = progress.count(islice(workbook.iter_rows(tab), first, None), f"Reading {workbook.name}: {{n}} rows")
         last = _LastFilled(rows, first) if new_rows is not None else None
-        lines = build_lines(last if last is not None else rows, first + 1, header, policy, workbook.date1904)
+        job_cells: dict[str, list[object]] = {}
+        lines = build_lines(last if last is not None else rows, first + 1, header, policy, workbook.date1904,
+                            job_cells)
         appended: list[dict[str, object]] = []
         if new_rows is not None:
             appended = new_rows(workbook, lines, policy, header)
@@ -77,7 +79,7 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
     except BaseException:
         workbook.close()
         raise
-    return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None)
+    return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None, job_cells)
 
 
 class _LastFilled:

@@ -36,6 +36,7 @@ class RunResult:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changes: dict[str, int] = field(default_factory=dict)
+    unchanged: bool = False  # sync: nothing would change, so the sheet was left exactly as it was
 
     @property
     def problems(self) -> list[Problem]:
@@ -80,6 +81,8 @@ class RunResult:
             "emails": [e.as_dict() for e in self.emails],
             "written": self.written,
         }
+        if self.unchanged:
+            data["unchanged"] = True
         if self.changes:
             data["changes"] = self.changes
         if self.failures:

@@ -65,7 +65,8 @@ def test_resync_of_an_unchanged_sheet_writes_no_cell(server, tmp_path):
     result = sync(server, key, tmp_path)
     assert writes(server) == []
     assert result.changes["cells"] == 0
-    assert [c.kind for c in server.api_calls()] == ["metadata", "values.batchGet", "drive.get", "batchUpdate"]
+    assert [c.kind for c in server.api_calls()] == ["metadata", "values.batchGet"]
+    assert result.unchanged
 
 
 def test_only_the_cells_whose_value_changes_are_written(server, tmp_path):

@@ -80,7 +80,8 @@ def summary_line(data: dict, dry_run: bool = False) -> str:
     if dry_run:
         parts.append("nothing written (dry run)")
     else:
-        parts.append(f"saved {data.get('source')}" if data.get("written") else "nothing written")
+        parts.append(f"saved {data.get('source')}" if data.get("written")
+                     else "no changes: not saved" if data.get("unchanged") else "nothing written")
     return " · ".join(parts)
 
 

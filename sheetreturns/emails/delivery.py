@@ -100,10 +100,12 @@ def default_outbox(config: Config) -> Path:
     return (config.folder if config.path else config.state_dir.parent) / "outbox"
 
 
-def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime) -> Delivery:
+def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime,
+            before_sending: Callable[[], None] | None = None) -> Delivery:
     """Send (or write to the outbox) every due email not sent before, and report what the sheet should show.
 
     With dry_run nothing is sent and the journal is not touched: records say "would send".
+    `before_sending` is called once before the first email goes (it may raise to stop the run).
     """
     server = smtp_settings(config)
     channel = SmtpChannel(server) if server.sends and outbox is None else OutboxChannel(outbox or default_outbox(config))
@@ -113,6 +115,8 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             _settle_interrupted(journal, delivery, now)
         drafts = Drafts(loaded, config, journal, now)
         prepared = drafts.prepare_all()
+        if not dry_run and before_sending is not None and (prepared or drafts.waiting or delivery.records):
+            before_sending()
         try:
             _send_all(drafts, prepared, channel, journal, delivery, now, dry_run)
             for due in drafts.waiting:

@@ -11,7 +11,7 @@ from functools import partial
 from itertools import compress, islice
 from typing import Callable, Iterable, Iterator
 
-from .columns import ALL_COLUMNS, HeaderMap
+from .columns import ALL_COLUMNS, JOB_COLUMNS, HeaderMap
 from .model import LINE_FIELDS, NO_BAD_CELLS, Line
 from .policy import Policy
 from .values import (
@@ -122,13 +122,21 @@ def _blocks(rows: Iterable[list[object]]) -> Iterator[list[list[object]]]:
 
 
 def build_lines(
-    rows: Iterable[list[object]], first_row: int, header: HeaderMap, policy: Policy, date1904: bool = False
+    rows: Iterable[list[object]], first_row: int, header: HeaderMap, policy: Policy, date1904: bool = False,
+    job_cells: dict[str, list[object]] | None = None,
 ) -> list[Line]:
-    """Typed lines for every row that has anything in a seller column; `rows` start at sheet row `first_row`."""
+    """Typed lines for every row that has anything in a seller column; `rows` start at sheet row `first_row`.
+
+    `job_cells`, if given, receives the raw value of every job-owned cell as read, by column key, for
+    every row from `first_row` on (blank rows too): what a sync compares its new values with.
+    """
     parsers = parsers_for(policy, date1904)
     kinds = {c.key: c for c in ALL_COLUMNS}
     present = [(key, header.columns[key]) for key in LINE_FIELDS if key in header.columns]
-    need = max((index for _, index in present), default=-1) + 1
+    kept = [(c.key, header.columns[c.key]) for c in JOB_COLUMNS if c.key in header.columns] if job_cells is not None else []
+    for key, _ in kept:
+        job_cells[key] = []
+    need = max([index for _, index in present] + [index for _, index in kept], default=-1) + 1
     seller_positions = [i for i, (key, _) in enumerate(present) if not kinds[key].job_owned]
     lines: list[Line] = []
     next_row = first_row
@@ -137,6 +145,8 @@ def build_lines(
         next_row += len(block)
         cells = [c if len(c) >= need else list(c) + [""] * (need - len(c)) for c in block]
         raw_columns = list(zip(*cells)) if cells else []
+        for key, index in kept:
+            job_cells[key].extend(raw_columns[index])
         parsed: dict[str, list] = {}
         bad_rows: dict[int, dict[str, tuple[object, str]]] = {}
         for key, index in present:

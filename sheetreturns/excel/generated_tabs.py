@@ -24,6 +24,7 @@ from .styles import StyleBook
 from .draw_tab import render_tab
 
 MARKER = "sheetreturns_generated_tabs"
+DIGESTS = "sheetreturns_tab_digests"  # title=digest|... of what each generated tab showed when last written
 _STYLE_ATTR = re.compile(rb'(<(?:\w+:)?(?:c|row)\b[^>]*?\bs=")(\d+)(")')
 _COL_STYLE = re.compile(rb'(<(?:\w+:)?col\b[^>]*?\bstyle=")(\d+)(")')
 _DXF = re.compile(rb'(\bdxfId=")(\d+)(")')
@@ -70,19 +71,36 @@ class _Temp:
         return found
 
 
-def generated_titles(editor: PackageEditor) -> set[str]:
-    """Titles of the tabs an earlier run generated (recorded in a hidden defined name)."""
+def _defined_text(editor: PackageEditor, marker: str) -> str:
     names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
     if names is None:
-        return set()
+        return ""
     for name in names:
-        if name.get("name") == MARKER and name.text:
-            text = name.text.strip().strip('"')
-            return {t for t in text.split("|") if t}
-    return set()
+        if name.get("name") == marker and name.text:
+            return name.text.strip().strip('"')
+    return ""
 
 
-def _record_titles(editor: PackageEditor, titles: set[str]) -> None:
+def generated_titles(editor: PackageEditor) -> set[str]:
+    """Titles of the tabs an earlier run generated (recorded in a hidden defined name)."""
+    return {t for t in _defined_text(editor, MARKER).split("|") if t}
+
+
+def stored_digests(editor: PackageEditor) -> dict[str, str]:
+    """Title -> digest of each generated tab as an earlier run wrote it (see Tab.digest)."""
+    pairs = (item.rpartition("=") for item in _defined_text(editor, DIGESTS).split("|"))
+    return {title: digest for title, _, digest in pairs if title and digest}
+
+
+def unchanged_tabs(editor: PackageEditor, tabs: list[Tab]) -> bool:
+    """True when every tab would show what it already shows (apart from its stamp row)."""
+    stored = stored_digests(editor)
+    ours = generated_titles(editor)
+    present = {s.get("name") for s in sheet_elements(editor.workbook)}
+    return all(t.title in ours and t.title in present and stored.get(t.title) == t.digest() for t in tabs)
+
+
+def _record_titles(editor: PackageEditor, titles: set[str], digests: dict[str, str]) -> None:
     names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
     if names is None:
         names = etree.Element(f"{{{MAIN_NS}}}definedNames")
@@ -94,12 +112,14 @@ def _record_titles(editor: PackageEditor, titles: set[str]) -> None:
                 break
         anchor.addnext(names)
     for name in list(names):
-        if name.get("name") == MARKER:
+        if name.get("name") in (MARKER, DIGESTS):
             names.remove(name)
-    marker = etree.SubElement(names, f"{{{MAIN_NS}}}definedName")
-    marker.set("name", MARKER)
-    marker.set("hidden", "1")
-    marker.text = '"' + "|".join(sorted(titles)) + '"'
+    for marker_name, text in ((MARKER, "|".join(sorted(titles))),
+                              (DIGESTS, "|".join(f"{t}={d}" for t, d in sorted(digests.items()) if t in titles))):
+        marker = etree.SubElement(names, f"{{{MAIN_NS}}}definedName")
+        marker.set("name", marker_name)
+        marker.set("hidden", "1")
+        marker.text = '"' + text + '"'
     editor.workbook_changed()
 
 
@@ -131,7 +151,7 @@ def write_generated(editor: PackageEditor, styles: StyleBook, tabs: list[Tab], c
             _add_sheet_entry(editor, tab.title, rel_id)
         editor.add_override(part, WORKSHEET_TYPE)
         _copy_sheet(editor, temp, styles, source_part, part)
-    _record_titles(editor, ours | {t.title for t in tabs})
+    _record_titles(editor, ours | {t.title for t in tabs}, stored_digests(editor) | {t.title: t.digest() for t in tabs})
     added = [t.title for t in tabs if t.title not in existing]
     if added and editor.exists(APP_PART):
         updated = with_tabs_added(editor.read(APP_PART), added)

@@ -138,6 +138,7 @@ class XlsxWorkbook:
         outcome = write_workbook(
             self.path, plan, fingerprint=self.fingerprint, date1904=self.date1904, first_free_column=first_free,
             currency_symbol=plan.currency_symbol, backups=backups, backup_dir=self.backup_dir, dry_run=dry_run,
+            before_write=self.preflight,
         )
         stats = outcome.stats
         changes = {
@@ -149,6 +150,8 @@ class XlsxWorkbook:
             "rows_appended": outcome.rows_appended,
             "tabs": len(outcome.tabs),
         }
+        if not outcome.saved:
+            return WriteReport(written=False, changes=changes, unchanged=True)
         return WriteReport(written=not dry_run, changes=changes, saved_to=str(self.path))
 
     # -- the tabs sheetreturns reads ----------------------------------------------

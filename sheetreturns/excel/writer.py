@@ -12,15 +12,16 @@ from collections.abc import Mapping
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 
 from ..engine.columns import BY_KEY
 from ..errors import SheetReturnsError
-from ..sheet.write_plan import JOB_KEYS, WritePlan
+from ..sheet.write_plan import JOB_KEYS, WritePlan, returns_unchanged
 from .cells import SharedStrings
 from .package_editor import MAIN_NS, PackageEditor
-from .generated_tabs import write_generated
+from .generated_tabs import unchanged_tabs, write_generated
 from .package import Package
 from .safe_save import Fingerprint, atomic_replace, refuse_if_open
 from .worksheet_stream import RewriteStats, SheetEdits, rewrite_sheet
@@ -40,6 +41,7 @@ class WriteOutcome:
     columns_added: list[str]
     tabs: list[str]
     rows_appended: int
+    saved: bool = True
 
 
 class _PlanRows(Mapping):
@@ -103,9 +105,12 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
 
 
 def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, date1904: bool, first_free_column: int,
-                   currency_symbol: str, backups: int, backup_dir: Path, dry_run: bool) -> WriteOutcome:
-    """Apply `plan` to the workbook at `path` (or, with dry_run, only measure what would change)."""
-    refuse_if_open(path)
+                   currency_symbol: str, backups: int, backup_dir: Path, dry_run: bool,
+                   before_write: Callable[[], None] | None = None) -> WriteOutcome:
+    """Apply `plan` to the workbook at `path` (or, with dry_run, only measure what would change).
+
+    A plan that would change nothing leaves the file alone: not a byte written, no backup, no temp file.
+    """
     with Package(path) as package:
         if package.info.strict:
             raise SheetReturnsError(
@@ -116,6 +121,11 @@ def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, dat
         if sheet is None:
             raise SheetReturnsError(f"the {plan.tab!r} tab disappeared from {path.name} while sheetreturns was working")
         editor = PackageEditor(package, package.workbook_part)
+        if returns_unchanged(plan) and unchanged_tabs(editor, plan.tabs):
+            return WriteOutcome(RewriteStats(), [], [], 0, saved=False)
+        refuse_if_open(path)
+        if before_write is not None and not dry_run:
+            before_write()
         styles_part = _styles_part(editor)
         styles = StyleBook(package.read(styles_part) if package.has(styles_part) else None)
         shared = SharedStrings(lambda: _shared_strings(package, editor))

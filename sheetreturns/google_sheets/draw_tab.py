@@ -93,8 +93,15 @@ def cell_data(cell: object, currency: str) -> dict:
     return data
 
 
-def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str = "") -> list[dict]:
-    """Requests that make the tab exactly `tab`: created if missing, else cleared and redrawn in place."""
+DIGEST_KEY = "sheetreturns_tab_digest"  # developer metadata on a generated tab: what it showed when drawn
+
+
+def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str = "", *,
+                 record_digest: bool = False) -> list[dict]:
+    """Requests that make the tab exactly `tab`: created if missing, else cleared and redrawn in place.
+
+    With `record_digest` the tab is marked with what it shows, so that a later run can leave it alone.
+    """
     width = max([len(r) for r in tab.rows] + [max(tab.widths, default=0)] + [_chart_columns(c) for c in tab.charts] + [1])
     height = max([len(tab.rows)] + [_chart_rows(c) for c in tab.charts] + [1])
     rows_needed, columns_needed = max(height + 10, MIN_ROWS), max(width, MIN_COLUMNS)
@@ -122,7 +129,24 @@ def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str
                                           "fields": "userEnteredValue,userEnteredFormat"}})
     for chart in tab.charts:
         requests_.append({"addChart": {"chart": chart_json(tab, chart, sheet_id)}})
+    if not record_digest:
+        return requests_
+    for item in (existing or {}).get("developerMetadata", []):
+        if item.get("metadataKey") == DIGEST_KEY:
+            requests_.append({"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
+                "metadataId": item["metadataId"]}}}})
+    requests_.append({"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": DIGEST_KEY, "metadataValue": tab.digest(), "location": {"sheetId": sheet_id},
+        "visibility": "DOCUMENT"}}})
     return requests_
+
+
+def stored_digest(existing: dict | None) -> str | None:
+    """The digest of what a generated tab showed when the job last drew it (see Tab.digest)."""
+    for item in (existing or {}).get("developerMetadata", []):
+        if item.get("metadataKey") == DIGEST_KEY:
+            return item.get("metadataValue")
+    return None
 
 
 def _new_id(taken: set[int]) -> int:

@@ -1,6 +1,7 @@
 """A Google Sheet as a Workbook: one metadata call, then batched value reads, then one planned write."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -62,6 +63,7 @@ class GoogleWorkbook:
         self._values: dict[str, list[list]] = {}
         self._returns: tuple[str, HeaderMap] | None = None
         self._kept: dict[str, Kept] = {}
+        self._read_at = time.monotonic()
 
     # -- reading ----------------------------------------------------------------
 
@@ -75,9 +77,14 @@ class GoogleWorkbook:
             if settings and settings not in self._values and settings != title:
                 wanted.append(settings)
             answers = self.api.batch_get([quote_title(t) for t in wanted])
+            self._read_at = time.monotonic()
             for t, answer in zip(wanted, answers):
                 self._values[t] = answer.get("values", [])
         return self._values[title]
+
+    def read_age(self) -> float:
+        """Seconds since the tabs were read."""
+        return time.monotonic() - self._read_at
 
     def iter_rows(self, title: str) -> Iterator[list[object]]:
         for row in self.raw_rows(title):

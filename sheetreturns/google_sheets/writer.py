@@ -1,9 +1,11 @@
 """Applying a WritePlan to a Google Sheet with as few requests as the change allows.
 
-Order of requests: (1) re-read the identity columns, only if Returns cells change; (2) one
+Order of requests: (1) re-read the identity columns, only if Returns cells change and emails went out
+since the first read (or it is older than FRESH_SECONDS); (2) one
 spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours), the
 new rows (appendCells) and the generated tabs; (3) the changed cells in values.batchUpdate calls of
-at most ~2 MB each. An unchanged sheet costs one write: the regenerated tabs.
+at most ~2 MB each. An unchanged sheet costs no request at all: the generated tabs carry a digest of what
+they show (developer metadata), and a tab that would show the same is not redrawn.
 """
 from __future__ import annotations
 
@@ -15,10 +17,11 @@ from ..engine.columns import BY_KEY, HeaderMap
 from ..sheet.write_plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..sheet.workbook import WriteReport
 from .cells import a1, column_index, same, to_api
-from .draw_tab import cell_data, status_rules, tab_requests
+from .draw_tab import cell_data, status_rules, stored_digest, tab_requests
 from .row_matching import IDENTITY_KEYS, keys_of, locate, reread
 from .workbook import Kept
 
+FRESH_SECONDS = 20.0  # a first read younger than this, with no email sent since, is trusted for row positions
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
 MAX_RUN = 5000  # rows per ValueRange, so that a payload can be split between ranges
 MAX_GAP = 8  # unchanged cells between two changed ones sent as null (skipped) rather than starting a new range
@@ -94,12 +97,18 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     kept = book.kept(plan.tab, plan.header)
     work = draft(plan, kept)
     counts = work.counts(plan)
+    tabs = changed_tabs(book, plan)
+    counts["tabs"] = len(tabs)
+    if not (work.changes or work.added or plan.append or tabs):
+        return WriteReport(written=False, changes=counts, unchanged=not dry_run)
     if dry_run:
         return WriteReport(written=False, changes=counts)
     api, tab = book.api, plan.tab
     sheet = book.sheets[tab]["properties"]
     header, moved, skipped = plan.header, None, 0
-    if work.changes or work.added or plan.append:
+    if (work.changes or work.added or plan.append) and (plan.emails_sent or book.read_age() > FRESH_SECONDS):
+        # Emails went out (which can take minutes) or the read is old: the seller may have sorted or
+        # inserted rows meanwhile, so the rows are found again before anything is written.
         header, moved, skipped, work = _find_rows_again(book, plan, kept, work)
     requests_ = _structure(book, plan, header, work, moved, sheet)
     if requests_:
@@ -169,13 +178,20 @@ def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, she
     status_col = work.positions.get("status")
     if status_col is not None:
         requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, hr + 1, status_col))
-    if plan.tabs:
-        symbol = plan.currency_symbol
-        taken = {s["properties"]["sheetId"] for s in book.sheets.values()}
-        for tab in plan.tabs:
-            existing = next((s for t, s in book.sheets.items() if t.lower() == tab.title.lower()), None)
-            requests_.extend(tab_requests(tab, existing, taken, symbol))
+    taken = {s["properties"]["sheetId"] for s in book.sheets.values()}
+    for tab in changed_tabs(book, plan):
+        existing = _existing_tab(book, tab.title)
+        requests_.extend(tab_requests(tab, existing, taken, plan.currency_symbol, record_digest=True))
     return requests_
+
+
+def _existing_tab(book, title: str) -> dict | None:
+    return next((s for t, s in book.sheets.items() if t.lower() == title.lower()), None)
+
+
+def changed_tabs(book, plan: WritePlan) -> list:
+    """The generated tabs that would show something other than they show now (their stamp row aside)."""
+    return [tab for tab in plan.tabs if stored_digest(_existing_tab(book, tab.title)) != tab.digest()]
 
 
 def _grid(sheet_id: int, r0: int, r1: int | None, c0: int, c1: int) -> dict:

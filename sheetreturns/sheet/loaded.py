@@ -22,3 +22,5 @@ class Loaded:
     # Rows added by this run (intake), evaluated with the others; they go below sheet row `append_after`.
     appended: list[dict[str, object]] = field(default_factory=list)
     append_after: int | None = None
+    # The job-owned cells as read, by column key, one value per row from the first row below the header.
+    job_cells: dict[str, list[object]] = field(default_factory=dict)

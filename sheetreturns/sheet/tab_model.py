@@ -6,6 +6,7 @@ that starts with = + - @ is always written as text, never as a formula.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -86,6 +87,13 @@ class Tab:
     widths: dict[int, float] = field(default_factory=dict)  # 1-based column -> width in characters
     freeze_rows: int = 0
     charts: list[ChartSpec] = field(default_factory=list)
+    stamp_row: int | None = None  # 1-based row saying when the tab was made: not part of its content
+
+    def digest(self) -> str:
+        """A fingerprint of what the tab shows, leaving out its stamp row: equal digests, nothing to write."""
+        rows = [row for number, row in enumerate(self.rows, start=1) if number != self.stamp_row]
+        text = repr((self.title, rows, sorted(self.widths.items()), self.freeze_rows, self.charts))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def add(self, *cells: object) -> int:
         """Append a row; returns its 1-based row number."""

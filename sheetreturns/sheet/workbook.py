@@ -47,6 +47,7 @@ class WriteReport:
     written: bool
     changes: dict[str, int] = field(default_factory=dict)  # cells, rows, ids_assigned, dates_filled, columns_added, tabs
     saved_to: str | None = None
+    unchanged: bool = False  # the plan would change nothing: nothing was written (not even a backup)
 
 
 def google_key(source: str) -> str | None:

@@ -6,7 +6,7 @@ applies it its own way, touching nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from ..engine.columns import JOB_COLUMNS, HeaderMap
 from ..engine.model import Evaluation
@@ -47,6 +47,11 @@ class WritePlan:
     tabs: list[Tab] = field(default_factory=list)
     # How money is shown in generated tabs.
     currency_symbol: str = "£"
+    # The job-owned cells as read (column key -> values from the first row below the header), when known:
+    # lets an adapter see that the Returns tab would not change without reading it again.
+    current: dict[str, list[object]] | None = None
+    # Whether this run sent emails between reading the sheet and writing it (the seller had time to edit).
+    emails_sent: bool = True
 
     def column_keys(self) -> list[str]:
         """Every column key the plan writes into, in sheet order (existing first, then added)."""
@@ -104,3 +109,51 @@ def build_plan(
             new_rows.append({**values, **{k: v for k, v in rows.pop(number, {}).items() if v is not None}})
     return WritePlan(tab, header, add_columns, rows, identities, append=new_rows, append_after=append_after,
                      tabs=list(tabs or []), currency_symbol=currency_symbol)
+
+
+def returns_unchanged(plan: WritePlan) -> bool:
+    """True when writing the plan would leave every cell of the Returns tab as it was read.
+
+    False when unsure (the cells as read are not known). Compared column by column: a list comparison
+    runs at C speed, and only a column that differs is looked at cell by cell.
+    """
+    current = plan.current
+    if current is None or plan.add_columns or plan.append:
+        return False
+    first = plan.header.row_number + 1
+    height = max((len(values) for values in current.values()), default=0)
+    if any(row < first or row >= first + height for row in plan.rows):
+        return False
+    keys = [key for key in JOB_KEYS if key in plan.header.columns]
+    if any(key in values for values in plan.rows.values() for key in FILLABLE_KEYS):
+        return False  # a blank Return ID or Notified On gets filled in
+    for key in keys:
+        have = current[key]
+        wanted: list[object] = [""] * height
+        for row, values in plan.rows.items():
+            index = row - first
+            if not values:  # a row the plan leaves as it is
+                wanted[index] = have[index]
+            else:
+                value = values.get(key)
+                wanted[index] = "" if value is None else value
+        if wanted != have and any(not _same(w, _as_read(h)) for w, h in zip(wanted, have)):
+            return False
+    return True
+
+
+def _as_read(value: object) -> object:
+    """A cell value as read, in the form the plan holds it: blank as None, a date-only time as a date."""
+    if value is None or value == "":
+        return None
+    if value.__class__ is datetime and not (value.hour or value.minute or value.second or value.microsecond):
+        return value.date()
+    return value
+
+
+def _same(wanted: object, have: object) -> bool:
+    if wanted == "":
+        wanted = None
+    if wanted is None or have is None:
+        return wanted is None and have is None
+    return wanted.__class__ is have.__class__ and wanted == have

@@ -52,7 +52,7 @@ def summary_tab(evaluation: Evaluation, policy: Policy, generated_at: datetime) 
 
 
 def build_tab(figures: Figures, policy: Policy, generated_at: datetime) -> Tab:
-    tab = Tab(SUMMARY_TAB, widths=dict(WIDTHS), freeze_rows=2)
+    tab = Tab(SUMMARY_TAB, widths=dict(WIDTHS), freeze_rows=2, stamp_row=2)
     tab.add(Styled(f"{policy.store_name}: returns summary", "title"))
     tab.add(Styled(
         f"As of {figures.as_of.isoformat()} · updated {generated_at:%Y-%m-%d %H:%M} · "

@@ -299,4 +299,35 @@ def delete_named_range(tx, payload: dict) -> dict:
     return {}
 
 
+@request("createDeveloperMetadata")
+def create_developer_metadata(tx, payload: dict) -> dict:
+    """Metadata on a sheet (the only location the job uses), listed in that sheet's developerMetadata."""
+    item = copy.deepcopy(payload.get("developerMetadata") or {})
+    location = item.get("location") or {}
+    if "sheetId" not in location or not item.get("metadataKey"):
+        raise ApiError(400, "Invalid developer metadata: a metadataKey and a sheet location are required.")
+    sheet = tx.sheet(location["sheetId"])
+    item["metadataId"] = item.get("metadataId") or next(_object_ids)
+    item["location"] = {"locationType": "SHEET", "sheetId": sheet.sheet_id}
+    item.setdefault("visibility", "DOCUMENT")
+    sheet.extra.setdefault("developerMetadata", []).append(item)
+    return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(item)}}
+
+
+@request("deleteDeveloperMetadata")
+def delete_developer_metadata(tx, payload: dict) -> dict:
+    lookup = (payload.get("dataFilter") or {}).get("developerMetadataLookup") or {}
+    sheet_id = (lookup.get("metadataLocation") or {}).get("sheetId")
+    deleted = []
+    for sheet in tx.sheets:
+        if sheet_id is not None and sheet.sheet_id != sheet_id:
+            continue
+        kept = []
+        for item in sheet.extra.get("developerMetadata", []):
+            match = all(item.get(k) == lookup[k] for k in ("metadataId", "metadataKey") if k in lookup)
+            (deleted if match else kept).append(item)
+        sheet.extra["developerMetadata"] = kept
+    return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": copy.deepcopy(deleted)}}
+
+
 from . import requests_cells  # noqa: E402,F401  (importing it registers the cell requests)
