@@ -47,7 +47,19 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
     as_of = as_of or date.today()
     loaded = load(_source(source), as_of, config)
     loaded.workbook.close()
-    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+    reading = loaded.reading
+    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation,
+                     columns=loaded.header.described(), left_alone=list(reading.left_alone),
+                     sales_export=sales_export_message(loaded) if reading.sales_export else None)
+
+
+def sales_export_message(loaded) -> str:
+    """What a seller reads when their sheet looks like a sales export: why, and how to confirm it is not."""
+    return (
+        f"{loaded.workbook.name}: {loaded.reading.sales_export}, so nothing is written and no email is sent. "
+        f"If every row is a return, add this_is_a_returns_sheet = yes to the Settings tab "
+        f"(or under [policy] in sheetreturns.toml) and run again"
+    )
 
 
 def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
@@ -80,6 +92,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None)
             try:
+                if loaded.reading.sales_export:
+                    raise SheetReturnsError(sales_export_message(loaded))
                 reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
                 if not dry_run:
                     # Before any email goes out under a new Return ID, make that ID stick to its row.
@@ -119,7 +133,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*intake_failures, *delivery.failures], changes=written.changes,
-        notes=notes, unchanged=written.unchanged,
+        notes=notes, unchanged=written.unchanged, left_alone=list(loaded.reading.left_alone),
     )
 
 
