@@ -125,6 +125,8 @@ def apply_layout(lines: list[Line], sources: Mapping[int, Mapping[str, str]], la
             received_on = changes["received_on"] = line.notified_on
 
         refunded_on = line.refunded_on
+        if layout.document_is_refund and refunded_on is None and line.notified_on is not None:
+            refunded_on = changes["refunded_on"] = line.notified_on
         if layout.refunded_by_marketplace and refunded_on is None and received_on is not None:
             refunded_on = changes["refunded_on"] = received_on
         state_text = texts.get("financial_status")

@@ -22,7 +22,8 @@ unit price when the layout has none).
 
 Row rules (flags on a Layout): ``received_when_listed`` (every line of the report is a unit already back),
 ``refunded_by_marketplace`` (the marketplace refunds the buyer itself), ``refund_amount_means_refunded``
-(an amount above zero means the money went out, on the latest date the row gives), ``fill_down`` (our
+(an amount above zero means the money went out, on the latest date the row gives), ``document_is_refund``
+(each line is a refund, dated by the row's own date), ``fill_down`` (our
 columns that only the first line of an order carries), ``summary_rows`` (a line without a SKU whose
 order has item lines is the order's summary), ``signed_quantity`` (a negative quantity is a returned
 quantity; a positive one is a sale, not a return), ``sku_from_product`` (no SKU column: the product
@@ -54,6 +55,7 @@ class Layout:
     received_when_listed: bool = False
     refunded_by_marketplace: bool = False
     refund_amount_means_refunded: bool = False
+    document_is_refund: bool = False
     fill_down: tuple[str, ...] = ()
     summary_rows: bool = False
     signed_quantity: bool = False
@@ -249,9 +251,10 @@ CREDIT_NOTES = Layout(
         ("customer", ("CustomerID",)),
     ),
     signed_quantity=True,
+    document_is_refund=True,
     notes=(
         "A negative Quantity is the quantity returned; lines with a positive Quantity are sales and are left "
-        "alone. InvoiceDate of the credit note is Notified On.",
+        "alone. A credit note is a refund: its InvoiceDate is Notified On and Refunded On.",
     ),
 )
 

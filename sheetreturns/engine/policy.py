@@ -190,6 +190,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("repeat_customer_returns", _count, "Returns by one customer that put them on the 'repeated returns' list."),
     Setting("repeat_customer_days", _whole_days, "Period, in days, over which repeated returns are counted."),
     Setting("amazon_claim_after_days", _whole_days, "Amazon FBA: days after a refund before an item not returned may be claimed from Amazon."),
+    Setting("this_is_a_returns_sheet", _boolean, "yes: every row is a return, even if the sheet looks like a sales export (a marketplace's orders report). no: a sales export is refused."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -49,6 +49,8 @@ def value_problems(line: Line, ctx: RowContext, return_id: str | None) -> Iterat
         if key in informative and code == "bad-choice":
             code = "unknown-value"
             message += f": say what it means under [values.{column.header}] in sheetreturns.toml"
+        elif key in informative and not isinstance(raw, CellError):
+            code = "unknown-value"
         yield ctx.problem(code, line, key, return_id, f"{ctx.header.label(key)} {message}",
                           blocking=key not in _INFORMATIVE and key not in informative)
     for key in ("order_id", "sku"):

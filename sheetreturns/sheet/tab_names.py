@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..engine.columns import HeaderMap, cell_address, normalise, resolve_column
-from ..errors import SheetReturnsError
+from ..errors import ConfigError, SheetReturnsError
 from ..engine.policy import is_setting_key
 from ..engine.values import CellError
 
@@ -34,6 +34,8 @@ def pick_returns_tab(titles: list[str], header_of) -> tuple[str, HeaderMap]:
             continue
         try:
             return title, header_of(title)
+        except ConfigError:
+            raise  # the seller's settings are wrong, whichever tab is read
         except SheetReturnsError as exc:
             found = getattr(exc, "found", 0)
             if closest is None or found > closest[0]:
