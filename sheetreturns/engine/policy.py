@@ -45,6 +45,7 @@ class Policy:
     # Amazon FBA: days after Amazon refunded a customer before the seller may claim for a unit not returned.
     # Amazon's US customer-return claim window opens 60 days after the refund and closes at 120.
     amazon_claim_after_days: int = 60
+    tracking_fresh_days: int = 14
 
     @property
     def day_first(self) -> bool:
@@ -190,6 +191,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("repeat_customer_returns", _count, "Returns by one customer that put them on the 'repeated returns' list."),
     Setting("repeat_customer_days", _whole_days, "Period, in days, over which repeated returns are counted."),
     Setting("amazon_claim_after_days", _whole_days, "Amazon FBA: days after a refund before an item not returned may be claimed from Amazon."),
+    Setting("tracking_fresh_days", _whole_days, "Days after a customer's reply gives a return tracking number during which no reminder is sent."),
     Setting("this_is_a_returns_sheet", _boolean, "yes: every row is a return, even if the sheet looks like a sales export (a marketplace's orders report). no: a sales export is refused."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
