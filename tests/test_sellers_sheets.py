@@ -210,7 +210,7 @@ def test_a_sellers_own_log_is_named_under_columns_with_its_own_words(tmp_path):
                            '[values.Condition]\n"As new" = "Like new"\n')
     checked = api.check(path, as_of=AS_OF, config=cfg)
     used = {c["header"]: c["for"] for c in checked.columns["used"]}
-    assert used["Product Number"] == "SKU (named under [columns])"
+    assert used["Product Number"] == "SKU (named by you)"
     line = checked.evaluation.lines[0]
     assert (line.order_id, line.sku, line.qty, line.condition) == ("SH-7001", "P-100", 1, "Like new")
     synced_unchanged(tmp_path, path, cfg)
@@ -261,3 +261,26 @@ def test_check_lists_the_headers_used_and_ignored_in_text_and_json(tmp_path):
     data = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
     assert data["columns"]["layout"] == "amazon_fba_returns"
     assert {"header": "sku", "cell": "C1", "for": "SKU (Amazon FBA customer returns report)"} in data["columns"]["used"]
+
+
+def test_init_explains_the_columns_section_and_a_seller_fills_it_in(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "returns.xlsx"
+    api.create_sheet(path, today=AS_OF)
+    wb = load_workbook(path)
+    settings = wb["Settings"]
+    keys = [row[0].value for row in settings.iter_rows()]
+    columns_at = keys.index("Columns")
+    assert "Product Number beside SKU" in settings.cell(columns_at + 1, 3).value
+    assert "Values for Condition" in keys[columns_at:]
+    sku_row = keys.index("SKU", columns_at) + 1
+    settings.cell(sku_row, 2, "Product Number")
+    returns = wb["Returns"]
+    sku_cell = next(c for c in returns[1] if c.value == "SKU")
+    sku_cell.value = "Product Number"
+    wb.save(path)
+    checked = api.check(path, as_of=AS_OF, config=config(tmp_path))
+    used = {c["header"]: c["for"] for c in checked.columns["used"]}
+    assert used["Product Number"] == "SKU (named by you)"
+    assert checked.problems == []

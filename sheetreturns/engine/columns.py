@@ -144,7 +144,7 @@ class HeaderMap:
         """Which headers feed which of our columns, and which are ignored (for `check`)."""
         used: dict[int, list[str]] = {}
         for key, index in self.columns.items():
-            how = "named under [columns]" if key in self.named else (
+            how = "named by you" if key in self.named else (
                 f"{self.layout.title}" if self.layout and key in self.layout.columns_in(self.headers) else "recognised")
             used.setdefault(index, []).append(f"{BY_KEY[key].header} ({how})")
         for name, index in self.sources.items():
