@@ -71,7 +71,8 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
     reading = loaded.reading
     return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation,
                      columns=loaded.header.described(), left_alone=list(reading.left_alone),
-                     sales_export=sales_export_message(loaded) if reading.sales_export else None)
+                     sales_export=sales_export_message(loaded) if reading.sales_export else None,
+                     notes=column_notes(loaded.header))
 
 
 def sales_export_message(loaded) -> str:

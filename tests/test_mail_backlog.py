@@ -92,3 +92,19 @@ def test_a_run_over_bulk_email_limit_is_held_with_the_number_and_send_backlog_le
         assert [e.result for e in small.emails] == ["sent"]
     assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(
         ["a@example.com", "d@example.com", *(f"c{i}@example.com" for i in range(4))])
+
+
+def test_a_sync_of_a_shopify_orders_export_over_smtp_sends_and_writes_nothing_even_with_send_backlog(tmp_path):
+    import pytest
+
+    from sheetreturns.errors import SheetReturnsError
+    from tests import marketplace_sheets as sheets
+
+    path = sheets.write_sheet(tmp_path / "orders_export.xlsx", sheets.SHOPIFY_SALES, numbers=False)
+    before = path.read_bytes()
+    with MailServer() as server:
+        config = smtp_config(tmp_path, server.port)
+        for backlog in (False, True):
+            with pytest.raises(SheetReturnsError, match="nothing is written and no email is sent"):
+                api.sync(path, as_of=AS_OF, config=config, now=NOW, send_backlog=backlog)
+    assert server.received == [] and path.read_bytes() == before

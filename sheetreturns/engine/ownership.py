@@ -146,6 +146,14 @@ def claim(header: HeaderMap, recorded: set[str] | None, categories: Iterable[str
         if index is None or normalise(header.headers[index]) in recorded_names:
             continue
         to_check[key] = index
+    # A seller's column with the very name of a job column that is read as something else (Amazon's
+    # `status` is the unit's status at Amazon) is theirs too: the job's own column gets a name of its own.
+    for key in JOB_KEYS:
+        name, mine = normalise(BY_KEY[key].header), header.columns.get(key)
+        if key not in header.foreign and key not in to_check:
+            theirs = next((i for i, text in enumerate(header.headers) if i != mine and normalise(text) == name), None)
+            if theirs is not None:
+                header.foreign[key] = theirs
     return Claim(header, to_check, frozenset(CATEGORIES) | frozenset(categories))
 
 
