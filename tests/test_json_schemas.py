@@ -61,7 +61,9 @@ def test_sync_with_typed_email_results_and_failures(shop):
         (shop / "sheetreturns.toml").write_text(
             f'source = "returns.xlsx"\n[smtp]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
             f'from = "Willow & Wick <{SHOP}>"\n', encoding="utf-8")
-        data = validated("sync", "--as-of", "2026-11-26")
+        held = validated("sync", "--as-of", "2026-11-26", "--dry-run")  # the sheet's first SMTP run holds them
+        data = validated("sync", "--as-of", "2026-11-26", "--send-backlog")
+    assert {e["outcome"] for e in held["emails"]} == {"held"}
     outcomes = {(e["return_id"], e["kind"]): (e["outcome"], e["detail"]) for e in data["emails"]}
     assert outcomes[("R-00022", "acknowledgement")] == ("sent", "")
     outcome, detail = outcomes[("R-00020", "reminder")]

@@ -80,7 +80,7 @@ def test_set_asks_twice_without_echo_stores_it_where_sync_looks_and_sync_logs_in
         assert email["ok"] and f"as {SHOP}" in email["message"], setup.output
         assert server.handler.logins == [SHOP]  # config check logged in with the stored password
 
-        synced = invoke("sync", "--as-of", "2026-11-26")
+        synced = invoke("sync", "--as-of", "2026-11-26", "--send-backlog")  # the sheet's first SMTP run
         assert synced.exit_code == 0, synced.output
     assert server.handler.logins and set(server.handler.logins) == {SHOP}
     assert sorted(r.rcpt_tos[0] for r in server.received) == EXAMPLE_RECIPIENTS
