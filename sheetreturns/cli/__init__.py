@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .backups import backups_command, restore_command
 from .check import check, report
 from .config import config_group
 from .emails import emails
@@ -20,5 +21,6 @@ def main() -> None:
     """Track product returns in your spreadsheet: statuses, next steps, customer emails and a summary."""
 
 
-for command in (check, sync, report, init, config_group, schedule, emails, intake_command, import_command):
+for command in (check, sync, report, init, config_group, schedule, emails, intake_command, import_command,
+                backups_command, restore_command):
     main.add_command(command)

@@ -4,11 +4,13 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from ..errors import SheetReturnsError
+from .backups import make_backup
+
+DEFAULT_BACKUP_DAYS = 30
 
 TEMP_MARK = ".sheetreturns-tmp"
 
@@ -75,22 +77,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def backup(path: Path, backup_dir: Path, keep: int) -> Path | None:
-    """Copy the current workbook into the backup folder, keeping the newest `keep` copies."""
-    if keep <= 0:
-        return None
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = backup_dir / f"{path.stem}.{stamp}{path.suffix}"
-    shutil.copy2(path, target)
-    copies = sorted(backup_dir.glob(f"{path.stem}.*{path.suffix}"), key=lambda p: p.name)
-    for old in copies[:-keep]:
-        old.unlink(missing_ok=True)
-    return target
+def backup(path: Path, backup_dir: Path, keep: int, days: int = DEFAULT_BACKUP_DAYS) -> Path | None:
+    """Copy the current workbook into the backup folder; keep the newest `keep` and one for each of `days` days."""
+    return make_backup(path, backup_dir, keep, days)
 
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint: Fingerprint, backups: int,
-                   backup_dir: Path) -> Path | None:
+                   backup_dir: Path, backup_days: int = DEFAULT_BACKUP_DAYS) -> Path | None:
     """Write the new workbook beside the old one, then swap it in; a crash leaves the old or the new file."""
     remove_stale_temps(path)
     temp = path.with_name(f".{path.name}{TEMP_MARK}-{os.getpid()}")
@@ -102,7 +95,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint
         shutil.copymode(path, temp)
         refuse_if_open(path)
         check_unchanged(path, fingerprint)
-        saved = backup(path, backup_dir, backups)
+        saved = backup(path, backup_dir, backups, backup_days)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
