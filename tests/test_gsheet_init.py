@@ -57,7 +57,7 @@ def test_the_returns_tab_has_dropdowns_formats_a_frozen_header_with_notes_and_st
         rule = sheet.get_meta(40, [c.key for c in starter_content.columns()].index(col_key), "validation")
         assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == list(choices)
     assert cell_format(server, key, "Returns", 9, HEADERS.index("Notified On"))["numberFormat"]["type"] == "DATE"
-    assert cell_format(server, key, "Returns", 9, HEADERS.index("Unit Price"))["numberFormat"]["pattern"] == '"£"#,##0.00'
+    assert cell_format(server, key, "Returns", 9, HEADERS.index("Unit Price"))["numberFormat"]["pattern"] == '"£"#,##0.00;-"£"#,##0.00'
     assert cell_format(server, key, "Returns", 9, HEADERS.index("Order ID"))["numberFormat"] == {"type": "TEXT"}
     assert len(sheet.conditional_formats) == 12
 
@@ -110,3 +110,32 @@ def test_init_command_with_google_prints_what_it_set_up(server, tmp_path):
     again = CliRunner().invoke(main, ["init", "--google", f"gsheet:{key}", "--config", str(toml)])
     assert again.exit_code == 2
     assert again.output.strip().startswith("Error: the Google Sheet 'Fern & Fig' already has a 'Returns' tab")
+
+
+def test_excel_and_google_init_draw_with_one_palette_and_one_set_of_number_formats(server, tmp_path):
+    from openpyxl import load_workbook
+
+    from sheetreturns.sheet import palette
+
+    key = server.create("Fern & Fig")
+    setup(server, key, tmp_path)
+    ws = load_workbook(create_workbook(tmp_path / "returns.xlsx", today=TODAY).path)["Returns"]
+
+    def google_hex(colour: dict) -> str:
+        return "".join(f"{round(colour.get(c, 0) * 255):02X}" for c in ("red", "green", "blue"))
+
+    for header in ("Order ID", "Status"):  # a seller column and a job column
+        column = HEADERS.index(header)
+        google = cell_format(server, key, "Returns", 0, column)
+        excel = ws.cell(1, column + 1)
+        assert google_hex(google["backgroundColor"]) == excel.fill.fgColor.rgb[-6:]
+        assert google_hex(google["textFormat"]["foregroundColor"]) == excel.font.color.rgb[-6:]
+    for header in ("Notified On", "Unit Price", "Qty"):
+        column = HEADERS.index(header)
+        assert cell_format(server, key, "Returns", 9, column)["numberFormat"]["pattern"] == \
+            ws.column_dimensions[ws.cell(1, column + 1).column_letter].number_format
+    google_rules = {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"]: google_hex(r["booleanRule"]["format"]["backgroundColor"])
+                    for r in server.sheet(key, "Returns").conditional_formats}
+    excel_rules = {rule.formula[0].strip('"'): rule.dxf.fill.fgColor.rgb[-6:]
+                   for ranges in ws.conditional_formatting for rule in ranges.rules}
+    assert google_rules == excel_rules == palette.STATUS_COLOURS

@@ -55,7 +55,7 @@ def test_a_generated_tab_is_created_with_its_values_styles_widths_and_frozen_row
     header = cell_format(server, key, "Summary", 2, 0)
     assert header["textFormat"]["bold"] is True and hex_of(header["backgroundColor"]) == "D9E1F2"
     assert cell_format(server, key, "Summary", 3, 0)["numberFormat"] == {"type": "DATE", "pattern": "yyyy-mm-dd"}
-    assert cell_format(server, key, "Summary", 4, 2)["numberFormat"]["pattern"] == '"£"#,##0.00'
+    assert cell_format(server, key, "Summary", 4, 2)["numberFormat"]["pattern"] == '"£"#,##0.00;-"£"#,##0.00'
     assert hex_of(cell_format(server, key, "Summary", 6, 0)["backgroundColor"]) == STATUS_COLOURS["Refund due"]
     assert sheet.get_meta(6, 1, "formula") is None
     assert sheet.column_meta[0]["pixelSize"] == 28 * 7 + 5

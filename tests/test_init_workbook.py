@@ -87,7 +87,7 @@ def test_date_money_and_count_columns_are_formatted_for_rows_typed_later_too(mad
         assert ws.column_dimensions[letter[header]].number_format == "yyyy-mm-dd"
         assert ws[f"{letter[header]}2"].number_format == "yyyy-mm-dd"
     for header in ("Unit Price", "Refund Amount"):
-        assert ws.column_dimensions[letter[header]].number_format == '"£"#,##0.00'
+        assert ws.column_dimensions[letter[header]].number_format == '"£"#,##0.00;-"£"#,##0.00'
     assert ws.column_dimensions[letter["Qty"]].number_format == "0"
     assert ws.column_dimensions[letter["Order ID"]].number_format == "@"  # keeps leading zeros typed later
 
@@ -176,7 +176,7 @@ def test_init_command_creates_the_workbook_and_says_what_to_do_next(tmp_path):
     wb = load_workbook(path)
     settings = {r[0].value: r[1].value for r in wb["Settings"].iter_rows(min_row=2)}
     assert (settings["store_name"], settings["currency"]) == ("Willow & Wick", "USD")
-    assert wb["Returns"]["I2"].number_format == '"$"#,##0.00'
+    assert wb["Returns"]["I2"].number_format == '"$"#,##0.00;-"$"#,##0.00'
 
 
 def test_init_never_overwrites_an_existing_file(tmp_path):
@@ -205,3 +205,31 @@ def test_init_into_a_missing_folder_says_so(tmp_path):
     result = invoke("init", str(tmp_path / "nope" / "returns.xlsx"))
     assert result.exit_code == 2
     assert result.stderr.strip() == f"Error: folder {tmp_path / 'nope'} does not exist: create it first or choose another place"
+
+
+def test_the_status_column_is_coloured_by_its_label_as_in_google(made):
+    from sheetreturns.sheet.palette import STATUS_COLOURS
+
+    ws = load_workbook(made)["Returns"]
+    status = HEADERS.index("Status") + 1
+    letter = ws.cell(1, status).column_letter
+    rules = {}
+    for ranges in ws.conditional_formatting:
+        for rule in ranges.rules:
+            assert str(ranges.sqref) == f"{letter}2:{letter}1048576"  # every row typed later too
+            assert rule.type == "cellIs" and rule.operator == "equal"
+            rules[rule.formula[0].strip('"')] = rule.dxf.fill.fgColor.rgb[-6:]
+    assert rules == STATUS_COLOURS
+
+
+def test_a_synced_starter_workbook_shows_each_status_in_its_colour_in_the_rules(tmp_path):
+    from sheetreturns.sheet.palette import STATUS_COLOURS
+
+    path = create_workbook(tmp_path / "returns.xlsx", today=TODAY).path
+    result = api.sync(path, as_of=TODAY, config=Config(state_dir=tmp_path / "state"), outbox=tmp_path / "outbox")
+    ws = load_workbook(path)["Returns"]
+    status = HEADERS.index("Status") + 1
+    labels = [ws.cell(r, status).value for r in range(2, 2 + result.rows)]
+    colours = {rule.formula[0].strip('"'): rule.dxf.fill.fgColor.rgb[-6:]
+               for ranges in ws.conditional_formatting for rule in ranges.rules}
+    assert labels and all(colours[label] == STATUS_COLOURS[label] for label in labels)  # the rules survive a sync

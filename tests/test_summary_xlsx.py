@@ -58,7 +58,7 @@ def test_styles_become_fonts_fills_and_number_formats(example_summary):
     refund_due = by_label["Refund due"]
     assert ws.cell(refund_due, 1).fill.fgColor.rgb.endswith(STATUS_COLOURS["Refund due"])
     assert ws.cell(refund_due, 4).number_format == '"£"#,##0.00;-"£"#,##0.00'
-    assert ws.cell(by_label["Need your action now"], 3).font.color.rgb.endswith("C00000")  # alert
+    assert ws.cell(by_label["Need your action now"], 3).font.color.rgb.endswith("9C0006")  # alert, as in Google
     share = next(ws.cell(r, 4) for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Changed mind")
     assert share.number_format == "0%"
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Figure")

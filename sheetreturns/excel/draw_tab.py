@@ -18,33 +18,22 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..sheet.tab_model import STATUS_COLOURS, STYLES, ChartSpec, Tab, needs_text_guard, style_of, value_of
+from ..sheet.palette import (
+    ALERT_FILL, ALERT_TEXT, DATE_FORMAT, DATETIME_FORMAT, GOOD_TEXT, HEADER_BORDER, HEADER_FILL, HEADING_TEXT,
+    INT_FORMAT, NOTE_TEXT, PERCENT_FORMAT, STATUS_COLOURS, money_format,
+)
+from ..sheet.tab_model import STYLES, ChartSpec, Tab, needs_text_guard, style_of, value_of
 
-HEADING_COLOUR = "1F4E79"
-HEADER_FILL = "D9E1F2"
-ALERT_COLOUR = "C00000"
-GOOD_COLOUR = "375623"
-NOTE_COLOUR = "595959"
-
-INT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0%"
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-def money_format(currency_symbol: str) -> str:
-    """Excel number format for amounts: the symbol, thousands separated, two decimals; negatives with a minus."""
-    symbol = '"' + currency_symbol.strip().replace('"', '""') + '"' if currency_symbol.strip() else ""
-    return f"{symbol}#,##0.00;-{symbol}#,##0.00"
+__all__ = ["money_format", "render_tab"]
 
 
 def _styles(currency_symbol: str) -> dict[str, dict]:
     """Style name -> the openpyxl attributes a cell of that style gets."""
-    bottom = Border(bottom=Side(style="thin", color="8EA9DB"))
+    bottom = Border(bottom=Side(style="thin", color=HEADER_BORDER))
     styles = {
-        "title": {"font": Font(bold=True, size=16, color=HEADING_COLOUR)},
-        "subtitle": {"font": Font(italic=True, color=NOTE_COLOUR)},
-        "heading": {"font": Font(bold=True, size=13, color=HEADING_COLOUR)},
+        "title": {"font": Font(bold=True, size=16, color=HEADING_TEXT)},
+        "subtitle": {"font": Font(italic=True, color=NOTE_TEXT)},
+        "heading": {"font": Font(bold=True, size=13, color=HEADING_TEXT)},
         "header": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=HEADER_FILL), "border": bottom},
         "label": {"font": Font(bold=False)},
         "text": {},
@@ -53,8 +42,9 @@ def _styles(currency_symbol: str) -> dict[str, dict]:
         "percent": {"number_format": PERCENT_FORMAT},
         "date": {"number_format": DATE_FORMAT},
         "datetime": {"number_format": DATETIME_FORMAT},
-        "alert": {"font": Font(bold=True, color=ALERT_COLOUR), "number_format": INT_FORMAT},
-        "good": {"font": Font(color=GOOD_COLOUR)},
+        "alert": {"font": Font(bold=True, color=ALERT_TEXT), "fill": PatternFill("solid", fgColor=ALERT_FILL),
+                  "number_format": INT_FORMAT},
+        "good": {"font": Font(color=GOOD_TEXT)},
         "status": {},
     }
     assert set(styles) == STYLES, "every style of tabmodel.STYLES needs a drawing here"

@@ -10,27 +10,27 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..sheet import starter_content
+from ..sheet import palette, starter_content
 from ..errors import SheetReturnsError
 from ..engine.policy import Policy
 from ..sheet.tab_names import HOWTO_TAB, RETURNS_TAB, SETTINGS_TAB
 
-SELLER_FILL = PatternFill("solid", fgColor="3B5B7A")
-JOB_FILL = PatternFill("solid", fgColor="BFBFBF")
-JOB_CELL_FILL = PatternFill("solid", fgColor="F2F2F2")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-JOB_HEADER_FONT = Font(bold=True, color="262626")
-EXAMPLE_FONT = Font(italic=True, color="7F7F7F")
+SELLER_FILL = PatternFill("solid", fgColor=palette.SELLER_HEADER_FILL)
+JOB_FILL = PatternFill("solid", fgColor=palette.JOB_HEADER_FILL)
+JOB_CELL_FILL = PatternFill("solid", fgColor=palette.JOB_CELL_FILL)
+HEADER_FONT = Font(bold=True, color=palette.SELLER_HEADER_TEXT)
+JOB_HEADER_FONT = Font(bold=True, color=palette.JOB_HEADER_TEXT)
+EXAMPLE_FONT = Font(italic=True, color=palette.EXAMPLE_TEXT)
 BOLD = Font(bold=True)
-UNDERLINE = Border(bottom=Side(style="thin", color="7F7F7F"))
+UNDERLINE = Border(bottom=Side(style="thin", color=palette.HEADER_BORDER))
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-DATE_FORMAT = "yyyy-mm-dd"
 LAST_ROW = 1048576  # dropdowns cover the whole column, however long the sheet grows
 HOWTO_LINE = 110  # characters per line of a How-to paragraph (each line its own row, spilling right)
 
@@ -45,13 +45,8 @@ class Created:
     tabs: list[str]
 
 
-def money_format(policy: Policy) -> str:
-    symbol = policy.currency_symbol.replace('"', "")
-    return f'"{symbol}"#,##0.00'
-
-
 def number_format(kind: str, policy: Policy) -> str | None:
-    return {"date": DATE_FORMAT, "money": money_format(policy), "int": "0"}.get(kind)
+    return palette.column_format(kind, policy.currency_symbol)
 
 
 def create_workbook(path: str | os.PathLike[str], *, today: date, policy: Policy | None = None) -> Created:
@@ -124,7 +119,7 @@ def _draw_returns(ws: Worksheet, today: date, policy: Policy) -> None:
         cell.alignment = Alignment(vertical="center")
         letter = get_column_letter(index)
         dim = ws.column_dimensions[letter]
-        fmt = number_format(col.kind, policy) or ("@" if col.key in ("return_id", "order_id", "sku") else None)
+        fmt = number_format(col.kind, policy) or (palette.TEXT_FORMAT if col.key in starter_content.TEXT_KEYS else None)
         if fmt:
             dim.number_format = fmt  # new rows typed below take the format from their column
         if col.job_owned:
@@ -146,6 +141,16 @@ def _draw_returns(ws: Worksheet, today: date, policy: Policy) -> None:
     ws.freeze_panes = "C2"
     ws.row_dimensions[1].height = 20
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{1 + len(examples)}"
+    _status_colours(ws, next(i for i, c in enumerate(cols, start=1) if c.key == "status"))
+
+
+def _status_colours(ws: Worksheet, column: int) -> None:
+    """The Status column coloured by its label, as conditional formats that follow each cell's value (as in Google)."""
+    letter = get_column_letter(column)
+    for label, colour in palette.STATUS_COLOURS.items():
+        text = '"' + label.replace('"', '""') + '"'
+        ws.conditional_formatting.add(f"{letter}2:{letter}{LAST_ROW}", CellIsRule(
+            operator="equal", formula=[text], fill=PatternFill("solid", fgColor=colour, bgColor=colour)))
 
 
 def _draw_lists(wb: Workbook, lists: Worksheet, returns: Worksheet) -> None:
@@ -207,7 +212,7 @@ def _draw_howto(ws: Worksheet, policy: Policy) -> None:
     ws.cell(1, 1, "How to use this workbook").font = Font(bold=True, size=14)
     row = 3
     for heading, items in starter_content.howto_sections(policy):
-        ws.cell(row, 1, heading).font = Font(bold=True, size=12, color="3B5B7A")
+        ws.cell(row, 1, heading).font = Font(bold=True, size=12, color=palette.HEADING_TEXT)
         row += 1
         table_header = True
         for item in items:

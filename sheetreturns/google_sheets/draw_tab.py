@@ -8,7 +8,9 @@ import random
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..sheet.tab_model import STATUS_COLOURS, ChartSpec, Tab, style_of, value_of
+from ..sheet import palette
+from ..sheet.palette import STATUS_COLOURS
+from ..sheet.tab_model import ChartSpec, Tab, style_of, value_of
 from .cells import serial
 
 PIXELS_PER_CHAR = 7
@@ -21,12 +23,12 @@ def rgb(hex_colour: str) -> dict:
     return {"red": int(value[0:2], 16) / 255, "green": int(value[2:4], 16) / 255, "blue": int(value[4:6], 16) / 255}
 
 
-GREY_TEXT = rgb("595959")
-HEADING_TEXT = rgb("1F4E79")
-HEADER_FILL = rgb("D9E1F2")
-ALERT_TEXT = rgb("9C0006")
-ALERT_FILL = rgb("FFC7CE")
-GOOD_TEXT = rgb("006100")
+GREY_TEXT = rgb(palette.NOTE_TEXT)
+HEADING_TEXT = rgb(palette.HEADING_TEXT)
+HEADER_FILL = rgb(palette.HEADER_FILL)
+ALERT_TEXT = rgb(palette.ALERT_TEXT)
+ALERT_FILL = rgb(palette.ALERT_FILL)
+GOOD_TEXT = rgb(palette.GOOD_TEXT)
 
 
 def style_format(style: str | None, value: object, currency: str) -> dict:
@@ -41,19 +43,19 @@ def style_format(style: str | None, value: object, currency: str) -> dict:
     elif style == "header":
         fmt["textFormat"] = {"bold": True}
         fmt["backgroundColor"] = HEADER_FILL
-        fmt["borders"] = {"bottom": {"style": "SOLID", "color": rgb("8EA9DB")}}
+        fmt["borders"] = {"bottom": {"style": "SOLID", "color": rgb(palette.HEADER_BORDER)}}
         fmt["wrapStrategy"] = "WRAP"
         fmt["verticalAlignment"] = "BOTTOM"
     elif style == "int":
-        fmt["numberFormat"] = {"type": "NUMBER", "pattern": "#,##0"}
+        fmt["numberFormat"] = {"type": "NUMBER", "pattern": palette.INT_FORMAT}
     elif style == "money":
-        fmt["numberFormat"] = {"type": "CURRENCY", "pattern": f'"{currency}"#,##0.00' if currency else "#,##0.00"}
+        fmt["numberFormat"] = {"type": "CURRENCY", "pattern": palette.money_format(currency)}
     elif style == "percent":
-        fmt["numberFormat"] = {"type": "PERCENT", "pattern": "0%"}
+        fmt["numberFormat"] = {"type": "PERCENT", "pattern": palette.PERCENT_FORMAT}
     elif style == "date":
-        fmt["numberFormat"] = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+        fmt["numberFormat"] = {"type": "DATE", "pattern": palette.DATE_FORMAT}
     elif style == "datetime":
-        fmt["numberFormat"] = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
+        fmt["numberFormat"] = {"type": "DATE_TIME", "pattern": palette.DATETIME_FORMAT}
     elif style == "alert":
         fmt["textFormat"] = {"bold": True, "foregroundColor": ALERT_TEXT}
         fmt["backgroundColor"] = ALERT_FILL
@@ -62,8 +64,8 @@ def style_format(style: str | None, value: object, currency: str) -> dict:
     elif style == "status" and str(value) in STATUS_COLOURS:
         fmt["backgroundColor"] = rgb(STATUS_COLOURS[str(value)])
     if "numberFormat" not in fmt and isinstance(value, (date, datetime)):
-        fmt["numberFormat"] = ({"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"} if isinstance(value, datetime)
-                               else {"type": "DATE", "pattern": "yyyy-mm-dd"})
+        fmt["numberFormat"] = ({"type": "DATE_TIME", "pattern": palette.DATETIME_FORMAT} if isinstance(value, datetime)
+                               else {"type": "DATE", "pattern": palette.DATE_FORMAT})
     return fmt
 
 

@@ -12,7 +12,7 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..sheet import starter_content
+from ..sheet import palette, starter_content
 from ..engine.columns import normalise
 from ..settings.config_file import Config
 from ..errors import SheetReturnsError
@@ -20,16 +20,16 @@ from ..engine.policy import Policy
 from ..sheet.tab_model import Styled, Tab
 from ..sheet.tab_names import HOWTO_TAB, RETURNS_TAB, SETTINGS_TAB
 from .cells import quote_title
-from .draw_tab import cell_data, rgb, status_rules, style_format, tab_requests
+from .draw_tab import cell_data, rgb, status_rules, tab_requests
 from .workbook import GoogleWorkbook, open_google_sheet
 
-SELLER_HEADER = {"backgroundColor": rgb("3B5B7A"), "textFormat": {"bold": True, "foregroundColor": rgb("FFFFFF")},
+SELLER_HEADER = {"backgroundColor": rgb(palette.SELLER_HEADER_FILL),
+                 "textFormat": {"bold": True, "foregroundColor": rgb(palette.SELLER_HEADER_TEXT)},
                  "verticalAlignment": "MIDDLE"}
-JOB_HEADER = {"backgroundColor": rgb("BFBFBF"), "textFormat": {"bold": True, "foregroundColor": rgb("262626")},
-              "verticalAlignment": "MIDDLE"}
-JOB_CELLS = rgb("F2F2F2")
-EXAMPLE_TEXT = {"italic": True, "foregroundColor": rgb("7F7F7F")}
-TEXT_KEYS = ("return_id", "order_id", "sku")  # typed codes stay text (no 0042 -> 42)
+JOB_HEADER = {"backgroundColor": rgb(palette.JOB_HEADER_FILL),
+              "textFormat": {"bold": True, "foregroundColor": rgb(palette.JOB_HEADER_TEXT)}, "verticalAlignment": "MIDDLE"}
+JOB_CELLS = rgb(palette.JOB_CELL_FILL)
+EXAMPLE_TEXT = {"italic": True, "foregroundColor": rgb(palette.EXAMPLE_TEXT)}
 HOWTO_LINE = 110
 WRAP = {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}
 
@@ -109,13 +109,10 @@ def _column(sheet_id: int, index: int, first_row: int = 1) -> dict:
 
 
 def _number_format(kind: str, key: str, policy: Policy) -> dict | None:
-    if kind == "date":
-        return style_format("date", None, "")["numberFormat"]
-    if kind == "money":
-        return style_format("money", None, policy.currency_symbol)["numberFormat"]
-    if kind == "int":
-        return {"type": "NUMBER", "pattern": "0"}
-    if key in TEXT_KEYS:
+    pattern = palette.column_format(kind, policy.currency_symbol)
+    if pattern is not None:
+        return {"type": {"date": "DATE", "money": "CURRENCY"}.get(kind, "NUMBER"), "pattern": pattern}
+    if key in starter_content.TEXT_KEYS:
         return {"type": "TEXT"}
     return None
 

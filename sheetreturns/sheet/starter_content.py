@@ -18,6 +18,7 @@ from ..engine.values import CONDITIONS, DAMAGE_BY, DECISIONS
 EXAMPLE_NOTE = "EXAMPLE – delete this row"
 EXAMPLE_ID_PREFIX = "EX-"  # outside the R-00001 range, so the job's own numbering is unaffected
 LISTS_TAB = "Lists"
+TEXT_KEYS = ("return_id", "order_id", "sku")  # typed codes stay text (no 0042 -> 42)
 
 # Dropdowns: column key -> (choices, strict). Strict lists warn on other values (the job reports them
 # as problems); the others only suggest, because free text is fine there.

@@ -10,6 +10,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .palette import STATUS_COLOURS  # every colour lives in palette.py; re-exported for the adapters
+
+__all__ = ["STATUS_COLOURS", "STYLES", "ChartSpec", "Series", "Styled", "Tab"]
+
 # The styles an adapter must know how to draw.
 STYLES = frozenset({
     "title",      # large bold: the tab's title
@@ -27,22 +31,6 @@ STYLES = frozenset({
     "good",       # green text: all clear
     "status",     # coloured fill by the status label the cell holds (see STATUS_COLOURS)
 })
-
-# Fill colours (RGB hex) for status labels, shared by the Returns tab and the generated tabs.
-STATUS_COLOURS = {
-    "Needs info": "F8CBAD",
-    "Awaiting item": "DDEBF7",
-    "Item overdue": "F4B084",
-    "Refunded, item not back": "FFE699",
-    "Reimbursement due": "FF9999",
-    "Awaiting inspection": "E2EFDA",
-    "Partially received": "FFF2CC",
-    "Customer damage": "F8CBAD",
-    "Refund due": "C6E0B4",
-    "Over-refunded": "FF9999",
-    "Refused": "D9D9D9",
-    "Done": "EDEDED",
-}
 
 
 @dataclass(frozen=True)
