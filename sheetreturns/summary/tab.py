@@ -37,6 +37,9 @@ MEANS = {
     "refunded_not_back": "refund sent, item still due back in time",
     "refunded_this_month": "refunds with a Refunded On date this month",
     "refunded_all_time": "every refund on the sheet",
+    "claim_from_amazon": "Amazon FBA refunds not returned in time: claim them (Next Step says how)",
+    "due_from_customers": "refunded, item not back in time: the customer owes it",
+    "refunds_owed": "items back and inspected: refunds you still owe",
 }
 ALWAYS_SHOWN = {"open", "action", "item_overdue", "reimbursement_due", "awaiting_inspection", "refund_due",
                 "awaiting_item", "refunded_not_back", "refunded_this_month", "refunded_all_time"}
@@ -64,6 +67,8 @@ def build_tab(figures: Figures, policy: Policy, generated_at: datetime) -> Tab:
     tab.add(Styled(note, "subtitle"))
     tab.blank()
     glance_row = _key_figures(tab, figures)
+    tab.blank()
+    _money_to_recover(tab, figures)
     tab.blank()
     _products_to_pull(tab, figures)
     tab.blank()
@@ -146,6 +151,16 @@ def _key_figures(tab: Tab, figures: Figures) -> int:
         else:
             tab.add(Styled(label, "label"), None, Styled(days, "int"), Styled(n, "int"))
     return first
+
+
+def _money_to_recover(tab: Tab, figures: Figures) -> None:
+    _heading(tab, "Money to recover")
+    _header(tab, "Figure", "What it means", "Returns", "Amount")
+    for figure in figures.recover.values():
+        means = MEANS[figure.key] + (f" ({figure.unpriced} without a price)" if figure.unpriced else "")
+        tab.add(Styled(figure.label, "label"), Styled(means, "subtitle"),
+                Styled(figure.returns, "alert" if figure.returns and figure.key == "claim_from_amazon" else "int"),
+                _money(figure.amount))
 
 
 def _products_to_pull(tab: Tab, figures: Figures) -> None:
