@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 
 from sheetreturns import api
 from sheetreturns.cli import main
-from sheetreturns.excel.backups import Backup, backup_name, list_backups, make_backup, to_keep
+from sheetreturns.excel.backups import Backup, list_backups, make_backup, to_keep
+from sheetreturns.excel.safe_save import backup_name
+from sheetreturns.state import backup_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 26)
@@ -82,14 +84,15 @@ def test_backups_are_listed_and_one_is_restored_keeping_the_current_file(tmp_pat
     assert restored.exit_code == 0, restored.output
     assert book.read_bytes() == original
     assert "Restored returns.xlsx from the backup taken" in restored.stdout
-    backups_now = list_backups(book, tmp_path / "state" / "backups")
+    folder = backup_folder(tmp_path / "state", str(book))
+    backups_now = list_backups(book, folder)
     assert len(backups_now) == 3 and backups_now[-1].path.read_bytes() == current  # the replaced file is kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outbox", "returns.xlsx", "sheetreturns.toml", "state"]
 
     # A restore is undone the same way: the newest backup is the file it replaced.
     assert invoke("restore", "1", "--config", toml).exit_code == 0
     assert book.read_bytes() == current
-    kept = [b.path.read_bytes() for b in list_backups(book, tmp_path / "state" / "backups")]
+    kept = [b.path.read_bytes() for b in list_backups(book, folder)]
     assert kept == [original, edited, current, original]  # the day's first backup and the newest three
 
 

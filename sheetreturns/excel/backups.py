@@ -8,8 +8,6 @@ nothing makes no backup, so quiet days cost nothing and push nothing out.
 from __future__ import annotations
 
 import os
-import re
-import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +15,6 @@ from pathlib import Path
 from ..errors import SheetReturnsError
 
 STAMP = "%Y%m%d-%H%M%S-%f"
-_STAMP_PATTERN = r"(\d{8}-\d{6}-\d{6})"
 
 
 @dataclass(frozen=True)
@@ -31,22 +28,20 @@ class Backup:
                 "size": self.size}
 
 
-def backup_name(workbook: Path, taken: datetime) -> str:
-    return f"{workbook.stem}.{taken.strftime(STAMP)}{workbook.suffix}"
-
-
 def list_backups(workbook: Path, folder: Path) -> list[Backup]:
-    """This workbook's backups in `folder`, oldest first (another workbook's never match)."""
-    pattern = re.compile(re.escape(workbook.stem) + r"\." + _STAMP_PATTERN + re.escape(workbook.suffix) + "$")
+    """This workbook's backups in its backup folder, oldest first (another workbook's never match)."""
+    from .safe_save import BACKUP_NAME, is_backup_of
+
     found = []
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
         return []
     for entry in entries:
-        match = pattern.match(entry.name)
-        if match and entry.is_file():
-            found.append(Backup(Path(entry.path), datetime.strptime(match[1], STAMP), entry.stat().st_size))
+        path = Path(entry.path)
+        if entry.is_file() and is_backup_of(path, workbook):
+            stamp = BACKUP_NAME.match(entry.name)["stamp"]
+            found.append(Backup(path, datetime.strptime(stamp, STAMP), entry.stat().st_size))
     return sorted(found, key=lambda b: b.taken)
 
 
@@ -64,23 +59,20 @@ def to_keep(backups: list[Backup], last: int, days: int) -> list[Backup]:
     return [b for b in ordered if b.path in keep]
 
 
-def make_backup(workbook: Path, folder: Path, last: int, days: int, now: datetime | None = None) -> Path | None:
-    """Copy the workbook into `folder` as it is now, then drop backups retention no longer keeps."""
-    if last <= 0:
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    taken = now or datetime.now()
-    target = folder / backup_name(workbook, taken)
-    while target.exists():  # two saves in one microsecond: never overwrite a backup
-        taken = taken.replace(microsecond=(taken.microsecond + 1) % 1_000_000)
-        target = folder / backup_name(workbook, taken)
-    shutil.copy2(workbook, target)
+def prune(workbook: Path, folder: Path, last: int, days: int, newest: Path | None = None) -> None:
+    """Delete this workbook's backups that retention no longer keeps (never `newest`, the one just made)."""
     everything = list_backups(workbook, folder)
-    kept = {b.path for b in to_keep(everything, last, days)} | {target}
+    kept = {b.path for b in to_keep(everything, last, days)} | ({newest} if newest else set())
     for item in everything:
         if item.path not in kept:
             item.path.unlink(missing_ok=True)
-    return target
+
+
+def make_backup(workbook: Path, folder: Path, last: int, days: int, now: datetime | None = None) -> Path | None:
+    """Copy the workbook into `folder` as it is now, then drop the backups retention no longer keeps."""
+    from .safe_save import backup
+
+    return backup(workbook, folder, last, days, now=now)
 
 
 def find_backup(workbook: Path, folder: Path, wanted: str) -> Backup:

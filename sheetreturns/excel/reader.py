@@ -28,7 +28,11 @@ class XlsxWorkbook:
         self.path = Path(path)
         self.backup_days = backup_days
         self.name = self.path.name
-        self.backup_dir = backup_dir or self.path.parent / ".sheetreturns" / "backups"
+        if backup_dir is None:
+            from ..state import backup_folder, user_state_dir
+
+            backup_dir = backup_folder(user_state_dir(), str(self.path))
+        self.backup_dir = backup_dir
         self.package = Package(self.path)
         self.fingerprint = Fingerprint.of(self.path)  # taken before reading: a later save by someone else shows
         try:

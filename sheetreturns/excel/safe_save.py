@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from ..errors import SheetReturnsError
-from .backups import make_backup
+from ..state import FILE_MODE, ensure_dir, open_private, pid_alive
 
-DEFAULT_BACKUP_DAYS = 30
+DEFAULT_BACKUP_DAYS = 30  # besides the newest `backups`, the first backup of each of this many days
 
 TEMP_MARK = ".sheetreturns-tmp"
 
@@ -63,32 +65,58 @@ def remove_stale_temps(path: Path) -> None:
             pid = int(stale.name.rsplit("-", 1)[-1])
         except ValueError:
             continue
-        if not _alive(pid):
+        if not pid_alive(pid):
             stale.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+BACKUP_NAME = re.compile(r"^(?P<stem>.+)\.(?P<stamp>\d{8}-\d{6}-\d{6})(?P<suffix>\.xls[xm])$", re.IGNORECASE)
 
 
-def backup(path: Path, backup_dir: Path, keep: int, days: int = DEFAULT_BACKUP_DAYS) -> Path | None:
-    """Copy the current workbook into the backup folder; keep the newest `keep` and one for each of `days` days."""
-    return make_backup(path, backup_dir, keep, days)
+def backup_name(path: Path, when: datetime) -> str:
+    return f"{path.stem}.{when:%Y%m%d-%H%M%S-%f}{path.suffix}"
+
+
+def is_backup_of(candidate: Path, path: Path) -> bool:
+    """Whether `candidate` is a backup of `path` by name: exactly its stem, a stamp, its suffix."""
+    found = BACKUP_NAME.match(candidate.name)
+    return bool(found and found["stem"] == path.stem and found["suffix"].lower() == path.suffix.lower())
+
+
+def backup(path: Path, backup_dir: Path, keep: int, days: int = DEFAULT_BACKUP_DAYS,
+           now: datetime | None = None) -> Path | None:
+    """Copy the current workbook into its own backup folder (private), then prune it (see excel/backups.py).
+
+    `backup_dir` holds this workbook's backups only (one folder per workbook, by its real path), and only
+    names of exactly this workbook's form are ever pruned."""
+    from .backups import prune
+
+    if keep <= 0:
+        return None
+    ensure_dir(backup_dir)
+    when = now or datetime.now()
+    target = backup_dir / backup_name(path, when)
+    while target.exists():  # two saves in one microsecond: never overwrite a backup
+        when += timedelta(microseconds=1)
+        target = backup_dir / backup_name(path, when)
+    with open(path, "rb") as source, os.fdopen(open_private(target), "wb") as copy:
+        shutil.copyfileobj(source, copy, 1 << 20)
+    shutil.copystat(path, target)
+    os.chmod(target, FILE_MODE)
+    prune(path, backup_dir, keep, days, newest=target)
+    return target
 
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint: Fingerprint, backups: int,
                    backup_dir: Path, backup_days: int = DEFAULT_BACKUP_DAYS) -> Path | None:
-    """Write the new workbook beside the old one, then swap it in; a crash leaves the old or the new file."""
+    """Write the new workbook beside the old one, then swap it in; a crash leaves the old or the new file.
+
+    A symlinked workbook is written through to its target (the link stays a link). The temp file is private
+    while it is written and takes the workbook's own permissions just before the swap."""
+    path = Path(os.path.realpath(path))
     remove_stale_temps(path)
     temp = path.with_name(f".{path.name}{TEMP_MARK}-{os.getpid()}")
     try:
-        with open(temp, "wb") as handle:
+        with os.fdopen(open_private(temp), "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())

@@ -80,9 +80,6 @@ def open_workbook(source: str, config: Config) -> Workbook:
         )
     from ..excel.reader import XlsxWorkbook
 
-    return XlsxWorkbook(path, backup_dir=backup_folder(config, path), backup_days=config.backup_days)
+    from ..state import backup_folder
 
-
-def backup_folder(config: Config, path: Path) -> Path:
-    """Where the backups of the workbook at `path` are kept."""
-    return config.state_dir / "backups"
+    return XlsxWorkbook(path, backup_dir=backup_folder(config.state_dir, source), backup_days=config.backup_days)
