@@ -39,6 +39,7 @@ def rows_of(result, order: str, sku: str):
     return found
 
 
+@pytest.mark.slow
 def test_a_month_of_fba_returns_refunds_and_reimbursements(shop):
     book, config, files = shop
     before = api.check(book, as_of=AS_OF, config=config)
@@ -94,6 +95,7 @@ def test_a_month_of_fba_returns_refunds_and_reimbursements(shop):
     assert (line.reimbursed_on, line.reimbursed_amount) == (date(2026, 11, 15), Decimal("15.40"))
 
 
+@pytest.mark.slow
 def test_importing_the_same_three_files_again_changes_nothing(shop):
     book, config, files = shop
     api.import_reports(files, book, config=config)
@@ -123,6 +125,7 @@ def test_a_claim_waits_for_the_window_from_policy(shop):
     assert "2026-12-09" in outcome.next_step
 
 
+@pytest.mark.slow
 def test_a_seller_typed_value_is_kept_and_a_disagreement_is_a_problem(shop):
     book, config, files = shop
     api.import_reports(files[:1], book, config=config)
@@ -198,6 +201,7 @@ def test_an_unknown_layout_names_the_closest_one_and_the_columns_that_differ(tmp
     assert "return-date" in message and "return-day" in message and "my-notes" in message
 
 
+@pytest.mark.slow
 def test_the_command_line(shop):
     book, config, files = shop
     env_root = str(ROOT)

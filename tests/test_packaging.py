@@ -1,5 +1,6 @@
 """The package as a user gets it: licence, typing marker, bounded dependencies, a tested constraints
 file, and an sdist that holds no tests it cannot run."""
+import pytest
 import subprocess
 import sys
 import tarfile
@@ -71,6 +72,7 @@ def test_the_changelog_starts_with_what_exists(tmp_path):
     assert f"## {PROJECT['version']} - " in text
 
 
+@pytest.mark.slow
 def test_the_sdist_ships_no_tests_and_everything_a_user_reads(tmp_path):
     subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True)

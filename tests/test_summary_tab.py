@@ -31,6 +31,7 @@ def row_starting(tab, text, within=None):
     raise AssertionError(f"no row starts with {text!r}")
 
 
+@pytest.mark.slow
 def test_title_and_as_of_are_frozen_at_the_top(example):
     loaded, tab, figures = example
     assert value_of(tab.rows[0][0]) == "Willow & Wick: returns summary"
