@@ -75,10 +75,15 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         batch = intake_for_sync(workbook, chosen, config, lines, policy, dry_run=dry_run, now=now)
         return batch.rows_for(header)
 
+    from .imports.record import imports_first
+
     with run_lock(config.state_dir, chosen):
+        # [import] folder: new report files become rows first (their own write, only when there are new ones)
+        import_result = imports_first(chosen, config, dry_run=dry_run, now=now)
         try:
             loaded = load(chosen, as_of, config, reporter,
-                          new_rows=new_notices if config.intake.get("mailbox") else None)
+                          new_rows=new_notices if config.intake.get("mailbox") else None,
+                          new_replies=lambda: batch.changed if batch is not None else [])
             try:
                 reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
                 if not dry_run:
@@ -118,8 +123,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         notes, intake_failures = sync_notes(batch)
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
-        written=written.written, failures=[*intake_failures, *delivery.failures], changes=written.changes,
-        notes=notes, unchanged=written.unchanged,
+        written=written.written, failures=[*import_result.failures, *intake_failures, *delivery.failures],
+        changes=written.changes, notes=[*import_result.notes, *notes], unchanged=written.unchanged,
     )
 
 

@@ -220,3 +220,51 @@ def test_the_command_line(shop):
                          capture_output=True, text=True, cwd=book.parent, env={"PYTHONPATH": env_root, "PATH": ""})
     assert run.returncode == 2
     assert run.stderr.strip().startswith("Error:") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_money_to_recover_on_the_summary(shop):
+    book, config, files = shop
+    before = api.report(book, as_of=AS_OF, config=config).figures.recover
+    api.import_reports(files, book, config=config)
+    summary = api.report(book, as_of=AS_OF, config=config)
+    recover = summary.figures.recover
+    claim = recover["claim_from_amazon"]
+    assert (before["claim_from_amazon"].returns, claim.returns, claim.amount) == (0, 1, 64.0)
+    # the example's own reimbursement due (a customer of the shop) stays the customer's to repay
+    assert recover["due_from_customers"].returns == before["due_from_customers"].returns
+    refunds = {k: v for k, v in summary.as_json()["summary"]["money_to_recover"].items()}
+    assert set(refunds) == {"claim_from_amazon", "due_from_customers", "refunds_owed"}
+    api.sync(book, as_of=AS_OF, config=config, outbox=book.parent / "outbox")
+    cells = [c for row in load_workbook(book)["Summary"].iter_rows(values_only=True) for c in row if c is not None]
+    at = cells.index("Claimable from Amazon")
+    assert "Money to recover" in cells and cells[at + 2] == 1 and cells[at + 3] == 64
+
+
+def test_sync_imports_the_new_files_of_the_downloads_folder_first(tmp_path):
+    book = tmp_path / "returns.xlsx"
+    shutil.copy(EXAMPLE, book)
+    (tmp_path / "sheetreturns.toml").write_text(
+        'source = "returns.xlsx"\n[import]\nfolder = "downloads"\n', encoding="utf-8")
+    files = reports.write_month(tmp_path / "downloads")
+    config = tmp_path / "sheetreturns.toml"
+    first = api.sync(as_of=AS_OF, config=config, outbox=tmp_path / "outbox")
+    assert first.notes[0].startswith("import: 10 rows added")
+    assert not first.failures
+    [(line, outcome)] = rows_of(first, *reports.REFUNDED_NOT_RETURNED)
+    assert outcome.status is Status.REIMBURSEMENT_DUE  # evaluated in the same run
+    # a file already imported is recognised by its content, not its name
+    shutil.copy(files[0], files[0].with_name("copy of returns.txt"))
+    second = api.sync(as_of=AS_OF, config=config, outbox=tmp_path / "outbox")
+    assert not any(n.startswith("import:") for n in second.notes)
+    assert len(second.evaluation.lines) == len(first.evaluation.lines)
+    # a new week's file is imported; a broken one is a named failure and the rest goes on
+    week = tmp_path / "downloads" / "fba-returns-week-49.txt"
+    week.write_text(reports.fba_returns_text([("2026-11-25T10:00:00+00:00", "202-1000010-0000010", "MUG-BLU",
+                                               "Stoneware mug, blue", 1, "SELLABLE", "UNWANTED_ITEM",
+                                               "Unit returned to inventory", "LPNRR1000000010")]), encoding="utf-8")
+    (tmp_path / "downloads" / "broken.csv").write_bytes("a,b\n".encode("utf-16-le"))
+    third = api.sync(as_of=AS_OF, config=config, outbox=tmp_path / "outbox")
+    assert third.notes[0].startswith("import: 0 rows added, 1 updated")
+    assert any("broken.csv" in failure for failure in third.failures)
+    [(line, outcome)] = rows_of(third, *reports.REFUNDED_RECENTLY)
+    assert line.received_on == date(2026, 11, 25) and outcome.status is Status.DONE

@@ -31,6 +31,11 @@ def report_text(summary: SummaryReport, limit: int = TERMINAL_ROWS) -> str:
     rows = [[fig.label, f"{fig.returns:,}", money(fig.amount) + (f" ({fig.unpriced} without a price)" if fig.unpriced else "")]
             for fig in _shown_figures(f)]
     out += table(["Figure", "Returns", "Amount"], rows, right={1, 2})
+    out += ["", "Money to recover"]
+    out += table(["Figure", "Returns", "Amount"], [
+        [fig.label, f"{fig.returns:,}", money(fig.amount) + (f" ({fig.unpriced} without a price)" if fig.unpriced else "")]
+        for fig in f.recover.values()
+    ], right={1, 2})
     out += ["", "How fast (median days, over returned products with both dates)"]
     out += table(["From → to", "Days", "Products"], [
         ["Notice → item received", _days(f.days_to_receive), f.days_to_receive_n],

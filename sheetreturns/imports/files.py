@@ -49,6 +49,18 @@ def read_report(path: str | Path) -> ReportFile:
     return ReportFile(path, digest, _text_lines(text, path.name), encoding)
 
 
+def file_digest(path: Path) -> str:
+    """The content hash by which a file imported before is recognised, whatever its name."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise SheetReturnsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return digest.hexdigest()
+
+
 def decode(raw: bytes, name: str) -> tuple[str, str]:
     """The file's text and the encoding it was in: a BOM decides, else UTF-8, else Windows-1252."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -91,7 +103,7 @@ def _text_lines(text: str, name: str) -> list[list[str]]:
         delimiter = "\t" if tabs > commas else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        lines = [[cell.strip() for cell in row] for row in reader]
+        lines = list(reader)  # cells are stripped when read, only those that are used
     except csv.Error as exc:
         raise SheetReturnsError(
             f"{name} cannot be read as a report (line {reader.line_num}: {exc}); it may be cut short: "

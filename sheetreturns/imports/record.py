@@ -8,12 +8,13 @@ there, the value stays and the disagreement is kept as a fact that the rules sho
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import compress, islice
 from pathlib import Path
 
-from ..engine.columns import BY_KEY, HeaderMap
+from ..engine.columns import BY_KEY, HeaderMap, normalise
 from ..engine.model import Line
 from ..engine.report_facts import ReportFact, same
 from ..engine.typed_lines import build_lines
@@ -22,10 +23,9 @@ from ..settings.config_file import Config
 from ..settings.policy_layers import resolve_policy
 from ..sheet.workbook import WriteReport, open_workbook
 from ..sheet.write_plan import RowIdentity, WritePlan
-from .files import REPORT_SUFFIXES, ReportFile, read_report
+from .files import REPORT_SUFFIXES, ReportFile, file_digest, read_report
 from .journal import IMPORT_LOG_TAB, FileRecord, ImportJournal, fact_json, fact_key, hashes_on_tab, state_path
-from .layouts import REFUND, REIMBURSEMENT, RETURN, LeftOut, Line as ReportLine, NotUnderstood, Record, closest, reader_for, \
-    recognise
+from .layouts import REFUND, REIMBURSEMENT, RETURN, LeftOut, NotUnderstood, Record, closest, recognise
 
 ADDABLE = ("channel", "reimbursed_on", "reimbursed_amount")  # columns import adds when the sheet lacks them
 IDENTITY = frozenset({"order_id", "sku"})
@@ -76,30 +76,65 @@ class ImportResult:
 
 def parse_file(path: str | Path) -> ParsedFile:
     """A report file's lines as records; raises SheetReturnsError for a bad file or an unknown layout."""
+    enabled = gc.isenabled()
+    gc.disable()  # many small acyclic objects: the cyclic collector would rescan them again and again
+    try:
+        return _parse_file(path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_file(path: str | Path) -> ParsedFile:
     report = read_report(path)
     found = recognise(report.lines)
     if found is None:
         raise SheetReturnsError(unknown_layout_message(report))
-    read = reader_for(found.layout)
     records: list[Record] = []
     not_understood: list[tuple[int, str]] = []
-    count = left_out = 0
+    left_out = 0
     width = len(report.lines[found.header_index])
-    for offset, cells in enumerate(report.lines[found.header_index + 1:], start=found.header_index + 2):
-        filled = sum(1 for c in cells if c)
-        if filled == 0:
-            continue
-        count += 1
-        if filled == 1 and width > 2:
-            not_understood.append((offset, f'"{next(c for c in cells if c)[:60]}" is not a report line'))
-            continue
-        try:
-            records.extend(read(ReportLine(cells, found.index, offset)))
-        except LeftOut:
-            left_out += 1
-        except NotUnderstood as exc:
-            not_understood.append((offset, str(exc)))
+    start = found.header_index + 2
+    body = report.lines[found.header_index + 1:]
+    # A line with at most one filled cell is a blank line, or a footer or note ("1,234 record(s) downloaded").
+    real = [len(c) - c.count("") > 1 for c in body] if width > 2 else [True] * len(body)
+    if all(real):
+        numbers, kept = list(range(start, start + len(body))), body
+    else:
+        numbers = [n for n, ok in zip(range(start, start + len(body)), real) if ok]
+        kept = list(compress(body, real))
+        for offset, cells, ok in zip(range(start, start + len(body)), body, real):
+            texts = [c.strip() for c in cells if c.strip()] if not ok else []
+            if texts:
+                not_understood.append((offset, f'"{texts[0][:60]}" is not a report line'))
+    count = len(kept) + len(not_understood)
+    if found.layout.read_columns is not None:
+        records, bad = found.layout.read_columns(_columns(kept, found.index), numbers)
+        not_understood = sorted(not_understood + bad)
+    else:
+        read = found.reader()
+        for offset, cells in zip(numbers, kept):
+            try:
+                records.extend(read(cells, offset))
+            except LeftOut:
+                left_out += 1
+            except NotUnderstood as exc:
+                not_understood.append((offset, str(exc)))
     return ParsedFile(report, found.layout.name, records, not_understood, count, left_out)
+
+
+def _columns(rows: list[list[str]], index: dict[str, int]):
+    """name -> that column's cells (None when the file lacks it), the rows turned into columns once."""
+    width = max(index.values(), default=-1) + 1
+    if rows and min(map(len, rows)) < width:
+        rows = [r if len(r) >= width else r + [""] * (width - len(r)) for r in rows]
+    columns = list(zip(*rows)) if rows else [()] * width
+
+    def column(name: str) -> list[str] | None:
+        position = index.get(normalise(name))
+        return None if position is None else columns[position]
+
+    return column
 
 
 def unknown_layout_message(report: ReportFile) -> str:
@@ -249,10 +284,16 @@ def import_files(source: str, paths: list[str | Path], config: Config, *, dry_ru
 
     With `skip_known`, files whose content was imported before (and left nothing waiting) are passed over.
     """
+    parsed = [parse_file(p) for p in paths]  # every file understood before anything is written
+    return import_parsed(source, parsed, config, dry_run=dry_run, now=now, skip_known=skip_known)
+
+
+def import_parsed(source: str, parsed: list[ParsedFile], config: Config, *, dry_run: bool = False,
+                  now: datetime | None = None, skip_known: bool = False,
+                  result: ImportResult | None = None) -> ImportResult:
     now = now or datetime.now().astimezone()
     journal = ImportJournal.load(state_path(config.state_dir, source))
-    result = ImportResult(source, dry_run)
-    parsed = [parse_file(p) for p in paths]  # every file understood before anything is written
+    result = result or ImportResult(source, dry_run)
     seen: set[str] = set()
     unique = []
     for item in parsed:
@@ -357,3 +398,40 @@ def report_files(folder: Path) -> list[Path]:
     found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
              and not p.name.startswith((".", "~$"))]
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def imports_first(source: str, config: Config, *, dry_run: bool, now: datetime | None = None) -> ImportResult:
+    """For sync: import the new report files of [import] folder before the sheet is read.
+
+    A file imported before is recognised by its content, whatever its name. A bad file is a failure of
+    this run, named, while the other files are imported.
+    """
+    result = ImportResult(source, dry_run)
+    folder = config.imports.get("folder")
+    if not folder:
+        return result
+    try:
+        paths = report_files(Path(folder))
+        journal = ImportJournal.load(state_path(config.state_dir, source))
+        parsed = []
+        for path in paths:
+            try:
+                digest = file_digest(path)
+                known = journal.files.get(digest)
+                if known is not None and known.final:
+                    continue
+                parsed.append(parse_file(path))
+            except SheetReturnsError as exc:
+                result.failures.append(f"import: {exc}")
+        if parsed:
+            import_parsed(source, parsed, config, dry_run=dry_run, now=now, skip_known=True, result=result)
+    except SheetReturnsError as exc:
+        result.failures.append(f"import: {exc}")
+        return result
+    if result.files:
+        verb = "would add" if dry_run else "added"
+        names = len(result.files)
+        result.notes.insert(0, f"import: {result.rows_added} row{'s' if result.rows_added != 1 else ''} {verb}, "
+                               f"{result.rows_updated} updated from {names} new report file{'s' if names != 1 else ''} "
+                               f"in {Path(folder).name}")
+    return result

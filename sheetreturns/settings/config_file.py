@@ -14,7 +14,8 @@ from ..errors import ConfigError
 from .keys import check_known
 
 CONFIG_NAME = "sheetreturns.toml"
-KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "policy", "backups", "reason_keywords"}
+KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "import", "policy", "backups",
+              "reason_keywords"}
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Config:
     smtp: dict = field(default_factory=dict)
     google: dict = field(default_factory=dict)
     intake: dict = field(default_factory=dict)
+    imports: dict = field(default_factory=dict)  # [import]: folder = where report downloads land
     policy_entries: list[tuple[object, object, str]] = field(default_factory=list)
 
     @property
@@ -70,7 +72,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     check_known(data, KNOWN_KEYS, path.name)
     config = Config(path=path.resolve())
-    for key in ("smtp", "google", "intake", "policy", "reason_keywords"):
+    for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords"):
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{path.name}: [{key}] must be a table, e.g. [{key}] on its own line")
     if "source" in data:
@@ -91,6 +93,10 @@ def load_config(explicit: str | Path | None = None) -> Config:
     config.smtp = dict(data.get("smtp", {}))
     config.google = dict(data.get("google", {}))
     config.intake = dict(data.get("intake", {}))
+    config.imports = dict(data.get("import", {}))
+    check_known(config.imports, {"folder"}, f"{path.name} [import]")
+    if "folder" in config.imports:
+        config.imports["folder"] = str(config.resolve(_text(config.imports, "folder", path)))
     where = f"{path.name} [policy]"
     config.policy_entries = [(k, v, f"{where} {k}") for k, v in data.get("policy", {}).items()]
     for category, words in data.get("reason_keywords", {}).items():

@@ -59,6 +59,7 @@ class Figures:
     rows: int  # product rows counted
     returns: int
     key: dict[str, Figure]
+    recover: dict[str, Figure]  # money to recover: from Amazon, from customers, and refunds owed to customers
     days_to_receive: float | None  # median days, notice -> item received
     days_to_receive_n: int
     days_to_refund: float | None  # median days, item received -> refunded
@@ -89,6 +90,7 @@ class Figures:
             "rows": self.rows,
             "returns": self.returns,
             "key_figures": {k: f.as_dict() for k, f in self.key.items()},
+            "money_to_recover": {k: f.as_dict() for k, f in self.recover.items()},
             "median_days_notice_to_received": self.days_to_receive,
             "median_days_received_to_refunded": self.days_to_refund,
             "reasons": _records(self.reasons),
@@ -140,6 +142,7 @@ def compute(evaluation: Evaluation, policy: Policy) -> Figures:
         rows=len(df),
         returns=int(df["return_id"].nunique()),
         key=key_figures(df, today),
+        recover=money_to_recover(df),
         days_to_receive=days_to_receive,
         days_to_receive_n=n_receive,
         days_to_refund=days_to_refund,
@@ -192,6 +195,19 @@ def key_figures(df: pd.DataFrame, today: pd.Timestamp) -> dict[str, Figure]:
         _figure(df, has(Status.REFUNDED_NOT_BACK), "refunded_not_back", Status.REFUNDED_NOT_BACK.value, "owed"),
         _figure(df, this_month, "refunded_this_month", f"Refunded in {today:%B %Y}", "refunded"),
         _figure(df, refunded, "refunded_all_time", "Refunded, all time", "refunded"),
+    ]
+    return {f.key: f for f in figures}
+
+
+def money_to_recover(df: pd.DataFrame) -> dict[str, Figure]:
+    """Claimable from Amazon (FBA refunds not returned in Amazon's window), due from customers (refunded, item
+    not back in time), and refunds owed to customers (Refund due)."""
+    status = df["status"]
+    owed_back = status == Status.REIMBURSEMENT_DUE.value
+    figures = [
+        _figure(df, owed_back & df["amazon_fba"], "claim_from_amazon", "Claimable from Amazon", "owed"),
+        _figure(df, owed_back & ~df["amazon_fba"], "due_from_customers", "Due from customers", "owed"),
+        _figure(df, status == Status.REFUND_DUE.value, "refunds_owed", "Refunds owed to customers", "owed"),
     ]
     return {f.key: f for f in figures}
 

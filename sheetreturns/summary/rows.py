@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.model import Line, Outcome, Status
+from ..engine.report_facts import is_amazon_fba
 from ..engine.statuses import line_value, refunded_amount
 
 # SKUs that are not products: postage, carriage, fees, discounts, samples and manual adjustments, as
@@ -90,10 +91,12 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
             for line in lines
         ],
         "non_product": [is_non_product(line.sku) for line in lines],
+        "amazon_fba": [is_amazon_fba(line) for line in lines],
     })
     # Typed explicitly so that an empty sheet gives the same columns (an empty object column used
     # as a mask would select columns instead of rows). Text the tables group by becomes categorical:
     # grouping then works on small whole-number codes instead of hashing every string again.
     grouped = {column: "category" for column in ("sku", "product", "customer_key", "reason", "category", "inventory")}
     return frame.astype({"row": int, "units": int, "units_received": int, "value": float, "refunded": float,
-                         "owed": float, "inspected": bool, "defective": bool, "non_product": bool, **grouped})
+                         "owed": float, "inspected": bool, "defective": bool, "non_product": bool, "amazon_fba": bool,
+                         **grouped})
