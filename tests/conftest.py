@@ -1,4 +1,5 @@
-"""Fixtures shared by the tests: the local servers (Google Sheets API, Dovecot IMAP) and a system keyring.
+"""Fixtures shared by the tests: the local servers (Google Sheets API, Dovecot IMAP), a system keyring, and a
+user state folder of its own for every test, so no test reads or locks another's (or the user's) state.
 
 Markers (registered in pyproject.toml): `libreoffice` (opens files in LibreOffice), `dovecot` (a real IMAP
 server), `network` (a server on 127.0.0.1: SMTP, IMAP or the Sheets API), `slow` (a second or more
@@ -67,3 +68,9 @@ def system_keyring():
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def _private_user_state(tmp_path_factory, monkeypatch):
+    folder = tmp_path_factory.mktemp("user-state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    monkeypatch.delenv("SHEETRETURNS_STATE_DIR", raising=False)
+    return folder

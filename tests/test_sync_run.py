@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from sheetreturns.state import user_state_dir
 from sheetreturns import api
 from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
@@ -49,7 +50,7 @@ def shop(tmp_path, monkeypatch, rows=None):
 
 
 def log_lines(tmp_path):
-    return (tmp_path / ".sheetreturns" / "sheetreturns.log").read_text().splitlines()
+    return (user_state_dir() / "sheetreturns.log").read_text().splitlines()  # no config: the user's state folder
 
 
 @pytest.mark.slow
