@@ -1,10 +1,10 @@
 """Writing back to a Google Sheet: only job-owned cells that change, real dates, text never a formula."""
 from __future__ import annotations
 
-import pytest
 import json
 from datetime import date, datetime
 
+import pytest
 from click.testing import CliRunner
 
 from sheetreturns import api, loading

@@ -1,6 +1,7 @@
 """`sheetreturns emails preview`: what a sync would send, rendered, with nothing sent or recorded."""
-import pytest
 import json
+
+import pytest
 
 import click
 

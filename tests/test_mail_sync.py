@@ -1,9 +1,9 @@
 """Done when: `sheetreturns sync` run twice on the example workbook against a local SMTP server delivers
 each due email exactly once, with the right wording, and the sheet shows who was contacted and when."""
-import pytest
 import json
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 

@@ -1,12 +1,12 @@
 """The package as a user gets it: licence, typing marker, bounded dependencies, a tested constraints
 file, and an sdist that holds no tests it cannot run."""
-import pytest
 import subprocess
 import sys
 import tarfile
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]

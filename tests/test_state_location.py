@@ -2,13 +2,13 @@
 command is started from: syncing one workbook from two folders, one after the other or at the same time,
 delivers each email once over real SMTP, and state an earlier version kept in `.sheetreturns` in the working
 folder is moved to the sheet's state folder without losing anything."""
-import pytest
 import os
 import shutil
 import stat
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook

@@ -1,8 +1,8 @@
 """`sheetreturns report` through click's CliRunner: the Summary's figures as tables or as one JSON object."""
-import pytest
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sheetreturns.cli import main

@@ -1,5 +1,4 @@
 """`sheetreturns sync` as a user sees it: the last line, the log in the state folder, --quiet, no bar off a terminal."""
-import pytest
 import json
 import os
 import pty
@@ -7,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 

@@ -1,11 +1,11 @@
 """A sync that would change nothing writes nothing: same bytes, same mtime, no backup, no temp file."""
 from __future__ import annotations
 
-import pytest
 import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from sheetreturns import api
