@@ -108,6 +108,7 @@ def test_the_howto_tab_speaks_of_a_google_sheet(server, tmp_path):
 
 
 @pytest.mark.network
+@pytest.mark.slow
 def test_init_command_with_google_prints_what_it_set_up(server, tmp_path):
     key = server.create("Fern & Fig")
     toml = tmp_path / "sheetreturns.toml"

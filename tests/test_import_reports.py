@@ -115,6 +115,7 @@ def test_importing_the_same_three_files_again_changes_nothing(shop):
     assert week.files[0].already == len(reports.FBA_RETURNS) - 3
 
 
+@pytest.mark.slow
 def test_a_claim_waits_for_the_window_from_policy(shop):
     book, config, files = shop
     api.import_reports(files, book, config=config)
@@ -222,6 +223,7 @@ def test_the_command_line(shop):
     assert run.stderr.strip().startswith("Error:") and len(run.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_money_to_recover_on_the_summary(shop):
     book, config, files = shop
     before = api.report(book, as_of=AS_OF, config=config).figures.recover
@@ -240,6 +242,7 @@ def test_money_to_recover_on_the_summary(shop):
     assert "Money to recover" in cells and cells[at + 2] == 1 and cells[at + 3] == 64
 
 
+@pytest.mark.slow
 def test_sync_imports_the_new_files_of_the_downloads_folder_first(tmp_path):
     book = tmp_path / "returns.xlsx"
     shutil.copy(EXAMPLE, book)

@@ -241,6 +241,7 @@ def test_a_connection_dropped_after_the_message_is_unconfirmed_and_never_sent_tw
 
 
 @pytest.mark.network
+@pytest.mark.slow
 def test_finding_4_a_connection_dropped_in_the_middle_of_the_text_is_retried_not_unconfirmed(tmp_path, workbook):
     with MailServer(drop_in_data={3}) as server:  # the third message: 354, then hang up
         delivery = send(workbook, smtp_config(tmp_path, server.port))
@@ -250,6 +251,7 @@ def test_finding_4_a_connection_dropped_in_the_middle_of_the_text_is_retried_not
 
 
 @pytest.mark.network
+@pytest.mark.slow
 def test_finding_4_a_message_whose_text_never_reached_the_server_is_sent_by_the_next_run(tmp_path, workbook):
     with MailServer(drop_in_data={3, 4}) as server:  # the third message's retry is cut off as well
         config = smtp_config(tmp_path, server.port)

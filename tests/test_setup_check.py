@@ -149,6 +149,7 @@ def test_wrong_password_is_reported_without_showing_it(shop, smtp_server, monkey
 
 
 @pytest.mark.network
+@pytest.mark.slow
 def test_missing_password_says_which_variable_to_set(shop, smtp_server):
     controller, _ = smtp_server
     write_config(shop, smtp_table(controller.port))

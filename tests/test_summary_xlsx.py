@@ -50,6 +50,7 @@ def test_values_read_back_by_our_reader_equal_the_tab(example_summary):
                 assert got == want, (number + 1, column + 1)
 
 
+@pytest.mark.slow
 def test_styles_become_fonts_fills_and_number_formats(example_summary):
     tab, path = example_summary
     ws = load_workbook(path)["Summary"]
