@@ -14,7 +14,6 @@ from sheetreturns import api
 from sheetreturns.intake import journal as intake_journal
 from sheetreturns.settings.config_file import Config
 from tests.helpers import basic_row, write_workbook
-from tests.intake_corpus import write_eml  # noqa: F401  (same folder layout as the notice tests)
 
 DAY0 = date(2026, 11, 2)
 PEOPLE = {
