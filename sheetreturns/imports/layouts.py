@@ -359,6 +359,9 @@ def _reimbursement(line: Line) -> list[Record]:
     reason = line.get("reason")
     order = line.get("amazon-order-id") or None
     sku = line.get("sku") or None
+    if normalise(reason) == "reimbursementreversal" and order is not None:
+        raise NotUnderstood(f"Amazon reversed reimbursement {line.get('original-reimbursement-id') or ''} of order "
+                            f"{order}, SKU {sku}: check that row's Reimbursed On and Amount by hand")
     if normalise(reason) not in CUSTOMER_REIMBURSEMENTS:
         raise LeftOut(f'reason "{reason}"') if reason else NotUnderstood("no reason")
     if order is None or sku is None:
