@@ -45,18 +45,18 @@ NewRows = Callable[[Workbook, list[Line], Policy, HeaderMap], list[dict[str, obj
 
 
 def load(source: str | None, as_of: date, config: Config, progress: Reporter | None = None, *,
-         new_rows: NewRows | None = None) -> Loaded:
+         new_rows: NewRows | None = None, new_replies: Callable[[], list] | None = None) -> Loaded:
     """Open SOURCE, read its Returns tab and Settings, and evaluate every row as of `as_of`."""
     chosen = resolve_source(source, config)
     progress = progress or Reporter(None)
     progress.stage("read", f"Reading {chosen if '://' in chosen else Path(chosen).name}")
     workbook = open_workbook(chosen, config)
     with bulk_allocation():
-        return _load(chosen, workbook, as_of, config, progress, new_rows)
+        return _load(chosen, workbook, as_of, config, progress, new_rows, new_replies)
 
 
 def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress: Reporter,
-          new_rows: NewRows | None) -> Loaded:
+          new_rows: NewRows | None, new_replies: Callable[[], list] | None = None) -> Loaded:
     try:
         tab, header = workbook.returns_tab()
         policy = resolve_policy(config, workbook)
@@ -76,6 +76,7 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
         facts = load_facts(config.state_dir, chosen)  # what imported reports said about rows
         evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen), facts)
+        with_replies(evaluation, policy, config, chosen, new_replies() if new_replies is not None else ())
     except BaseException:
         workbook.close()
         raise
@@ -100,6 +101,18 @@ def _keys_by_position(header: HeaderMap, width: int) -> list[str | None]:
     for key, index in header.columns.items():
         by_position[index] = key
     return by_position
+
+
+def with_replies(evaluation: Evaluation, policy, config: Config, chosen: str, new: Iterable = ()) -> None:
+    """Customers' replies that intake recorded (and `new`: this run's, not yet in the journal), put on their
+    returns: Next Step, the Reply columns, reminders held."""
+    from .engine.replies import apply_replies
+    from .intake.replies import recorded_replies
+
+    replies, answers, others = recorded_replies(config.state_dir, chosen, new)
+    if replies or others:
+        apply_replies(evaluation, replies, answers, policy)
+        evaluation.other_replies = others
 
 
 def assigned_identities(evaluation: Evaluation) -> dict[tuple[str, str, str], str]:

@@ -13,7 +13,7 @@ from sheetreturns.engine.model import Line
 from sheetreturns.engine.policy import Policy
 
 AS_OF = date(2026, 11, 26)
-STANDARD_HEADERS = [c.header for c in SELLER_COLUMNS]
+STANDARD_HEADERS = [c.header for c in SELLER_COLUMNS if not c.on_demand]
 HEADER_ROW = 1
 
 

@@ -17,7 +17,7 @@ from sheetreturns.sheet.starter_content import COMMON_REASONS, EXAMPLE_NOTE, is_
 from sheetreturns.excel.reader import XlsxWorkbook
 
 TODAY = date(2026, 11, 26)
-HEADERS = [c.header for c in SELLER_COLUMNS + JOB_COLUMNS]
+HEADERS = [c.header for c in SELLER_COLUMNS + JOB_COLUMNS if not c.on_demand]
 
 
 @pytest.fixture

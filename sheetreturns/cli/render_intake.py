@@ -1,7 +1,7 @@
 """An intake run's result as text for a terminal."""
 from __future__ import annotations
 
-from ..intake.journal import DUPLICATE, LABELS, PARTIAL, RECORDED, SKIPPED, UNPARSED
+from ..intake.journal import ANSWERED, DUPLICATE, LABELS, PARTIAL, RECORDED, REPLY, REPLY_ELSEWHERE, SKIPPED, UNPARSED
 from ..intake.record import IntakeResult
 from .render import table
 
@@ -14,13 +14,19 @@ def intake_report(result: IntakeResult) -> str:
     if result.known:
         head += f" · {result.known} recorded before"
     lines = [head]
-    counts = [[LABELS[r], result.count(r)] for r in (RECORDED, PARTIAL, DUPLICATE, UNPARSED, SKIPPED) if result.count(r)]
+    counts = [[LABELS[r], result.count(r)] for r in (RECORDED, PARTIAL, DUPLICATE, REPLY, REPLY_ELSEWHERE, ANSWERED, UNPARSED, SKIPPED)
+              if result.count(r)]
     if counts:
         lines += ["", *table(["New messages", "How many"], counts, right={1})]
     check = [n for n in result.notices if n.result == PARTIAL]
     if check:
         rows = [[n.order_id or "", n.subject[:50], n.details] for n in check[:MAX_LISTED]]
         lines += ["", f"Recorded, check these rows ({len(check)})", *table(["Order", "Subject", "What is missing"], rows)]
+    elsewhere = [n for n in result.notices if n.result == REPLY_ELSEWHERE]
+    if elsewhere:
+        rows = [[n.return_id or "", n.sender[:40], n.reply[:60]] for n in elsewhere[:MAX_LISTED]]
+        lines += ["", f"Replies not from the return's customer, not put on the rows ({len(elsewhere)})",
+                  *table(["Return", "From", "Reply"], rows)]
     missing = result.not_recorded
     if missing:
         rows = [[n.sender[:40], n.subject[:50], n.details] for n in missing[:MAX_LISTED]]

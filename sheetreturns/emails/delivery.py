@@ -12,6 +12,7 @@ from ..settings.config_file import Config
 from ..settings.smtp import smtp_settings
 from ..errors import ConfigError
 from ..engine.model import EmailDue, EmailKind, Status
+from ..engine.replies import waiting_replies
 from ..results import EmailRecord
 from ..sheet.tab_model import Tab
 from . import email_log
@@ -215,6 +216,8 @@ def _digest(loaded, journal: Journal, channel, drafts: Drafts, delivery: Deliver
         "waiting": [r for r in records if r.result == WAITING],
         "cap": policy.max_emails_per_run,
         "attention": [(label, n) for label, n in loaded.evaluation.counts().items() if label not in CALM],
+        "replies": [{"return_id": rid, "customer": who or "", "replied_on": long_date(r.replied_on, policy.day_first),
+                     "preview": r.preview} for rid, who, r in waiting_replies(loaded.evaluation)],
     }
     key = f"digest-{now:%Y%m%d-%H%M%S}"  # one digest per run: the journal key is the run's time
     try:

@@ -15,6 +15,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     job_owned: bool = False
     required: bool = False
+    on_demand: bool = False  # added to a sheet only when the job has something to put in it (customer replies)
 
 
 SELLER_COLUMNS: tuple[Column, ...] = (
@@ -38,6 +39,8 @@ SELLER_COLUMNS: tuple[Column, ...] = (
     Column("refunded_on", "Refunded On", "date", ("refund date", "date refunded", "refunded")),
     Column("decision", "Decision", "decision", ("outcome", "resolution")),
     Column("notes", "Notes", "text", ("note", "comments", "comment")),
+    Column("reply_handled_on", "Reply Handled On", "date", ("reply handled", "reply answered on", "answered on"),
+           on_demand=True),
 )
 
 JOB_COLUMNS: tuple[Column, ...] = (
@@ -48,6 +51,9 @@ JOB_COLUMNS: tuple[Column, ...] = (
     Column("reason_category", "Reason Category", "text", ("reason group",), job_owned=True),
     Column("contacted_on", "Contacted On", "date", ("contacted",), job_owned=True),
     Column("last_email", "Last Email", "text", job_owned=True),
+    Column("replied_on", "Replied On", "date", ("customer replied on",), job_owned=True, on_demand=True),
+    Column("reply", "Reply", "text", ("customer reply",), job_owned=True, on_demand=True),
+    Column("return_tracking", "Return Tracking", "text", ("return tracking number",), job_owned=True, on_demand=True),
 )
 
 # Filled in by `import` from a marketplace's reimbursements report (or typed in: a customer paid back a refund).

@@ -73,7 +73,7 @@ LINE_FIELDS = (
     "return_id", "order_id", "order_date", "customer", "email", "sku", "product",
     "qty", "unit_price", "notified_on", "channel", "reason", "received_on", "received_qty",
     "condition", "damage_by", "refund_amount", "refunded_on", "decision", "notes",
-    "reimbursed_on", "reimbursed_amount", "contacted_on", "last_email",
+    "reimbursed_on", "reimbursed_amount", "contacted_on", "last_email", "reply_handled_on",
 )
 NO_BAD_CELLS: Mapping[str, tuple[object, str]] = MappingProxyType({})
 
@@ -110,6 +110,7 @@ class Outcome:
     reason_category: str = ""
     notified_on: date | None = None
     deadline: date | None = None
+    reply: "ReplyShown | None" = None  # the customer's latest reply, when intake recorded one (engine/replies.py)
 
     @property
     def problems_text(self) -> str:
@@ -139,6 +140,7 @@ class Evaluation:
     emails: list[EmailDue]
     assigned_ids: dict[int, str]  # sheet row -> Return ID the job assigned
     filled_notified: dict[int, date]  # sheet row -> Notified On the job filled in
+    other_replies: list = field(default_factory=list)  # replies from someone not the customer (engine/replies.py)
 
     @property
     def problems(self) -> list[Problem]:

@@ -36,6 +36,7 @@ class Policy:
     # Amazon FBA: days after Amazon refunded a customer before the seller may claim for a unit not returned.
     # Amazon's US customer-return claim window opens 60 days after the refund and closes at 120.
     amazon_claim_after_days: int = 60
+    tracking_fresh_days: int = 14
 
     @property
     def day_first(self) -> bool:
@@ -181,6 +182,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("repeat_customer_returns", _count, "Returns by one customer that put them on the 'repeated returns' list."),
     Setting("repeat_customer_days", _whole_days, "Period, in days, over which repeated returns are counted."),
     Setting("amazon_claim_after_days", _whole_days, "Amazon FBA: days after a refund before an item not returned may be claimed from Amazon."),
+    Setting("tracking_fresh_days", _whole_days, "Days after a customer's reply gives a return tracking number during which no reminder is sent."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -31,7 +31,8 @@ STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.style
 STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 WIDTHS = {
     "return_id": 11, "notified_on": 12, "status": 22, "next_step": 52, "problems": 44, "inventory": 18,
-    "reason_category": 18, "contacted_on": 13, "last_email": 30,
+    "reason_category": 18, "contacted_on": 13, "last_email": 30, "replied_on": 12, "reply": 60,
+    "return_tracking": 28, "reply_handled_on": 16,
 }
 
 

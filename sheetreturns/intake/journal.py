@@ -21,16 +21,23 @@ from ..sheet.tab_names import INTAKE_LOG_TAB
 from ..engine.values import parse_text
 
 RECORDED, PARTIAL, DUPLICATE, UNPARSED, SKIPPED = "recorded", "partial", "duplicate", "unparsed", "skipped"
-FINAL = frozenset({RECORDED, PARTIAL, DUPLICATE})  # never read again; the others are retried every run
+# Replies to the job's emails (intake/replies.py): a customer's reply, one from someone else, the shop's answer.
+REPLY, REPLY_ELSEWHERE, ANSWERED = "reply", "reply-elsewhere", "answered"
+REPLIES = frozenset({REPLY, REPLY_ELSEWHERE, ANSWERED})
+FINAL = frozenset({RECORDED, PARTIAL, DUPLICATE}) | REPLIES  # never read again; the others are retried every run
 LABELS = {
     RECORDED: "Recorded",
     PARTIAL: "Recorded, check it",
     DUPLICATE: "Already on the sheet",
     UNPARSED: "Not recorded",
     SKIPPED: "Skipped",
+    REPLY: "Customer reply",
+    REPLY_ELSEWHERE: "Reply, not from the customer",
+    ANSWERED: "Answered by you",
 }
 RESULT_OF_LABEL = {label.lower(): result for result, label in LABELS.items()}
-COLUMNS = ("Received", "From", "Subject", "Result", "Rule", "Order ID", "SKUs", "Rows", "Details", "Message-ID", "Read On")
+COLUMNS = ("Received", "From", "Subject", "Result", "Rule", "Order ID", "SKUs", "Rows", "Details", "Message-ID", "Read On",
+           "Return ID", "Reply", "Tracking")
 SERIAL_EPOCH = datetime(1899, 12, 30)
 TAB_LIMIT = 5000  # most recent messages shown on the tab (every unrecorded one is shown whatever its age)
 
@@ -50,6 +57,9 @@ class NoticeRecord:
     rows: int = 0
     details: str = ""
     read_at: datetime | None = None
+    return_id: str | None = None  # a reply's return
+    reply: str = ""  # a reply's preview, as on the sheet
+    tracking: str = ""  # what a reply says about the return parcel
 
     @property
     def final(self) -> bool:
@@ -72,6 +82,8 @@ class NoticeRecord:
         values["skus"] = [str(s) for s in values["skus"] or []]
         values["rows"] = int(values["rows"] or 0)
         values["details"] = values["details"] or ""
+        values["reply"] = values["reply"] or ""
+        values["tracking"] = values["tracking"] or ""
         return cls(**values)
 
 
@@ -185,7 +197,8 @@ def intake_log_tab(records: list[NoticeRecord], mailbox: str) -> Tab:
             Styled(_naive(r.received), "datetime") if r.received else None,
             r.sender,
             r.subject,
-            Styled(LABELS[r.result], "good" if r.result == RECORDED else "alert" if not r.final else "text"),
+            Styled(LABELS[r.result], "good" if r.result == RECORDED else "alert" if not r.final or r.result == REPLY_ELSEWHERE
+                   else "text"),
             r.rule,
             r.order_id,
             ", ".join(r.skus) or None,
@@ -193,8 +206,11 @@ def intake_log_tab(records: list[NoticeRecord], mailbox: str) -> Tab:
             r.details or None,
             r.key,
             Styled(_naive(r.read_at), "datetime") if r.read_at else None,
+            r.return_id,
+            r.reply or None,
+            r.tracking or None,
         )
-    tab.widths = {1: 17, 2: 30, 3: 40, 4: 20, 5: 10, 6: 20, 7: 18, 8: 6, 9: 50, 10: 36, 11: 17}
+    tab.widths = {1: 17, 2: 30, 3: 40, 4: 20, 5: 10, 6: 20, 7: 18, 8: 6, 9: 50, 10: 36, 11: 17, 12: 11, 13: 60, 14: 28}
     return tab
 
 
@@ -232,5 +248,6 @@ def records_on_tab(rows: Iterable[list[object]]) -> list[NoticeRecord]:
             subject=str(cell("Subject") or ""), result=result, rule=(str(cell("Rule")) if cell("Rule") else None),
             order_id=_text(cell("Order ID")), skus=skus, rows=rows_added,
             details=str(cell("Details") or ""), read_at=_when(cell("Read On")),
+            return_id=_text(cell("Return ID")), reply=str(cell("Reply") or ""), tracking=str(cell("Tracking") or ""),
         ))
     return records

@@ -29,10 +29,11 @@ from ..engine.values import BadValue, parse_text
 from .extract import Extracted, NotParsed, extract
 from .folders import MailSource
 from .journal import (
-    DUPLICATE, PARTIAL, RECORDED, SKIPPED, UNPARSED, Journal, NoticeRecord, journal_path, records_on_tab,
+    DUPLICATE, PARTIAL, RECORDED, REPLIES, REPLY, REPLY_ELSEWHERE, SKIPPED, UNPARSED, Journal, NoticeRecord, journal_path, records_on_tab,
 )
 from .message import Unreadable, message_key, read_message, summary_of
-from ..settings.intake import IntakeSettings, intake_settings, open_source
+from ..settings.intake import IntakeSettings, folder_settings, intake_settings, open_source
+from .replies import CLOSED, ReplyFinder, is_open, reply_finder, reply_record, shop_answers
 
 
 @dataclass
@@ -73,6 +74,7 @@ class IntakeResult:
             "messages": len(self.notices) + self.known,
             "already_recorded": self.known,
             "counts": {r: self.count(r) for r in (RECORDED, PARTIAL, DUPLICATE, UNPARSED, SKIPPED)},
+            "replies": {r: self.count(r) for r in sorted(REPLIES)},
             "rows_added": len(self.rows),
             "notices": [_notice_json(n) for n in self.notices],
             "written": self.written,
@@ -107,6 +109,7 @@ class NoticeBatch:
     mail: MailSource | None = None
     settings: IntakeSettings | None = None
     log_tab: Tab | None = None  # the Intake Log, when it changes (or is missing)
+    more: list[tuple[MailSource, dict[str, str]]] = field(default_factory=list)  # the replies folder, its refs
 
     def rows_for(self, header: HeaderMap) -> list[dict[str, object]]:
         """The new rows, each with only the columns the sheet has (a column it lacks is named in the notes)."""
@@ -120,13 +123,15 @@ class NoticeBatch:
             return
         self.journal.save([*self.adopted, *(self.changed if written else [])])
         if self.settings.move_to and self.mail is not None:
-            done = [ref for key, ref in self.refs.items() if self.journal.is_final(key)]
-            result.moved = _move(self.mail, self.settings.move_to, done, result)
+            for mail, refs in [(self.mail, self.refs), *self.more]:
+                done = [ref for key, ref in refs.items() if self.journal.is_final(key)]
+                result.moved += _move(mail, self.settings.move_to, done, result)
 
     def close(self) -> None:
-        if self.mail is not None:
-            self.mail.close()
-            self.mail = None
+        for mail in [self.mail, *(m for m, _ in self.more)]:
+            if mail is not None:
+                mail.close()
+        self.mail, self.more = None, []
 
 
 def read_notices(workbook: Workbook, source: str, config: Config, settings: IntakeSettings, on_sheet: "SheetKeys",
@@ -135,18 +140,28 @@ def read_notices(workbook: Workbook, source: str, config: Config, settings: Inta
     journal = Journal.load(journal_path(config.state_dir, source))
     adopted = journal.adopt(records_on_tab(workbook.iter_rows(INTAKE_LOG_TAB))) \
         if INTAKE_LOG_TAB in workbook.titles else []  # the sheet remembers what a lost state folder forgot
-    mail = open_source(settings, writable=bool(settings.move_to) and not dry_run)
+    writable = bool(settings.move_to) and not dry_run
+    mail = open_source(settings, writable=writable)
+    more: list[tuple[MailSource, dict[str, str]]] = []
     try:
-        result = IntakeResult(workbook.name, mail.label, dry_run)
-        refs = read_folder(mail, journal, settings, on_sheet, policy, now, result)
+        if settings.replies:  # customers' replies (and notices) kept in a folder of their own
+            more.append((open_source(folder_settings(settings, settings.replies), writable=writable), {}))
+        result = IntakeResult(workbook.name, " + ".join([mail.label, *(m.label for m, _ in more)]), dry_run)
+        finder = reply_finder(config, source, on_sheet, journal, policy)
+        refs = read_folder(mail, journal, settings, on_sheet, policy, now, result, finder)
+        for folder, its_refs in more:
+            its_refs.update(read_folder(folder, journal, settings, on_sheet, policy, now, result, finder))
+        if settings.sent:
+            result.notices += _answers(settings, journal, finder, result, now)
         changed = [r for r in result.notices if not r.same_outcome(journal.get(r.key))]
         missing_tab = INTAKE_LOG_TAB not in workbook.titles and bool(journal.records or changed)
-        log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(mail.label) \
+        log = Journal(journal.path, [*journal.records.values(), *changed]).log_tab(result.mailbox) \
             if changed or missing_tab else None
     except BaseException:
-        mail.close()
+        for folder in [mail, *(m for m, _ in more)]:
+            folder.close()
         raise
-    return NoticeBatch(result, journal, adopted, changed, refs, mail, settings, log)
+    return NoticeBatch(result, journal, adopted, changed, refs, mail, settings, log, more)
 
 
 def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry_run: bool = False,
@@ -185,11 +200,12 @@ class SheetKeys:
         self.orders: set[str] = set()
         self.rows: list[int] = []  # sheet row numbers below the header, up to the last row with content
         self.identities: dict[int, RowIdentity] = {}
+        self.customers: list[tuple[str, str | None, bool]] = []  # (Return ID, Email, still open) per row, for replies
 
     @classmethod
     def read(cls, workbook: Workbook, tab: str, header: HeaderMap) -> "SheetKeys":
         keys = cls()
-        at = {key: header.columns.get(key) for key in ("return_id", "order_id", "sku", "email")}
+        at = {key: header.columns.get(key) for key in ("return_id", "order_id", "sku", "email", "status")}
         last = header.row_number
         for number, cells in enumerate(islice(workbook.iter_rows(tab), header.row_index + 1, None),
                                        start=header.row_number + 1):
@@ -199,6 +215,8 @@ class SheetKeys:
             values = {key: _cell_text(cells, index) for key, index in at.items()}
             keys.add(values["order_id"], values["sku"])
             keys.identities[number] = RowIdentity(values["return_id"], values["order_id"], values["sku"], values["email"])
+            if values["return_id"]:
+                keys.customers.append((values["return_id"], values["email"], values["status"] not in CLOSED))
         keys.rows = list(range(header.row_number + 1, last + 1))
         return keys
 
@@ -208,6 +226,8 @@ class SheetKeys:
         keys = cls()
         for line in lines:
             keys.add(line.order_id, line.sku)
+            if line.return_id:
+                keys.customers.append((line.return_id, line.email, is_open(line)))
         return keys
 
     def add(self, order_id: object, sku: object) -> None:
@@ -234,7 +254,7 @@ def _cell_text(cells: list[object], index: int | None) -> str | None:
 
 
 def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on_sheet: SheetKeys, policy: Policy,
-                now: datetime, result: IntakeResult) -> dict[str, str]:
+                now: datetime, result: IntakeResult, finder: ReplyFinder | None = None) -> dict[str, str]:
     """Records every message not recorded before into result.notices, the rows to add into result.rows.
 
     Returns every message's key -> its reference in the folder.
@@ -269,13 +289,33 @@ def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on
             result.notices.append(_record(key, None, sender, subject, SKIPPED, now,
                                           details=f"{exc} (message {ref} in the folder)"))
             continue
-        parsed = extract(notice, settings.rules, policy.day_first)
+        match = finder.thread(raw, notice) if finder is not None else None  # a reply to the job's own email?
+        parsed = extract(notice, settings.rules, policy.day_first) if match is None else None
+        if isinstance(parsed, NotParsed) and finder is not None:
+            match = finder.by_sender(notice)
+        if match is not None:
+            result.notices.append(reply_record(match, notice, now))
+            continue
         base = dict(key=key, received=notice.date, sender=str(notice.sender), subject=notice.subject, now=now)
         if isinstance(parsed, NotParsed):
             result.notices.append(_record(**base, result=UNPARSED, rule=parsed.rule, details=parsed.reason))
             continue
         result.notices.append(_classify(parsed, base, on_sheet, result))
     return refs
+
+
+def _answers(settings: IntakeSettings, journal: Journal, finder: ReplyFinder, result: IntakeResult,
+             now: datetime) -> list[NoticeRecord]:
+    """The shop's answers to recorded replies, from the Sent folder; a failure is reported, not raised."""
+    try:
+        sent = open_source(folder_settings(settings, settings.sent), writable=False)
+    except SheetReturnsError as exc:
+        result.failures.append(f"could not read the Sent folder: {exc}")
+        return []
+    try:
+        return shop_answers(sent, journal, finder, result.notices, now)
+    finally:
+        sent.close()
 
 
 def _classify(parsed: Extracted, base: dict, on_sheet: SheetKeys, result: IntakeResult) -> NoticeRecord:
@@ -349,6 +389,9 @@ def sync_notes(batch: NoticeBatch) -> tuple[list[str], list[str]]:
         return [], failures
     verb = "would add" if result.dry_run else "added"
     note = f"intake: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''} {verb} from {result.mailbox}"
+    replies = result.count(REPLY) + result.count(REPLY_ELSEWHERE)
+    if replies:
+        note += f"; {replies} customer repl{'ies' if replies != 1 else 'y'} {'would be ' if result.dry_run else ''}recorded"
     if result.not_recorded:
         note += f"; {len(result.not_recorded)} message{'s' if len(result.not_recorded) != 1 else ''} not recorded (see the Intake Log tab)"
     return [note, *result.notes], failures

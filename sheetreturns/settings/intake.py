@@ -1,6 +1,7 @@
 """The [intake] table of sheetreturns.toml: which mail folder to read, how to log in, which rules to use."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from .passwords import IMAP_KEYRING_SERVICE, IMAP_PASSWORD_ENV, find_password
 DEFAULT_PASSWORD_ENV = IMAP_PASSWORD_ENV
 KNOWN_KEYS = {
     "mailbox", "password_env", "security", "ca_file", "move_to", "max_message_kb", "timeout_seconds",
-    "default_rules", "rules",
+    "default_rules", "rules", "replies", "sent",
 }
 LOCAL_KINDS = ("maildir", "mbox", "eml")
 
@@ -31,6 +32,8 @@ class IntakeSettings:
     timeout: float = 60.0
     rules: list[Rule] = field(default_factory=list)
     folder: Path = Path(".")  # where relative paths in `mailbox` start
+    replies: str | None = None  # a second folder read for customers' replies (and notices), same login
+    sent: str | None = None  # the shop's Sent folder: an answer there marks a customer's reply handled
 
     @property
     def kind(self) -> str:
@@ -69,7 +72,25 @@ def intake_settings(config: Config, mailbox: str | None = None) -> IntakeSetting
     if not isinstance(use_built_in, bool):
         raise ConfigError(f"{where}: default_rules must be true or false")
     settings.rules = rules_from_config(data.get("rules"), use_built_in, f"{where} rules")
+    settings.replies = _folder(settings, _text(data, "replies", where))
+    settings.sent = _folder(settings, _text(data, "sent", where))
     return settings
+
+
+def _folder(settings: IntakeSettings, value: str | None) -> str | None:
+    """A second folder: a whole address, or (with an IMAP mailbox) just a folder name on the same account."""
+    if value is None:
+        return None
+    if settings.kind in ("imap", "imaps") and "://" not in value and ":" not in value.split("/", 1)[0]:
+        head = settings.mailbox.split("://", 1)
+        server = head[1].split("/", 1)[0]
+        return f"{head[0]}://{server}/{value.strip('/')}"
+    return value
+
+
+def folder_settings(settings: IntakeSettings, mailbox: str) -> IntakeSettings:
+    """The same login and limits, for another folder (replies, sent)."""
+    return dataclasses.replace(settings, mailbox=mailbox, replies=None, sent=None)
 
 
 def open_source(settings: IntakeSettings, *, writable: bool) -> MailSource:

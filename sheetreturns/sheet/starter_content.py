@@ -151,8 +151,8 @@ def settings_table(policy: Policy) -> list[tuple[str, object, str]]:
 
 
 def columns() -> tuple[Column, ...]:
-    """The Returns tab's columns in order: the seller's, then the job's."""
-    return SELLER_COLUMNS + JOB_COLUMNS
+    """The Returns tab's columns in order: the seller's, then the job's (reply columns come with the first reply)."""
+    return tuple(c for c in SELLER_COLUMNS + JOB_COLUMNS if not c.on_demand)
 
 
 def howto_sections(policy: Policy) -> list[tuple[str, list[tuple[str, ...]]]]:

@@ -8,12 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..engine.columns import JOB_COLUMNS, HeaderMap
+from ..engine.columns import JOB_COLUMNS, SELLER_COLUMNS, HeaderMap
 from ..engine.model import Evaluation
 from .tab_model import Tab
 
 JOB_KEYS: tuple[str, ...] = tuple(c.key for c in JOB_COLUMNS)
 FILLABLE_KEYS = ("return_id", "notified_on")  # seller columns the job fills when blank
+# Columns added only once the job has something for them (a customer's reply), with the seller's column
+# for marking it handled.
+ON_DEMAND_KEYS: tuple[str, ...] = tuple(c.key for c in JOB_COLUMNS if c.on_demand)
+ON_DEMAND_SELLER_KEYS: tuple[str, ...] = tuple(c.key for c in SELLER_COLUMNS if c.on_demand)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,7 @@ def job_values(evaluation: Evaluation, contacted_on: dict[str, date], last_email
     result: dict[int, dict[str, object]] = {}
     for line, outcome in zip(evaluation.lines, evaluation.outcomes):
         rid = outcome.return_id
+        reply = outcome.reply
         result[line.row] = {
             "status": outcome.status.value,
             "next_step": outcome.next_step,
@@ -72,6 +77,9 @@ def job_values(evaluation: Evaluation, contacted_on: dict[str, date], last_email
             "reason_category": outcome.reason_category or None,
             "contacted_on": contacted_on.get(rid, line.contacted_on),
             "last_email": last_email.get(rid, line.last_email),
+            "replied_on": reply.replied_on if reply is not None else None,
+            "reply": reply.preview if reply is not None else None,
+            "return_tracking": (reply.tracking or None) if reply is not None else None,
         }
     return result
 
@@ -94,7 +102,10 @@ def build_plan(
         rows[row]["return_id"] = return_id
     for row, day in evaluation.filled_notified.items():
         rows[row]["notified_on"] = day
-    add_columns = [key for key in JOB_KEYS if key not in header.columns]
+    replied = any(outcome.reply is not None for outcome in evaluation.outcomes)
+    add_columns = [key for key in JOB_KEYS if key not in header.columns and (replied or key not in ON_DEMAND_KEYS)]
+    if replied:
+        add_columns += [key for key in ON_DEMAND_SELLER_KEYS if key not in header.columns]
     for key in FILLABLE_KEYS:
         filled = evaluation.assigned_ids if key == "return_id" else evaluation.filled_notified
         if filled and key not in header.columns:

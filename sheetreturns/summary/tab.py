@@ -51,10 +51,10 @@ MONEY_ROWS = ("refunded_this_month", "refunded_all_time")
 
 def summary_tab(evaluation: Evaluation, policy: Policy, generated_at: datetime) -> Tab:
     """The Summary tab of an evaluated sheet, as of the evaluation's date."""
-    return build_tab(compute(evaluation, policy), policy, generated_at)
+    return build_tab(compute(evaluation, policy), policy, generated_at, replies_section(evaluation))
 
 
-def build_tab(figures: Figures, policy: Policy, generated_at: datetime) -> Tab:
+def build_tab(figures: Figures, policy: Policy, generated_at: datetime, replies: list[list[object]] | None = None) -> Tab:
     tab = Tab(SUMMARY_TAB, widths=dict(WIDTHS), freeze_rows=2, stamp_row=2)
     tab.add(Styled(f"{policy.store_name}: returns summary", "title"))
     tab.add(Styled(
@@ -68,6 +68,10 @@ def build_tab(figures: Figures, policy: Policy, generated_at: datetime) -> Tab:
     tab.blank()
     glance_row = _key_figures(tab, figures)
     tab.blank()
+    if replies:  # customers waiting for an answer come before everything else to do
+        for row in replies:
+            tab.add(*row)
+        tab.blank()
     _money_to_recover(tab, figures)
     tab.blank()
     _products_to_pull(tab, figures)
@@ -90,6 +94,36 @@ def build_tab(figures: Figures, policy: Policy, generated_at: datetime) -> Tab:
         _non_product(tab, figures)
     _charts(tab, figures, glance_row, reasons_rows, trend_rows)
     return tab
+
+
+def replies_section(evaluation: Evaluation) -> list[list[object]]:
+    """Rows listing customers' replies nobody answered yet (oldest first), and replies from other people."""
+    from ..engine.replies import waiting_replies
+
+    waiting = waiting_replies(evaluation)
+    others = sorted(evaluation.other_replies, key=lambda r: (r.received, r.return_id))
+    if not waiting and not others:
+        return []
+    rows: list[list[object]] = [
+        [Styled(f"Customer replies waiting for you ({len(waiting)})", "heading")],
+        [Styled("Read each in your mailbox, answer it, then type the date in the row's Reply Handled On "
+                "(an answer from your mailbox counts too when the Sent folder is set).", "subtitle")],
+    ]
+    if waiting:
+        rows.append([Styled(name, "header") for name in ("Return ID", "Reply", "Replied On", "Customer")])
+        for return_id, customer, reply in waiting[:MAX_TABLE_ROWS]:
+            rows.append([Styled(return_id, "alert"), _clip(reply.preview, 120), Styled(reply.replied_on, "date"),
+                         customer])
+        if len(waiting) > MAX_TABLE_ROWS:
+            rows.append([Styled(f"… and {len(waiting) - MAX_TABLE_ROWS:,} more on the Returns tab", "subtitle")])
+    if others:
+        rows.append([Styled(f"Replies from someone who is not the return's customer ({len(others)}): "
+                            "not put on the rows, check who wrote", "subtitle")])
+        rows.append([Styled(name, "header") for name in ("Return ID", "Reply", "Received", "From")])
+        for other in others[:MAX_TABLE_ROWS]:
+            rows.append([Styled(other.return_id, "alert"), _clip(other.preview, 120), Styled(other.received, "date"),
+                         other.sender])
+    return rows
 
 
 def percent_text(share: float | None) -> str:
