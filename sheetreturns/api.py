@@ -9,6 +9,7 @@ the command line renders the results as text or JSON and decides the exit code.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from .results import RunResult
 from .settings.config_file import Config, load_config
 from .sheet.workbook import google_key, resolve_source
 from .sheet.write_plan import build_plan
-from .state import remember_ids, run_lock
+from .state import adopt_legacy_state, remember_ids, run_lock, sheet_state_dir
 
 if TYPE_CHECKING:  # the heavier result types are imported when their function runs
     from .config_check import SetupReport
@@ -41,11 +42,30 @@ def _source(source: str | Path | None) -> str | None:
     return str(source) if source is not None else None
 
 
+def _for_sheet(config: Config, chosen: str) -> tuple[Config, tuple[Path, ...]]:
+    """The config with state_dir set to where this sheet's state lives; and the config's own folder, when that
+    is not it (state found there is moved over)."""
+    folder = sheet_state_dir(config, chosen)
+    if folder == Path(config.state_dir).absolute():
+        return config, ()
+    return replace(config, state_dir=folder), (Path(config.state_dir),)
+
+
+def _reading(source: str | Path | None, config: Config) -> tuple[str, Config]:
+    """For commands that only read: the sheet and its config; state an earlier version kept elsewhere is moved
+    to the sheet's state folder first (unless a run holds the sheet)."""
+    chosen = resolve_source(_source(source), config)
+    config, also = _for_sheet(config, chosen)
+    adopt_legacy_state(config.state_dir, chosen, also=also)
+    return chosen, config
+
+
 def check(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None) -> RunResult:
     """Read and evaluate a sheet: every row's status, next step and problems. Changes nothing, sends nothing."""
     config = _config(config)
     as_of = as_of or date.today()
-    loaded = load(_source(source), as_of, config)
+    chosen, config = _reading(source, config)
+    loaded = load(chosen, as_of, config)
     loaded.workbook.close()
     return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
 
@@ -64,6 +84,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     now = now or datetime.now()
     as_of = as_of or now.date()
     chosen = resolve_source(_source(source), config)
+    config, also = _for_sheet(config, chosen)
     batch = None
 
     def new_notices(workbook, lines, policy, header):
@@ -77,7 +98,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
 
     from .imports.record import imports_first
 
-    with run_lock(config.state_dir, chosen):
+    with run_lock(config.state_dir, chosen, also):
         # [import] folder: new report files become rows first (their own write, only when there are new ones)
         import_result = imports_first(chosen, config, dry_run=dry_run, now=now)
         try:
@@ -135,7 +156,8 @@ def report(source: str | Path | None = None, *, as_of: date | None = None, confi
 
     config = _config(config)
     as_of = as_of or date.today()
-    loaded = load(_source(source), as_of, config)
+    chosen, config = _reading(source, config)
+    loaded = load(chosen, as_of, config)
     loaded.workbook.close()
     result = RunResult("report", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
     return SummaryReport(result, compute(loaded.evaluation, loaded.policy), loaded.policy.store_name)
@@ -149,8 +171,9 @@ def intake(source: str | Path | None = None, *, config: ConfigLike = None, mailb
 
     config = _config(config)
     chosen = resolve_source(_source(source), config)
+    config, also = _for_sheet(config, chosen)
     settings = intake_settings(config, mailbox)
-    with run_lock(config.state_dir, chosen):
+    with run_lock(config.state_dir, chosen, also):
         return record_notices(chosen, config, settings, dry_run=dry_run, now=now)
 
 
@@ -168,7 +191,8 @@ def import_reports(reports: list[str | Path], source: str | Path | None = None, 
         raise SheetReturnsError("name at least one report file to import")
     config = _config(config)
     chosen = resolve_source(_source(source), config)
-    with run_lock(config.state_dir, chosen):
+    config, also = _for_sheet(config, chosen)
+    with run_lock(config.state_dir, chosen, also):
         return import_files(chosen, [Path(r) for r in reports], config, dry_run=dry_run, now=now)
 
 
@@ -180,7 +204,8 @@ def preview_emails(source: str | Path | None = None, *, as_of: date | None = Non
     config = _config(config)
     now = now or datetime.now()
     as_of = as_of or now.date()
-    loaded = load(_source(source), as_of, config)
+    chosen, config = _reading(source, config)
+    loaded = load(chosen, as_of, config)
     try:
         return preview(loaded, config, as_of=as_of, now=now, return_id=return_id, kind=kind)
     finally:

@@ -5,7 +5,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from .errors import SheetReturnsError
 from .settings.config_file import Config
+from .state import ensure_dir, open_private
 
 LOG_NAME = "sheetreturns.log"
 MAX_BYTES = 1_000_000  # then the log moves to sheetreturns.log.1 (one old log is kept)
@@ -47,14 +49,14 @@ def write(config: Config, command: str, source: str | None, outcome: str, text: 
     lines += [f"{stamp}  {command}  {name}  failed  {redact(d, hidden)}" for d in details]
     path = log_path(config)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(path.parent)
         if path.exists() and path.stat().st_size > MAX_BYTES:
             os.replace(path, path.with_name(LOG_NAME + ".1"))
         # One write per call in append mode: lines of concurrent runs do not interleave mid-line.
-        with open(path, "a", encoding="utf-8") as handle:
+        with os.fdopen(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "a", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
-    except OSError as exc:
-        return f"could not write the log {path}: {exc.strerror or exc}"
+    except (OSError, SheetReturnsError) as exc:
+        return f"could not write the log {path}: {getattr(exc, 'strerror', None) or exc}"
     return None
 
 

@@ -1,4 +1,5 @@
-"""Fixtures shared by the tests: the local servers (SMTP keyring, Google Sheets API, Dovecot IMAP)."""
+"""Fixtures shared by the tests: the local servers (SMTP keyring, Google Sheets API, Dovecot IMAP), and a user
+state folder of its own for every test, so no test reads or locks another's (or the user's) state."""
 from __future__ import annotations
 
 import keyring
@@ -34,3 +35,9 @@ def system_keyring():
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def _private_user_state(tmp_path_factory, monkeypatch):
+    folder = tmp_path_factory.mktemp("user-state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    monkeypatch.delenv("SHEETRETURNS_STATE_DIR", raising=False)
+    return folder

@@ -1,7 +1,8 @@
 """A real SMTP server on 127.0.0.1 for the email tests (aiosmtpd), keeping every message it accepted.
 
 It can require a login, offer STARTTLS or speak TLS from the start (with a self-signed certificate
-made on the spot), refuse recipients, drop the connection at a given command, and hold a command
+made on the spot), refuse recipients, drop the connection at a given command or in the middle of a
+message's text, and hold a command
 until the test lets it go (so a test can kill the sending process at a known point).
 """
 from __future__ import annotations
@@ -11,13 +12,14 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -69,6 +71,7 @@ class Received:
 class Handler:
     reject: set[str] = field(default_factory=set)
     drop: dict[str, set[int]] = field(default_factory=dict)  # command -> which (1-based) occurrences to drop at
+    drop_in_data: set[int] = field(default_factory=set)  # which DATA commands to hang up on after 354
     hold: tuple[str, int] | None = None  # (command, occurrence) to hold until released
     on_hold: object = None  # called (in the server thread) when the hold is reached, before waiting
     received: list[Received] = field(default_factory=list)
@@ -115,7 +118,28 @@ class Handler:
         return f"250 2.0.0 Ok: queued as {len(self.received)}"
 
 
+class _SMTP(SMTP):
+    """aiosmtpd's server, able to close the connection in the middle of a message's text."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        handler = self.event_handler
+        count = handler.counts["DATA-text"] = handler.counts.get("DATA-text", 0) + 1
+        if count in handler.drop_in_data and self.envelope is not None and self.envelope.rcpt_tos and not arg:
+            # 354 and the end of the connection in one TCP segment (corked until the FIN): whatever the client
+            # sends next, no dot is ever read, and the client sees the close as soon as it sees the 354
+            sock = self.transport.get_extra_info("socket")
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            self.transport.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            sock.shutdown(socket.SHUT_WR)
+            self.transport.close()
+            return
+        await super().smtp_DATA(arg)
+
+
 class _Controller(Controller):
+    def factory(self):
+        return _SMTP(self.handler, **self.SMTP_kwargs)
+
     def _trigger_server(self):
         self.port = self.server.sockets[0].getsockname()[1]  # port=0: learn the port the system picked
         super()._trigger_server()

@@ -216,6 +216,26 @@ def test_a_connection_dropped_after_the_message_is_unconfirmed_and_never_sent_tw
     assert second.last_email["R-00021"] == "reminder 2026-11-26 (unconfirmed)"
 
 
+def test_finding_4_a_connection_dropped_in_the_middle_of_the_text_is_retried_not_unconfirmed(tmp_path, workbook):
+    with MailServer(drop_in_data={3}) as server:  # the third message: 354, then hang up
+        delivery = send(workbook, smtp_config(tmp_path, server.port))
+    assert delivery.failures == []
+    assert sorted(r.rcpt_tos[0] for r in server.received) == EXAMPLE_RECIPIENTS  # George's reminder, once
+    assert server.handler.counts["EHLO"] == 2  # sent again on a new connection
+
+
+def test_finding_4_a_message_whose_text_never_reached_the_server_is_sent_by_the_next_run(tmp_path, workbook):
+    with MailServer(drop_in_data={3, 4}) as server:  # the third message's retry is cut off as well
+        config = smtp_config(tmp_path, server.port)
+        first = send(workbook, config)
+        assert results(first)[("R-00021", "reminder")].startswith("failed: the connection to the mail server was lost")
+        assert "not confirmed" not in " ".join(first.failures)
+        assert journal_states(workbook, config)[("R-00021", "reminder")] == "failed"
+        second = send(workbook, config)
+    assert results(second) == {("R-00021", "reminder"): "sent"}
+    assert sorted(r.rcpt_tos[0] for r in server.received) == EXAMPLE_RECIPIENTS
+
+
 def test_no_server_listening_fails_every_email_quickly_and_the_next_run_sends_them(tmp_path, workbook):
     with MailServer() as server:
         port = server.port

@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from sheetreturns.state import user_state_dir
 from sheetreturns import api
 from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
@@ -48,7 +49,7 @@ def shop(tmp_path, monkeypatch, rows=None):
 
 
 def log_lines(tmp_path):
-    return (tmp_path / ".sheetreturns" / "sheetreturns.log").read_text().splitlines()
+    return (user_state_dir() / "sheetreturns.log").read_text().splitlines()  # no config: the user's state folder
 
 
 def test_sync_ends_with_the_summary_line_and_logs_the_same_line(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
+from sheetreturns.state import backup_folder
 from sheetreturns import api, loading
 from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
@@ -255,11 +256,11 @@ def test_backups_keep_the_previous_versions(tmp_path):
             sheet.cell(4, status).value = "typed over"
             book.save(path)
         assert api.sync(path, as_of=AS_OF, config=config).written
-    copies = sorted((tmp_path / "state" / "backups").iterdir())
+    copies = sorted(backup_folder(tmp_path / "state", str(path)).iterdir())
     assert len(copies) == 2
     assert digest(copies[0]) != original  # the oldest copy, the pristine file, has rotated out
     api.sync(path, as_of=AS_OF, config=config_for(tmp_path, backups=0))
-    assert len(list((tmp_path / "state" / "backups").iterdir())) == 2
+    assert len(list(backup_folder(tmp_path / "state", str(path)).iterdir())) == 2
 
 
 def test_json_output_of_sync(tmp_path):

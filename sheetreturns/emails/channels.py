@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..errors import SheetReturnsError
 from ..results import EmailRecord
+from ..state import ensure_dir, open_private
 from .journal import FILE, OUTBOX, SENT, SMTP, UNCONFIRMED, Journal
 from .message import Composed
 from ..settings.smtp import SmtpSettings
@@ -137,16 +139,16 @@ class OutboxChannel:
         path = self.path_for(out.return_id, out.kind)
         temp = path.with_name("." + path.name + ".part")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb") as handle:
+            ensure_dir(self.folder)
+            with os.fdopen(open_private(temp), "wb") as handle:
                 handle.write(msg.data)
                 handle.flush()
                 os.fsync(handle.fileno())
             journal.begin(out.return_id, out.kind, channel=FILE, recipient=msg.recipient, subject=msg.subject,
                           message_id=msg.message_id, now=now, detail=str(path))
             os.replace(temp, path)
-        except OSError as exc:
-            reason = f"cannot write {path} ({exc.strerror or exc})"
+        except (OSError, SheetReturnsError) as exc:
+            reason = f"cannot write {path} ({getattr(exc, 'strerror', None) or exc})"
             journal.fail(out.return_id, out.kind, recipient=msg.recipient, subject=msg.subject,
                          message_id=msg.message_id, reason=reason, now=now, channel=FILE)
             return failed(out, reason)

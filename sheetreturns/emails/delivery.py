@@ -97,8 +97,9 @@ def _settled(journal: Journal, due: EmailDue) -> bool:
 
 
 def default_outbox(config: Config) -> Path:
-    """`outbox` beside sheetreturns.toml; without one, beside the state folder (the current folder by default)."""
-    return (config.folder if config.path else config.state_dir.parent) / "outbox"
+    """`outbox` beside sheetreturns.toml; without one, beside a state_dir the caller chose, else in the current
+    folder."""
+    return (config.folder if config.path or not config.state_dir_set else config.state_dir.parent) / "outbox"
 
 
 def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime,

@@ -42,7 +42,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import SheetReturnsError
-from ..state import ensure_dir, source_slug
+from ..state import ensure_dir, open_private, source_slug
 
 QUEUED, IN_FLIGHT, SENT, OUTBOX, FAILED, UNCONFIRMED = "queued", "in-flight", "sent", "outbox", "failed", "unconfirmed"
 DONE = frozenset({SENT, OUTBOX, UNCONFIRMED})
@@ -139,6 +139,10 @@ class Journal:
             return
         if not readonly:
             ensure_dir(path.parent)
+            try:
+                os.close(open_private(path, os.O_WRONLY | os.O_CREAT))  # 0600 before SQLite opens it
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
         try:
             target = f"file:{quote(path.resolve().as_posix())}?mode=ro" if readonly else str(path)
             self.db = sqlite3.connect(target, isolation_level=None, timeout=10, uri=readonly)

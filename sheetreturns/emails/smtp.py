@@ -2,15 +2,17 @@
 
 The connection is yagmail's (SSL, STARTTLS or plain; login), always with a certificate-checking TLS
 context: smtplib on its own would accept any certificate. The transaction itself is driven step by
-step on yagmail's smtplib connection (MAIL, RCPT, DATA, then the text with its end-of-data dot),
-because the journal records the message as in flight just before the text and dot go out: see
-journal.py. yagmail's own `send` is not used: it logs in again for every message and, when the
+step on yagmail's smtplib connection (MAIL, RCPT, DATA, the text, then its end-of-data dot),
+because the journal records the message as in flight after the text went out and just before the
+dot does: see journal.py. A connection closed while the text was going out is noticed before the dot,
+so that message is sent again, never reported as "not confirmed". yagmail's own `send` is not used: it logs in again for every message and, when the
 connection drops, sends again a message the server may already have accepted. The message itself
 is built by message.py, not by yagmail (which would attach any text that names an existing file).
 """
 from __future__ import annotations
 
 import re
+import select
 import smtplib
 import socket
 import ssl
@@ -125,12 +127,16 @@ class Connection:
             raise Dropped(str(exc) or type(exc).__name__) from None
         except smtplib.SMTPResponseException as exc:  # e.g. the server refused our EHLO
             raise Refused(_reply(exc.smtp_code, exc.smtp_error)) from None
+        try:
+            smtp.send(_stuff(message.data))  # the text: the server can accept nothing until the dot
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise Dropped(str(exc) or type(exc).__name__) from None
+        self._still_listening()
         before_dot()
         try:
-            # The text and its end-of-data dot leave in one write, right after the journal said in-flight.
-            smtp.send(_stuff(message.data) + b".\r\n")
+            smtp.send(b".\r\n")  # the one moment the server can accept the message
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise Dropped(str(exc) or type(exc).__name__) from None  # nothing was written: no dot
+            raise Dropped(str(exc) or type(exc).__name__) from None  # refused by our side: the dot never left
         try:
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as exc:
@@ -138,6 +144,24 @@ class Connection:
         if code != 250:
             raise Refused(_reply(code, reply))
         return _reply(code, reply)
+
+    def _still_listening(self) -> None:
+        """Raise Dropped if the server closed the connection (or answered early) while the text went out.
+
+        Without this, a connection closed mid-text would only show after the dot, as a missing reply,
+        and an email the server never had would be reported as "not confirmed" instead of being sent again."""
+        sock = self.smtp.sock
+        try:
+            ready, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError) as exc:
+            raise Dropped(str(exc) or type(exc).__name__) from None
+        if not ready:
+            return  # nothing to read: the server is waiting for more text
+        try:
+            code, reply = self.smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise Dropped(str(exc) or "the server closed the connection before the end of the message") from None
+        raise Dropped(f"the server answered before the end of the message: {_reply(code, reply)}")
 
     def _refused(self, code: int, reply: bytes) -> Exception:
         """The exception for a non-success reply before the dot: nothing was accepted either way."""

@@ -26,7 +26,11 @@ class XlsxWorkbook:
     def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.name = self.path.name
-        self.backup_dir = backup_dir or self.path.parent / ".sheetreturns" / "backups"
+        if backup_dir is None:
+            from ..state import backup_folder, user_state_dir
+
+            backup_dir = backup_folder(user_state_dir(), str(self.path))
+        self.backup_dir = backup_dir
         self.package = Package(self.path)
         self.fingerprint = Fingerprint.of(self.path)  # taken before reading: a later save by someone else shows
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable
 
 from ..errors import SheetReturnsError
+from ..state import FILE_MODE, ensure_dir, open_private, pid_alive
 
 TEMP_MARK = ".sheetreturns-tmp"
 
@@ -61,29 +63,37 @@ def remove_stale_temps(path: Path) -> None:
             pid = int(stale.name.rsplit("-", 1)[-1])
         except ValueError:
             continue
-        if not _alive(pid):
+        if not pid_alive(pid):
             stale.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+BACKUP_NAME = re.compile(r"^(?P<stem>.+)\.(?P<stamp>\d{8}-\d{6}-\d{6})(?P<suffix>\.xls[xm])$", re.IGNORECASE)
+
+
+def backup_name(path: Path, when: datetime) -> str:
+    return f"{path.stem}.{when:%Y%m%d-%H%M%S-%f}{path.suffix}"
+
+
+def is_backup_of(candidate: Path, path: Path) -> bool:
+    """Whether `candidate` is a backup of `path` by name: exactly its stem, a stamp, its suffix."""
+    found = BACKUP_NAME.match(candidate.name)
+    return bool(found and found["stem"] == path.stem and found["suffix"].lower() == path.suffix.lower())
 
 
 def backup(path: Path, backup_dir: Path, keep: int) -> Path | None:
-    """Copy the current workbook into the backup folder, keeping the newest `keep` copies."""
+    """Copy the current workbook into its own backup folder (private), keeping the newest `keep` copies.
+
+    `backup_dir` holds this workbook's backups only (one folder per workbook, by its real path), and only
+    names of exactly this workbook's form are ever pruned."""
     if keep <= 0:
         return None
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = backup_dir / f"{path.stem}.{stamp}{path.suffix}"
-    shutil.copy2(path, target)
-    copies = sorted(backup_dir.glob(f"{path.stem}.*{path.suffix}"), key=lambda p: p.name)
+    ensure_dir(backup_dir)
+    target = backup_dir / backup_name(path, datetime.now())
+    with open(path, "rb") as source, os.fdopen(open_private(target), "wb") as copy:
+        shutil.copyfileobj(source, copy, 1 << 20)
+    shutil.copystat(path, target)
+    os.chmod(target, FILE_MODE)
+    copies = sorted((p for p in backup_dir.iterdir() if is_backup_of(p, path)), key=lambda p: p.name)
     for old in copies[:-keep]:
         old.unlink(missing_ok=True)
     return target
@@ -91,11 +101,15 @@ def backup(path: Path, backup_dir: Path, keep: int) -> Path | None:
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint: Fingerprint, backups: int,
                    backup_dir: Path) -> Path | None:
-    """Write the new workbook beside the old one, then swap it in; a crash leaves the old or the new file."""
+    """Write the new workbook beside the old one, then swap it in; a crash leaves the old or the new file.
+
+    A symlinked workbook is written through to its target (the link stays a link). The temp file is private
+    while it is written and takes the workbook's own permissions just before the swap."""
+    path = Path(os.path.realpath(path))
     remove_stale_temps(path)
     temp = path.with_name(f".{path.name}{TEMP_MARK}-{os.getpid()}")
     try:
-        with open(temp, "wb") as handle:
+        with os.fdopen(open_private(temp), "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())

@@ -20,7 +20,7 @@ from ..engine.report_facts import FactsIndex, ReportFact
 from ..errors import SheetReturnsError
 from ..sheet.tab_model import Styled, Tab
 from ..sheet.tab_names import IMPORT_LOG_TAB
-from ..state import ensure_dir, source_slug
+from ..state import ensure_dir, open_private, source_slug
 
 COLUMNS = ("File", "Layout", "Lines", "Added", "Updated", "Already there", "Left out", "Not understood", "Details",
            "SHA-256", "Imported On")
@@ -86,7 +86,7 @@ class ImportJournal:
         temp = self.path.with_suffix(".tmp")
         data = {"files": [f.as_dict() for f in self.files.values()], "facts": self.facts}
         try:
-            with open(temp, "w", encoding="utf-8") as handle:
+            with os.fdopen(open_private(temp), "w", encoding="utf-8") as handle:
                 json.dump(data, handle, ensure_ascii=False, indent=0, sort_keys=True)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import SheetReturnsError
-from ..state import ensure_dir, source_slug
+from ..state import ensure_dir, open_private, source_slug
 from ..sheet.tab_model import Styled, Tab
 from ..sheet.tab_names import INTAKE_LOG_TAB
 from ..engine.values import parse_text
@@ -133,7 +133,8 @@ class Journal:
             return
         ensure_dir(self.path.parent)
         try:
-            with open(self.path, "a", encoding="utf-8") as handle:
+            with os.fdopen(open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "a",
+                           encoding="utf-8") as handle:
                 for record in records:
                     handle.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
                 handle.flush()

@@ -22,7 +22,8 @@ KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake"
 class Config:
     path: Path | None = None
     source: str | None = None
-    state_dir: Path = Path(".sheetreturns")
+    state_dir: Path | None = None  # None: beside the config file, else the user's state folder
+    state_dir_set: bool = True  # False when state_dir is the default, not chosen in the file or by the caller
     templates_dir: Path | None = None
     backups: int = 3
     smtp: dict = field(default_factory=dict)
@@ -30,6 +31,14 @@ class Config:
     intake: dict = field(default_factory=dict)
     imports: dict = field(default_factory=dict)  # [import]: folder = where report downloads land
     policy_entries: list[tuple[object, object, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.state_dir is None:
+            from ..state import default_state_dir
+
+            self.state_dir = default_state_dir(self.path)
+            self.state_dir_set = False
+        self.state_dir = Path(self.state_dir)
 
     @property
     def folder(self) -> Path:
@@ -71,7 +80,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     check_known(data, KNOWN_KEYS, path.name)
-    config = Config(path=path.resolve())
+    config = Config(path=path.resolve(), state_dir=Path("."))  # state_dir is set below
     for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords"):
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{path.name}: [{key}] must be a table, e.g. [{key}] on its own line")
@@ -82,7 +91,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
     if "state_dir" in data:
         config.state_dir = config.resolve(_text(data, "state_dir", path))
     else:
-        config.state_dir = config.resolve(".sheetreturns")
+        config.state_dir, config.state_dir_set = config.resolve(".sheetreturns"), False
     if "templates_dir" in data:
         config.templates_dir = config.resolve(_text(data, "templates_dir", path))
     if "backups" in data:

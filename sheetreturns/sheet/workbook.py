@@ -80,4 +80,6 @@ def open_workbook(source: str, config: Config) -> Workbook:
         )
     from ..excel.reader import XlsxWorkbook
 
-    return XlsxWorkbook(path, backup_dir=config.state_dir / "backups")
+    from ..state import backup_folder
+
+    return XlsxWorkbook(path, backup_dir=backup_folder(config.state_dir, source))
