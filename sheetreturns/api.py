@@ -67,7 +67,19 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
     chosen, config = _reading(source, config)
     loaded = load(chosen, as_of, config)
     loaded.workbook.close()
-    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+    reading = loaded.reading
+    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation,
+                     columns=loaded.header.described(), left_alone=list(reading.left_alone),
+                     sales_export=sales_export_message(loaded) if reading.sales_export else None)
+
+
+def sales_export_message(loaded) -> str:
+    """What a seller reads when their sheet looks like a sales export: why, and how to confirm it is not."""
+    return (
+        f"{loaded.workbook.name}: {loaded.reading.sales_export}, so nothing is written and no email is sent. "
+        f"If every row is a return, add this_is_a_returns_sheet = yes to the Settings tab "
+        f"(or under [policy] in sheetreturns.toml) and run again"
+    )
 
 
 def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
@@ -106,6 +118,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                           new_rows=new_notices if config.intake.get("mailbox") else None,
                           new_replies=lambda: [*batch.adopted, *batch.changed] if batch is not None else [])
             try:
+                if loaded.reading.sales_export:
+                    raise SheetReturnsError(sales_export_message(loaded))
                 reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
                 if not dry_run:
                     # Before any email goes out under a new Return ID, make that ID stick to its row.
@@ -146,6 +160,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*import_result.failures, *intake_failures, *delivery.failures],
         changes=written.changes, notes=[*import_result.notes, *notes], unchanged=written.unchanged,
+        left_alone=list(loaded.reading.left_alone),
     )
 
 

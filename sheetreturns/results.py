@@ -37,6 +37,12 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     changes: dict[str, int] = field(default_factory=dict)
     unchanged: bool = False  # sync: nothing would change, so the sheet was left exactly as it was
+    # check: which headers feed which of our columns and which are ignored (HeaderMap.described()).
+    columns: dict | None = None
+    # Rows that are not returns, left alone: (sheet row, why).
+    left_alone: list[tuple[int, str]] = field(default_factory=list)
+    # Why the sheet looks like a list of sales rather than of returns (then nothing is written or sent).
+    sales_export: str | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -64,7 +70,7 @@ class RunResult:
     @property
     def ok(self) -> bool:
         """check: no problems found; sync and report: nothing failed (every email and the write went through)."""
-        return not (self.problems if self.command == "check" else self.failures)
+        return not (self.problems or self.sales_export if self.command == "check" else self.failures)
 
     def as_json(self) -> dict:
         data = {
@@ -89,4 +95,10 @@ class RunResult:
             data["failures"] = self.failures
         if self.notes:
             data["notes"] = self.notes
+        if self.columns is not None:
+            data["columns"] = self.columns
+        if self.left_alone:
+            data["left_alone"] = [{"row": row, "why": why} for row, why in self.left_alone]
+        if self.sales_export:
+            data["sales_export"] = self.sales_export
         return data
