@@ -261,3 +261,21 @@ def create_sheet(path: str | Path | None = None, *, google: str | None = None, s
     from .excel.new_workbook import create_workbook  # openpyxl: imported only when a workbook is made
 
     return create_workbook(path, today=today, policy=policy)
+
+
+def password_status(kind: str, *, user: str | None = None, config: ConfigLike = None):
+    """Whether a password for the ``"smtp"`` or ``"imap"`` login is in the system keyring where the job looks.
+
+    ``user`` defaults to ``user`` in [smtp] (or the user in [intake]'s mailbox). Returns a ``PasswordStatus``;
+    the password itself is never returned.
+    """
+    from .settings.stored_passwords import password_status as status
+
+    return status(kind, _config(config), user)
+
+
+def store_password(kind: str, password: str, *, user: str | None = None, config: ConfigLike = None):
+    """Store the password for the ``"smtp"`` or ``"imap"`` login in the system keyring, where the job looks."""
+    from .settings.stored_passwords import store_password as store
+
+    return store(kind, password, _config(config), user)

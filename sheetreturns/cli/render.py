@@ -78,12 +78,10 @@ def summary_line(data: dict, dry_run: bool = False) -> str:
 
     '42 returns checked · 3 emails sent · 2 need your attention · saved returns.xlsx'
     """
-    results = [str(e.get("result", "")) for e in data.get("emails", [])]
-    sent = results.count("sent")
-    outboxed = results.count("outbox")
-    would = results.count("would send")
-    failed = sum(1 for r in results if r.startswith("failed"))
-    waiting = sum(1 for r in results if r.startswith("waiting"))
+    outcomes = [e.get("outcome") for e in data.get("emails", [])]
+    sent, outboxed, would = outcomes.count("sent"), outcomes.count("outbox"), outcomes.count("would-send")
+    failed = outcomes.count("failed") + outcomes.count("unconfirmed")
+    waiting = outcomes.count("waiting")
     parts = [f"{plural(data.get('returns', 0), 'return')} checked"]
     if sent:
         parts.append(f"{plural(sent, 'email')} sent")
@@ -100,7 +98,7 @@ def summary_line(data: dict, dry_run: bool = False) -> str:
     attention = data.get("attention", 0)
     parts.append(f"{attention} need{'s' if attention == 1 else ''} your attention" if attention
                  else "nothing needs your attention")
-    other_failures = len(data.get("failures", [])) - failed
+    other_failures = sum(1 for f in data.get("failures", []) if f.get("kind") != "email")
     if other_failures > 0:
         parts.append(f"{plural(other_failures, 'failure')} (see above)")
     if dry_run:
