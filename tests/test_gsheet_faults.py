@@ -10,7 +10,8 @@ from sheetreturns import api
 from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import SheetReturnsError
-from sheetreturns.google_sheets import sheets_client as calls; from sheetreturns.google_sheets import writer
+from sheetreturns.google_sheets import sheets_client as calls
+from sheetreturns.google_sheets import writer
 from tests.gsheet_support import google_sheet, local_config, no_waiting, server  # noqa: F401 (fixtures)
 from tests.helpers import AS_OF, basic_row
 

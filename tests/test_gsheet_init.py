@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from sheetreturns import api; from sheetreturns.sheet import starter_content
+from sheetreturns import api
+from sheetreturns.sheet import starter_content
 from sheetreturns.cli import main
 from sheetreturns.errors import SheetReturnsError
 from sheetreturns.google_sheets.new_sheet import init_google_sheet

@@ -206,7 +206,7 @@ def test_the_command_without_a_mailbox_is_one_error_line(tmp_path):
 
 
 def test_the_mailbox_option_reads_a_folder_relative_to_the_current_one(tmp_path, monkeypatch):
-    book = write_workbook(tmp_path / "returns.xlsx", [EARLIER])
+    write_workbook(tmp_path / "returns.xlsx", [EARLIER])
     write_eml(tmp_path / "inbox", [good_notice(6, amazon_forwarded)])  # two returned lines
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["intake", "returns.xlsx", "--mailbox", "eml:inbox",

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from sheetreturns.emails import delivery; from sheetreturns.emails import journal
+from sheetreturns.emails import delivery
+from sheetreturns.emails import journal
 from sheetreturns.emails.journal import IN_FLIGHT, QUEUED, SENT, UNCONFIRMED, journal_path
 
 from .mail_server import MailServer

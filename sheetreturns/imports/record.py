@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import compress, islice
 from pathlib import Path
 
-from ..engine.columns import BY_KEY, HeaderMap, normalise
+from ..engine.columns import BY_KEY, normalise
 from ..engine.model import Line
 from ..engine.report_facts import ReportFact, same
 from ..engine.typed_lines import build_lines
