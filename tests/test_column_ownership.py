@@ -19,7 +19,7 @@ from sheetreturns.cli import main
 from sheetreturns.engine.model import Status
 from sheetreturns.settings.config_file import Config
 
-from .gsheet_support import google_sheet, server  # noqa: F401 (fixture)
+from .gsheet_support import google_sheet
 from .helpers import STANDARD_HEADERS, basic_row, write_workbook
 from .test_gsheet_server import gspread_client
 from .workbooks import AS_OF
