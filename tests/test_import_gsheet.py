@@ -3,15 +3,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from sheetreturns import api
 from sheetreturns.engine.model import Status
 from tests import marketplace_reports as reports
-from tests.gsheet_support import google_sheet, local_config, server  # noqa: F401  (the fixture)
+from tests.gsheet_support import google_sheet, local_config
 from tests.helpers import basic_row
 
 AS_OF = date(2026, 11, 26)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_month_of_amazon_reports_into_a_google_sheet_once(server, tmp_path):
     key = google_sheet(server, [basic_row(**{"Order ID": "202-1000003-0000003", "SKU": "THR-WOOL",
                                              "Return ID": "R-00001", "Refund Amount": 60})])
