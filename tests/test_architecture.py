@@ -97,6 +97,7 @@ def test_every_command_module_calls_the_api():
         assert "sheetreturns.api" in GRAPH[module], module
 
 
+@pytest.mark.slow
 def test_no_import_cycles_at_import_time():
     """Module-level imports only: imports inside functions run later, when every module is loaded."""
     top = {module_name(p): {d for d in imports_of(p, top_level_only=True) if d in GRAPH}
