@@ -106,7 +106,7 @@ def test_a_yen_shop_end_to_end_idn_customers_get_their_email(tmp_path):
     assert "¥3,000" in refund_step and "¥3,000.00" not in refund_step
 
     with MailServer() as server:
-        result = api.sync(book, as_of=AS_OF, config=smtp_config(tmp_path, server.port))
+        result = api.sync(book, as_of=AS_OF, config=smtp_config(tmp_path, server.port), send_backlog=True)
     assert [r.rcpt_tos for r in server.received] == [["jo@xn--exmple-cua.de"]]
     failed = {e.return_id: e.outcome for e in result.emails if e.outcome[0] == "failed"}
     assert "SMTPUTF8" in failed["R-00002"][1]
