@@ -13,7 +13,7 @@ from ..errors import SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
 from .package import Package, error_cells
-from .safe_save import Fingerprint, refuse_if_open
+from .safe_save import Fingerprint, refuse_if_open, refuse_if_read_only
 
 Row = list[object]
 
@@ -127,6 +127,7 @@ class XlsxWorkbook:
 
     def preflight(self) -> None:
         refuse_if_open(self.path)
+        refuse_if_read_only(self.path)
         if self.strict:
             raise SheetReturnsError(
                 f"{self.name} is saved as 'Strict Open XML', which sheetreturns cannot write without losing "
