@@ -13,6 +13,7 @@ from ..errors import SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
 from .package import Package, error_cells
+from .limits import Limits, check_part_sizes, check_sheet_extent
 from .safe_save import Fingerprint, refuse_if_open, refuse_if_read_only
 
 Row = list[object]
@@ -23,7 +24,8 @@ class XlsxWorkbook:
 
     kind = "xlsx"
 
-    def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
+                 limits: Limits | None = None) -> None:
         self.path = Path(path)
         self.name = self.path.name
         if backup_dir is None:
@@ -32,6 +34,12 @@ class XlsxWorkbook:
             backup_dir = backup_folder(user_state_dir(), str(self.path))
         self.backup_dir = backup_dir
         self.package = Package(self.path)
+        self.limits = limits or Limits()
+        try:
+            check_part_sizes(self.package.zip, self.name, self.limits)  # before calamine inflates anything
+        except BaseException:
+            self.package.close()
+            raise
         self.fingerprint = Fingerprint.of(self.path)  # taken before reading: a later save by someone else shows
         try:
             self.book = calamine.CalamineWorkbook.from_path(str(self.path))
@@ -91,6 +99,10 @@ class XlsxWorkbook:
         """The tab parsed once by calamine and kept: the header search and the full read share it."""
         if title not in self._sheets:
             # calamine releases the GIL while it parses, so the error-cell scan runs alongside it.
+            part = self.parts.get(title)
+            if part is not None and self.package.has(part):
+                # the rectangle calamine would allocate, checked before it does
+                check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits)
             scan = threading.Thread(target=self._errors, args=(title,), daemon=True)
             scan.start()
             try:
