@@ -140,6 +140,11 @@ class XlsxWorkbook:
     def preflight(self) -> None:
         refuse_if_open(self.path)
         refuse_if_read_only(self.path)
+        from ..sheet.tab_names import EMAIL_LOG_TAB, SUMMARY_TAB
+        from .generated_tabs import refuse_foreign_tabs
+
+        refuse_foreign_tabs(self.package.parse(self.package._workbook_part()), self.titles,
+                            (SUMMARY_TAB, EMAIL_LOG_TAB))
         if self.strict:
             raise SheetReturnsError(
                 f"{self.name} is saved as 'Strict Open XML', which sheetreturns cannot write without losing "
