@@ -104,7 +104,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         try:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,
-                          new_replies=lambda: batch.changed if batch is not None else [])
+                          new_replies=lambda: [*batch.adopted, *batch.changed] if batch is not None else [])
             try:
                 reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
                 if not dry_run:

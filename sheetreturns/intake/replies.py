@@ -50,7 +50,7 @@ _SIGN_OFF = re.compile(  # ends the text only after the customer said something:
     r"(?i)^[ \t]*(?:kind |best |warm |many )?(?:regards|thanks|thank you|cheers|best wishes|best|thx|ta)[ \t]*[,.!]?[ \t]*$"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
-_LINK = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]{1,15}://|www\.)\S+|\b(?:mailto|javascript|data|file|tel):\S+")
+_LINK = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]{1,15}://|www\.|(?:mailto|javascript|data|file|tel|vbscript):)[^\s\"'<>()\[\]]*")
 _FORMULA_START = re.compile(r"^[\s=+\-@|*•'\"\\]+")
 
 
@@ -108,10 +108,11 @@ _CARRIER_NAMES = (
     ("DHL", re.compile(r"(?i)\bdhl\b")),
     ("FedEx", re.compile(r"(?i)\bfed ?ex\b")),
 )
-_SENT_CLAIM = re.compile(
-    r"(?i)\b(?:(?:already |have |i've |we've |i |we )?(?:sent|posted|shipped|mailed|returned|dropped off|"
-    r"handed in|dispatched)\b[^.\n]{0,40}?\b(?:it|them|back|the (?:item|parcel|package|return|box)|off|today|"
-    r"yesterday|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b|in the post\b|on its way\b)"
+_SENT_CLAIM = re.compile(  # the customer says they sent it: "I sent it back", "we've posted the parcel", "it's in the post"
+    r"(?i)\b(?:(?:i|we|i've|we've|i have|we have|i already|we already|already|just)\s+(?:\w+\s+)?"
+    r"(?:sent|posted|shipped|mailed|returned|dispatched|dropped|took|left|handed)\b[^.\n]{0,40}?"
+    r"\b(?:it|them|back|off|in|the (?:item|parcel|package|return|box)|today|yesterday|at the|on (?:monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday))\b|in the post\b|on its way\b)"
 )
 
 
