@@ -7,6 +7,7 @@ from datetime import date
 
 import click
 
+from .terminal_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import common_options, reports_errors
@@ -25,7 +26,7 @@ def check(source: str | None, as_of: date | None, config_path: str | None, as_js
     1 problems found, 2 could not run.
     """
     result = api.check(source, as_of=as_of, config=config_path)
-    click.echo(json.dumps(result.as_json()) if as_json else check_report(result))
+    click.echo(json.dumps(result.as_json()) if as_json else visible(check_report(result)))
     sys.exit(exit_code(result))
 
 
@@ -40,4 +41,4 @@ def report(source: str | None, as_of: date | None, config_path: str | None, as_j
     Exit codes: 0 done, 2 could not run.
     """
     summary = api.report(source, as_of=as_of, config=config_path)
-    click.echo(json.dumps(summary.as_json()) if as_json else report_text(summary))
+    click.echo(json.dumps(summary.as_json()) if as_json else visible(report_text(summary)))

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from .terminal_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import config_option, debug_option, json_option, reports_errors
@@ -32,5 +33,5 @@ def config_check(source: str | None, config_path: str | None, as_json: bool, tim
     Exit codes: 0 all good, 1 something to fix, 2 could not run.
     """
     report = api.check_setup(source, config=config_path, timeout=timeout)
-    click.echo(json.dumps(report.as_json()) if as_json else setup_report(report))
+    click.echo(json.dumps(report.as_json()) if as_json else visible(setup_report(report)))
     sys.exit(exit_code(report))

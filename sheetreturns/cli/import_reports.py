@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from .terminal_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, reports_errors
@@ -35,5 +36,5 @@ def import_command(reports: tuple[str, ...], source: str | None, dry_run: bool, 
     if as_json:
         click.echo(json.dumps(result.as_json()))
     else:
-        click.echo(import_report(result))
+        click.echo(visible(import_report(result)))
     sys.exit(exit_code(result))
