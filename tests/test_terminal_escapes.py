@@ -3,7 +3,7 @@ escapes in problem tables and reports, and cannot clear the screen, fake output 
 from click.testing import CliRunner
 
 from sheetreturns.cli import main
-from sheetreturns.cli.terminal_text import one_line, visible
+from sheetreturns.cli.render_text import one_line, visible
 
 from .helpers import basic_row, write_workbook
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from .terminal_text import visible
+from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import common_options, reports_errors

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .terminal_text import visible
+from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import config_option, debug_option, json_option, reports_errors

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from .terminal_text import visible
+from .render_text import visible
 from .. import api
 from ..emails.preview import Preview
 from ..engine.model import EmailKind

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .terminal_text import visible
+from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, reports_errors

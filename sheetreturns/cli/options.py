@@ -9,7 +9,7 @@ from functools import wraps
 import click
 
 from ..errors import SheetReturnsError
-from .terminal_text import one_line
+from .render_text import one_line
 from .exit_codes import EXIT_FAILED
 
 AS_OF_HELP = "Evaluate as of this date (YYYY-MM-DD) instead of today."

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..engine.model import Status
 from ..results import RunResult
-from .terminal_text import one_line
+from .render_text import one_line
 
 MAX_PROBLEM_ROWS = 200
 

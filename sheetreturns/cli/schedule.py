@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import click
 
-from .terminal_text import one_line
+from .render_text import one_line
 from .. import run_log as runlog
 from .run_loop import describe_interval, parse_interval, run_every, run_once, sync_command
 from ..settings.config_file import load_config

@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-from .terminal_text import one_line, visible
+from .render_text import one_line, visible
 from .. import api, run_log
 from ..errors import SheetReturnsError
 from ..results import RunResult
