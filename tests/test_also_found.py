@@ -1,5 +1,5 @@
 """Smaller promises the hostile test found broken, each kept now."""
-from datetime import date
+from datetime import date, datetime
 
 from sheetreturns import api
 from sheetreturns.settings.config_file import Config
@@ -19,3 +19,20 @@ def test_a_400_character_return_id_still_gets_its_outbox_email(tmp_path):
     assert len(written) == 1 and len(written[0].name) < 120
     again = api.sync(path, as_of=AS_OF, config=config, outbox=tmp_path / "outbox")
     assert again.failures == [] and again.emails == []
+
+
+def test_an_encoded_word_in_a_customer_name_is_shown_as_written_not_decoded_into_another_address():
+    import email
+    import email.policy
+
+    from sheetreturns.emails.message import compose
+
+    trick = "=?utf-8?q?ceo=40bank=2Eexample?="
+    message = compose(sender=("Shop", "shop@willow.example"), to=(trick, "jo@example.com"),
+                      subject=f"Your return {trick}", text="hello", html="<p>hello</p>",
+                      message_id="<1@willow.example>", date=datetime(2026, 11, 26, 9, 30))
+    parsed = email.message_from_bytes(message.data, policy=email.policy.default)
+    assert parsed["To"].addresses[0].display_name == trick  # what the sheet says, not "ceo@bank.example"
+    assert parsed["To"].addresses[0].addr_spec == "jo@example.com"
+    assert str(parsed["Subject"]) == f"Your return {trick}"
+    assert b"ceo@bank.example" not in message.data
