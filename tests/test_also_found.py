@@ -36,3 +36,28 @@ def test_an_encoded_word_in_a_customer_name_is_shown_as_written_not_decoded_into
     assert parsed["To"].addresses[0].addr_spec == "jo@example.com"
     assert str(parsed["Subject"]) == f"Your return {trick}"
     assert b"ceo@bank.example" not in message.data
+
+
+def test_config_check_reports_a_broken_intake_table(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sheetreturns.cli import main
+
+    from .mail_support import example_copy
+
+    example_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    toml = tmp_path / "sheetreturns.toml"
+    for broken, said in (('max_message_kb = -5', "max_message_kb"),
+                         ('[[intake.rules]]\nname = "Etsy"\nsubject = "Return (request"', "subject")):
+        head, _, rest = broken.partition("\n")
+        table = f'[intake]\nmailbox = "eml:mail"\n{head}\n' if not head.startswith("[[") else \
+            f'[intake]\nmailbox = "eml:mail"\n{broken}\n'
+        toml.write_text('source = "returns.xlsx"\n' + table)
+        done = CliRunner().invoke(main, ["config", "check"])
+        assert done.exit_code == 1, done.output
+        line = next(line for line in done.stdout.splitlines() if "Mail folder" in line)
+        assert "FAIL" in line and said in line
+    toml.write_text('source = "returns.xlsx"\n[intake]\nmailbox = "eml:mail"\n')
+    done = CliRunner().invoke(main, ["config", "check"])
+    assert next(line for line in done.stdout.splitlines() if "Mail folder" in line).split()[2] == "ok"
