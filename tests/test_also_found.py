@@ -61,3 +61,26 @@ def test_config_check_reports_a_broken_intake_table(tmp_path, monkeypatch):
     toml.write_text('source = "returns.xlsx"\n[intake]\nmailbox = "eml:mail"\n')
     done = CliRunner().invoke(main, ["config", "check"])
     assert next(line for line in done.stdout.splitlines() if "Mail folder" in line).split()[2] == "ok"
+
+
+def test_a_settings_formula_without_a_saved_result_is_reported_not_read_as_blank(tmp_path):
+    import pytest
+
+    from sheetreturns.errors import ConfigError
+
+    # openpyxl saves formulas without results, like any program that does not calculate
+    path = write_workbook(tmp_path / "returns.xlsx", [basic_row()],
+                          settings=[("store_name", '=CONCAT("Willow", " & Wick")')])
+    with pytest.raises(ConfigError, match=r"Settings!B2: this setting is a formula with no saved result"):
+        api.check(path, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"))
+
+
+def test_a_setting_given_twice_on_the_settings_tab_is_reported(tmp_path):
+    import pytest
+
+    from sheetreturns.errors import ConfigError
+
+    path = write_workbook(tmp_path / "returns.xlsx", [basic_row()],
+                          settings=[("store_name", "Willow & Wick"), ("store_name", "Our shop")])
+    with pytest.raises(ConfigError, match=r"Settings!B3: store_name is set twice \(also at Settings!B2\)"):
+        api.check(path, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"))

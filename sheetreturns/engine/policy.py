@@ -205,6 +205,7 @@ def apply_settings(policy: Policy, entries: Iterable[tuple[object, object, str]]
 
     values: dict[str, object] = {}
     keywords: dict[str, tuple[str, ...]] = dict(policy.reason_keywords)
+    seen: dict[str, str] = {}  # setting -> where it was first given, in this layer
     for raw_key, raw_value, location in entries:
         key_text = str(raw_key).strip()
         if key_text.lower().startswith("keywords"):
@@ -226,6 +227,9 @@ def apply_settings(policy: Policy, entries: Iterable[tuple[object, object, str]]
             raise ConfigError(
                 f"{location}: unknown setting \"{key_text}\" (known settings: {', '.join(SETTINGS_BY_KEY)})"
             )
+        if key in seen:
+            raise ConfigError(f"{location}: {key} is set twice (also at {seen[key]}): delete one of the two rows")
+        seen[key] = location
         if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
             if key == "owner_email":
                 values[key] = None

@@ -9,7 +9,7 @@ from typing import Iterator
 import python_calamine as calamine
 
 from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
-from ..errors import SheetReturnsError, SourceUnreadable
+from ..errors import ConfigError, SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
 from .package import Package, error_cells
@@ -185,7 +185,29 @@ class XlsxWorkbook:
         title = next((t for t in self.titles if t.strip().lower() == SETTINGS_TAB.lower()), None)
         if title is None:
             return []
-        return settings_entries(self.rows(title), title)
+        entries = settings_entries(self.rows(title), title)
+        uncalculated = self._uncalculated_formulas(title)
+        for _, _, location in entries:
+            cell = location.rpartition("!")[2]
+            if cell in uncalculated:
+                raise ConfigError(
+                    f"{location}: this setting is a formula with no saved result (the file was last saved by a "
+                    f"program that does not calculate formulas), so its value cannot be read: open and save the "
+                    f"file in Excel or LibreOffice, or type the value in")
+        return entries
+
+    def _uncalculated_formulas(self, title: str) -> set[str]:
+        """Cells of a (small) tab holding a formula but no saved result: they would read as blank."""
+        part = self.parts.get(title)
+        if part is None or not self.package.has(part):
+            return set()
+        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        found = set()
+        for cell in self.package.parse(part).iter(f"{main}c"):
+            formula, value = cell.find(f"{main}f"), cell.find(f"{main}v")
+            if formula is not None and (value is None or not (value.text or "")) and cell.get("t") != "inlineStr":
+                found.add(cell.get("r", ""))
+        return found
 
 
 def _overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:
