@@ -84,3 +84,13 @@ def test_a_setting_given_twice_on_the_settings_tab_is_reported(tmp_path):
                           settings=[("store_name", "Willow & Wick"), ("store_name", "Our shop")])
     with pytest.raises(ConfigError, match=r"Settings!B3: store_name is set twice \(also at Settings!B2\)"):
         api.check(path, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"))
+
+
+def test_the_intake_log_lists_every_message_not_just_the_newest_5000():
+    from sheetreturns.intake.journal import RECORDED, NoticeRecord, intake_log_tab
+
+    records = [NoticeRecord(f"<{n}@mail.example>", datetime(2026, 1, 1) + (datetime(2026, 1, 2) - datetime(2026, 1, 1)) * (n % 300),
+                            "a@example.com", f"Return {n}", RECORDED, rows=1) for n in range(5_200)]
+    tab = intake_log_tab(records, "eml:mail")
+    keys = {cell for row in tab.rows for cell in row if isinstance(cell, str) and cell.endswith("@mail.example>")}
+    assert len(keys) == 5_200
