@@ -59,6 +59,7 @@ class NoticeRecord:
     return_id: str | None = None  # a reply's return
     reply: str = ""  # a reply's preview, as on the sheet
     tracking: str = ""  # what a reply says about the return parcel
+    fingerprint: str = ""  # what the message says (Date, From, To, Subject): tells two messages sharing a Message-ID apart
 
     @property
     def final(self) -> bool:
@@ -83,6 +84,7 @@ class NoticeRecord:
         values["details"] = values["details"] or ""
         values["reply"] = values["reply"] or ""
         values["tracking"] = values["tracking"] or ""
+        values["fingerprint"] = values["fingerprint"] or ""
         return cls(**values)
 
 
