@@ -10,6 +10,7 @@ the command line renders the results as text or JSON and decides the exit code.
 from __future__ import annotations
 
 from dataclasses import replace
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,11 +19,11 @@ from .emails import deliver
 from .errors import SheetReturnsError
 from .loading import assigned_identities, load
 from .progress import ProgressCallback, Reporter
-from .results import RunResult
+from .results import BackupList, Restored, RunResult
 from .settings.config_file import Config, load_config
 from .sheet.workbook import WriteReport, google_key, resolve_source
 from .sheet.write_plan import build_plan
-from .state import adopt_legacy_state, remember_ids, run_lock, sheet_state_dir
+from .state import adopt_legacy_state, backup_folder, remember_ids, run_lock, sheet_state_dir
 
 if TYPE_CHECKING:  # the heavier result types are imported when their function runs
     from .config_check import SetupReport
@@ -67,7 +68,19 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
     chosen, config = _reading(source, config)
     loaded = load(chosen, as_of, config)
     loaded.workbook.close()
-    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+    reading = loaded.reading
+    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation,
+                     columns=loaded.header.described(), left_alone=list(reading.left_alone),
+                     sales_export=sales_export_message(loaded) if reading.sales_export else None)
+
+
+def sales_export_message(loaded) -> str:
+    """What a seller reads when their sheet looks like a sales export: why, and how to confirm it is not."""
+    return (
+        f"{loaded.workbook.name}: {loaded.reading.sales_export}, so nothing is written and no email is sent. "
+        f"If every row is a return, add this_is_a_returns_sheet = yes to the Settings tab "
+        f"(or under [policy] in sheetreturns.toml) and run again"
+    )
 
 
 def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
@@ -106,6 +119,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                           new_rows=new_notices if config.intake.get("mailbox") else None,
                           new_replies=lambda: [*batch.adopted, *batch.changed] if batch is not None else [])
             try:
+                if loaded.reading.sales_export:
+                    raise SheetReturnsError(sales_export_message(loaded))
                 reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
                 if not dry_run:
                     # Before any email goes out under a new Return ID, make that ID stick to its row.
@@ -158,6 +173,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*import_result.failures, *intake_failures, *delivery.failures],
         changes=written.changes, notes=[*import_result.notes, *notes], unchanged=written.unchanged,
+        left_alone=list(loaded.reading.left_alone),
     )
 
 
@@ -224,6 +240,41 @@ def preview_emails(source: str | Path | None = None, *, as_of: date | None = Non
         loaded.workbook.close()
 
 
+def backups(source: str | Path | None = None, *, config: ConfigLike = None) -> BackupList:
+    """The backups kept of a workbook, oldest first: one made before each save that changed it."""
+    from .excel.backups import list_backups
+
+    config = _config(config)
+    chosen, path = _workbook_path(source, config)
+    chosen, config = _reading(chosen, config)
+    folder = backup_folder(config.state_dir, chosen)
+    return BackupList(path.name, str(folder), list_backups(path, folder), config.backups, config.backup_days)
+
+
+def restore(backup: str, source: str | Path | None = None, *, config: ConfigLike = None) -> Restored:
+    """Put a backup (its number in `backups`, 1 = newest, its name or its path) back in place of the workbook.
+
+    The swap is atomic, and the file it replaces is kept as a backup first, so a restore can be undone.
+    """
+    from .excel.backups import restore_backup
+
+    config = _config(config)
+    chosen, path = _workbook_path(source, config)
+    config, also = _for_sheet(config, chosen)
+    with run_lock(config.state_dir, chosen, also):
+        restored, kept = restore_backup(path, backup_folder(config.state_dir, chosen), backup, config.backups,
+                                        config.backup_days)
+    return Restored(path.name, restored, str(kept) if kept else None)
+
+
+def _workbook_path(source: str | Path | None, config: Config) -> tuple[str, Path]:
+    chosen = resolve_source(_source(source), config)
+    if google_key(chosen) is not None:
+        raise SheetReturnsError("sheetreturns keeps no backups of a Google Sheet: Google keeps every version "
+                                "(File > Version history > See version history)")
+    return chosen, Path(os.path.realpath(Path(chosen).expanduser()))
+
+
 def check_setup(source: str | None = None, *, config: str | Path | None = None, timeout: float = 20.0) -> SetupReport:
     """Check the settings file, the sheet and its Settings tab, the state folder, the SMTP login and Google access."""
     from .config_check import check_setup as run_checks
@@ -258,3 +309,21 @@ def create_sheet(path: str | Path | None = None, *, google: str | None = None, s
     from .excel.new_workbook import create_workbook  # openpyxl: imported only when a workbook is made
 
     return create_workbook(path, today=today, policy=policy)
+
+
+def password_status(kind: str, *, user: str | None = None, config: ConfigLike = None):
+    """Whether a password for the ``"smtp"`` or ``"imap"`` login is in the system keyring where the job looks.
+
+    ``user`` defaults to ``user`` in [smtp] (or the user in [intake]'s mailbox). Returns a ``PasswordStatus``;
+    the password itself is never returned.
+    """
+    from .settings.stored_passwords import password_status as status
+
+    return status(kind, _config(config), user)
+
+
+def store_password(kind: str, password: str, *, user: str | None = None, config: ConfigLike = None):
+    """Store the password for the ``"smtp"`` or ``"imap"`` login in the system keyring, where the job looks."""
+    from .settings.stored_passwords import store_password as store
+
+    return store(kind, password, _config(config), user)

@@ -1,7 +1,6 @@
 """`sheetreturns intake SOURCE`: parse options, call the library, render its result."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -9,7 +8,7 @@ import click
 from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
-from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, reports_errors
+from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, print_json, reports_errors
 
 
 @click.command("intake")
@@ -35,7 +34,7 @@ def intake_command(source: str | None, mailbox: str | None, dry_run: bool, confi
 
     result = api.intake(source, config=config_path, mailbox=mailbox, dry_run=dry_run)
     if as_json:
-        click.echo(json.dumps(result.as_json()))
+        print_json(result.as_json())
     else:
         click.echo(visible(intake_report(result)))
     sys.exit(exit_code(result))

@@ -1,6 +1,8 @@
 """Reading a seller's .xlsx/.xlsm: python-calamine for speed, our own package checks for safety."""
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 import os
 import threading
 from pathlib import Path
@@ -14,7 +16,7 @@ from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
 from .package import Package, error_cells
 from .limits import Limits, check_part_sizes, check_sheet_extent
-from .safe_save import Fingerprint, refuse_if_open, refuse_if_read_only
+from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open, refuse_if_read_only
 
 Row = list[object]
 
@@ -25,8 +27,9 @@ class XlsxWorkbook:
     kind = "xlsx"
 
     def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
-                 limits: Limits | None = None) -> None:
+                 backup_days: int = DEFAULT_BACKUP_DAYS, limits: Limits | None = None) -> None:
         self.path = Path(path)
+        self.backup_days = backup_days
         self.name = self.path.name
         if backup_dir is None:
             from ..state import backup_folder, user_state_dir
@@ -160,7 +163,7 @@ class XlsxWorkbook:
         outcome = write_workbook(
             self.path, plan, fingerprint=self.fingerprint, date1904=self.date1904, first_free_column=first_free,
             currency_symbol=plan.currency_symbol, backups=backups, backup_dir=self.backup_dir, dry_run=dry_run,
-            before_write=self.preflight,
+            before_write=self.preflight, backup_days=self.backup_days,
         )
         stats = outcome.stats
         changes = {
@@ -178,8 +181,9 @@ class XlsxWorkbook:
 
     # -- the tabs sheetreturns reads ----------------------------------------------
 
-    def returns_tab(self) -> tuple[str, HeaderMap]:
-        return pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+    def returns_tab(self, columns: Callable[[], Sequence[tuple[str, str]]] | None = None) -> tuple[str, HeaderMap]:
+        return pick_returns_tab(self.titles, 
+            lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t, columns() if columns else ()))
 
     def settings(self) -> list[tuple[object, object, str]]:
         title = next((t for t in self.titles if t.strip().lower() == SETTINGS_TAB.lower()), None)

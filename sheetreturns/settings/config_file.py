@@ -14,8 +14,8 @@ from ..errors import ConfigError
 from .keys import check_known
 
 CONFIG_NAME = "sheetreturns.toml"
-KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "limits", "import", "policy", "backups",
-              "reason_keywords"}
+KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "import", "policy", "backups", "backup_days", "limits",
+              "reason_keywords", "columns", "values"}
 
 
 @dataclass
@@ -25,7 +25,8 @@ class Config:
     state_dir: Path | None = None  # None: beside the config file, else the user's state folder
     state_dir_set: bool = True  # False when state_dir is the default, not chosen in the file or by the caller
     templates_dir: Path | None = None
-    backups: int = 3
+    backups: int = 3  # the newest N backups are kept (0: no backups)
+    backup_days: int = 30  # plus the first backup of each of the newest N days the workbook changed
     smtp: dict = field(default_factory=dict)
     google: dict = field(default_factory=dict)
     intake: dict = field(default_factory=dict)
@@ -82,7 +83,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     check_known(data, KNOWN_KEYS, path.name)
     config = Config(path=path.resolve(), state_dir=Path("."))  # state_dir is set below
-    for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords", "limits"):
+    for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords", "columns", "values", "limits"):
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{path.name}: [{key}] must be a table, e.g. [{key}] on its own line")
     if "source" in data:
@@ -100,6 +101,11 @@ def load_config(explicit: str | Path | None = None) -> Config:
         if not isinstance(backups, int) or isinstance(backups, bool) or backups < 0:
             raise ConfigError(f"{path.name}: backups must be a whole number, 0 or more")
         config.backups = backups
+    if "backup_days" in data:
+        days = data["backup_days"]
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            raise ConfigError(f"{path.name}: backup_days must be a whole number of days, 0 or more")
+        config.backup_days = days
     config.smtp = dict(data.get("smtp", {}))
     config.google = dict(data.get("google", {}))
     config.limits = dict(data.get("limits", {}))
@@ -115,6 +121,13 @@ def load_config(explicit: str | Path | None = None) -> Config:
     config.policy_entries = [(k, v, f"{where} {k}") for k, v in data.get("policy", {}).items()]
     for category, words in data.get("reason_keywords", {}).items():
         config.policy_entries.append((f"keywords {category}", words, f"{path.name} [reason_keywords] {category}"))
+    for column, header in data.get("columns", {}).items():
+        config.policy_entries.append((("column", column), header, f"{path.name} [columns] {column}"))
+    for column, table in data.get("values", {}).items():
+        if not isinstance(table, dict):
+            raise ConfigError(f'{path.name}: [values.{column}] must be a table of "your word" = "our value" lines')
+        for word, ours in table.items():
+            config.policy_entries.append((("value", column, word), ours, f"{path.name} [values.{column}] {word}"))
     return config
 
 
