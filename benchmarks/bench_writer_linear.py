@@ -8,8 +8,9 @@ inflate of the same part in the same process (the floor: reading the part at all
 writer's seconds per MB, and its ratio to the bare inflate, stay flat from 1x to 16x; the quadratic
 search this replaces took 4x longer per MB at every 2x in size.
 
-Usage: python benchmarks/bench_writer_linear.py [BASE_MB] [--sizes 1,4,16]
-       e.g. python benchmarks/bench_writer_linear.py 256 --sizes 1,4,16   (256 MB, 1 GB, 4 GB; needs ~9 GB disk)
+Usage: python benchmarks/bench_writer_linear.py [BASE_MB] [--sizes 1,4,16] [--layouts gap,cell]
+       e.g. python benchmarks/bench_writer_linear.py 256 --sizes 1,4,16 --layouts gap   (256 MB, 1 GB, 4 GB)
+       ("cell" holds the one huge row in memory, as editing a row must: give it the memory of its size)
 """
 from __future__ import annotations
 
@@ -89,12 +90,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("base_mb", nargs="?", type=int, default=16)
     parser.add_argument("--sizes", default="1,4,16")
+    parser.add_argument("--layouts", default="gap,cell")
     args = parser.parse_args()
     factors = [int(f) for f in args.sizes.split(",")]
     print(f"{'layout':>6} {'size':>6} {'inflated MB':>12} {'bare inflate':>13} {'writer':>9} {'ratio':>6} "
           f"{'writer s/GB':>12}")
     with tempfile.TemporaryDirectory() as folder:
-        for how in ("gap", "cell"):
+        for how in args.layouts.split(","):
             first = None
             for factor in factors:
                 megabytes = args.base_mb * factor
