@@ -23,7 +23,8 @@ SCHEMAS = {p.name.removesuffix(".json"): json.loads(p.read_text(encoding="utf-8"
            for p in resources.files("sheetreturns").joinpath("schemas").iterdir() if p.name.endswith(".json")}
 REGISTRY = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in SCHEMAS.values())
 COMMANDS = {"check": "check", "sync": "sync", "report": "report", "emails preview": "emails-preview",
-            "config check": "config-check", "intake": "intake", "password check": "password-check", "import": "import"}
+            "config check": "config-check", "intake": "intake", "password check": "password-check", "import": "import",
+            "backups": "backups", "restore": "restore"}
 
 
 def validated(*args: str, exit_codes=(0, 1)) -> dict:
@@ -85,6 +86,15 @@ def test_import(shop):
     files = marketplace_reports.write_month(shop / "downloads")
     data = validated("import", *map(str, files), "--into", "returns.xlsx")
     assert data["rows_added"] and data["files"] and data["failures"] == []
+
+
+def test_backups_and_restore(shop):
+    assert validated("backups", "returns.xlsx")["backups"] == []
+    validated("sync", "returns.xlsx", "--as-of", "2026-11-26", "--outbox", "outbox")  # changes it: one backup
+    listed = validated("backups", "returns.xlsx")
+    assert len(listed["backups"]) == 1
+    restored = validated("restore", "1", "returns.xlsx")
+    assert restored["restored"]["name"] == listed["backups"][0]["name"]
 
 
 def test_password_check(shop, tmp_path):
