@@ -67,7 +67,19 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
     chosen, config = _reading(source, config)
     loaded = load(chosen, as_of, config)
     loaded.workbook.close()
-    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation)
+    reading = loaded.reading
+    return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation,
+                     columns=loaded.header.described(), left_alone=list(reading.left_alone),
+                     sales_export=sales_export_message(loaded) if reading.sales_export else None)
+
+
+def sales_export_message(loaded) -> str:
+    """What a seller reads when their sheet looks like a sales export: why, and how to confirm it is not."""
+    return (
+        f"{loaded.workbook.name}: {loaded.reading.sales_export}, so nothing is written and no email is sent. "
+        f"If every row is a return, add this_is_a_returns_sheet = yes to the Settings tab "
+        f"(or under [policy] in sheetreturns.toml) and run again"
+    )
 
 
 def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
@@ -108,6 +120,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
             if batch is not None:
                 loaded.evaluation.new_replies = batch.new_replies
             try:
+                if loaded.reading.sales_export:
+                    raise SheetReturnsError(sales_export_message(loaded))
                 reporter.stage("emails", "Working out emails" if dry_run else "Sending emails")
                 if not dry_run:
                     # Before any email goes out under a new Return ID, make that ID stick to its row.
@@ -148,6 +162,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
         written=written.written, failures=[*import_result.failures, *intake_failures, *delivery.failures],
         changes=written.changes, notes=[*import_result.notes, *notes], unchanged=written.unchanged,
+        left_alone=list(loaded.reading.left_alone),
     )
 
 
@@ -248,3 +263,21 @@ def create_sheet(path: str | Path | None = None, *, google: str | None = None, s
     from .excel.new_workbook import create_workbook  # openpyxl: imported only when a workbook is made
 
     return create_workbook(path, today=today, policy=policy)
+
+
+def password_status(kind: str, *, user: str | None = None, config: ConfigLike = None):
+    """Whether a password for the ``"smtp"`` or ``"imap"`` login is in the system keyring where the job looks.
+
+    ``user`` defaults to ``user`` in [smtp] (or the user in [intake]'s mailbox). Returns a ``PasswordStatus``;
+    the password itself is never returned.
+    """
+    from .settings.stored_passwords import password_status as status
+
+    return status(kind, _config(config), user)
+
+
+def store_password(kind: str, password: str, *, user: str | None = None, config: ConfigLike = None):
+    """Store the password for the ``"smtp"`` or ``"imap"`` login in the system keyring, where the job looks."""
+    from .settings.stored_passwords import store_password as store
+
+    return store(kind, password, _config(config), user)

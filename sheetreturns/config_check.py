@@ -95,6 +95,14 @@ def check_sheet(config: Config, source: str | None) -> list[Item]:
     return [*_open_and_read(config, chosen, "Workbook"), Item("Google", None, "not used (the source is not a Google Sheet)")]
 
 
+def _named_columns(config: Config, workbook) -> tuple[tuple[str, str], ...]:
+    """The seller's [columns]; a bad setting is reported under Settings, not here."""
+    try:
+        return resolve_policy(config, workbook).columns
+    except SheetReturnsError:
+        return ()
+
+
 def _open_and_read(config: Config, chosen: str, name: str) -> list[Item]:
     try:
         workbook = open_workbook(chosen, config)
@@ -104,7 +112,7 @@ def _open_and_read(config: Config, chosen: str, name: str) -> list[Item]:
         return [Item(name, False, f"could not open {chosen}: {type(exc).__name__}: {exc}")]
     try:
         try:
-            tab, header = workbook.returns_tab()
+            tab, header = workbook.returns_tab(lambda: _named_columns(config, workbook))
         except SheetReturnsError as exc:
             return [Item(name, False, str(exc))]
         items = [Item(name, True, f"{workbook.name}: {tab!r} tab, header on row {header.row_number}, "

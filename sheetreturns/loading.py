@@ -12,6 +12,7 @@ from .settings.config_file import Config
 from .settings.policy_layers import resolve_policy
 from .engine.columns import HeaderMap
 from .engine.evaluate import evaluate, identity
+from .engine.layout_rows import Reading
 from .engine.model import Evaluation, Line
 from .engine.policy import Policy
 from .engine.typed_lines import build_lines
@@ -58,14 +59,23 @@ def load(source: str | None, as_of: date, config: Config, progress: Reporter | N
 def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress: Reporter,
           new_rows: NewRows | None, new_replies: Callable[[], list] | None = None) -> Loaded:
     try:
-        tab, header = workbook.returns_tab()
-        policy = resolve_policy(config, workbook)
+        policy_once: list[Policy] = []
+
+        def named_columns() -> tuple[tuple[str, str], ...]:
+            """The seller's [columns], read once the sheet's first rows (and its Settings tab) are in."""
+            if not policy_once:
+                policy_once.append(resolve_policy(config, workbook))
+            return policy_once[0].columns
+
+        tab, header = workbook.returns_tab(named_columns)
+        policy = policy_once[0] if policy_once else resolve_policy(config, workbook)
+        reading = Reading()
         first = header.row_index + 1  # 0-based index of the first row below the header
         rows = progress.count(islice(workbook.iter_rows(tab), first, None), f"Reading {workbook.name}: {{n}} rows")
         last = _LastFilled(rows, first) if new_rows is not None else None
         job_cells: dict[str, list[object]] = {}
         lines = build_lines(last if last is not None else rows, first + 1, header, policy, workbook.date1904,
-                            job_cells)
+                            job_cells, reading)
         appended: list[dict[str, object]] = []
         if new_rows is not None:
             appended = new_rows(workbook, lines, policy, header)
@@ -80,7 +90,8 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
     except BaseException:
         workbook.close()
         raise
-    return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None, job_cells)
+    return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None, job_cells,
+                  reading)
 
 
 class _LastFilled:

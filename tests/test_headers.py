@@ -23,7 +23,7 @@ def test_missing_required_column_names_it_and_lists_headers_found():
         find_header([["Order ID", "Customer", "Email"]], "Returns")
     assert str(info.value) == (
         "the 'Returns' tab has no SKU column (headers found on row 1: Order ID, Customer, Email): "
-        "add it or rename the column"
+        "add a SKU column, or name yours under [columns] in sheetreturns.toml (SKU = \"your header\")"
     )
 
 

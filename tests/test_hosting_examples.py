@@ -54,3 +54,46 @@ def test_every_command_the_examples_use_exists():
     for path in HOSTING.iterdir():
         for name, _ in command_words(path.read_text()):
             assert name in main.commands, f"{path.name} runs sheetreturns {name}"
+
+
+def schtasks_line() -> str:
+    lines = [l for l in (HOSTING / "windows-task-scheduler.txt").read_text().splitlines()
+             if l.strip() and not l.upper().startswith("REM")]
+    assert len(lines) == 1
+    return lines[0]
+
+
+def test_the_schtasks_line_runs_sync_quietly_every_15_minutes_with_the_settings_file():
+    line = schtasks_line()
+    assert line.startswith('schtasks /Create /TN "sheetreturns sync" /SC MINUTE /MO 15 /TR "') and line.endswith('" /F')
+    # /TR is one quoted argument; quotes inside it are written \" (as schtasks reads them)
+    task = line[line.index('/TR "') + 5:-4].replace('\\"', '"')
+    assert len(task) <= 261  # schtasks' limit for /TR
+    words = re.findall(r'"([^"]*)"|(\S+)', task)
+    words = [a or b for a, b in words]
+    assert words[0].endswith(r"\.local\bin\sheetreturns.exe")
+    assert words[1:] == ["sync", "--config", r"%USERPROFILE%\Documents\returns\sheetreturns.toml", "--quiet"]
+    options = {o for p in main.commands["sync"].params for o in p.opts}
+    assert {"--config", "--quiet"} <= options
+
+
+def test_the_task_xml_is_a_task_scheduler_task_running_sync_every_15_minutes_one_at_a_time():
+    import xml.etree.ElementTree as ET
+
+    raw = (HOSTING / "sheetreturns-task.xml").read_bytes()
+    assert raw.isascii()  # imports the same whether read as UTF-8 or as the file's declared encoding
+    ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
+    task = ET.fromstring(raw)
+    assert task.tag == "{%s}Task" % ns["t"]
+    trigger = task.find("t:Triggers/t:CalendarTrigger", ns)
+    assert trigger.findtext("t:Repetition/t:Interval", namespaces=ns) == "PT15M"
+    assert trigger.findtext("t:Repetition/t:Duration", namespaces=ns) == "PT15H"
+    days = [d.tag.split("}")[1] for d in trigger.find("t:ScheduleByWeek/t:DaysOfWeek", ns)]
+    assert days == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    assert task.findtext("t:Settings/t:MultipleInstancesPolicy", namespaces=ns) == "IgnoreNew"
+    assert task.findtext("t:Principals/t:Principal/t:LogonType", namespaces=ns) == "InteractiveToken"
+    run = task.find("t:Actions/t:Exec", ns)
+    assert run.findtext("t:Command", namespaces=ns).endswith(r"\sheetreturns.exe")
+    assert run.findtext("t:Arguments", namespaces=ns) == "sync --quiet"
+    assert run.findtext("t:WorkingDirectory", namespaces=ns)
+    assert task.find("t:Actions", ns).get("Context") == task.find("t:Principals/t:Principal", ns).get("id")

@@ -59,7 +59,7 @@ def test_tabs_are_returns_howto_settings_and_a_hidden_lists_tab(made):
 
 @pytest.mark.parametrize("header, strict, expected", [
     ("Condition", True, ["Unopened", "Like new", "Used", "Damaged", "Defective", "Wrong item"]),
-    ("Damage By", True, ["Customer", "Carrier", "Manufacturer", "Unknown"]),
+    ("Damage By", True, ["Customer", "Carrier", "Manufacturer", "Marketplace", "Unknown"]),
     ("Decision", True, ["Refund", "Partial refund", "Refuse", "Exchange", "Store credit"]),
     ("Reason", False, list(COMMON_REASONS)),
     ("Channel", False, None),

@@ -152,7 +152,7 @@ def test_without_the_environment_variable_the_password_comes_from_the_keyring(do
 
 
 def test_no_password_anywhere_says_where_to_put_it(dovecot, memory_keyring):
-    with pytest.raises(SheetReturnsError, match=rf"no password for {USER}.*{ENV}.*keyring set sheetreturns-imap"):
+    with pytest.raises(SheetReturnsError, match=rf"no password for {USER}.*{ENV}.*sheetreturns password set imap --user {USER}"):
         open_source(settings_for(dovecot, "INBOX"), writable=False)
 
 

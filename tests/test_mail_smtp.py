@@ -170,7 +170,7 @@ def test_no_password_anywhere_says_where_to_put_it(tmp_path, workbook, certifica
     assert server.received == []
     assert delivery.failures[0].endswith(
         "not sent: no SMTP password for shop@willow.example: set the environment variable TEST_SMTP_PASSWORD, "
-        "or store it with `keyring set sheetreturns shop@willow.example`"
+        "or store it with `sheetreturns password set smtp`"
     )
 
 

@@ -57,7 +57,7 @@ def test_the_loop_runs_again_after_a_failed_run_and_stops_when_told():
 
 
 def test_a_run_is_read_from_its_json_line():
-    code = ("import json; print(json.dumps({'returns': 2, 'attention': 1, 'emails': [{'result': 'sent'}], "
+    code = ("import json; print(json.dumps({'schema': 1, 'returns': 2, 'attention': 1, 'emails': [{'outcome': 'sent'}], "
             "'written': True, 'source': 'shop.xlsx'}))")
     outcome = run_once([sys.executable, "-c", code])
     assert (outcome.exit_code, outcome.line) == (

@@ -149,7 +149,7 @@ def test_missing_password_says_which_variable_to_set(shop, smtp_server):
     write_config(shop, smtp_table(controller.port))
     ok, message = items(check_setup())["Email"]
     assert (ok, message) == (False, "no SMTP password for shop: set the environment variable SHOP_SMTP_PASSWORD, "
-                                    "or store it with `keyring set sheetreturns shop`")
+                                    "or store it with `sheetreturns password set smtp`")
 
 
 def test_nothing_listening_is_a_clear_failure(shop, monkeypatch):

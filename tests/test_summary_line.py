@@ -45,7 +45,8 @@ def test_a_return_with_a_problem_needs_attention_even_while_waiting_for_the_item
 
 def test_outbox_failed_and_waiting_emails_are_told_apart():
     res = result(line(2), emails=[email("outbox"), email("outbox"), email("failed: 550 no such user"),
-                                  email("waiting (over the per-run cap)")], failures=["email to jo: 550"])
+                                  email("waiting (over the per-run cap)")],
+                 failures=["R-00001 acknowledgement to jo@example.com: 550 no such user"])
     assert sync_summary_line(res) == (
         "1 return checked · 2 emails written to the outbox · 1 email failed · 1 email left for the next run · "
         "nothing needs your attention · saved returns.xlsx")

@@ -100,7 +100,7 @@ def test_choices_are_matched_forgivingly(raw, kind, expected):
 
 
 def test_unknown_choice_lists_the_options():
-    with pytest.raises(BadValue, match="is not one of: Customer, Carrier, Manufacturer, Unknown"):
+    with pytest.raises(BadValue, match="is not one of: Customer, Carrier, Manufacturer, Marketplace, Unknown"):
         parse_choice("the dog", "damage_by")
 
 

@@ -6,10 +6,12 @@ import click
 
 from .check import check, report
 from .config import config_group
+from .console import make_output_safe
 from .emails import emails
 from .import_reports import import_command
 from .init import init
 from .intake import intake_command
+from .password import password_group
 from .schedule import schedule
 from .sync import sync
 
@@ -18,7 +20,9 @@ from .sync import sync
 @click.version_option(package_name="sheetreturns")
 def main() -> None:
     """Track product returns in your spreadsheet: statuses, next steps, customer emails and a summary."""
+    make_output_safe()
 
 
-for command in (check, sync, report, init, config_group, schedule, emails, intake_command, import_command):
+for command in (check, sync, report, init, config_group, password_group, schedule, emails, intake_command,
+                import_command):
     main.add_command(command)

@@ -1,7 +1,6 @@
 """`sheetreturns check` and `sheetreturns report`: read a sheet and say where every return stands."""
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 
@@ -9,7 +8,7 @@ import click
 
 from .. import api
 from .exit_codes import exit_code
-from .options import common_options, reports_errors
+from .options import common_options, print_json, reports_errors
 from .render import check_report
 from .render_summary import report_text
 
@@ -25,7 +24,10 @@ def check(source: str | None, as_of: date | None, config_path: str | None, as_js
     1 problems found, 2 could not run.
     """
     result = api.check(source, as_of=as_of, config=config_path)
-    click.echo(json.dumps(result.as_json()) if as_json else check_report(result))
+    if as_json:
+        print_json(result.as_json())
+    else:
+        click.echo(check_report(result))
     sys.exit(exit_code(result))
 
 
@@ -40,4 +42,7 @@ def report(source: str | None, as_of: date | None, config_path: str | None, as_j
     Exit codes: 0 done, 2 could not run.
     """
     summary = api.report(source, as_of=as_of, config=config_path)
-    click.echo(json.dumps(summary.as_json()) if as_json else report_text(summary))
+    if as_json:
+        print_json(summary.as_json())
+    else:
+        click.echo(report_text(summary))

@@ -1,14 +1,13 @@
 """`sheetreturns config check`: is everything a scheduled run needs in place?"""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from .. import api
 from .exit_codes import exit_code
-from .options import config_option, debug_option, json_option, reports_errors
+from .options import config_option, debug_option, json_option, print_json, reports_errors
 from .render import setup_report
 
 
@@ -32,5 +31,8 @@ def config_check(source: str | None, config_path: str | None, as_json: bool, tim
     Exit codes: 0 all good, 1 something to fix, 2 could not run.
     """
     report = api.check_setup(source, config=config_path, timeout=timeout)
-    click.echo(json.dumps(report.as_json()) if as_json else setup_report(report))
+    if as_json:
+        print_json(report.as_json())
+    else:
+        click.echo(setup_report(report))
     sys.exit(exit_code(report))

@@ -1,7 +1,6 @@
 """`sheetreturns emails ...`: commands about customer emails (registered on the main CLI group)."""
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 
@@ -11,7 +10,7 @@ from .. import api
 from ..emails.preview import Preview
 from ..engine.model import EmailKind
 from .exit_codes import EXIT_OK
-from .options import common_options, reports_errors
+from .options import common_options, print_json, reports_errors
 
 KIND_HELP = "Only emails of this kind."
 RETURN_HELP = "Only the emails of this Return ID (e.g. R-00022)."
@@ -40,10 +39,10 @@ def preview_command(source: str | None, return_id: str | None, kind: str | None,
     """
     result = api.preview_emails(source, as_of=as_of, config=config_path, return_id=return_id, kind=kind)
     if as_json:
-        click.echo(json.dumps({
+        print_json({
             "command": "emails preview", "ok": True, "as_of": result.as_of.isoformat(), "source": result.source,
             "emails": [e.as_dict() for e in result.emails],
-        }))
+        })
     else:
         click.echo(preview_report(result, show_html, return_id, kind))
     sys.exit(EXIT_OK)

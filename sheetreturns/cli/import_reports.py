@@ -1,14 +1,13 @@
 """`sheetreturns import REPORT... [--into SOURCE]`: parse options, call the library, render its result."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from .. import api
 from .exit_codes import exit_code
-from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, reports_errors
+from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, print_json, reports_errors
 
 
 @click.command("import")
@@ -33,7 +32,7 @@ def import_command(reports: tuple[str, ...], source: str | None, dry_run: bool, 
 
     result = api.import_reports(list(reports), source, config=config_path, dry_run=dry_run)
     if as_json:
-        click.echo(json.dumps(result.as_json()))
+        print_json(result.as_json())
     else:
         click.echo(import_report(result))
     sys.exit(exit_code(result))

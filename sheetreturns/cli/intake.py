@@ -1,14 +1,13 @@
 """`sheetreturns intake SOURCE`: parse options, call the library, render its result."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from .. import api
 from .exit_codes import exit_code
-from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, reports_errors
+from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, print_json, reports_errors
 
 
 @click.command("intake")
@@ -34,7 +33,7 @@ def intake_command(source: str | None, mailbox: str | None, dry_run: bool, confi
 
     result = api.intake(source, config=config_path, mailbox=mailbox, dry_run=dry_run)
     if as_json:
-        click.echo(json.dumps(result.as_json()))
+        print_json(result.as_json())
     else:
         click.echo(intake_report(result))
     sys.exit(exit_code(result))

@@ -15,6 +15,14 @@ AS_OF_HELP = "Evaluate as of this date (YYYY-MM-DD) instead of today."
 CONFIG_HELP = "Settings file (default: sheetreturns.toml here, then your user config folder)."
 JSON_HELP = "Print one JSON object on stdout and nothing else."
 DEBUG_HELP = "Show the full traceback when something goes wrong."
+# The version of every command's --json shape (sheetreturns/schemas/*.json describe them): raised when a
+# field is removed or changes meaning; new fields may appear without it.
+JSON_SCHEMA = 1
+
+
+def print_json(data: dict) -> None:
+    """The one JSON object a command prints with --json, with the shape's version first."""
+    click.echo(json.dumps({"schema": JSON_SCHEMA, **data}))
 
 
 def parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -91,6 +99,6 @@ def error_json(command: str, as_of: date | None, message: str) -> dict:
 
 def fail(command: str, as_json: bool, as_of: date | None, message: str) -> None:
     if as_json:
-        click.echo(json.dumps(error_json(command, as_of, message)))
+        print_json(error_json(command, as_of, message))
     click.echo(f"Error: {message}", err=True)
     sys.exit(EXIT_FAILED)

@@ -40,7 +40,33 @@ def check_report(result: RunResult) -> str:
         f"{result.source} · {result.tab} tab · {result.rows} rows in {result.returns} returns · "
         f"as of {result.as_of.isoformat()}"
     )
-    return "\n".join([head, "", *problems_table(result), "", *status_table(result)])
+    lines = [head, ""]
+    if result.sales_export:
+        lines += [f"Not a returns sheet? {result.sales_export}", ""]
+    lines += [*problems_table(result), "", *status_table(result)]
+    if result.columns is not None:
+        lines += ["", *columns_table(result.columns)]
+    if result.left_alone:
+        lines += ["", *left_alone_table(result.left_alone)]
+    return "\n".join(lines)
+
+
+def columns_table(columns: dict) -> list[str]:
+    """Which of the sheet's headers the job reads, for what, and which it ignores."""
+    title = f"Columns (header on row {columns['header_row']}"
+    title += f", recognised as the {columns['layout_title']})" if columns.get("layout_title") else ")"
+    rows = [[c["header"], c["cell"], c["for"]] for c in columns["used"]]
+    out = [title, *table(["Header", "Cell", "Read as"], rows)]
+    if columns["ignored"]:
+        out.append("  Ignored: " + ", ".join(columns["ignored"]))
+    return out
+
+
+def left_alone_table(rows: list[tuple[int, str]], limit: int = 20) -> list[str]:
+    out = [f"Rows left alone ({len(rows)}): not returns", *table(["Row", "Why"], [[r, w] for r, w in rows[:limit]])]
+    if len(rows) > limit:
+        out.append(f"  ... and {len(rows) - limit} more (use --json for all of them)")
+    return out
 
 
 def plural(n: int, noun: str, many: str | None = None) -> str:
@@ -52,12 +78,10 @@ def summary_line(data: dict, dry_run: bool = False) -> str:
 
     '42 returns checked · 3 emails sent · 2 need your attention · saved returns.xlsx'
     """
-    results = [str(e.get("result", "")) for e in data.get("emails", [])]
-    sent = results.count("sent")
-    outboxed = results.count("outbox")
-    would = results.count("would send")
-    failed = sum(1 for r in results if r.startswith("failed"))
-    waiting = sum(1 for r in results if r.startswith("waiting"))
+    outcomes = [e.get("outcome") for e in data.get("emails", [])]
+    sent, outboxed, would = outcomes.count("sent"), outcomes.count("outbox"), outcomes.count("would-send")
+    failed = outcomes.count("failed") + outcomes.count("unconfirmed")
+    waiting = outcomes.count("waiting")
     parts = [f"{plural(data.get('returns', 0), 'return')} checked"]
     if sent:
         parts.append(f"{plural(sent, 'email')} sent")
@@ -74,7 +98,7 @@ def summary_line(data: dict, dry_run: bool = False) -> str:
     attention = data.get("attention", 0)
     parts.append(f"{attention} need{'s' if attention == 1 else ''} your attention" if attention
                  else "nothing needs your attention")
-    other_failures = len(data.get("failures", [])) - failed
+    other_failures = sum(1 for f in data.get("failures", []) if f.get("kind") != "email")
     if other_failures > 0:
         parts.append(f"{plural(other_failures, 'failure')} (see above)")
     if dry_run:
@@ -101,6 +125,8 @@ def sync_report(result: RunResult, dry_run: bool) -> str:
     if dry_run and result.changes:
         rows = [[k.replace("_", " "), v] for k, v in result.changes.items()]
         lines += ["Would change", *table(["What", "How many"], rows, right={1}), ""]
+    if result.left_alone:
+        lines += [*left_alone_table(result.left_alone, limit=10), ""]
     lines += result.notes
     for failure in result.failures:
         lines.append(f"Failed: {failure}")

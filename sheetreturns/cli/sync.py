@@ -1,7 +1,6 @@
 """`sheetreturns sync`: run the job once, with a progress bar in a terminal and a line in the run log."""
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import nullcontext
 from datetime import date
@@ -13,7 +12,7 @@ from ..errors import SheetReturnsError
 from ..results import RunResult
 from ..settings.config_file import Config, load_config
 from .exit_codes import exit_code
-from .options import common_options, reports_errors
+from .options import common_options, print_json, reports_errors
 from .progress_bar import TerminalBar, is_terminal
 from .render import sync_report, sync_summary_line
 
@@ -43,7 +42,7 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
         raise
     trouble = log_run(config, result, dry_run)
     if as_json:
-        click.echo(json.dumps(result.as_json()))
+        print_json(result.as_json())
     elif not quiet:
         click.echo(sync_report(result, dry_run))
     if trouble and not as_json:

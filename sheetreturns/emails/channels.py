@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import SheetReturnsError
+from ..replace_file import held_by_another_program, why_not_replaced
 from ..results import EmailRecord
 from ..state import ensure_dir, open_private
 from .journal import FILE, OUTBOX, SENT, SMTP, UNCONFIRMED, Journal
@@ -148,7 +149,8 @@ class OutboxChannel:
                           message_id=msg.message_id, now=now, detail=str(path))
             os.replace(temp, path)
         except (OSError, SheetReturnsError) as exc:
-            reason = f"cannot write {path} ({getattr(exc, 'strerror', None) or exc})"
+            reason = why_not_replaced(path, exc) if isinstance(exc, OSError) and held_by_another_program(exc) else (
+                f"cannot write {path} ({getattr(exc, 'strerror', None) or exc})")
             journal.fail(out.return_id, out.kind, recipient=msg.recipient, subject=msg.subject,
                          message_id=msg.message_id, reason=reason, now=now, channel=FILE)
             return failed(out, reason)

@@ -39,7 +39,6 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from ..errors import SheetReturnsError
 from ..state import ensure_dir, open_private, source_slug
@@ -144,7 +143,7 @@ class Journal:
             except OSError as exc:
                 raise _cannot_write(path, exc) from None
         try:
-            target = f"file:{quote(path.resolve().as_posix())}?mode=ro" if readonly else str(path)
+            target = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)  # file:///C:/... on Windows
             self.db = sqlite3.connect(target, isolation_level=None, timeout=10, uri=readonly)
             if not readonly:
                 self.db.execute("PRAGMA journal_mode=WAL")

@@ -27,7 +27,9 @@ class PreviewEmail:
     def as_dict(self) -> dict:
         return {"return_id": self.return_id, "kind": self.kind, "from": self.sender, "to": self.to,
                 "reply_to": self.reply_to, "subject": self.subject, "text": self.text, "html": self.html,
-                "over_cap": self.over_cap, "error": self.error}
+                "over_cap": self.over_cap, "error": self.error,
+                "outcome": "failed" if self.error else "waiting" if self.over_cap else "would-send",
+                "detail": self.error or ("over the per-run cap" if self.over_cap else "")}
 
 
 @dataclass

@@ -33,6 +33,15 @@ class Policy:
     repeat_customer_returns: int = 3
     repeat_customer_days: int = 90
     reason_keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    this_is_a_returns_sheet: bool = False
+    # [columns]: (our column key, the seller's header); [values.<Column>]: (our column key, the seller's
+    # value normalised, our value).
+    columns: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, str, str], ...] = ()
+
+    def value_map(self, key: str) -> dict[str, str]:
+        """The seller's own words for one column's choices: normalised word -> our value."""
+        return {raw: ours for column, raw, ours in self.values if column == key}
     # Amazon FBA: days after Amazon refunded a customer before the seller may claim for a unit not returned.
     # Amazon's US customer-return claim window opens 60 days after the refund and closes at 120.
     amazon_claim_after_days: int = 60
@@ -183,6 +192,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("repeat_customer_days", _whole_days, "Period, in days, over which repeated returns are counted."),
     Setting("amazon_claim_after_days", _whole_days, "Amazon FBA: days after a refund before an item not returned may be claimed from Amazon."),
     Setting("tracking_fresh_days", _whole_days, "Days after a customer's reply gives a return tracking number during which no reminder is sent."),
+    Setting("this_is_a_returns_sheet", _boolean, "yes: every row is a return, even if the sheet looks like a sales export (a marketplace's orders report). no: a sales export is refused."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -205,7 +215,18 @@ def apply_settings(policy: Policy, entries: Iterable[tuple[object, object, str]]
 
     values: dict[str, object] = {}
     keywords: dict[str, tuple[str, ...]] = dict(policy.reason_keywords)
+    columns: dict[str, str] = dict(policy.columns)
+    value_names: dict[tuple[str, str], str] = {(k, raw): ours for k, raw, ours in policy.values}
     for raw_key, raw_value, location in entries:
+        if isinstance(raw_key, tuple):
+            if raw_key[0] == "column":
+                key, header = _column_entry(raw_key[1], raw_value, location)
+                if key is not None:
+                    columns[key] = header
+            else:
+                key, word, ours = _value_entry(raw_key[1], raw_key[2], raw_value, location)
+                value_names[(key, word)] = ours
+            continue
         key_text = str(raw_key).strip()
         if key_text.lower().startswith("keywords"):
             category = key_text[len("keywords"):].strip(" :")
@@ -236,7 +257,46 @@ def apply_settings(policy: Policy, entries: Iterable[tuple[object, object, str]]
             raise ConfigError(f"{location}: {key} {exc}") from None
     if keywords:
         values["reason_keywords"] = tuple(keywords.items())
+    if columns:
+        values["columns"] = tuple(columns.items())
+    if value_names:
+        values["values"] = tuple((k, raw, ours) for (k, raw), ours in value_names.items())
     return policy.with_values(**values)
+
+
+def _column_entry(name: object, header: object, location: str) -> tuple[str | None, str]:
+    """A [columns] line: our column's name = the seller's header. A blank header means "not named"."""
+    from .columns import BY_KEY, SELLER_COLUMNS, resolve_column
+
+    key = resolve_column(name)
+    text = "" if header is None else str(header).strip()
+    if key is None or BY_KEY[key].job_owned:
+        ours = ", ".join(c.header for c in SELLER_COLUMNS)
+        why = "is written by sheetreturns, not read" if key is not None else "is not one of our columns"
+        raise ConfigError(f"{location}: \"{name}\" {why} (name one of: {ours})")
+    if not isinstance(header, (str, type(None))):
+        raise ConfigError(f"{location}: {name} must name your column's header in quotes, e.g. \"Product Number\"")
+    return (key if text else None), text
+
+
+_VALUE_COLUMNS = {"condition", "damage_by", "decision"}
+
+
+def _value_entry(column: object, word: object, ours: object, location: str) -> tuple[str, str, str]:
+    """A [values.<Column>] line: the seller's word = one of our values for that column."""
+    from .columns import BY_KEY, normalise, resolve_column
+    from .values import parse_choice
+
+    key = resolve_column(column)
+    if key not in _VALUE_COLUMNS:
+        raise ConfigError(f"{location}: values can be given for Condition, Damage By and Decision, not \"{column}\"")
+    try:
+        target = parse_choice(ours, BY_KEY[key].kind)
+    except BadValue as exc:
+        raise ConfigError(f"{location}: {BY_KEY[key].header} {exc}") from None
+    if target is None or not normalise(word):
+        raise ConfigError(f"{location}: give a word and the {BY_KEY[key].header} it means, e.g. \"As new\" = \"Like new\"")
+    return key, normalise(word), target
 
 
 def settings_rows(policy: Policy) -> list[tuple[str, object, str]]:

@@ -37,13 +37,22 @@ class RowContext:
 
 def value_problems(line: Line, ctx: RowContext, return_id: str | None) -> Iterator[Problem]:
     """Cells that could not be read, and required values that are missing."""
+    informative = ctx.header.informative
     for key, (raw, message) in line.bad.items():
+        if key.startswith("@"):  # a layout's coded column (Amazon's disposition, status ...)
+            yield ctx.problem("unknown-value", line, key, return_id, f"{ctx.header.label(key)} {message}")
+            continue
         column = BY_KEY[key]
         if column.job_owned:
             continue  # the job rewrites its own columns; nothing for the seller to fix
         code = "cell-error" if isinstance(raw, CellError) else _KIND_CODES[column.kind]
+        if key in informative and code == "bad-choice":
+            code = "unknown-value"
+            message += f": say what it means under [values.{column.header}] in sheetreturns.toml"
+        elif key in informative and not isinstance(raw, CellError):
+            code = "unknown-value"
         yield ctx.problem(code, line, key, return_id, f"{ctx.header.label(key)} {message}",
-                          blocking=key not in _INFORMATIVE)
+                          blocking=key not in _INFORMATIVE and key not in informative)
     for key in ("order_id", "sku"):
         if getattr(line, key) is None and key not in line.bad:
             yield ctx.problem("missing-value", line, key, return_id,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .vocabularies import reason_code
+
 CATEGORIES = (
     "Defective",
     "Damaged in transit",
@@ -80,6 +82,9 @@ def _categorise(reason: str, extra: tuple[tuple[str, tuple[str, ...]], ...]) -> 
     for category in CATEGORIES:
         if exact == _normalise_text(category).strip():
             return category
+    code = reason_code(reason)  # a marketplace's reason code or its own wording
+    if code is not None:
+        return code.category
     for category, pattern in keyword_map(extra):
         if pattern.search(text):
             return category

@@ -12,11 +12,13 @@ from itertools import compress, islice
 from typing import Callable, Iterable, Iterator
 
 from .columns import ALL_COLUMNS, JOB_COLUMNS, HeaderMap
+from .layout_rows import Reading, apply_layout
+from .layouts import footer_text
 from .model import LINE_FIELDS, NO_BAD_CELLS, Line
 from .policy import Policy
 from .values import (
     EARLIEST_PLAUSIBLE, LATEST_PLAUSIBLE, BadValue, parse_choice, parse_count, parse_date, parse_email,
-    parse_money, parse_text,
+    parse_money, parse_signed_count, parse_text,
 )
 
 Parser = Callable[[object], object]
@@ -25,16 +27,16 @@ make_line = partial(tuple.__new__, Line)  # builds a Line from a full tuple with
 
 
 def parsers_for(policy: Policy, date1904: bool) -> dict[str, Parser]:
-    """One parser per column kind, with the workbook's date system and the seller's date order bound in."""
+    """One parser per column kind, with the workbook's date system, the seller's date order and words bound in."""
     return {
         "text": parse_text,
         "email": parse_email,
         "date": partial(parse_date, day_first=policy.day_first, date1904=date1904),
         "money": parse_money,
         "int": parse_count,
-        "condition": partial(parse_choice, kind="condition"),
-        "damage_by": partial(parse_choice, kind="damage_by"),
-        "decision": partial(parse_choice, kind="decision"),
+        "condition": partial(parse_choice, kind="condition", extra=policy.value_map("condition")),
+        "damage_by": partial(parse_choice, kind="damage_by", extra=policy.value_map("damage_by")),
+        "decision": partial(parse_choice, kind="decision", extra=policy.value_map("decision")),
     }
 
 
@@ -123,22 +125,30 @@ def _blocks(rows: Iterable[list[object]]) -> Iterator[list[list[object]]]:
 
 def build_lines(
     rows: Iterable[list[object]], first_row: int, header: HeaderMap, policy: Policy, date1904: bool = False,
-    job_cells: dict[str, list[object]] | None = None,
+    job_cells: dict[str, list[object]] | None = None, reading: Reading | None = None,
 ) -> list[Line]:
     """Typed lines for every row that has anything in a seller column; `rows` start at sheet row `first_row`.
 
     `job_cells`, if given, receives the raw value of every job-owned cell as read, by column key, for
     every row from `first_row` on (blank rows too): what a sync compares its new values with.
+    `reading`, if given, collects the rows left alone (footers, summaries, sales lines of a credit-note
+    file) and whether the sheet is a sales export. A refund of zero is no refund.
     """
+    reading = reading if reading is not None else Reading()
+    reading.layout = header.layout
     parsers = parsers_for(policy, date1904)
+    layout = header.layout
+    signed = layout is not None and layout.signed_quantity
     kinds = {c.key: c for c in ALL_COLUMNS}
     present = [(key, header.columns[key]) for key in LINE_FIELDS if key in header.columns]
+    source_columns = list(header.sources.items())
     kept = [(c.key, header.columns[c.key]) for c in JOB_COLUMNS if c.key in header.columns] if job_cells is not None else []
     for key, _ in kept:
         job_cells[key] = []
-    need = max([index for _, index in present] + [index for _, index in kept], default=-1) + 1
+    need = max((index for _, index in [*present, *source_columns, *kept]), default=-1) + 1
     seller_positions = [i for i, (key, _) in enumerate(present) if not kinds[key].job_owned]
     lines: list[Line] = []
+    sources: dict[int, dict[str, str]] = {}
     next_row = first_row
     for block in _blocks(rows):
         numbers = range(next_row, next_row + len(block))
@@ -151,7 +161,8 @@ def build_lines(
         bad_rows: dict[int, dict[str, tuple[object, str]]] = {}
         for key, index in present:
             column = kinds[key]
-            values, failed = _column(raw_columns[index], column.kind, parsers[column.kind], key in _REPEATING)
+            parse = parse_signed_count if signed and key == "qty" else parsers[column.kind]
+            values, failed = _column(raw_columns[index], column.kind, parse, key in _REPEATING)
             if failed:
                 for position, value in enumerate(values):
                     if value.__class__ is _Bad:
@@ -159,6 +170,8 @@ def build_lines(
                         if not column.job_owned:
                             bad_rows.setdefault(position, {})[key] = (value.raw, value.message)
             parsed[key] = values
+        if "refund_amount" in parsed:
+            _zero_refunds_are_none(parsed)
         size = len(block)
         blanks = [None] * size
         bads = [bad_rows.get(position, NO_BAD_CELLS) for position in range(size)] if bad_rows else [NO_BAD_CELLS] * size
@@ -169,5 +182,43 @@ def build_lines(
         keep = [t.count(None) != width for t in zip(*seller)]
         for position in bad_rows:
             keep[position] = True
+        order_ids, skus = parsed.get("order_id", blanks), parsed.get("sku", blanks)
+        for position, is_line in enumerate(keep):
+            if is_line and (order_ids[position] is not None or skus[position] is not None):
+                continue
+            # Rows without an order or a SKU: a footer or summary line, or text outside our columns.
+            texts = [c for c in block[position] if c is not None and c != "" and not (isinstance(c, str) and not c.strip())]
+            if not texts:
+                continue
+            footer = footer_text(block[position])
+            if footer is not None:
+                keep[position] = False
+                reading.left_alone.append((numbers[position], f'a report footer or summary line ("{footer}")'))
+            elif not is_line:
+                reading.left_alone.append((numbers[position], "nothing in the columns sheetreturns reads"))
+        if source_columns:
+            for name, index in source_columns:
+                for position, value in enumerate(raw_columns[index]):
+                    if keep[position] and value is not None and value != "":
+                        try:
+                            text = parse_text(value)
+                        except BadValue:
+                            text = None
+                        if text:
+                            sources.setdefault(numbers[position], {})[name] = text
         lines.extend(compress(map(make_line, zip(*columns)), keep))
+    if layout is not None:
+        lines = apply_layout(lines, sources, layout, reading, policy.this_is_a_returns_sheet)
+    reading.left_alone.sort()
     return lines
+
+
+def _zero_refunds_are_none(parsed: dict[str, list]) -> None:
+    """A Refund Amount of 0 is no refund: neither the amount nor its date count."""
+    amounts = parsed["refund_amount"]
+    dates = parsed.get("refunded_on")
+    for position, amount in enumerate(amounts):
+        if amount is not None and amount.__class__ is not _Bad and amount == 0:
+            amounts[position] = None
+            if dates is not None:
+                dates[position] = None

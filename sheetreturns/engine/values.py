@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from typing import Mapping
+
 from .columns import normalise
+from .vocabularies import RESOLUTIONS
 
 
 class BadValue(ValueError):
@@ -88,7 +91,7 @@ _MONTHS = {
     )
     for name in names
 }
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:z|utc|[+-]\d{2}:?\d{2}))?)?$")
 _NUMERIC = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?: +\d{1,2}:\d{2}(?::\d{2})?)?$")
 _DAY_MONTH_NAME = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ \-]+([a-z]+)\.?,?[ \-]+(\d{2,4})$")
 _MONTH_NAME_DAY = re.compile(r"([a-z]+)\.?[ \-]+(\d{1,2})(?:st|nd|rd|th)?,?[ \-]+(\d{2,4})$")
@@ -289,7 +292,7 @@ def parse_count(value: object) -> int | None:
 # -- choices ----------------------------------------------------------------
 
 CONDITIONS = ("Unopened", "Like new", "Used", "Damaged", "Defective", "Wrong item")
-DAMAGE_BY = ("Customer", "Carrier", "Manufacturer", "Unknown")
+DAMAGE_BY = ("Customer", "Carrier", "Manufacturer", "Marketplace", "Unknown")
 DECISIONS = ("Refund", "Partial refund", "Refuse", "Exchange", "Store credit")
 
 _SYNONYMS = {
@@ -305,6 +308,8 @@ _SYNONYMS = {
         "buyer": "Customer", "client": "Customer",
         "courier": "Carrier", "shipping": "Carrier", "transit": "Carrier", "postage": "Carrier",
         "delivery": "Carrier", "post": "Carrier",
+        "amazon": "Marketplace", "warehouse": "Marketplace", "fulfilmentcentre": "Marketplace",
+        "fulfillmentcenter": "Marketplace",
         "supplier": "Manufacturer", "factory": "Manufacturer", "maker": "Manufacturer", "vendor": "Manufacturer",
         "notsure": "Unknown", "unclear": "Unknown", "dontknow": "Unknown",
     },
@@ -321,9 +326,12 @@ CHOICES = {"condition": CONDITIONS, "damage_by": DAMAGE_BY, "decision": DECISION
 _CHOICE_MAPS = {
     kind: {**{normalise(c): c for c in options}, **_SYNONYMS[kind]} for kind, options in CHOICES.items()
 }
+# Amazon's Resolution values (StandardRefund, Replacement ...) are decisions too.
+_CHOICE_MAPS["decision"].update({normalise(k): v for k, v in RESOLUTIONS.items()})
 
 
-def parse_choice(value: object, kind: str) -> str | None:
+def parse_choice(value: object, kind: str, extra: Mapping[str, str] | None = None) -> str | None:
+    """One of our choices for a cell; `extra` holds the seller's own words (normalised word -> our value)."""
     if value is None or value == "":
         return None
     if isinstance(value, CellError):
@@ -333,10 +341,21 @@ def parse_choice(value: object, kind: str) -> str | None:
         if str(value).strip():
             raise BadValue(f'"{describe(value)}" is not one of: {", ".join(CHOICES[kind])}')
         return None
-    found = _CHOICE_MAPS[kind].get(key)
+    found = (extra.get(key) if extra else None) or _CHOICE_MAPS[kind].get(key)
     if found is None:
         raise BadValue(f'"{describe(value)}" is not one of: {", ".join(CHOICES[kind])}')
     return found
+
+
+def parse_signed_count(value: object) -> int | None:
+    """A whole number that may be negative (a credit note's quantity)."""
+    if isinstance(value, str) and value.strip().startswith("-"):
+        number = parse_count(value.strip()[1:])
+        return None if number is None else -number
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        number = parse_count(-value)
+        return None if number is None else -number
+    return parse_count(value)
 
 
 # -- email addresses --------------------------------------------------------

@@ -1,6 +1,8 @@
 """Reading a seller's .xlsx/.xlsm: python-calamine for speed, our own package checks for safety."""
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 import os
 import threading
 from pathlib import Path
@@ -160,8 +162,9 @@ class XlsxWorkbook:
 
     # -- the tabs sheetreturns reads ----------------------------------------------
 
-    def returns_tab(self) -> tuple[str, HeaderMap]:
-        return pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+    def returns_tab(self, columns: Callable[[], Sequence[tuple[str, str]]] | None = None) -> tuple[str, HeaderMap]:
+        return pick_returns_tab(self.titles, 
+            lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t, columns() if columns else ()))
 
     def settings(self) -> list[tuple[object, object, str]]:
         title = next((t for t in self.titles if t.strip().lower() == SETTINGS_TAB.lower()), None)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable
 
 from ..errors import SheetReturnsError
+from ..replace_file import why_not_replaced
 from ..state import FILE_MODE, ensure_dir, open_private, pid_alive
 
 TEMP_MARK = ".sheetreturns-tmp"
@@ -117,7 +118,10 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint
         refuse_if_open(path)
         check_unchanged(path, fingerprint)
         saved = backup(path, backup_dir, backups)
-        os.replace(temp, path)
+        try:
+            os.replace(temp, path)
+        except OSError as exc:
+            raise SheetReturnsError(f"{why_not_replaced(path, exc)}; nothing was written") from exc
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -1,6 +1,8 @@
 """A Google Sheet as a Workbook: one metadata call, then batched value reads, then one planned write."""
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 import time
 from dataclasses import dataclass
 from typing import Iterator
@@ -94,8 +96,9 @@ class GoogleWorkbook:
         raw = self.raw_rows(title)
         return [from_api(r) for r in (raw if limit is None else raw[:limit])]
 
-    def returns_tab(self) -> tuple[str, HeaderMap]:
-        self._returns = pick_returns_tab(self.titles, lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t))
+    def returns_tab(self, columns: Callable[[], Sequence[tuple[str, str]]] | None = None) -> tuple[str, HeaderMap]:
+        self._returns = pick_returns_tab(self.titles, 
+            lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t, columns() if columns else ()))
         return self._returns
 
     def done_reading(self) -> None:

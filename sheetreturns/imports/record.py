@@ -19,6 +19,7 @@ from ..engine.model import Line
 from ..engine.report_facts import ReportFact, same
 from ..engine.typed_lines import build_lines
 from ..errors import SheetReturnsError
+from ..results import typed_failures
 from ..settings.config_file import Config
 from ..settings.policy_layers import resolve_policy
 from ..sheet.workbook import WriteReport, open_workbook
@@ -68,7 +69,7 @@ class ImportResult:
             "columns_added": [BY_KEY[k].header for k in self.columns_added],
             "files": [{**f.as_dict(), "not_understood": [{"line": n, "reason": r} for n, r in f.not_understood]}
                       for f in self.files],
-            "written": self.written, "notes": self.notes, "failures": self.failures,
+            "written": self.written, "notes": self.notes, "failures": typed_failures(self.failures, [], kind="import"),
         }
 
 

@@ -26,6 +26,7 @@ from ..settings.policy_layers import resolve_policy
 from ..sheet.workbook import Workbook, WriteReport, open_workbook
 from ..sheet.tab_names import INTAKE_LOG_TAB
 from ..engine.values import BadValue, parse_text
+from ..results import typed_failures
 from .extract import Extracted, NotParsed, extract
 from .folders import MailSource
 from .journal import (
@@ -80,7 +81,7 @@ class IntakeResult:
             "written": self.written,
             "moved": self.moved,
             "notes": self.notes,
-            "failures": self.failures,
+            "failures": typed_failures(self.failures, [], kind="intake"),
         }
 
 

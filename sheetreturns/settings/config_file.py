@@ -15,7 +15,7 @@ from .keys import check_known
 
 CONFIG_NAME = "sheetreturns.toml"
 KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "import", "policy", "backups",
-              "reason_keywords"}
+              "reason_keywords", "columns", "values"}
 
 
 @dataclass
@@ -81,7 +81,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     check_known(data, KNOWN_KEYS, path.name)
     config = Config(path=path.resolve(), state_dir=Path("."))  # state_dir is set below
-    for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords"):
+    for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords", "columns", "values"):
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{path.name}: [{key}] must be a table, e.g. [{key}] on its own line")
     if "source" in data:
@@ -110,6 +110,13 @@ def load_config(explicit: str | Path | None = None) -> Config:
     config.policy_entries = [(k, v, f"{where} {k}") for k, v in data.get("policy", {}).items()]
     for category, words in data.get("reason_keywords", {}).items():
         config.policy_entries.append((f"keywords {category}", words, f"{path.name} [reason_keywords] {category}"))
+    for column, header in data.get("columns", {}).items():
+        config.policy_entries.append((("column", column), header, f"{path.name} [columns] {column}"))
+    for column, table in data.get("values", {}).items():
+        if not isinstance(table, dict):
+            raise ConfigError(f'{path.name}: [values.{column}] must be a table of "your word" = "our value" lines')
+        for word, ours in table.items():
+            config.policy_entries.append((("value", column, word), ours, f"{path.name} [values.{column}] {word}"))
     return config
 
 

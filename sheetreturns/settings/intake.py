@@ -120,7 +120,7 @@ def imap_password(settings: IntakeSettings, user: str, host: str) -> str:
         return password
     raise SheetReturnsError(
         f"no password for {user} on {host}: set the environment variable {settings.password_env}, "
-        f"or store it with: keyring set {IMAP_KEYRING_SERVICE} {user}"
+        f"or store it with: sheetreturns password set imap --user {user}"
     )
 
 

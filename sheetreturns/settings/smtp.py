@@ -55,7 +55,7 @@ class SmtpSettings:
     def no_password(self) -> str:
         """What to say when a login has no password anywhere."""
         return (f"no SMTP password for {self.user}: set the environment variable "
-                f"{self.password_variables()[0]}, or store it with `keyring set {SMTP_KEYRING_SERVICE} {self.user}`")
+                f"{self.password_variables()[0]}, or store it with `sheetreturns password set smtp`")
 
 
 def smtp_settings(config: Config) -> SmtpSettings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.columns import HeaderMap
+from ..engine.layout_rows import Reading
 from ..engine.model import Evaluation
 from ..engine.policy import Policy
 from .workbook import Workbook
@@ -24,3 +25,5 @@ class Loaded:
     append_after: int | None = None
     # The job-owned cells as read, by column key, one value per row from the first row below the header.
     job_cells: dict[str, list[object]] = field(default_factory=dict)
+    # What reading found besides returns: the layout, rows left alone, a sales export.
+    reading: Reading = field(default_factory=Reading)

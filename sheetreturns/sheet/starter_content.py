@@ -34,7 +34,8 @@ DROPDOWNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "damage_by": (DAMAGE_BY, True),
     "decision": (DECISIONS, True),
 }
-SETTING_CHOICES = {"auto_refuse_overdue": ("yes", "no"), "date_order": ("day-month", "month-day")}
+SETTING_CHOICES = {"auto_refuse_overdue": ("yes", "no"), "date_order": ("day-month", "month-day"),
+                   "this_is_a_returns_sheet": ("yes", "no")}
 
 COLUMN_HELP = {
     "return_id": "One code per return, e.g. R-00001. Leave it blank for a new return: the job fills it in. "
@@ -53,7 +54,7 @@ COLUMN_HELP = {
     "received_on": "The day the item came back to you. Leave blank until it arrives.",
     "received_qty": "How many units came back, if fewer than Qty. Blank means all of them.",
     "condition": "What you found when you inspected the item yourself: Unopened, Like new, Used, Damaged, Defective or Wrong item.",
-    "damage_by": "For Damaged or Defective items: who caused it (Customer, Carrier, Manufacturer or Unknown).",
+    "damage_by": "For Damaged or Defective items: who caused it (Customer, Carrier, Manufacturer, Marketplace or Unknown).",
     "refund_amount": "How much you refunded. Fill it in with Refunded On once the money has gone out.",
     "refunded_on": "The day you sent the refund.",
     "decision": "Your call, which overrides the job's suggestion: Refund, Partial refund, Refuse, Exchange or Store credit.",
@@ -147,6 +148,14 @@ def settings_table(policy: Policy) -> list[tuple[str, object, str]]:
             continue
         rows.append((f"keywords {category}", "",
                      f"Extra words, separated by commas, that put a Reason into \"{category}\" (blank: the built-in words only)."))
+    rows.append(("Columns", "", "Your own column names. If a column of your Returns tab has another name than ours, "
+                                "write your header in column B beside ours, e.g. Product Number beside SKU. "
+                                "Blank: our name (or a usual one such as Quantity for Qty) is looked for."))
+    for column in SELLER_COLUMNS:
+        rows.append((column.header, "", f"Your header for {column.header}, if it is named differently."))
+    rows.append(("Values for Condition", "", "Your own words for a Condition, one per row below this one: your word "
+                                             "in column A, ours in column B (e.g. As new | Like new). The same works "
+                                             "with a \"Values for Damage By\" or \"Values for Decision\" row."))
     return rows
 
 

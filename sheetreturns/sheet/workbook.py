@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, Sequence
 
 from ..engine.columns import HeaderMap
 from ..settings.config_file import Config
@@ -26,7 +26,8 @@ class Workbook(Protocol):
 
     def iter_rows(self, title: str) -> Iterator[list[object]]: ...
 
-    def returns_tab(self) -> tuple[str, HeaderMap]: ...
+    def returns_tab(self, columns: Callable[[], Sequence[tuple[str, str]]] | None = None) -> tuple[str, HeaderMap]:
+        """The Returns tab and its header; `columns()` gives the seller's [columns] once the first rows are read."""
 
     def settings(self) -> list[tuple[object, object, str]]: ...
 
