@@ -10,6 +10,7 @@ the command line renders the results as text or JSON and decides the exit code.
 from __future__ import annotations
 
 from dataclasses import replace
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,11 +19,11 @@ from .emails import deliver
 from .errors import SheetReturnsError
 from .loading import assigned_identities, load
 from .progress import ProgressCallback, Reporter
-from .results import RunResult
+from .results import BackupList, Restored, RunResult
 from .settings.config_file import Config, load_config
 from .sheet.workbook import google_key, resolve_source
 from .sheet.write_plan import build_plan
-from .state import adopt_legacy_state, remember_ids, run_lock, sheet_state_dir
+from .state import adopt_legacy_state, backup_folder, remember_ids, run_lock, sheet_state_dir
 
 if TYPE_CHECKING:  # the heavier result types are imported when their function runs
     from .config_check import SetupReport
@@ -227,6 +228,41 @@ def preview_emails(source: str | Path | None = None, *, as_of: date | None = Non
         return preview(loaded, config, as_of=as_of, now=now, return_id=return_id, kind=kind)
     finally:
         loaded.workbook.close()
+
+
+def backups(source: str | Path | None = None, *, config: ConfigLike = None) -> BackupList:
+    """The backups kept of a workbook, oldest first: one made before each save that changed it."""
+    from .excel.backups import list_backups
+
+    config = _config(config)
+    chosen, path = _workbook_path(source, config)
+    chosen, config = _reading(chosen, config)
+    folder = backup_folder(config.state_dir, chosen)
+    return BackupList(path.name, str(folder), list_backups(path, folder), config.backups, config.backup_days)
+
+
+def restore(backup: str, source: str | Path | None = None, *, config: ConfigLike = None) -> Restored:
+    """Put a backup (its number in `backups`, 1 = newest, its name or its path) back in place of the workbook.
+
+    The swap is atomic, and the file it replaces is kept as a backup first, so a restore can be undone.
+    """
+    from .excel.backups import restore_backup
+
+    config = _config(config)
+    chosen, path = _workbook_path(source, config)
+    config, also = _for_sheet(config, chosen)
+    with run_lock(config.state_dir, chosen, also):
+        restored, kept = restore_backup(path, backup_folder(config.state_dir, chosen), backup, config.backups,
+                                        config.backup_days)
+    return Restored(path.name, restored, str(kept) if kept else None)
+
+
+def _workbook_path(source: str | Path | None, config: Config) -> tuple[str, Path]:
+    chosen = resolve_source(_source(source), config)
+    if google_key(chosen) is not None:
+        raise SheetReturnsError("sheetreturns keeps no backups of a Google Sheet: Google keeps every version "
+                                "(File > Version history > See version history)")
+    return chosen, Path(os.path.realpath(Path(chosen).expanduser()))
 
 
 def check_setup(source: str | None = None, *, config: str | Path | None = None, timeout: float = 20.0) -> SetupReport:

@@ -140,3 +140,30 @@ def typed_failures(failures: list[str], emails: list[EmailRecord], kind: str = "
             for e in failed}
     return [*(e.failure() for e in failed),
             *({"kind": kind, "outcome": "failed", "detail": text} for text in failures if text not in said)]
+
+
+@dataclass
+class BackupList:
+    """The backups kept of one workbook (`sheetreturns backups`), oldest first."""
+
+    workbook: str
+    folder: str
+    items: list  # excel.backups.Backup
+    last: int  # retention: the newest N ...
+    days: int  # ... and the first backup of each of the newest N days with a change
+
+    def as_json(self) -> dict:
+        return {"workbook": self.workbook, "folder": self.folder, "keeps": {"last": self.last, "days": self.days},
+                "backups": [b.as_dict() for b in self.items]}
+
+
+@dataclass
+class Restored:
+    """What `sheetreturns restore` did."""
+
+    workbook: str
+    restored: object  # excel.backups.Backup
+    kept: str | None  # the backup made of the file it replaced
+
+    def as_json(self) -> dict:
+        return {"workbook": self.workbook, "restored": self.restored.as_dict(), "kept_as": self.kept}

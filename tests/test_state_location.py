@@ -127,7 +127,7 @@ def test_finding_2_backups_of_one_workbook_are_never_pruned_by_another(tmp_path)
     state = tmp_path / "state"
     plain, dotted = example_copy(tmp_path), tmp_path / "returns.v2.xlsx"
     dotted.write_bytes(plain.read_bytes())
-    config = Config(state_dir=state, backups=2)
+    config = Config(state_dir=state, backups=2, backup_days=0)  # the newest two only, no first-of-the-day copy
     assert api.sync(plain, as_of=AS_OF, config=config, outbox=tmp_path / "outbox").written
     for _ in range(3):
         assert api.sync(dotted, as_of=AS_OF, config=config, outbox=tmp_path / "outbox2").written

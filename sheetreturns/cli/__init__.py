@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .backups import backups_command, restore_command
 from .check import check, report
 from .config import config_group
 from .console import make_output_safe
@@ -24,5 +25,6 @@ def main() -> None:
 
 
 for command in (check, sync, report, init, config_group, password_group, schedule, emails, intake_command,
-                import_command):
+                import_command,
+                backups_command, restore_command):
     main.add_command(command)

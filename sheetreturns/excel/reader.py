@@ -15,7 +15,7 @@ from ..errors import SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
 from .package import Package, error_cells
-from .safe_save import Fingerprint, refuse_if_open
+from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open
 
 Row = list[object]
 
@@ -25,8 +25,10 @@ class XlsxWorkbook:
 
     kind = "xlsx"
 
-    def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
+                 backup_days: int = DEFAULT_BACKUP_DAYS) -> None:
         self.path = Path(path)
+        self.backup_days = backup_days
         self.name = self.path.name
         if backup_dir is None:
             from ..state import backup_folder, user_state_dir
@@ -144,7 +146,7 @@ class XlsxWorkbook:
         outcome = write_workbook(
             self.path, plan, fingerprint=self.fingerprint, date1904=self.date1904, first_free_column=first_free,
             currency_symbol=plan.currency_symbol, backups=backups, backup_dir=self.backup_dir, dry_run=dry_run,
-            before_write=self.preflight,
+            before_write=self.preflight, backup_days=self.backup_days,
         )
         stats = outcome.stats
         changes = {

@@ -5,13 +5,15 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from ..errors import SheetReturnsError
 from ..replace_file import why_not_replaced
 from ..state import FILE_MODE, ensure_dir, open_private, pid_alive
+
+DEFAULT_BACKUP_DAYS = 30  # besides the newest `backups`, the first backup of each of this many days
 
 TEMP_MARK = ".sheetreturns-tmp"
 
@@ -81,27 +83,32 @@ def is_backup_of(candidate: Path, path: Path) -> bool:
     return bool(found and found["stem"] == path.stem and found["suffix"].lower() == path.suffix.lower())
 
 
-def backup(path: Path, backup_dir: Path, keep: int) -> Path | None:
-    """Copy the current workbook into its own backup folder (private), keeping the newest `keep` copies.
+def backup(path: Path, backup_dir: Path, keep: int, days: int = DEFAULT_BACKUP_DAYS,
+           now: datetime | None = None) -> Path | None:
+    """Copy the current workbook into its own backup folder (private), then prune it (see excel/backups.py).
 
     `backup_dir` holds this workbook's backups only (one folder per workbook, by its real path), and only
     names of exactly this workbook's form are ever pruned."""
+    from .backups import prune
+
     if keep <= 0:
         return None
     ensure_dir(backup_dir)
-    target = backup_dir / backup_name(path, datetime.now())
+    when = now or datetime.now()
+    target = backup_dir / backup_name(path, when)
+    while target.exists():  # two saves in one microsecond: never overwrite a backup
+        when += timedelta(microseconds=1)
+        target = backup_dir / backup_name(path, when)
     with open(path, "rb") as source, os.fdopen(open_private(target), "wb") as copy:
         shutil.copyfileobj(source, copy, 1 << 20)
     shutil.copystat(path, target)
     os.chmod(target, FILE_MODE)
-    copies = sorted((p for p in backup_dir.iterdir() if is_backup_of(p, path)), key=lambda p: p.name)
-    for old in copies[:-keep]:
-        old.unlink(missing_ok=True)
+    prune(path, backup_dir, keep, days, newest=target)
     return target
 
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint: Fingerprint, backups: int,
-                   backup_dir: Path) -> Path | None:
+                   backup_dir: Path, backup_days: int = DEFAULT_BACKUP_DAYS) -> Path | None:
     """Write the new workbook beside the old one, then swap it in; a crash leaves the old or the new file.
 
     A symlinked workbook is written through to its target (the link stays a link). The temp file is private
@@ -117,7 +124,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint
         shutil.copymode(path, temp)
         refuse_if_open(path)
         check_unchanged(path, fingerprint)
-        saved = backup(path, backup_dir, backups)
+        saved = backup(path, backup_dir, backups, backup_days)
         try:
             os.replace(temp, path)
         except OSError as exc:

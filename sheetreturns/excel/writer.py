@@ -23,7 +23,7 @@ from .cells import SharedStrings
 from .package_editor import MAIN_NS, PackageEditor
 from .generated_tabs import unchanged_tabs, write_generated
 from .package import Package
-from .safe_save import Fingerprint, atomic_replace, refuse_if_open
+from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, atomic_replace, refuse_if_open
 from .worksheet_stream import RewriteStats, SheetEdits, rewrite_sheet
 from .styles import StyleBook
 
@@ -107,7 +107,7 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
 
 def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, date1904: bool, first_free_column: int,
                    currency_symbol: str, backups: int, backup_dir: Path, dry_run: bool,
-                   before_write: Callable[[], None] | None = None) -> WriteOutcome:
+                   before_write: Callable[[], None] | None = None, backup_days: int = DEFAULT_BACKUP_DAYS) -> WriteOutcome:
     """Apply `plan` to the workbook at `path` (or, with dry_run, only measure what would change).
 
     A plan that would change nothing leaves the file alone: not a byte written, no backup, no temp file.
@@ -163,7 +163,8 @@ def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, dat
         def save(out) -> None:
             editor.save(out, first=[sheet.part], last=[styles_part, *([calc_chain] if calc_chain else [])])
 
-        atomic_replace(path, save, fingerprint=fingerprint, backups=backups, backup_dir=backup_dir)
+        atomic_replace(path, save, fingerprint=fingerprint, backups=backups, backup_dir=backup_dir,
+                       backup_days=backup_days)
     return WriteOutcome(stats, list(plan.add_columns), tabs, len(plan.append))
 
 

@@ -303,7 +303,7 @@ def import_parsed(source: str, parsed: list[ParsedFile], config: Config, *, dry_
             unique.append(item)
     workbook = open_workbook(source, config)
     try:
-        tab, header = workbook.returns_tab()
+        tab, header = workbook.returns_tab(lambda: resolve_policy(config, workbook).columns)  # the seller's [columns]
         known = set(journal.files)
         if IMPORT_LOG_TAB in workbook.titles:
             known |= hashes_on_tab(workbook.iter_rows(IMPORT_LOG_TAB))

@@ -176,7 +176,7 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
     now = now or datetime.now().astimezone()
     workbook = open_workbook(source, config)
     try:
-        tab, header = workbook.returns_tab()
+        tab, header = workbook.returns_tab(lambda: resolve_policy(config, workbook).columns)  # the seller's [columns]
         policy = resolve_policy(config, workbook)
         on_sheet = SheetKeys.read(workbook, tab, header)
         batch = read_notices(workbook, source, config, settings, on_sheet, policy, dry_run=dry_run, now=now)

@@ -14,7 +14,7 @@ from ..errors import ConfigError
 from .keys import check_known
 
 CONFIG_NAME = "sheetreturns.toml"
-KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "import", "policy", "backups",
+KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "import", "policy", "backups", "backup_days",
               "reason_keywords", "columns", "values"}
 
 
@@ -25,7 +25,8 @@ class Config:
     state_dir: Path | None = None  # None: beside the config file, else the user's state folder
     state_dir_set: bool = True  # False when state_dir is the default, not chosen in the file or by the caller
     templates_dir: Path | None = None
-    backups: int = 3
+    backups: int = 3  # the newest N backups are kept (0: no backups)
+    backup_days: int = 30  # plus the first backup of each of the newest N days the workbook changed
     smtp: dict = field(default_factory=dict)
     google: dict = field(default_factory=dict)
     intake: dict = field(default_factory=dict)
@@ -99,6 +100,11 @@ def load_config(explicit: str | Path | None = None) -> Config:
         if not isinstance(backups, int) or isinstance(backups, bool) or backups < 0:
             raise ConfigError(f"{path.name}: backups must be a whole number, 0 or more")
         config.backups = backups
+    if "backup_days" in data:
+        days = data["backup_days"]
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            raise ConfigError(f"{path.name}: backup_days must be a whole number of days, 0 or more")
+        config.backup_days = days
     config.smtp = dict(data.get("smtp", {}))
     config.google = dict(data.get("google", {}))
     config.intake = dict(data.get("intake", {}))

@@ -83,4 +83,4 @@ def open_workbook(source: str, config: Config) -> Workbook:
 
     from ..state import backup_folder
 
-    return XlsxWorkbook(path, backup_dir=backup_folder(config.state_dir, source))
+    return XlsxWorkbook(path, backup_dir=backup_folder(config.state_dir, source), backup_days=config.backup_days)
