@@ -66,7 +66,7 @@ def check(source: str | Path | None = None, *, as_of: date | None = None, config
     config = _config(config)
     as_of = as_of or date.today()
     chosen, config = _reading(source, config)
-    loaded = load(chosen, as_of, config)
+    loaded = load(chosen, as_of, config, emails=False)  # a check sends nothing: no emails worked out
     loaded.workbook.close()
     reading = loaded.reading
     return RunResult("check", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation,

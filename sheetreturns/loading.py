@@ -46,18 +46,20 @@ NewRows = Callable[[Workbook, list[Line], Policy, HeaderMap], list[dict[str, obj
 
 
 def load(source: str | None, as_of: date, config: Config, progress: Reporter | None = None, *,
-         new_rows: NewRows | None = None, new_replies: Callable[[], list] | None = None) -> Loaded:
-    """Open SOURCE, read its Returns tab and Settings, and evaluate every row as of `as_of`."""
+         new_rows: NewRows | None = None, new_replies: Callable[[], list] | None = None, emails: bool = True) -> Loaded:
+    """Open SOURCE, read its Returns tab and Settings, and evaluate every row as of `as_of`.
+
+    `emails=False` (check) leaves out which emails are due."""
     chosen = resolve_source(source, config)
     progress = progress or Reporter(None)
     progress.stage("read", f"Reading {chosen if '://' in chosen else Path(chosen).name}")
     workbook = open_workbook(chosen, config)
     with bulk_allocation():
-        return _load(chosen, workbook, as_of, config, progress, new_rows, new_replies)
+        return _load(chosen, workbook, as_of, config, progress, new_rows, new_replies, emails)
 
 
 def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress: Reporter,
-          new_rows: NewRows | None, new_replies: Callable[[], list] | None = None) -> Loaded:
+          new_rows: NewRows | None, new_replies: Callable[[], list] | None = None, emails: bool = True) -> Loaded:
     try:
         policy_once: list[Policy] = []
 
@@ -85,7 +87,8 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
         facts = load_facts(config.state_dir, chosen)  # what imported reports said about rows
-        evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen), facts)
+        evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen), facts,
+                              emails=emails)
         with_replies(evaluation, policy, config, chosen, new_replies() if new_replies is not None else ())
     except BaseException:
         workbook.close()

@@ -284,3 +284,29 @@ def test_init_explains_the_columns_section_and_a_seller_fills_it_in(tmp_path):
     used = {c["header"]: c["for"] for c in checked.columns["used"]}
     assert used["Product Number"] == "SKU (named by you)"
     assert checked.problems == []
+
+
+def test_a_zero_refund_is_no_refund_and_a_date_without_an_amount_is_a_refund(tmp_path):
+    from tests.helpers import basic_row, write_workbook
+
+    path = write_workbook(tmp_path / "returns.xlsx", [
+        basic_row(**{"Return ID": "R-1", "Order ID": "1", "Received On": date(2026, 11, 25), "Condition": "Like new",
+                     "Refund Amount": 0, "Refunded On": date(2026, 11, 26)}),
+        basic_row(**{"Return ID": "R-2", "Order ID": "2", "Received On": date(2026, 11, 25), "Condition": "Like new",
+                     "Refunded On": date(2026, 11, 26)}),
+    ], headers=["Return ID", "Order ID", "Email", "SKU", "Qty", "Unit Price", "Notified On", "Received On",
+                "Condition", "Refund Amount", "Refunded On"])
+    result = api.check(path, as_of=AS_OF, config=config(tmp_path))
+    assert [o.status.value for o in result.evaluation.outcomes] == ["Refund due", "Done"]
+    zero = result.evaluation.lines[0]
+    assert (zero.refund_amount, zero.refunded_on) == (None, None)  # nothing went back
+    assert result.evaluation.outcomes[0].next_step == "Issue a refund of £24.99"
+
+
+def test_an_unknown_amazon_status_is_a_problem_and_the_unit_still_counts_as_back(tmp_path):
+    text = sheets.AMAZON_FBA_RETURNS.replace("| Reimbursed |", "| Sent to liquidation |")
+    path = sheets.write_sheet(tmp_path / "fba.xlsx", text)
+    result = api.check(path, as_of=AS_OF, config=config(tmp_path))
+    assert [(p.cell, p.code) for p in result.problems] == [("K5", "unknown-value")]
+    assert "Sent to liquidation" in result.problems[0].message
+    assert outcomes(result)[5].status.value == "Done"

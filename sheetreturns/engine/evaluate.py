@@ -26,9 +26,10 @@ REFUND_NEWS_DAYS = 7
 
 def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
              remembered: Mapping[tuple[str, str, str], str] | None = None,
-             facts: FactsIndex | None = None) -> Evaluation:
+             facts: FactsIndex | None = None, *, emails: bool = True) -> Evaluation:
     """Outcomes for every line. `remembered`: Return IDs an earlier run assigned to still-blank rows.
-    `facts`: what imported reports said about rows (their disagreements become problems)."""
+    `facts`: what imported reports said about rows (their disagreements become problems).
+    `emails=False` skips working out which emails are due (a check sends none): Evaluation.emails is empty."""
     ctx = rules_problems.RowContext(header, policy, as_of)
     ids, assigned = assign_return_ids(lines, policy, as_of, remembered)
     filled = {line.row: as_of for line in lines if line.notified_on is None and "notified_on" not in line.bad}
@@ -73,8 +74,8 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
             outcome = by_row[problem.row]
             outcome.problems = [*outcome.problems, problem]
 
-    emails = due_emails(lines, outcomes, policy, as_of)
-    return Evaluation(as_of, lines, outcomes, emails, assigned, filled)
+    due = due_emails(lines, outcomes, policy, as_of) if emails else []
+    return Evaluation(as_of, lines, outcomes, due, assigned, filled)
 
 
 def identity(line: Line) -> tuple[str, str, str] | None:
