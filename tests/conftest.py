@@ -1,10 +1,43 @@
-"""Fixtures shared by the tests: the local servers (SMTP keyring, Google Sheets API, Dovecot IMAP), and a user
-state folder of its own for every test, so no test reads or locks another's (or the user's) state."""
+"""Fixtures shared by the tests: the local servers (Google Sheets API, Dovecot IMAP), a system keyring, and a
+user state folder of its own for every test, so no test reads or locks another's (or the user's) state.
+
+Markers (registered in pyproject.toml): `libreoffice` (opens files in LibreOffice), `dovecot` (a real IMAP
+server), `network` (a server on 127.0.0.1: SMTP, IMAP or the Sheets API), `slow` (a second or more
+here). `pytest -m "not slow"` is the quick run; `pytest` (and .ci/run) runs everything.
+"""
 from __future__ import annotations
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+
+from tests.dovecot import Dovecot
+from tests.sheets_api_server import SheetsServer
+
+
+@pytest.fixture
+def server():
+    """A local Google Sheets API server (tests/sheets_api_server.py) for the real gspread client."""
+    with SheetsServer() as running:
+        yield running
+
+
+@pytest.fixture
+def no_waiting(monkeypatch):
+    """Retries back off without sleeping; the delays asked for are recorded."""
+    from sheetreturns.google_sheets import sheets_client as calls
+
+    delays: list[float] = []
+    monkeypatch.setattr(calls, "sleep", delays.append)
+    return delays
+
+
+@pytest.fixture(scope="session")
+def dovecot(request):
+    """One real Dovecot IMAP server on 127.0.0.1 for the whole run."""
+    running = Dovecot().start()
+    request.addfinalizer(running.stop)
+    return running
 
 
 class MemoryKeyring(KeyringBackend):

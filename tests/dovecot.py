@@ -188,15 +188,3 @@ service anvil {{
         if secure:
             return f"imaps://{user}@127.0.0.1:{self.imaps_port}/{folder}"
         return f"imap://{user}@127.0.0.1:{self.imap_port}/{folder}"
-
-
-_RUNNING: list[Dovecot] = []
-
-
-@pytest.fixture(scope="session")
-def dovecot(request):
-    """One server for the whole run, whichever test modules import this fixture."""
-    if not _RUNNING:
-        _RUNNING.append(Dovecot().start())
-        request.addfinalizer(lambda: _RUNNING.pop().stop())
-    return _RUNNING[0]

@@ -1,30 +1,14 @@
-"""Fixtures for the Google Sheets tests: a local Sheets API server and sheets built from readable tables."""
+"""Helpers for the Google Sheets tests: sheets built from readable tables on the local Sheets API server
+(the `server` fixture is in conftest.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 
 from sheetreturns.settings.config_file import Config
 from tests.helpers import STANDARD_HEADERS
 from tests.sheets_api_server import SheetsServer
-
-
-@pytest.fixture
-def server():
-    with SheetsServer() as running:
-        yield running
-
-
-@pytest.fixture
-def no_waiting(monkeypatch):
-    """Retries back off without sleeping; the delays asked for are recorded."""
-    from sheetreturns.google_sheets import sheets_client as calls
-
-    delays: list[float] = []
-    monkeypatch.setattr(calls, "sleep", delays.append)
-    return delays
 
 
 def typed(value: object) -> object:

@@ -15,7 +15,7 @@ from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import SheetReturnsError
 from sheetreturns.google_sheets.connect import connect
-from tests.gsheet_support import google_sheet, no_waiting  # noqa: F401 (fixture)
+from tests.gsheet_support import google_sheet
 from tests.helpers import AS_OF, basic_row
 from tests.sheets_api_server import SheetsServer
 
@@ -68,6 +68,7 @@ def robot_sheet(server, tmp_path, role: str | None = "writer"):
     return key, config_with(server, tmp_path, service_account_file=str(keyfile))
 
 
+@pytest.mark.slow
 def test_a_service_account_key_signs_in_at_the_token_endpoint_and_syncs(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path)
     result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
@@ -76,6 +77,7 @@ def test_a_service_account_key_signs_in_at_the_token_endpoint_and_syncs(locked, 
     assert locked.values(key, "Returns")[1][20] == "Awaiting item"
 
 
+@pytest.mark.slow
 def test_a_sheet_not_shared_with_the_service_account_says_to_share_it(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path, role=None)
     with pytest.raises(SheetReturnsError) as caught:
@@ -84,6 +86,7 @@ def test_a_sheet_not_shared_with_the_service_account_says_to_share_it(locked, tm
                                  f"add {ROBOT} as an Editor")
 
 
+@pytest.mark.slow
 def test_a_view_only_share_stops_the_sync_before_any_email_or_write(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path, role="reader")
     assert api.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
@@ -93,6 +96,7 @@ def test_a_view_only_share_stops_the_sync_before_any_email_or_write(locked, tmp_
     assert [c.kind for c in locked.api_calls()] == ["metadata", "values.batchGet", "drive.get"]
 
 
+@pytest.mark.slow
 def test_a_key_google_does_not_accept_says_to_create_a_new_one(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path)
     _, other = key_pair()
@@ -102,6 +106,7 @@ def test_a_key_google_does_not_accept_says_to_create_a_new_one(locked, tmp_path)
         api.check(f"gsheet:{key}", as_of=AS_OF, config=config)
 
 
+@pytest.mark.slow
 def test_the_environment_variable_names_the_key_when_the_config_does_not(locked, tmp_path, monkeypatch):
     key, config = robot_sheet(locked, tmp_path)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", config.google.pop("service_account_file"))
@@ -158,12 +163,14 @@ def test_no_credentials_at_all_explains_how_to_get_them(no_stored_sign_in):
         api.check("gsheet:abc", as_of=AS_OF, config=Config())
 
 
+@pytest.mark.slow
 def test_a_wrong_key_says_no_such_sheet(locked, tmp_path):
     _, config = robot_sheet(locked, tmp_path)
     with pytest.raises(SheetReturnsError, match=r"no Google Sheet with the key 1nope .*check the sheet's link"):
         api.check("gsheet:1nope", as_of=AS_OF, config=config)
 
 
+@pytest.mark.slow
 def test_the_cli_prints_one_error_line_for_a_sheet_not_shared(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path, role=None)
     toml = tmp_path / "sheetreturns.toml"
@@ -175,6 +182,7 @@ def test_the_cli_prints_one_error_line_for_a_sheet_not_shared(locked, tmp_path):
            f"as an Editor")
 
 
+@pytest.mark.slow
 def test_the_client_is_gspreads_own_and_talks_http_to_the_endpoint(locked, tmp_path):
     key, config = robot_sheet(locked, tmp_path)
     connection = connect(config)

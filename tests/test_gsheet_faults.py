@@ -10,8 +10,9 @@ from sheetreturns import api
 from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import SheetReturnsError
-from sheetreturns.google_sheets import sheets_client as calls; from sheetreturns.google_sheets import writer
-from tests.gsheet_support import google_sheet, local_config, no_waiting, server  # noqa: F401 (fixtures)
+from sheetreturns.google_sheets import sheets_client as calls
+from sheetreturns.google_sheets import writer
+from tests.gsheet_support import google_sheet, local_config
 from tests.helpers import AS_OF, basic_row
 
 NOW = datetime(2026, 11, 26, 9, 30)
@@ -26,6 +27,8 @@ def sync(server, key, tmp_path):
     return api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_burst_of_429s_is_retried_with_growing_waits_and_the_sync_completes(server, tmp_path, no_waiting):
     key = google_sheet(server, many(3))
     server.faults.fail(429, times=3, kind="values.batchUpdate")
@@ -36,6 +39,8 @@ def test_a_burst_of_429s_is_retried_with_growing_waits_and_the_sync_completes(se
     assert server.values(key, "Returns")[1][20] == "Awaiting item"
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_server_errors_that_do_not_stop_end_in_one_error_after_a_bounded_number_of_tries(server, tmp_path, no_waiting):
     key = google_sheet(server, many(3))
     server.faults.fail(500, times=100, kind="batchUpdate")
@@ -45,6 +50,7 @@ def test_server_errors_that_do_not_stop_end_in_one_error_after_a_bounded_number_
     assert len(no_waiting) == calls.RETRIES and max(no_waiting) <= calls.MAX_DELAY
 
 
+@pytest.mark.network
 def test_an_answer_that_is_not_json_is_retried_like_any_server_error(server, tmp_path, no_waiting):
     key = google_sheet(server, many(3))
     server.faults.fail(502, times=2, kind="metadata", body=b"<html><body>502 Bad Gateway</body></html>")
@@ -52,6 +58,7 @@ def test_an_answer_that_is_not_json_is_retried_like_any_server_error(server, tmp
     assert result.rows == 3 and server.count("metadata") == 3
 
 
+@pytest.mark.network
 def test_the_cli_prints_one_error_line_when_google_keeps_refusing(server, tmp_path, no_waiting):
     key = google_sheet(server, many(3))
     server.faults.fail(429, times=100)
@@ -70,6 +77,8 @@ def test_an_unreachable_endpoint_is_one_clear_error(tmp_path, no_waiting):
         api.check("gsheet:abc", as_of=AS_OF, config=config)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_failure_part_way_leaves_old_or_new_values_and_the_next_run_completes(server, tmp_path, no_waiting, monkeypatch):
     rows = many(40)
     clean = google_sheet(server, rows)

@@ -6,13 +6,14 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from sheetreturns import api; from sheetreturns.sheet import starter_content
+from sheetreturns import api
+from sheetreturns.sheet import starter_content
 from sheetreturns.cli import main
 from sheetreturns.errors import SheetReturnsError
 from sheetreturns.google_sheets.new_sheet import init_google_sheet
 from sheetreturns.excel.new_workbook import create_workbook
 from sheetreturns.engine.policy import Policy
-from tests.gsheet_support import cell_format, google_sheet, local_config, server  # noqa: F401 (fixture)
+from tests.gsheet_support import cell_format, google_sheet, local_config
 from tests.helpers import AS_OF, basic_row
 
 HEADERS = [c.header for c in starter_content.columns()]
@@ -23,6 +24,8 @@ def setup(server, key, tmp_path, **kwargs):
     return init_google_sheet(key, local_config(server, tmp_path), today=TODAY, **kwargs)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_init_turns_a_new_sheet_into_the_returns_howto_and_settings_tabs(server, tmp_path):
     key = server.create("Fern & Fig")  # as the seller made it: one empty "Sheet1"
     server.reset_counts()
@@ -35,6 +38,8 @@ def test_init_turns_a_new_sheet_into_the_returns_howto_and_settings_tabs(server,
     assert [c.kind for c in server.api_calls()] == ["metadata", "values.batchGet", "batchUpdate"]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_the_google_sheet_and_the_xlsx_from_init_give_the_same_check(server, tmp_path):
     key = server.create("Fern & Fig")
     setup(server, key, tmp_path)
@@ -45,6 +50,7 @@ def test_the_google_sheet_and_the_xlsx_from_init_give_the_same_check(server, tmp
     assert [p.as_dict() for p in google.problems] == [p.as_dict() for p in excel.problems]
 
 
+@pytest.mark.network
 def test_the_returns_tab_has_dropdowns_formats_a_frozen_header_with_notes_and_status_colours(server, tmp_path):
     key = server.create("Fern & Fig")
     setup(server, key, tmp_path)
@@ -62,6 +68,8 @@ def test_the_returns_tab_has_dropdowns_formats_a_frozen_header_with_notes_and_st
     assert len(sheet.conditional_formats) == 12
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_sheet_set_up_by_init_syncs_without_adding_columns_or_colours(server, tmp_path):
     key = server.create("Fern & Fig")
     config = local_config(server, tmp_path)
@@ -72,6 +80,7 @@ def test_a_sheet_set_up_by_init_syncs_without_adding_columns_or_colours(server, 
     assert len(server.sheet(key, "Returns").conditional_formats) == 12
 
 
+@pytest.mark.network
 def test_init_never_overwrites_a_returns_tab_with_content(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     before = server.values(key, "Returns")
@@ -80,6 +89,7 @@ def test_init_never_overwrites_a_returns_tab_with_content(server, tmp_path):
     assert server.values(key, "Returns") == before and server.count("batchUpdate") == 0
 
 
+@pytest.mark.network
 def test_init_keeps_a_filled_settings_tab_and_sets_up_the_rest(server, tmp_path):
     key = server.create("Fern & Fig")
     server.put_rows(key, "Settings", [["Setting", "Value"], ["store_name", "Fern & Fig"]])
@@ -89,6 +99,7 @@ def test_init_keeps_a_filled_settings_tab_and_sets_up_the_rest(server, tmp_path)
     assert server.values(key, "Returns")[0] == HEADERS
 
 
+@pytest.mark.network
 def test_the_howto_tab_speaks_of_a_google_sheet(server, tmp_path):
     key = server.create("Fern & Fig")
     setup(server, key, tmp_path)
@@ -97,6 +108,8 @@ def test_the_howto_tab_speaks_of_a_google_sheet(server, tmp_path):
     assert "Excel" not in text and "workbook" not in text and "Lists tab" not in text
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_init_command_with_google_prints_what_it_set_up(server, tmp_path):
     key = server.create("Fern & Fig")
     toml = tmp_path / "sheetreturns.toml"
@@ -112,6 +125,8 @@ def test_init_command_with_google_prints_what_it_set_up(server, tmp_path):
     assert again.output.strip().startswith("Error: the Google Sheet 'Fern & Fig' already has a 'Returns' tab")
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_excel_and_google_init_draw_with_one_palette_and_one_set_of_number_formats(server, tmp_path):
     from openpyxl import load_workbook
 

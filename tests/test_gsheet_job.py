@@ -2,18 +2,21 @@
 statuses, Summary, Email Log, and emails sent exactly once over a real SMTP server."""
 from __future__ import annotations
 
+import pytest
 from pathlib import Path
 
 from sheetreturns import api
 from sheetreturns.settings.config_file import Config
 from sheetreturns.engine.model import Status
-from tests.gsheet_support import by_id, from_workbook, server  # noqa: F401 (fixture)
+from tests.gsheet_support import by_id, from_workbook
 from tests.mail_server import MailServer
 from tests.mail_support import AS_OF, EXAMPLE_DUE, EXAMPLE_RECIPIENTS, NOW, SHOP
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_the_example_as_a_google_sheet_synced_twice_emails_each_customer_once(server, tmp_path):
     key = from_workbook(server, EXAMPLE)
     with MailServer() as mail:

@@ -5,12 +5,13 @@ adapter's re-read of the identity columns (or earlier, before the preflight chec
 """
 from __future__ import annotations
 
+import pytest
 from datetime import date, datetime
 
 
 from sheetreturns import api
 from sheetreturns.google_sheets import writer
-from tests.gsheet_support import google_sheet, local_config, server  # noqa: F401 (fixture)
+from tests.gsheet_support import google_sheet, local_config
 from tests.helpers import AS_OF, STANDARD_HEADERS, basic_row
 
 NOW = datetime(2026, 11, 26, 9, 30)
@@ -57,6 +58,8 @@ def run_with_edit(server, key, tmp_path, requests, when=at_reread, kind="values.
     return result
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_rows_inserted_above_between_read_and_write_still_get_their_own_values(server, tmp_path):
     key = google_sheet(server, ROWS)
     new_row = {"userEnteredValue": {"stringValue": "9001"}}
@@ -73,6 +76,8 @@ def test_rows_inserted_above_between_read_and_write_still_get_their_own_values(s
     assert_every_row_holds_its_own_values(server, key, tmp_path)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_row_deleted_between_read_and_write_takes_its_values_with_it(server, tmp_path):
     key = google_sheet(server, ROWS)
     run_with_edit(server, key, tmp_path, lambda sid: [{"deleteDimension": {"range": grid(sid, 2, 3)}}])
@@ -81,6 +86,8 @@ def test_a_row_deleted_between_read_and_write_takes_its_values_with_it(server, t
     assert_every_row_holds_its_own_values(server, key, tmp_path)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_rows_sorted_between_read_and_write_get_their_own_values(server, tmp_path):
     key = google_sheet(server, ROWS)
     order_col = STANDARD_HEADERS.index("Order ID")
@@ -92,6 +99,8 @@ def test_rows_sorted_between_read_and_write_get_their_own_values(server, tmp_pat
     assert_every_row_holds_its_own_values(server, key, tmp_path)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_an_edit_before_the_preflight_check_is_handled_the_same_way(server, tmp_path):
     key = google_sheet(server, ROWS)
     run_with_edit(server, key, tmp_path, lambda sid: [{"insertDimension": {"range": grid(sid, 1, 4)}}],
@@ -100,6 +109,8 @@ def test_an_edit_before_the_preflight_check_is_handled_the_same_way(server, tmp_
     assert_every_row_holds_its_own_values(server, key, tmp_path)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_return_id_typed_by_the_seller_meanwhile_is_not_overwritten(server, tmp_path):
     key = google_sheet(server, ROWS)
     result = run_with_edit(server, key, tmp_path, lambda sid: [{"updateCells": {
@@ -113,6 +124,8 @@ def test_a_return_id_typed_by_the_seller_meanwhile_is_not_overwritten(server, tm
     assert (row["Return ID"], row["Status"]) == ("MY-7", "Awaiting item")
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_column_inserted_meanwhile_moves_the_writes_with_it(server, tmp_path, monkeypatch):
     key = google_sheet(server, ROWS)
     api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)

@@ -11,6 +11,8 @@ from sheetreturns.google_sheets.cells import serial
 from tests.gsheet_support import local_config
 from tests.sheets_api_server import SheetsServer
 
+pytestmark = pytest.mark.slow  # a large sheet or a long computation, built once for the module
+
 ROWS = 50_000
 AS_OF = date(2026, 11, 26)
 DATE_COLUMNS = tuple(HEADERS.index(h) for h in ("Order Date", "Notified On", "Received On", "Refunded On"))

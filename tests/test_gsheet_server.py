@@ -13,7 +13,6 @@ from google.oauth2.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession
 
 from sheetreturns.google_sheets.connect import Redirect
-from tests.gsheet_support import server  # noqa: F401 (fixture)
 from tests.sheets_api_server import SheetsServer
 from tests.sheetsapi.replay import replay_file
 
@@ -31,6 +30,7 @@ def gspread_client(url: str) -> gspread.Client:
 
 
 @pytest.mark.parametrize("cassette", CASSETTES, ids=lambda p: p.stem)
+@pytest.mark.slow
 def test_recorded_google_traffic_replays_to_the_same_status_codes_and_json(cassette):
     with SheetsServer() as fresh:
         compared, problems = replay_file(cassette, fresh.url)
@@ -50,6 +50,7 @@ def test_enough_real_traffic_is_replayed():
     assert ("POST", False, False, True, False) in kinds and ("POST", False, False, False, True) in kinds
 
 
+@pytest.mark.slow
 def test_the_server_starts_on_its_own_and_gspread_creates_a_sheet_through_drive(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "tests.sheets_api_server", "--port", "0"], cwd=ROOT,
                                stdout=subprocess.PIPE, text=True)
@@ -69,6 +70,7 @@ def test_the_server_starts_on_its_own_and_gspread_creates_a_sheet_through_drive(
         process.wait(timeout=10)
 
 
+@pytest.mark.network
 def test_values_are_trimmed_and_ranges_normalised(server):
     client = gspread_client(server.url)
     sheet = client.create("Trim").sheet1
@@ -79,6 +81,7 @@ def test_values_are_trimmed_and_ranges_normalised(server):
     assert empty == {"range": "Sheet1!D5:E6", "majorDimension": "ROWS"}
 
 
+@pytest.mark.network
 def test_numbers_and_dates_come_back_unformatted_as_serials(server):
     client = gspread_client(server.url)
     sheet = client.create("Numbers").sheet1
@@ -90,6 +93,7 @@ def test_numbers_and_dates_come_back_unformatted_as_serials(server):
     assert formatted["values"] == [["2026-11-20", "3", "2.5", "0.25", "TRUE"]]
 
 
+@pytest.mark.network
 def test_a_batch_update_applies_all_of_its_requests_or_none(server):
     client = gspread_client(server.url)
     book = client.create("Atomic")
@@ -103,6 +107,7 @@ def test_a_batch_update_applies_all_of_its_requests_or_none(server):
     assert [w.title for w in client.open_by_key(book.id).worksheets()] == ["Sheet1"]
 
 
+@pytest.mark.network
 def test_errors_have_googles_json_shape_including_injected_429s(server):
     key = server.create("Quota")
     server.faults.fail(429, times=1)

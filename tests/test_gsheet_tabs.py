@@ -1,13 +1,14 @@
 """Generated tabs on a Google Sheet look like the Excel ones: bold frozen header, widths, status colours, charts."""
 from __future__ import annotations
 
+import pytest
 from datetime import date, datetime
 from decimal import Decimal
 
 from sheetreturns import api, loading
 from sheetreturns.sheet.write_plan import build_plan
 from sheetreturns.sheet.tab_model import STATUS_COLOURS, ChartSpec, Series, Styled, Tab
-from tests.gsheet_support import cell_format, google_sheet, local_config, server  # noqa: F401 (fixture)
+from tests.gsheet_support import cell_format, google_sheet, local_config
 from tests.helpers import AS_OF, basic_row
 
 NOW = datetime(2026, 11, 26, 9, 30)
@@ -42,6 +43,7 @@ def write_tabs(server, key, tmp_path, *tabs):
     return report
 
 
+@pytest.mark.network
 def test_a_generated_tab_is_created_with_its_values_styles_widths_and_frozen_rows(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     server.reset_counts()
@@ -62,6 +64,8 @@ def test_a_generated_tab_is_created_with_its_values_styles_widths_and_frozen_row
     assert server.count("batchUpdate") == 1
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_chart_is_drawn_from_the_tab_and_replaced_not_added_on_the_next_run(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     write_tabs(server, key, tmp_path, trend_tab())
@@ -74,6 +78,7 @@ def test_a_chart_is_drawn_from_the_tab_and_replaced_not_added_on_the_next_run(se
     assert charts[0]["position"]["overlayPosition"]["anchorCell"]["columnIndex"] == 4
 
 
+@pytest.mark.network
 def test_a_regenerated_tab_leaves_nothing_of_its_old_content(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     write_tabs(server, key, tmp_path, trend_tab(months=12))
@@ -83,6 +88,8 @@ def test_a_regenerated_tab_leaves_nothing_of_its_old_content(server, tmp_path):
     assert cell_format(server, key, "Summary", 8, 0) == {}
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_the_status_column_of_the_returns_tab_is_coloured_by_status_once(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     config = local_config(server, tmp_path)
@@ -96,6 +103,8 @@ def test_the_status_column_of_the_returns_tab_is_coloured_by_status_once(server,
     assert all(r["ranges"][0]["startColumnIndex"] == status_col and r["ranges"][0]["startRowIndex"] == 1 for r in rules)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_the_summary_tab_from_sync_holds_every_value_and_chart_of_the_summary(server, tmp_path):
     from sheetreturns.google_sheets.draw_tab import cell_value
     from sheetreturns.summary import summary_tab
@@ -117,6 +126,7 @@ def test_the_summary_tab_from_sync_holds_every_value_and_chart_of_the_summary(se
     assert len(server.sheet(key, "Summary").charts) == len(expected.charts) > 0
 
 
+@pytest.mark.network
 def test_a_tab_named_in_another_case_is_reused_not_duplicated(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     server.put_rows(key, "summary", [["old notes"]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+import pytest
 from click.testing import CliRunner
 
 from sheetreturns import api, loading
@@ -12,7 +13,7 @@ from sheetreturns.engine.columns import column_letter
 from sheetreturns.google_sheets import writer
 from sheetreturns.google_sheets.workbook import open_google_sheet
 from sheetreturns.sheet.write_plan import build_plan
-from tests.gsheet_support import by_id, cell_format, google_sheet, local_config, server, writes  # noqa: F401
+from tests.gsheet_support import by_id, cell_format, google_sheet, local_config, writes
 from tests.helpers import AS_OF, STANDARD_HEADERS, basic_row
 
 NOW = datetime(2026, 11, 26, 9, 30)
@@ -32,6 +33,8 @@ def three_returns():
     ]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_first_sync_adds_the_job_columns_and_writes_status_ids_and_dates(server, tmp_path):
     key = google_sheet(server, three_returns(), headers=STANDARD_HEADERS + ["Warehouse Bin"])
     result = sync(server, key, tmp_path)
@@ -45,6 +48,8 @@ def test_first_sync_adds_the_job_columns_and_writes_status_ids_and_dates(server,
     assert result.written and result.changes["ids_assigned"] == 1 and result.changes["columns_added"] == 7
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_seller_cells_and_unknown_columns_are_never_touched(server, tmp_path):
     key = google_sheet(server, three_returns(), headers=STANDARD_HEADERS + ["Warehouse Bin"])
     before = server.values(key, "Returns")
@@ -58,6 +63,8 @@ def test_seller_cells_and_unknown_columns_are_never_touched(server, tmp_path):
                 assert (row[c] if c < len(row) else "") == (after[r][c] if c < len(after[r]) else "")
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_resync_of_an_unchanged_sheet_writes_no_cell(server, tmp_path):
     key = google_sheet(server, three_returns())
     sync(server, key, tmp_path)
@@ -69,6 +76,8 @@ def test_resync_of_an_unchanged_sheet_writes_no_cell(server, tmp_path):
     assert result.unchanged
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_only_the_cells_whose_value_changes_are_written(server, tmp_path):
     key = google_sheet(server, three_returns())
     sync(server, key, tmp_path)
@@ -85,6 +94,7 @@ def test_only_the_cells_whose_value_changes_are_written(server, tmp_path):
     assert (by_id(server, key)["R-00002"]["Status"], server.count("values.batchUpdate")) == ("Done", 1)
 
 
+@pytest.mark.network
 def test_text_that_looks_like_a_formula_is_written_as_text(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     config = local_config(server, tmp_path)
@@ -104,6 +114,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(server, tmp_path):
     assert {c.body["valueInputOption"] for c in server.calls if c.kind == "values.batchUpdate"} == {"RAW"}
 
 
+@pytest.mark.network
 def test_contacted_on_dates_are_real_dates_with_a_date_format(server, tmp_path):
     key = google_sheet(server, [basic_row()])
     config = local_config(server, tmp_path)
@@ -118,6 +129,8 @@ def test_contacted_on_dates_are_real_dates_with_a_date_format(server, tmp_path):
     assert cell_format(server, key, "Returns", 1, col)["numberFormat"] == {"type": "DATE", "pattern": "yyyy-mm-dd"}
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_dry_run_counts_the_changes_a_real_run_makes_and_writes_nothing(server, tmp_path):
     key = google_sheet(server, three_returns())
     before = server.values(key, "Returns")
@@ -134,6 +147,8 @@ def test_dry_run_counts_the_changes_a_real_run_makes_and_writes_nothing(server, 
             dry.changes["columns_added"]) == (cells, 3, 1, 1, 7)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_rows_without_seller_data_lose_stale_job_values(server, tmp_path):
     key = google_sheet(server, [basic_row(), basic_row(**{"Return ID": "R-00002", "Order ID": "1002"})])
     sync(server, key, tmp_path)
@@ -144,6 +159,7 @@ def test_rows_without_seller_data_lose_stale_job_values(server, tmp_path):
     assert server.values(key, "Returns")[2:] == []
 
 
+@pytest.mark.network
 def test_intake_rows_are_appended_in_the_one_structure_call_below_the_table(server, tmp_path):
     key = google_sheet(server, three_returns())
     config = local_config(server, tmp_path)
@@ -163,6 +179,8 @@ def test_intake_rows_are_appended_in_the_one_structure_call_below_the_table(serv
     assert cell_format(server, key, "Returns", 4, headers.index("Notified On"))["numberFormat"]["type"] == "DATE"
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_large_write_is_split_into_requests_under_the_payload_limit(server, tmp_path, monkeypatch):
     rows = [basic_row(**{"Return ID": f"R-{i:05d}", "Order ID": str(5000 + i)}) for i in range(1, 301)]
     key = google_sheet(server, rows)
@@ -173,6 +191,8 @@ def test_a_large_write_is_split_into_requests_under_the_payload_limit(server, tm
     assert {r["Status"] for r in by_id(server, key).values()} == {"Awaiting item"} and len(by_id(server, key)) == 300
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_sync_command_runs_against_a_google_sheet_from_the_config(server, tmp_path):
     key = google_sheet(server, three_returns())
     toml = tmp_path / "sheetreturns.toml"
@@ -183,6 +203,8 @@ def test_sync_command_runs_against_a_google_sheet_from_the_config(server, tmp_pa
     assert by_id(server, key)["R-00003"]["Status"] == "Awaiting item"
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_sheet_whose_grid_ends_at_its_last_row_syncs(server, tmp_path):
     key = google_sheet(server, three_returns())
     sheet_id = server.sheet(key, "Returns").sheet_id

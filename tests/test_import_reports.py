@@ -39,6 +39,7 @@ def rows_of(result, order: str, sku: str):
     return found
 
 
+@pytest.mark.slow
 def test_a_month_of_fba_returns_refunds_and_reimbursements(shop):
     book, config, files = shop
     before = api.check(book, as_of=AS_OF, config=config)
@@ -95,6 +96,7 @@ def test_a_month_of_fba_returns_refunds_and_reimbursements(shop):
     assert (line.reimbursed_on, line.reimbursed_amount) == (date(2026, 11, 15), Decimal("15.40"))
 
 
+@pytest.mark.slow
 def test_importing_the_same_three_files_again_changes_nothing(shop):
     book, config, files = shop
     api.import_reports(files, book, config=config)
@@ -114,6 +116,7 @@ def test_importing_the_same_three_files_again_changes_nothing(shop):
     assert week.files[0].already == len(reports.FBA_RETURNS) - 3
 
 
+@pytest.mark.slow
 def test_a_claim_waits_for_the_window_from_policy(shop):
     book, config, files = shop
     api.import_reports(files, book, config=config)
@@ -124,6 +127,7 @@ def test_a_claim_waits_for_the_window_from_policy(shop):
     assert "2026-12-09" in outcome.next_step
 
 
+@pytest.mark.slow
 def test_a_seller_typed_value_is_kept_and_a_disagreement_is_a_problem(shop):
     book, config, files = shop
     api.import_reports(files[:1], book, config=config)
@@ -177,7 +181,7 @@ def test_truncated_or_misencoded_files_change_nothing(tmp_path):
             api.import_reports([reports_ok(tmp_path), bad], book, config=config)
         assert bad.name in str(caught.value)
     assert parts(book) == before
-    assert not (tmp_path / "state" / "returns.imports.json").exists()
+    assert not list((tmp_path / "state").glob("*.imports.json"))
 
 
 def reports_ok(folder: Path) -> Path:
@@ -199,6 +203,7 @@ def test_an_unknown_layout_names_the_closest_one_and_the_columns_that_differ(tmp
     assert "return-date" in message and "return-day" in message and "my-notes" in message
 
 
+@pytest.mark.slow
 def test_the_command_line(shop):
     book, config, files = shop
     env_root = str(ROOT)
@@ -219,6 +224,7 @@ def test_the_command_line(shop):
     assert run.stderr.strip().startswith("Error:") and len(run.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_money_to_recover_on_the_summary(shop):
     book, config, files = shop
     before = api.report(book, as_of=AS_OF, config=config).figures.recover
@@ -237,6 +243,7 @@ def test_money_to_recover_on_the_summary(shop):
     assert "Money to recover" in cells and cells[at + 2] == 1 and cells[at + 3] == 64
 
 
+@pytest.mark.slow
 def test_sync_imports_the_new_files_of_the_downloads_folder_first(tmp_path):
     book = tmp_path / "returns.xlsx"
     shutil.copy(EXAMPLE, book)
@@ -265,3 +272,105 @@ def test_sync_imports_the_new_files_of_the_downloads_folder_first(tmp_path):
     assert any("broken.csv" in failure for failure in third.failures)
     [(line, outcome)] = rows_of(third, *reports.REFUNDED_RECENTLY)
     assert line.received_on == date(2026, 11, 25) and outcome.status is Status.DONE
+
+
+def _book(tmp_path) -> tuple[Path, Config]:
+    book = tmp_path / "returns.xlsx"
+    shutil.copy(EXAMPLE, book)
+    return book, Config(state_dir=tmp_path / "state")
+
+
+def test_the_settlement_report_refunds(tmp_path):
+    book, config = _book(tmp_path)
+    header = reports.SETTLEMENT_HEADER
+
+    def line(kind, order, amount_type, description, amount, fulfilment="AFN", sku="THR-WOOL"):
+        values = {"settlement-id": "11223344", "settlement-start-date": "2026-11-01T00:00:00+00:00",
+                  "transaction-type": kind, "order-id": order, "adjustment-id": "ADJ" + order[-3:],
+                  "marketplace-name": "Amazon.co.uk", "amount-type": amount_type, "amount-description": description,
+                  "amount": amount, "fulfillment-id": fulfilment, "posted-date": "2026-11-10",
+                  "posted-date-time": "2026-11-10 10:12:13 UTC", "sku": sku, "quantity-purchased": "1"}
+        return [values.get(h, "") for h in header]
+
+    report = tmp_path / "settlement.txt"
+    rows = [header, ["11223344", "2026-11-01T00:00:00+00:00", "2026-11-15T00:00:00+00:00", "2026-11-17", "512.20",
+                     "GBP"] + [""] * (len(header) - 6),
+            line("Order", "202-3000001-0000001", "ItemPrice", "Principal", "64.00"),
+            line("Refund", "202-3000002-0000002", "ItemPrice", "Principal", "-64.00"),
+            line("Refund", "202-3000002-0000002", "ItemPrice", "Tax", "-10.67"),
+            line("Refund", "202-3000002-0000002", "ItemFees", "Commission", "9.60"),
+            line("Refund", "202-3000003-0000003", "ItemPrice", "Principal", "-12.50", "MFN", "MUG-BLU")]
+    report.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    result = api.import_reports([report], book, config=config)
+    assert result.files[0].layout == "Amazon settlement report"
+    assert result.rows_added == 2 and not result.files[0].not_understood
+    checked = api.check(book, as_of=AS_OF, config=config)
+    [(line_, outcome)] = rows_of(checked, "202-3000002-0000002", "THR-WOOL")
+    assert (line_.refund_amount, line_.refunded_on, line_.channel) == (Decimal("64.00"), date(2026, 11, 10), "Amazon FBA")
+    assert outcome.status is Status.REFUNDED_NOT_BACK
+    [(line_, outcome)] = rows_of(checked, "202-3000003-0000003", "MUG-BLU")
+    assert line_.channel == "Amazon"
+
+
+def test_merchant_fulfilled_returns_and_a_shopify_export(tmp_path):
+    book, config = _book(tmp_path)
+    mfn_header = ["Order ID", "Order date", "Return request date", "Return request status", "Amazon RMA ID",
+                  "Merchant RMA ID", "Label type", "Label cost", "Currency code", "Return carrier", "Tracking ID",
+                  "Label to be paid by", "A-to-Z Claim", "Is prime", "ASIN", "Merchant SKU", "Item Name",
+                  "Return quantity", "Return Reason", "In policy", "Return type", "Resolution", "Invoice number",
+                  "Return delivery date", "Order Amount", "Order quantity", "SafeT Action reason", "SafeT claim id",
+                  "SafeT claim state", "SafeT claim creation time", "SafeT claim reimbursement amount",
+                  "Refunded Amount"]
+    mfn = {"Order ID": "203-4000001-0000001", "Order date": "02-Nov-2026", "Return request date": "12-Nov-2026",
+           "Return request status": "Approved", "Amazon RMA ID": "DqJvkR8sRRMA", "Merchant SKU": "LMP-BRS",
+           "Item Name": "Brass table lamp", "Return quantity": "1", "Return Reason": "CR-DEFECTIVE",
+           "Resolution": "StandardRefund", "Return delivery date": "20-Nov-2026", "Order Amount": "89.00",
+           "Refunded Amount": "0.00"}
+    mfn_file = tmp_path / "mfn-returns.csv"
+    mfn_file.write_text(",".join(mfn_header) + "\n" + ",".join(mfn.get(h, "") for h in mfn_header) + "\n",
+                        encoding="utf-8")
+    shopify = tmp_path / "orders_export.csv"
+    lines = [reports.SHOPIFY_HEADER]
+
+    def order(name, status, refunded, items):
+        for n, (sku, qty, price) in enumerate(items):
+            first = n == 0
+            values = {"Name": name, "Email": "kim@example.com" if first else "", "Financial Status": status if first else "",
+                      "Created at": "2026-11-03 10:12:44 +0000" if first else "", "Lineitem quantity": str(qty),
+                      "Lineitem name": f"Item {sku}", "Lineitem price": price, "Lineitem sku": sku,
+                      "Billing Name": "Kim Lee" if first else "", "Refunded Amount": refunded if first else ""}
+            lines.append([values.get(h, "") for h in reports.SHOPIFY_HEADER])
+
+    order("#1001", "paid", "0.00", [("MUG-BLU", 2, "12.50")])
+    order("#1002", "refunded", "37.50", [("MUG-BLU", 1, "12.50"), ("CUP-SET", 1, "25.00")])
+    order("#1003", "partially_refunded", "18.00", [("CND-SOY-L", 1, "18.00")])
+    order("#1004", "partially_refunded", "10.00", [("MUG-BLU", 1, "12.50"), ("CUP-SET", 1, "25.00")])
+    shopify.write_text("\n".join(",".join(r) for r in lines) + "\n", encoding="utf-8")
+
+    result = api.import_reports([mfn_file, shopify], book, config=config)
+    files = {f.name: f for f in result.files}
+    assert files["mfn-returns.csv"].added == 1
+    assert files["orders_export.csv"].added == 3 and files["orders_export.csv"].left_out == 1
+    assert [line for line, _ in files["orders_export.csv"].not_understood] == [6, 7]
+    checked = api.check(book, as_of=AS_OF, config=config)
+    [(line, outcome)] = rows_of(checked, "203-4000001-0000001", "LMP-BRS")
+    assert (line.return_id, line.received_on, line.notified_on, line.channel) == (
+        "DqJvkR8sRRMA", date(2026, 11, 20), date(2026, 11, 12), "Amazon")
+    assert line.refund_amount is None  # a refund of 0.00 is no refund
+    [(line, outcome)] = rows_of(checked, "#1002", "CUP-SET")
+    assert (line.refund_amount, line.email, line.channel) == (Decimal("25.00"), "kim@example.com", "Shopify")
+    [(line, outcome)] = rows_of(checked, "#1003", "CND-SOY-L")
+    assert line.refund_amount == Decimal("18.00")
+
+
+def test_a_reimbursement_reversal_is_listed_for_the_seller(tmp_path):
+    book, config = _book(tmp_path)
+    report = tmp_path / "reimbursements.txt"
+    rows = [("2026-11-20T08:00:00+00:00", "5550000009", "", "202-1000011-0000011", "Reimbursement_Reversal",
+             "CND-SOY-L", "X000CND01", "B0CND00001", "Soy candle, large", "New", "GBP", "-15.40", "-15.40", "-1",
+             "0", "-1", "5550000001", "CustomerServiceIssue")]
+    report.write_text(reports.reimbursements_text(rows), encoding="cp1252")
+    result = api.import_reports([report], book, config=config)
+    [(line, reason)] = result.files[0].not_understood
+    assert line == 2 and "reversed reimbursement 5550000001" in reason
+    assert not result.ok

@@ -16,6 +16,8 @@ from sheetreturns.settings.config_file import Config
 from sheetreturns.excel.new_workbook import create_workbook
 from sheetreturns.sheet.starter_content import EXAMPLE_NOTE
 
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
 TODAY = date(2026, 11, 26)
 # Field separator, quote, UTF-8, first line, ..., cells "as shown" (formatted), ..., every sheet to its own file.
 CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"

@@ -39,6 +39,7 @@ def validations_by_column(ws) -> dict[str, object]:
     return found
 
 
+@pytest.mark.slow
 def test_returns_tab_has_every_seller_and_job_column_in_order_with_a_frozen_bold_header(made):
     wb = load_workbook(made)
     ws = wb["Returns"]
@@ -50,6 +51,7 @@ def test_returns_tab_has_every_seller_and_job_column_in_order_with_a_frozen_bold
         assert width >= len(header) + 2, header
 
 
+@pytest.mark.slow
 def test_tabs_are_returns_howto_settings_and_a_hidden_lists_tab(made):
     wb = load_workbook(made)
     assert wb.sheetnames == ["Returns", "How-to", "Settings", "Lists"]
@@ -64,6 +66,7 @@ def test_tabs_are_returns_howto_settings_and_a_hidden_lists_tab(made):
     ("Reason", False, list(COMMON_REASONS)),
     ("Channel", False, None),
 ])
+@pytest.mark.slow
 def test_dropdowns_cover_the_whole_column_and_list_their_choices_on_the_lists_tab(made, header, strict, expected):
     wb = load_workbook(made)
     dv, rng = validations_by_column(wb["Returns"])[header]
@@ -80,6 +83,7 @@ def test_dropdowns_cover_the_whole_column_and_list_their_choices_on_the_lists_ta
         assert dv.errorStyle == "warning"  # warns, but a seller may keep their own word (the job reads synonyms)
 
 
+@pytest.mark.slow
 def test_date_money_and_count_columns_are_formatted_for_rows_typed_later_too(made):
     ws = load_workbook(made)["Returns"]
     letter = {c.value: c.column_letter for c in ws[1]}
@@ -92,6 +96,7 @@ def test_date_money_and_count_columns_are_formatted_for_rows_typed_later_too(mad
     assert ws.column_dimensions[letter["Order ID"]].number_format == "@"  # keeps leading zeros typed later
 
 
+@pytest.mark.slow
 def test_example_rows_are_marked_and_use_their_own_return_id_range(made):
     ws = load_workbook(made)["Returns"]
     rows = [dict(zip(HEADERS, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
@@ -118,6 +123,7 @@ def test_example_rows_never_make_an_email_due(made, days_later):
     assert result.problems == []
 
 
+@pytest.mark.slow
 def test_after_deleting_the_examples_check_passes_on_an_empty_sheet(made):
     wb = load_workbook(made)
     ws = wb["Returns"]
@@ -127,6 +133,7 @@ def test_after_deleting_the_examples_check_passes_on_an_empty_sheet(made):
     assert (result.rows, result.problems, result.ok) == (0, [], True)
 
 
+@pytest.mark.slow
 def test_new_returns_typed_below_the_examples_get_ids_from_r_00001(made):
     wb = load_workbook(made)
     ws = wb["Returns"]
@@ -136,6 +143,7 @@ def test_new_returns_typed_below_the_examples_get_ids_from_r_00001(made):
     assert list(result.evaluation.assigned_ids.values()) == ["R-00001"]
 
 
+@pytest.mark.slow
 def test_settings_tab_lists_every_policy_key_with_its_explanation_and_reads_back_as_the_same_policy(tmp_path):
     path = tmp_path / "shop.xlsx"
     policy = Policy(store_name="Willow & Wick", currency="EUR")
@@ -151,6 +159,7 @@ def test_settings_tab_lists_every_policy_key_with_its_explanation_and_reads_back
     assert read.with_values(reason_keywords=()) == policy
 
 
+@pytest.mark.slow
 def test_howto_explains_every_column_and_every_status_in_plain_words(made):
     ws = load_workbook(made)["How-to"]
     text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
@@ -169,6 +178,7 @@ def test_each_suggested_reason_falls_into_a_named_reason_category(reason):
 
 # -- the command ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_init_command_creates_the_workbook_and_says_what_to_do_next(tmp_path):
     path = tmp_path / "my returns.xlsx"
     result = invoke("init", str(path), "--store-name", "Willow & Wick", "--currency", "usd")
@@ -209,6 +219,7 @@ def test_init_into_a_missing_folder_says_so(tmp_path):
     assert result.stderr.strip() == f"Error: folder {tmp_path / 'nope'} does not exist: create it first or choose another place"
 
 
+@pytest.mark.slow
 def test_the_status_column_is_coloured_by_its_label_as_in_google(made):
     from sheetreturns.sheet.palette import STATUS_COLOURS
 
@@ -224,6 +235,7 @@ def test_the_status_column_is_coloured_by_its_label_as_in_google(made):
     assert rules == STATUS_COLOURS
 
 
+@pytest.mark.slow
 def test_a_synced_starter_workbook_shows_each_status_in_its_colour_in_the_rules(tmp_path):
     from sheetreturns.sheet.palette import STATUS_COLOURS
 

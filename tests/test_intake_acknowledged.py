@@ -3,6 +3,7 @@ each new customer gets one acknowledgement (over a real SMTP server on 127.0.0.1
 adds no row and sends nothing."""
 from __future__ import annotations
 
+import pytest
 from sheetreturns import api
 from sheetreturns.settings.config_file import Config
 from tests.helpers import basic_row, write_workbook
@@ -13,6 +14,8 @@ AS_OF = NOW.date()
 LOCAL_NOW = NOW.replace(tzinfo=None)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_fifty_notices_become_rows_and_each_new_return_is_acknowledged_once(tmp_path):
     mails = corpus()
     write_eml(tmp_path / "mail", mails)

@@ -1,14 +1,17 @@
 """Recording notices on a Google Sheet (the real gspread client against the local Sheets API server)."""
 from __future__ import annotations
 
+import pytest
 from sheetreturns import api
 from sheetreturns.api import intake
 from sheetreturns.intake.journal import journal_path
-from tests.gsheet_support import google_sheet, local_config, server  # noqa: F401  (the fixture)
+from tests.gsheet_support import google_sheet, local_config
 from tests.helpers import basic_row
 from tests.intake_corpus import NOW, corpus, typed_by_hand, write_eml
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_fifty_notices_are_appended_below_the_sheets_rows_once(server, tmp_path):
     mails = corpus()
     write_eml(tmp_path / "mail", mails)
@@ -34,6 +37,8 @@ def test_fifty_notices_are_appended_below_the_sheets_rows_once(server, tmp_path)
     assert len(server.values(key, "Returns")) == len(after)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_sync_on_a_google_sheet_records_then_evaluates_the_new_rows(server, tmp_path):
     mails = corpus()[:6]
     write_eml(tmp_path / "mail", mails)
@@ -48,6 +53,8 @@ def test_sync_on_a_google_sheet_records_then_evaluates_the_new_rows(server, tmp_
     assert all(ids) and len(set(ids)) == 1 + len(mails)  # a Return ID per notice, shared by its lines
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_sync_with_new_notices_writes_the_google_sheet_in_one_structural_update(server, tmp_path):
     write_eml(tmp_path / "mail", corpus()[:4])
     key = google_sheet(server, [basic_row()])

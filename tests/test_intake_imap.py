@@ -10,7 +10,7 @@ from sheetreturns.intake.extract import extract
 from sheetreturns.intake.message import message_key, read_message
 from sheetreturns.intake.rules import BUILT_IN_RULES
 from sheetreturns.settings.intake import IntakeSettings, open_source
-from tests.dovecot import PASSWORD, USER, dovecot  # noqa: F401  (the fixture)
+from tests.dovecot import PASSWORD, USER
 from tests.intake_corpus import good_notice
 
 ENV = "SHEETRETURNS_TEST_IMAP_PASSWORD"
@@ -32,6 +32,9 @@ def read_all(source) -> list[tuple[str, bytes]]:
     return list(source.fetch([item.ref for item in items]))
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_notices_in_an_imap_folder_are_read_over_ssl_with_their_lines(dovecot, password):
     mails = [good_notice(n) for n in (3, 4, 5)]  # Amazon forwarded, eBay HTML, Etsy attached
     dovecot.deliver("Returns-ssl", [m.raw for m in mails])
@@ -47,6 +50,9 @@ def test_notices_in_an_imap_folder_are_read_over_ssl_with_their_lines(dovecot, p
         assert extract(notice, list(BUILT_IN_RULES)).lines == mail.lines
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_starttls_on_the_plain_port_reads_the_same_folder(dovecot, password):
     mail = good_notice(6)
     dovecot.deliver("Returns-starttls", [mail.raw])
@@ -58,6 +64,9 @@ def test_starttls_on_the_plain_port_reads_the_same_folder(dovecot, password):
         source.close()
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_security_none_reads_without_tls_when_asked(dovecot, password):
     dovecot.deliver("Returns-plain", [good_notice(7).raw])
     source = open_source(settings_for(dovecot, "Returns-plain", secure=False, security="none"), writable=False)
@@ -68,6 +77,9 @@ def test_security_none_reads_without_tls_when_asked(dovecot, password):
         source.close()
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_listing_reads_headers_only_and_leaves_mail_unread(dovecot, password):
     mail = good_notice(8)
     dovecot.deliver("Returns-unseen", [mail.raw])
@@ -83,29 +95,44 @@ def test_listing_reads_headers_only_and_leaves_mail_unread(dovecot, password):
     assert all("\\Seen" not in flags for flags in dovecot.flags("Returns-unseen"))
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_wrong_password_is_a_login_error_naming_the_user(dovecot, monkeypatch):
     monkeypatch.setenv(ENV, "not-the-password")
     with pytest.raises(SheetReturnsError, match=rf"IMAP login to 127.0.0.1 as {USER} failed"):
         open_source(settings_for(dovecot, "INBOX"), writable=False)
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_an_untrusted_certificate_is_refused_with_what_to_do(dovecot, password):
     with pytest.raises(SheetReturnsError, match="certificate of 127.0.0.1 could not be verified.*ca_file"):
         open_source(settings_for(dovecot, "INBOX", ca_file=None), writable=False)
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_missing_folder_names_the_folders_there_are(dovecot, password):
     dovecot.deliver("Returns-existing", [good_notice(9).raw])
     with pytest.raises(SheetReturnsError, match=r"no folder 'Retrns' on 127.0.0.1 \(folders: .*Returns-existing"):
         open_source(settings_for(dovecot, "Retrns"), writable=False)
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_nothing_listening_is_a_clear_error(dovecot, password):
     settings = IntakeSettings(mailbox=f"imaps://{USER.replace('@', '%40')}@127.0.0.1:1/INBOX", password_env=ENV)
     with pytest.raises(SheetReturnsError, match="cannot reach the IMAP server 127.0.0.1:1"):
         open_source(settings, writable=False)
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_password_in_the_address_is_refused(dovecot, password):
     settings = IntakeSettings(mailbox=f"imaps://shop:{PASSWORD}@127.0.0.1:{dovecot.imaps_port}/INBOX", password_env=ENV)
     with pytest.raises(SheetReturnsError, match="contains a password"):
@@ -141,6 +168,9 @@ def memory_keyring(monkeypatch):
     keyring.set_keyring(before)
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_without_the_environment_variable_the_password_comes_from_the_keyring(dovecot, memory_keyring):
     memory_keyring.set_password("sheetreturns-imap", USER, PASSWORD)
     dovecot.deliver("Returns-keyring", [good_notice(11).raw])
@@ -151,11 +181,17 @@ def test_without_the_environment_variable_the_password_comes_from_the_keyring(do
         source.close()
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_no_password_anywhere_says_where_to_put_it(dovecot, memory_keyring):
     with pytest.raises(SheetReturnsError, match=rf"no password for {USER}.*{ENV}.*sheetreturns password set imap --user {USER}"):
         open_source(settings_for(dovecot, "INBOX"), writable=False)
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_moving_puts_messages_in_a_subfolder_and_leaves_the_rest(dovecot, password):
     mails = [good_notice(n) for n in (12, 13, 14)]
     dovecot.deliver("Returns-move", [m.raw for m in mails])
@@ -171,6 +207,9 @@ def test_moving_puts_messages_in_a_subfolder_and_leaves_the_rest(dovecot, passwo
     assert sorted(dovecot.message_ids("Returns-move.Recorded")) == sorted([mails[0].message_id, mails[2].message_id])
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_folder_named_in_any_language_is_found(dovecot, password):
     from sheetreturns.intake.imap import encode_folder
 

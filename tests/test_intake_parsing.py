@@ -50,6 +50,7 @@ def test_each_notice_format_gives_its_order_lines(fmt, number):
     assert found.lines == notice.lines
 
 
+@pytest.mark.slow
 def test_the_corpus_covers_several_formats_and_multi_line_returns():
     mails = corpus()
     assert len(mails) == 50

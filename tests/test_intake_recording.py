@@ -56,6 +56,7 @@ def expected_rows(mails) -> list[dict]:
     return rows
 
 
+@pytest.mark.slow
 def test_fifty_notices_become_rows_in_one_run_and_a_second_run_adds_nothing(shop):
     book, config, mails = shop
     first = intake(book, config=config, now=NOW)
@@ -81,6 +82,7 @@ def sheet_lines_before(book: Path, config: Config):
     return sheet_lines(fresh, config)
 
 
+@pytest.mark.slow
 def test_rows_already_on_the_sheet_keep_every_cell(shop):
     book, config, _ = shop
     before = [[c.value for c in row] for row in load_workbook(book)["Returns"].iter_rows(min_row=1, max_row=3)]
@@ -89,6 +91,7 @@ def test_rows_already_on_the_sheet_keep_every_cell(shop):
     assert after == before
 
 
+@pytest.mark.slow
 def test_the_intake_log_lists_every_message_and_why_some_were_not_recorded(shop):
     book, config, mails = shop
     intake(book, config=config, now=NOW)
@@ -105,6 +108,7 @@ def test_the_intake_log_lists_every_message_and_why_some_were_not_recorded(shop)
     assert sum(r["Result"] == "Recorded" for r in table) == 41
 
 
+@pytest.mark.slow
 def test_a_partly_read_notice_is_recorded_and_its_row_shows_the_problem(shop):
     book, config, _ = shop
     result = intake(book, config=config, now=NOW)
@@ -117,6 +121,7 @@ def test_a_partly_read_notice_is_recorded_and_its_row_shows_the_problem(shop):
     assert any(row == lines["1999"] for row, _ in messages)
 
 
+@pytest.mark.slow
 def test_a_dry_run_reports_the_rows_and_changes_nothing(shop):
     book, config, mails = shop
     saved = book.read_bytes()
@@ -126,6 +131,7 @@ def test_a_dry_run_reports_the_rows_and_changes_nothing(shop):
     assert not journal_path(config.state_dir, str(book)).exists()
 
 
+@pytest.mark.slow
 def test_a_lost_state_folder_is_rebuilt_from_the_intake_log_tab(shop):
     book, config, _ = shop
     intake(book, config=config, now=NOW)
@@ -136,6 +142,7 @@ def test_a_lost_state_folder_is_rebuilt_from_the_intake_log_tab(shop):
     assert len(journal.read_text().splitlines()) == 50  # and the journal is whole again
 
 
+@pytest.mark.slow
 def test_a_notice_on_the_sheet_by_order_and_sku_is_not_added_even_without_the_journal(shop, tmp_path):
     book, config, _ = shop
     single = tmp_path / "one"
@@ -151,6 +158,7 @@ def test_a_notice_on_the_sheet_by_order_and_sku_is_not_added_even_without_the_jo
     assert again.rows == [] and [n.result for n in again.notices] == ["duplicate"]
 
 
+@pytest.mark.slow
 def test_recorded_mail_is_moved_to_a_subfolder_and_the_rest_stays(tmp_path):
     book = write_workbook(tmp_path / "returns.xlsx", [EARLIER])
     box = mailbox.Maildir(str(tmp_path / "Maildir"), create=True)
@@ -178,6 +186,7 @@ def test_a_sheet_without_a_channel_column_gets_the_rest_and_a_note(tmp_path):
 # -- the command ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_command_prints_what_it_recorded_and_exits_1_when_some_were_not(shop):
     book, config, _ = shop
     config_file = config.path
@@ -189,6 +198,7 @@ def test_the_command_prints_what_it_recorded_and_exits_1_when_some_were_not(shop
     assert f"{sum(len(m.lines) for m in corpus())} rows added · saved returns.xlsx" in result.output
 
 
+@pytest.mark.slow
 def test_the_command_json_is_one_object_with_the_counts(shop):
     book, config, _ = shop
     config.path.write_text('state_dir = "state"\n[intake]\nmailbox = "eml:mail"\nmax_message_kb = 256\n')
@@ -206,7 +216,7 @@ def test_the_command_without_a_mailbox_is_one_error_line(tmp_path):
 
 
 def test_the_mailbox_option_reads_a_folder_relative_to_the_current_one(tmp_path, monkeypatch):
-    book = write_workbook(tmp_path / "returns.xlsx", [EARLIER])
+    write_workbook(tmp_path / "returns.xlsx", [EARLIER])
     write_eml(tmp_path / "inbox", [good_notice(6, amazon_forwarded)])  # two returned lines
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["intake", "returns.xlsx", "--mailbox", "eml:inbox",
@@ -221,6 +231,7 @@ def _empty_config(folder: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_notice_no_rule_could_read_is_recorded_once_a_rule_reads_it(tmp_path):
     book = write_workbook(tmp_path / "returns.xlsx", [EARLIER])
     msg = EmailMessage()

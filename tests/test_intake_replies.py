@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sheetreturns import api
 from sheetreturns.engine.model import EmailKind
 from sheetreturns.settings.config_file import Config
-from tests.dovecot import PASSWORD, dovecot  # noqa: F401  (the fixture)
+from tests.dovecot import PASSWORD
 from tests.helpers import basic_row, write_workbook
 from tests.mail_server import MailServer
 
@@ -76,6 +76,9 @@ def phone_reply(to_reminder) -> bytes:
     ).encode()
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_replies_sent_over_smtp_and_answered_over_imap_land_on_their_rows(tmp_path, dovecot, imap_password):
     book = write_workbook(tmp_path / "returns.xlsx", [ANN, BEN])
     folder = "Replies-e2e"

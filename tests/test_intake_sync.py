@@ -11,7 +11,7 @@ from sheetreturns import api
 from sheetreturns.settings.config_file import Config
 from sheetreturns.api import intake
 from sheetreturns.engine.model import EmailKind, Status
-from tests.dovecot import PASSWORD, dovecot  # noqa: F401  (the fixture)
+from tests.dovecot import PASSWORD
 from tests.helpers import basic_row, write_workbook
 from tests.intake_corpus import NOW, corpus, typed_by_hand, write_eml
 
@@ -31,6 +31,7 @@ def new_rows(result) -> list:
     return [line for line in result.evaluation.lines if line.row > 3]
 
 
+@pytest.mark.slow
 def test_sync_records_new_notices_first_and_evaluates_them_in_the_same_run(tmp_path):
     mails = corpus()
     write_eml(tmp_path / "mail", mails)
@@ -59,6 +60,7 @@ def test_sync_records_new_notices_first_and_evaluates_them_in_the_same_run(tmp_p
     assert all(ids) and len(ids) == len(added)  # Return IDs written onto the new rows
 
 
+@pytest.mark.slow
 def test_a_second_sync_adds_no_rows(tmp_path):
     write_eml(tmp_path / "mail", corpus())
     book, config = make_shop(tmp_path, "eml:mail")
@@ -68,6 +70,7 @@ def test_a_second_sync_adds_no_rows(tmp_path):
     assert second.notes[0].startswith("intake: 0 rows added")
 
 
+@pytest.mark.slow
 def test_sync_goes_on_when_the_mail_server_cannot_be_reached(tmp_path, monkeypatch):
     monkeypatch.setenv("SHEETRETURNS_IMAP_PASSWORD", "x")
     book, config = make_shop(tmp_path, "imaps://shop%40example.com@127.0.0.1:1/Returns")
@@ -77,12 +80,14 @@ def test_sync_goes_on_when_the_mail_server_cannot_be_reached(tmp_path, monkeypat
                                "check the address in [intake] mailbox"]
 
 
+@pytest.mark.slow
 def test_sync_without_an_intake_mailbox_reads_no_mail(tmp_path):
     book = write_workbook(tmp_path / "returns.xlsx", [OLD])
     result = api.sync(book, as_of=AS_OF, config=Config(state_dir=tmp_path / "state"), now=LOCAL_NOW)
     assert result.notes == [] and "Intake Log" not in load_workbook(book).sheetnames
 
 
+@pytest.mark.slow
 def test_a_dry_run_sync_says_what_intake_would_add_and_writes_nothing(tmp_path):
     write_eml(tmp_path / "mail", corpus()[:5])
     book, config = make_shop(tmp_path, "eml:mail")
@@ -100,6 +105,9 @@ def imap_password(monkeypatch):
     monkeypatch.setenv("SHEETRETURNS_IMAP_PASSWORD", PASSWORD)
 
 
+@pytest.mark.dovecot
+@pytest.mark.network
+@pytest.mark.slow
 def test_fifty_notices_in_an_imap_folder_become_rows_once_and_are_moved(tmp_path, dovecot, imap_password):
     mails = corpus()
     dovecot.deliver("Returns-e2e", [m.raw for m in mails])
@@ -117,6 +125,7 @@ def test_fifty_notices_in_an_imap_folder_become_rows_once_and_are_moved(tmp_path
     assert sorted(dovecot.message_ids("Returns-e2e")) == left  # the repeats were moved too
 
 
+@pytest.mark.slow
 def test_sync_output_says_what_intake_added(tmp_path):
     from click.testing import CliRunner
 
@@ -135,6 +144,7 @@ def test_sync_output_says_what_intake_added(tmp_path):
     assert data["notes"][0].startswith("intake: 0 rows added")
 
 
+@pytest.mark.slow
 def test_a_sync_with_new_notices_reads_once_and_writes_the_workbook_once(tmp_path, monkeypatch):
     from sheetreturns.excel import reader, writer
 

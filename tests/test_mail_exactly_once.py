@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from sheetreturns.emails import delivery; from sheetreturns.emails import journal
+from sheetreturns.emails import delivery
+from sheetreturns.emails import journal
 from sheetreturns.emails.journal import IN_FLIGHT, QUEUED, SENT, UNCONFIRMED, journal_path
 
 from .mail_server import MailServer
@@ -67,6 +68,8 @@ def folder(tmp_path):
     return tmp_path
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_killed_before_anything_was_sent_sends_everything_on_the_next_run(folder):
     with MailServer(hold=("EHLO", 1)) as server:
         kill_when_held(start_sender(folder, server.port), server)
@@ -76,6 +79,8 @@ def test_killed_before_anything_was_sent_sends_everything_on_the_next_run(folder
     assert recipients(server, again) == EXAMPLE_RECIPIENTS and delivery.failures == []
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_killed_while_the_server_reads_the_sender_retries_that_message(folder):
     with MailServer(hold=("MAIL", 3)) as server:
         kill_when_held(start_sender(folder, server.port), server)
@@ -87,6 +92,8 @@ def test_killed_while_the_server_reads_the_sender_retries_that_message(folder):
     assert results(delivery)[THIRD] == "sent" and delivery.failures == []
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_killed_after_the_server_took_the_message_never_sends_it_again(folder):
     with MailServer(hold=("DATA", 3)) as server:  # the server has the whole message and has not answered
         kill_when_held(start_sender(folder, server.port), server)
@@ -101,6 +108,8 @@ def test_killed_after_the_server_took_the_message_never_sends_it_again(folder):
     assert third.records == [] and again_.received == []
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_killed_between_the_servers_ok_and_the_journal_record_never_sends_it_again(folder):
     with MailServer(hold=("DATA", 3)) as server:
         process = start_sender(folder, server.port)
@@ -118,6 +127,8 @@ def test_killed_between_the_servers_ok_and_the_journal_record_never_sends_it_aga
     assert sum(r.result == "sent" for r in delivery.records) == len(EXAMPLE_DUE) - 3
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_an_unkilled_run_in_a_subprocess_finishes_and_journals_everything(folder):
     with MailServer() as server:
         process = start_sender(folder, server.port)
@@ -128,6 +139,8 @@ def test_an_unkilled_run_in_a_subprocess_finishes_and_journals_everything(folder
     assert set(journal_states(folder / "returns.xlsx", smtp_config(folder)).values()) == {SENT}
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_after_a_power_cut_queued_messages_are_never_sent_twice(folder, monkeypatch):
     """A power cut can lose what was appended to the journal after its last sync (the group's "queued" records)."""
     with MailServer(hold=("MAIL", 3)) as server:

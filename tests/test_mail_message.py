@@ -20,6 +20,7 @@ def sent_from_rows(tmp_path, rows, settings=None, templates=None, **config_optio
     return delivery, server
 
 
+@pytest.mark.slow
 def test_line_breaks_in_a_customer_name_cannot_add_headers_or_recipients(tmp_path):
     evil = "Jo Bloggs\r\nBcc: victim@evil.example\r\nSubject: free money"
     delivery, server = sent_from_rows(tmp_path, [basic_row(Customer=evil)])
@@ -33,6 +34,7 @@ def test_line_breaks_in_a_customer_name_cannot_add_headers_or_recipients(tmp_pat
     assert b"\nBcc:" not in received.data and b"\nSubject: free" not in received.data
 
 
+@pytest.mark.slow
 def test_line_breaks_in_the_store_name_stay_inside_the_from_header(tmp_path):
     settings = [("store_name", "Evil Shop\nBcc: victim@evil.example", "")]
     delivery, server = sent_from_rows(tmp_path, [basic_row()], settings=settings, **{"from": "shop@willow.example"})
@@ -41,6 +43,7 @@ def test_line_breaks_in_the_store_name_stay_inside_the_from_header(tmp_path):
     assert received.message["From"].addresses[0].display_name == "Evil Shop Bcc: victim@evil.example"
 
 
+@pytest.mark.slow
 def test_a_template_that_puts_a_line_break_in_the_subject_gets_one_line(tmp_path):
     folder = tmp_path / "templates"
     folder.mkdir()
@@ -51,6 +54,7 @@ def test_a_template_that_puts_a_line_break_in_the_subject_gets_one_line(tmp_path
     assert received.message["Bcc"] is None
 
 
+@pytest.mark.slow
 def test_non_ascii_names_and_subjects_arrive_intact(tmp_path):
     settings = [("store_name", "Café Crème", "")]
     row = basic_row(Customer="Zoë Łukasiewicz-O'Brien", Product="Théière «bleue»")
@@ -66,6 +70,7 @@ def test_non_ascii_names_and_subjects_arrive_intact(tmp_path):
     assert max(len(line) for line in received.data.split(b"\r\n")) <= 998
 
 
+@pytest.mark.slow
 def test_quotes_and_backslashes_in_a_name_are_quoted_not_interpreted(tmp_path):
     name = 'Jo "JJ" Bloggs, Esq. \\ <admin@evil.example>'
     _, server = sent_from_rows(tmp_path, [basic_row(Customer=name)])
@@ -74,6 +79,7 @@ def test_quotes_and_backslashes_in_a_name_are_quoted_not_interpreted(tmp_path):
     assert (address.display_name, address.addr_spec) == (name, "jo@example.com")
 
 
+@pytest.mark.slow
 def test_a_line_holding_only_a_dot_does_not_end_the_message_early(tmp_path):
     folder = tmp_path / "templates"
     folder.mkdir()
@@ -84,6 +90,7 @@ def test_a_line_holding_only_a_dot_does_not_end_the_message_early(tmp_path):
     assert "Hello Jo" in received.html
 
 
+@pytest.mark.slow
 def test_a_very_long_subject_is_shortened_to_one_line(tmp_path):
     folder = tmp_path / "templates"
     folder.mkdir()

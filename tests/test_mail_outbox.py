@@ -1,4 +1,5 @@
 """Without SMTP settings (or with an outbox folder) each email is written once as an .eml file."""
+import pytest
 import email
 import email.policy
 import os
@@ -14,6 +15,7 @@ def read(path):
     return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
 
 
+@pytest.mark.slow
 def test_without_smtp_settings_each_email_becomes_an_eml_file_in_the_outbox(tmp_path):
     workbook = example_copy(tmp_path)
     delivery = send(workbook, smtp_config(tmp_path))
@@ -30,6 +32,7 @@ def test_without_smtp_settings_each_email_becomes_an_eml_file_in_the_outbox(tmp_
     assert delivery.contacted_on["R-00022"] == NOW.date()
 
 
+@pytest.mark.slow
 def test_outbox_files_are_written_once(tmp_path):
     workbook = example_copy(tmp_path)
     send(workbook, smtp_config(tmp_path))
@@ -39,6 +42,8 @@ def test_outbox_files_are_written_once(tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "outbox").iterdir()} == stamps
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_an_outbox_folder_wins_over_smtp_settings(tmp_path):
     workbook = example_copy(tmp_path)
     with MailServer() as server:
@@ -49,6 +54,7 @@ def test_an_outbox_folder_wins_over_smtp_settings(tmp_path):
     assert set(results(delivery).values()) == {"outbox"}
 
 
+@pytest.mark.slow
 def test_a_file_left_half_written_by_a_killed_run_is_written_again(tmp_path):
     workbook = example_copy(tmp_path)
     config = smtp_config(tmp_path)
@@ -62,6 +68,7 @@ def test_a_file_left_half_written_by_a_killed_run_is_written_again(tmp_path):
     assert delivery.failures == []
 
 
+@pytest.mark.slow
 def test_a_file_completed_by_a_killed_run_is_kept_and_not_written_again(tmp_path):
     workbook = example_copy(tmp_path)
     config = smtp_config(tmp_path)

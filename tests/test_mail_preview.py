@@ -1,6 +1,8 @@
 """`sheetreturns emails preview`: what a sync would send, rendered, with nothing sent or recorded."""
 import json
 
+import pytest
+
 import click
 
 from click.testing import CliRunner
@@ -58,6 +60,7 @@ def test_preview_json_lists_both_parts(tmp_path):
     assert "7 December 2026" in first["text"] and "<strong>7 December 2026</strong>" in first["html"]
 
 
+@pytest.mark.slow
 def test_preview_leaves_out_what_was_already_sent(tmp_path):
     workbook, config = setup(tmp_path)
     send(workbook, smtp_config(tmp_path))  # writes the outbox and the journal in tmp_path/state

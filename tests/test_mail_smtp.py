@@ -31,6 +31,8 @@ def one(server, address):
     return found[0]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_each_due_email_of_the_example_arrives_once_with_its_wording(tmp_path, workbook):
     with MailServer() as server:
         delivery = send(workbook, smtp_config(tmp_path, server.port))
@@ -57,6 +59,8 @@ def test_each_due_email_of_the_example_arrives_once_with_its_wording(tmp_path, w
     assert "by <strong>7 December 2026</strong>" in reminder.html
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_acknowledgement_apologises_lists_every_line_and_offers_help(tmp_path, workbook):
     with MailServer() as server:
         send(workbook, smtp_config(tmp_path, server.port))
@@ -83,6 +87,8 @@ def test_acknowledgement_apologises_lists_every_line_and_offers_help(tmp_path, w
     assert len(ids) == len(server.received)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_second_run_sends_nothing_and_the_sheet_shows_who_was_contacted(tmp_path, workbook):
     config = smtp_config(tmp_path, None)
     with MailServer() as server:
@@ -107,6 +113,8 @@ def test_second_run_sends_nothing_and_the_sheet_shows_who_was_contacted(tmp_path
     ]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_starttls_with_login_sends_everything_over_one_authenticated_connection(tmp_path, workbook, certificate,
                                                                                  monkeypatch):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
@@ -120,6 +128,8 @@ def test_starttls_with_login_sends_everything_over_one_authenticated_connection(
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd: implicit TLS is TLS
+@pytest.mark.network
+@pytest.mark.slow
 def test_ssl_from_the_first_byte(tmp_path, workbook, certificate, monkeypatch):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
     with MailServer(tls="ssl", cert=certificate, users={SHOP: PASSWORD}) as server:
@@ -129,6 +139,8 @@ def test_ssl_from_the_first_byte(tmp_path, workbook, certificate, monkeypatch):
     assert delivery.failures == [] and len(server.received) == len(EXAMPLE_DUE)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_wrong_password_fails_every_email_and_is_never_shown(tmp_path, workbook, certificate, monkeypatch):
     wrong = "hunter2-wrong-password"
     monkeypatch.setenv("TEST_SMTP_PASSWORD", wrong)
@@ -143,6 +155,8 @@ def test_wrong_password_fails_every_email_and_is_never_shown(tmp_path, workbook,
     assert wrong not in shown and PASSWORD not in shown
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_an_untrusted_certificate_stops_before_the_password_is_sent(tmp_path, workbook, certificate, monkeypatch):
     monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
     with MailServer(tls="starttls", cert=certificate, users={SHOP: PASSWORD}) as server:
@@ -153,6 +167,8 @@ def test_an_untrusted_certificate_stops_before_the_password_is_sent(tmp_path, wo
     assert "is not trusted" in delivery.failures[0] and "set ca_file in [smtp]" in delivery.failures[0]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_password_from_the_system_keyring_when_no_variable_is_set(tmp_path, workbook, certificate, system_keyring):
     system_keyring.set_password("sheetreturns", SHOP, PASSWORD)
     with MailServer(tls="starttls", cert=certificate, users={SHOP: PASSWORD}) as server:
@@ -161,6 +177,8 @@ def test_password_from_the_system_keyring_when_no_variable_is_set(tmp_path, work
     assert delivery.failures == [] and server.handler.logins == [SHOP]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_no_password_anywhere_says_where_to_put_it(tmp_path, workbook, certificate, system_keyring, monkeypatch):
     monkeypatch.delenv("TEST_SMTP_PASSWORD", raising=False)
     with MailServer(tls="starttls", cert=certificate, users={SHOP: PASSWORD}) as server:
@@ -174,6 +192,8 @@ def test_no_password_anywhere_says_where_to_put_it(tmp_path, workbook, certifica
     )
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_refused_recipient_fails_alone_and_is_retried_next_run(tmp_path, workbook):
     with MailServer(reject={"lily.king@example.com"}) as server:
         config = smtp_config(tmp_path, server.port)
@@ -195,6 +215,8 @@ def test_a_refused_recipient_fails_alone_and_is_retried_next_run(tmp_path, workb
     assert second.last_email["R-00020"] == "reminder 2026-11-26"
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_connection_dropped_before_a_message_is_taken_reconnects_and_sends_it(tmp_path, workbook):
     with MailServer(drop={"MAIL": {3, 7}}) as server:
         delivery = send(workbook, smtp_config(tmp_path, server.port))
@@ -203,6 +225,8 @@ def test_a_connection_dropped_before_a_message_is_taken_reconnects_and_sends_it(
     assert server.handler.counts["EHLO"] == 3  # the first connection and two reconnections
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_connection_dropped_after_the_message_is_unconfirmed_and_never_sent_twice(tmp_path, workbook):
     with MailServer(drop={"DATA": {3}}) as server:
         config = smtp_config(tmp_path, server.port)
@@ -216,6 +240,8 @@ def test_a_connection_dropped_after_the_message_is_unconfirmed_and_never_sent_tw
     assert second.last_email["R-00021"] == "reminder 2026-11-26 (unconfirmed)"
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_finding_4_a_connection_dropped_in_the_middle_of_the_text_is_retried_not_unconfirmed(tmp_path, workbook):
     with MailServer(drop_in_data={3}) as server:  # the third message: 354, then hang up
         delivery = send(workbook, smtp_config(tmp_path, server.port))
@@ -224,6 +250,8 @@ def test_finding_4_a_connection_dropped_in_the_middle_of_the_text_is_retried_not
     assert server.handler.counts["EHLO"] == 2  # sent again on a new connection
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_finding_4_a_message_whose_text_never_reached_the_server_is_sent_by_the_next_run(tmp_path, workbook):
     with MailServer(drop_in_data={3, 4}) as server:  # the third message's retry is cut off as well
         config = smtp_config(tmp_path, server.port)
@@ -236,6 +264,8 @@ def test_finding_4_a_message_whose_text_never_reached_the_server_is_sent_by_the_
     assert sorted(r.rcpt_tos[0] for r in server.received) == EXAMPLE_RECIPIENTS
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_no_server_listening_fails_every_email_quickly_and_the_next_run_sends_them(tmp_path, workbook):
     with MailServer() as server:
         port = server.port
@@ -249,6 +279,8 @@ def test_no_server_listening_fails_every_email_quickly_and_the_next_run_sends_th
     assert up.failures == [] and len(server.received) == len(EXAMPLE_DUE)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_over_the_per_run_cap_emails_wait_for_later_runs(tmp_path, workbook):
     with MailServer() as server:
         config = smtp_config(tmp_path, server.port, policy={"max_emails_per_run": 4})
@@ -259,6 +291,8 @@ def test_over_the_per_run_cap_emails_wait_for_later_runs(tmp_path, workbook):
     assert sorted(r.rcpt_tos[0] for r in server.received) == EXAMPLE_RECIPIENTS
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_dry_run_sends_nothing_and_records_nothing(tmp_path, workbook):
     with MailServer() as server:
         config = smtp_config(tmp_path, server.port)
@@ -274,6 +308,8 @@ def test_dry_run_sends_nothing_and_records_nothing(tmp_path, workbook):
            [[value_of(c) for c in row] for row in real.log_tab.rows]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_owner_digest_lists_the_run_and_is_not_sent_when_nothing_happened(tmp_path, workbook):
     with MailServer() as server:
         config = smtp_config(tmp_path, server.port, policy={"owner_email": "owner@willow.example"})

@@ -3,6 +3,7 @@ each due email exactly once, with the right wording, and the sheet shows who was
 import json
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
@@ -37,6 +38,8 @@ def by_return(rows, column):
     return values
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_two_syncs_deliver_each_due_email_once_and_the_sheet_shows_who_was_contacted(tmp_path):
     workbook = example_copy(tmp_path)
     with MailServer() as server:
@@ -74,6 +77,8 @@ def test_two_syncs_deliver_each_due_email_once_and_the_sheet_shows_who_was_conta
     assert {row[5] for row in log[1:]} == {"sent"}
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_failed_email_shows_on_its_row_and_sync_exits_1_then_the_next_run_repairs_it(tmp_path):
     workbook = example_copy(tmp_path)
     with MailServer(reject={"oscar.reed@example.com"}) as server:
@@ -93,6 +98,8 @@ def test_a_failed_email_shows_on_its_row_and_sync_exits_1_then_the_next_run_repa
     assert by_return(rows, "Contacted On")["R-00025"] == date(2026, 11, 26)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_sync_dry_run_sends_nothing_records_nothing_and_lists_what_would_go(tmp_path):
     workbook = example_copy(tmp_path)
     before = workbook.read_bytes()
@@ -105,6 +112,7 @@ def test_sync_dry_run_sends_nothing_records_nothing_and_lists_what_would_go(tmp_
     assert "R-00043  refund-confirmation    jacob.lee@example.com        would send" in result.stdout
 
 
+@pytest.mark.slow
 def test_sync_without_smtp_settings_fills_the_outbox_for_the_readme_demo(tmp_path):
     workbook = example_copy(tmp_path)
     (tmp_path / "sheetreturns.toml").write_text('source = "returns.xlsx"\nstate_dir = ".sheetreturns"\n')

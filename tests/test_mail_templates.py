@@ -27,6 +27,7 @@ def templates_folder(tmp_path, files):
     return folder
 
 
+@pytest.mark.slow
 def test_refusal_of_an_item_never_sent_back_names_the_deadline(tmp_path):
     row = basic_row(**{"Notified On": "2026-10-10", "Decision": "Refuse"})
     _, server = run(tmp_path, [row], settings=EVERY_EMAIL)
@@ -35,6 +36,7 @@ def test_refusal_of_an_item_never_sent_back_names_the_deadline(tmp_path):
     assert "We have not received it back, and the deadline for returning it was 9 November 2026." in refusal.text
 
 
+@pytest.mark.slow
 def test_refusal_after_inspection_says_so(tmp_path):
     row = basic_row(**{"Notified On": "2026-11-10", "Received On": "2026-11-15", "Condition": "Damaged",
                        "Damage By": "Customer", "Decision": "Refuse"})
@@ -43,11 +45,13 @@ def test_refusal_after_inspection_says_so(tmp_path):
     assert "We have inspected it carefully, and it cannot be refunded under our returns policy." in refusal.text
 
 
+@pytest.mark.slow
 def test_dates_follow_a_month_day_sellers_order(tmp_path):
     _, server = run(tmp_path, [basic_row()], settings=[("date_order", "month-day", "")])
     assert "Please send it back by December 20, 2026." in server.received[0].text
 
 
+@pytest.mark.slow
 def test_a_seller_template_replaces_one_part_and_keeps_the_others(tmp_path):
     folder = templates_folder(tmp_path, {"acknowledgement.subject.txt": "{{ store }} got your return {{ return_id }}"})
     _, server = run(tmp_path, [basic_row()], templates=folder, settings=[("store_name", "Willow & Wick", "")])
@@ -56,6 +60,7 @@ def test_a_seller_template_replaces_one_part_and_keeps_the_others(tmp_path):
     assert "Your refund is underway" in ack.text and "Your refund is underway" in ack.html
 
 
+@pytest.mark.slow
 def test_a_seller_signature_is_used_by_every_kind(tmp_path):
     folder = templates_folder(tmp_path, {"signature.txt": "Sam, owner of {{ store }}\n"})
     rows = [basic_row(), basic_row(**{"Return ID": "R-00002", "Email": "max@example.com", "Order ID": "2",
@@ -65,6 +70,7 @@ def test_a_seller_signature_is_used_by_every_kind(tmp_path):
     assert all(r.text.endswith("\n\nSam, owner of Willow & Wick\n") for r in server.received)
 
 
+@pytest.mark.slow
 def test_html_part_escapes_what_came_from_the_sheet(tmp_path):
     row = basic_row(Customer="<b>Jo</b> Bloggs", Product='<script>alert("x")</script>')
     _, server = run(tmp_path, [row])
@@ -74,6 +80,8 @@ def test_html_part_escapes_what_came_from_the_sheet(tmp_path):
     assert 'your <script>alert("x")</script> did not meet' in ack.text  # plain text is not HTML: kept as typed
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_broken_template_stops_the_run_before_anything_is_sent(tmp_path):
     folder = templates_folder(tmp_path, {"reminder.txt": "Hello\n{% if %}\n"})
     rows = [basic_row(), basic_row(**{"Return ID": "R-00002", "Order ID": "2", "Notified On": "2026-11-10"})]
@@ -99,6 +107,7 @@ def test_a_missing_templates_folder_is_a_config_error(tmp_path):
         run(tmp_path, [basic_row()], templates=tmp_path / "nowhere")
 
 
+@pytest.mark.slow
 def test_a_broken_digest_template_fails_the_digest_but_not_the_customers_emails(tmp_path):
     folder = templates_folder(tmp_path, {"owner-digest.txt": "{{ nothing_here }}"})
     delivery, server = run(tmp_path, [basic_row()], templates=folder, policy={"owner_email": "owner@willow.example"})

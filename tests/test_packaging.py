@@ -6,6 +6,7 @@ import tarfile
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +72,7 @@ def test_the_changelog_starts_with_what_exists(tmp_path):
     assert f"## {PROJECT['version']} - " in text
 
 
+@pytest.mark.slow
 def test_the_sdist_ships_no_tests_and_everything_a_user_reads(tmp_path):
     subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True)

@@ -134,7 +134,8 @@ def test_without_a_user_or_a_keyring_it_says_what_to_do(shop, file_keyring):
     keyring.set_keyring(fail.Keyring())
     result = invoke("password", "check", "smtp", "--user", SHOP)
     assert result.exit_code == 2
-    assert "Error: this machine has no system keyring (a server or a container)" in result.output
+    assert ("Error: this machine has no system keyring (a server or a container): set the password in the job's "
+            "environment instead, in the variable SHEETRETURNS_SMTP_PASSWORD") in result.output
 
 
 def test_in_separate_processes_the_stored_password_is_found_again(shop, tmp_path):

@@ -1,5 +1,6 @@
 """Progress updates from the library: stages in order, row counts on long reads, nothing without a callback."""
-from sheetreturns import loading; from sheetreturns import progress
+from sheetreturns import loading
+from sheetreturns import progress
 from sheetreturns.settings.config_file import Config
 from sheetreturns.progress import Progress, Reporter
 

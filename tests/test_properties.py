@@ -1,4 +1,5 @@
 """Property: whatever a seller types into any cell, reading and evaluating never raises."""
+import pytest
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -32,6 +33,7 @@ row = st.lists(cell, min_size=0, max_size=len(SELLER_COLUMNS) + 3)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(row, max_size=8), as_of=st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)),
        date1904=st.booleans(), day_first=st.booleans())
+@pytest.mark.slow
 def test_arbitrary_cells_never_raise(rows, as_of, date1904, day_first):
     policy = Policy(date_order="day-month" if day_first else "month-day")
     header = header_map()

@@ -2,6 +2,7 @@
 the replies and Sent folders, and a crash between the sheet write and the journal."""
 from __future__ import annotations
 
+import pytest
 import email
 import email.policy
 from datetime import date, datetime, timedelta
@@ -13,7 +14,6 @@ from sheetreturns import api
 from sheetreturns.intake import journal as intake_journal
 from sheetreturns.settings.config_file import Config
 from tests.helpers import basic_row, write_workbook
-from tests.intake_corpus import write_eml  # noqa: F401  (same folder layout as the notice tests)
 
 DAY0 = date(2026, 11, 2)
 PEOPLE = {
@@ -81,6 +81,7 @@ def ack_of(tmp_path: Path, address: str):
     return next(m for (to, subject), m in sent(tmp_path, 0).items() if address in to and "on it" in subject)
 
 
+@pytest.mark.slow
 def test_a_reply_from_another_address_is_listed_for_the_seller_and_never_attached(tmp_path):
     book, config = shop(tmp_path)
     sync(book, config, 0, tmp_path)
@@ -100,6 +101,7 @@ def test_a_reply_from_another_address_is_listed_for_the_seller_and_never_attache
     assert log[0][3] == "Reply, not from the customer" and log[0][11] == "R-00001"
 
 
+@pytest.mark.slow
 def test_handling_a_reply_lets_reminders_go_again_unless_a_tracking_number_is_fresh(tmp_path):
     book, config = shop(tmp_path)
     sync(book, config, 0, tmp_path)
@@ -148,6 +150,7 @@ def test_handling_a_reply_lets_reminders_go_again_unless_a_tracking_number_is_fr
         "Cara Dunn <cara@example.com>"}
 
 
+@pytest.mark.slow
 def test_replies_from_their_own_folder_and_answers_seen_in_the_sent_folder(tmp_path):
     book, config = shop(tmp_path, replies=f"eml:{tmp_path / 'replies'}", sent=f"eml:{tmp_path / 'sent'}")
     (tmp_path / "replies").mkdir()
@@ -173,6 +176,7 @@ def test_replies_from_their_own_folder_and_answers_seen_in_the_sent_folder(tmp_p
     assert "<order-1@willow.example>" not in log  # the rest of the Sent folder is not listed
 
 
+@pytest.mark.slow
 def test_a_crash_after_the_sheet_write_records_each_reply_once(tmp_path, monkeypatch):
     book, config = shop(tmp_path)
     sync(book, config, 0, tmp_path)

@@ -54,7 +54,7 @@ def test_the_preview_is_cut_to_a_cell_and_to_its_first_lines():
 def test_cell_text_is_never_a_formula_a_link_or_a_control_character(text, expected):
     cleaned = cell_text(text)
     assert cleaned == expected
-    assert not cleaned[:1] in ("=", "+", "-", "@")
+    assert cleaned[:1] not in ("=", "+", "-", "@")
     assert all(ch.isprintable() for ch in cleaned)
 
 

@@ -45,6 +45,7 @@ def test_blank_notified_on_is_filled_with_the_run_date():
     assert evaluation.filled_notified == {2: evaluation.as_of}
 
 
+@pytest.mark.slow
 def test_id_given_before_a_failed_write_sticks_to_its_row_and_its_email_is_not_resent(tmp_path, monkeypatch):
     """Run 1 emails a new row under R-00002 but cannot save; the seller then adds a row above it."""
     from datetime import date

@@ -56,6 +56,7 @@ def test_the_loop_runs_again_after_a_failed_run_and_stops_when_told():
     assert time.monotonic() - started >= 0.1  # waited between runs
 
 
+@pytest.mark.slow
 def test_a_run_is_read_from_its_json_line():
     code = ("import json; print(json.dumps({'schema': 1, 'returns': 2, 'attention': 1, 'emails': [{'outcome': 'sent'}], "
             "'written': True, 'source': 'shop.xlsx'}))")
@@ -64,12 +65,14 @@ def test_a_run_is_read_from_its_json_line():
         0, "2 returns checked · 1 email sent · 1 needs your attention · saved shop.xlsx")
 
 
+@pytest.mark.slow
 def test_a_run_that_could_not_start_work_reports_its_error():
     code = "import json, sys; print(json.dumps({'ok': False, 'error': 'shop.xlsx is open in Excel'})); sys.exit(2)"
     outcome = run_once([sys.executable, "-c", code])
     assert (outcome.exit_code, outcome.line) == (2, "Error: shop.xlsx is open in Excel")
 
 
+@pytest.mark.slow
 def test_a_run_that_crashed_is_reported_with_the_last_line_it_wrote():
     outcome = run_once([sys.executable, "-c", "import sys; sys.stderr.write('Fatal: out of memory\\n'); sys.exit(-6 % 256)"])
     assert outcome.exit_code == 250 and outcome.data is None
@@ -105,6 +108,7 @@ def start_schedule(folder, *args):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_schedule_survives_a_failed_run_logs_each_and_stops_cleanly_on_sigterm(tmp_path):
     (tmp_path / "sheetreturns.toml").write_text('source = "returns.xlsx"\nstate_dir = "state"\n')
     process = start_schedule(tmp_path, "--every", "1s", "--as-of", "2026-11-26", "--outbox", "outbox")
@@ -135,6 +139,7 @@ def test_schedule_survives_a_failed_run_logs_each_and_stops_cleanly_on_sigterm(t
     assert log[-1].endswith(f"  schedule  returns.xlsx  stopped  after {len(runs)} runs")
 
 
+@pytest.mark.slow
 def test_schedule_with_a_bad_interval_stops_before_running(tmp_path):
     process = start_schedule(tmp_path, "x.xlsx", "--every", "soon")
     out, err = process.communicate(timeout=30)

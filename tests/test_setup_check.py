@@ -97,6 +97,7 @@ def items(report):
     return {i.name: (i.ok, i.message) for i in report.items}
 
 
+@pytest.mark.network
 def test_a_good_setup_logs_in_and_sends_nothing(shop, smtp_server, monkeypatch):
     controller, recorder = smtp_server
     write_config(shop, smtp_table(controller.port))
@@ -112,6 +113,7 @@ def test_a_good_setup_logs_in_and_sends_nothing(shop, smtp_server, monkeypatch):
     assert recorder.messages == []
 
 
+@pytest.mark.network
 def test_starttls_login_works_with_a_trusted_certificate(shop, tls_server, monkeypatch):
     controller, recorder = tls_server
     write_config(shop, smtp_table(controller.port, host="localhost", security="starttls"))
@@ -121,6 +123,7 @@ def test_starttls_login_works_with_a_trusted_certificate(shop, tls_server, monke
     assert recorder.messages == []
 
 
+@pytest.mark.network
 def test_ssl_against_a_starttls_port_says_to_check_port_and_security(shop, tls_server, monkeypatch):
     controller, _ = tls_server
     write_config(shop, smtp_table(controller.port, host="localhost", security="ssl"))
@@ -131,6 +134,7 @@ def test_ssl_against_a_starttls_port_says_to_check_port_and_security(shop, tls_s
     assert message.endswith("check port and security (465 is usually ssl, 587 starttls)")
 
 
+@pytest.mark.network
 def test_wrong_password_is_reported_without_showing_it(shop, smtp_server, monkeypatch):
     controller, recorder = smtp_server
     write_config(shop, smtp_table(controller.port))
@@ -144,6 +148,8 @@ def test_wrong_password_is_reported_without_showing_it(shop, smtp_server, monkey
                                            "Nothing was sent or written.")
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_missing_password_says_which_variable_to_set(shop, smtp_server):
     controller, _ = smtp_server
     write_config(shop, smtp_table(controller.port))
@@ -171,6 +177,7 @@ def test_nothing_listening_is_a_clear_failure(shop, monkeypatch):
     ('[smtp]\nhost = "h"\nuser = "shop"\n', 'sheetreturns.toml [smtp] from is missing: add from = "Your Shop <shop@example.com>"'),
     ('[smtp]\nhots = "h"\n', "sheetreturns.toml [smtp]: unknown key 'hots' (did you mean 'host'?)"),
 ])
+@pytest.mark.slow
 def test_bad_smtp_settings_are_named_before_connecting(shop, table, message):
     write_config(shop, table)
     assert items(check_setup())["Email"] == (False, message)

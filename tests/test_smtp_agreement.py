@@ -54,6 +54,8 @@ def toml_value(value) -> str:
 
 
 @pytest.mark.parametrize("name, tls, smtp, environment, stored, works", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.network
+@pytest.mark.slow
 def test_config_check_and_sync_agree(tmp_path, monkeypatch, certificate, system_keyring,
                                      name, tls, smtp, environment, stored, works):
     monkeypatch.chdir(tmp_path)

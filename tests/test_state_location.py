@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
@@ -42,6 +43,8 @@ def recipients(server):
     return sorted(r.rcpt_tos[0] for r in server.received)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_finding_1_syncing_one_workbook_from_two_folders_sends_each_email_once(tmp_path, monkeypatch):
     (tmp_path / "shop").mkdir()
     workbook = example_copy(tmp_path / "shop")
@@ -59,6 +62,8 @@ def test_finding_1_syncing_one_workbook_from_two_folders_sends_each_email_once(t
     assert not (second / ".sheetreturns").exists() or not any((second / ".sheetreturns").glob("*.sqlite"))
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_finding_1_two_syncs_started_at_once_from_two_folders_send_each_email_once(tmp_path):
     (tmp_path / "shop").mkdir()
     workbook = example_copy(tmp_path / "shop")
@@ -83,6 +88,7 @@ def test_finding_1_two_syncs_started_at_once_from_two_folders_send_each_email_on
     assert len(email_log(workbook)) == len(EXAMPLE_DUE)
 
 
+@pytest.mark.slow
 def test_state_left_in_the_working_folder_by_an_earlier_version_is_moved_and_nothing_is_resent(tmp_path,
                                                                                                monkeypatch):
     workbook = example_copy(tmp_path)
@@ -123,6 +129,7 @@ def typed_over(path):
     book.save(path)
 
 
+@pytest.mark.slow
 def test_finding_2_backups_of_one_workbook_are_never_pruned_by_another(tmp_path):
     state = tmp_path / "state"
     plain, dotted = example_copy(tmp_path), tmp_path / "returns.v2.xlsx"
@@ -147,6 +154,8 @@ def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_finding_11_state_files_are_private_from_creation(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     old = os.umask(0o022)
@@ -181,6 +190,7 @@ def test_finding_11_state_files_are_private_from_creation(tmp_path, monkeypatch)
         os.umask(old)
 
 
+@pytest.mark.slow
 def test_the_run_lock_works_and_the_command_line_imports_without_fcntl(tmp_path):
     script = (
         "import sys; sys.modules['fcntl'] = None\n"  # as on Windows: importing fcntl fails

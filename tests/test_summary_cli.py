@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sheetreturns.cli import main
@@ -15,6 +16,7 @@ def invoke(*args):
     return CliRunner().invoke(main, list(args))
 
 
+@pytest.mark.slow
 def test_report_prints_the_summary_tables(tmp_path):
     result = invoke("report", str(EXAMPLE), "--as-of", "2026-11-26")
     assert result.exit_code == 0, result.output
@@ -28,6 +30,7 @@ def test_report_prints_the_summary_tables(tmp_path):
     assert "  Changed mind              12    25%  £479.00  Changed mind; Changed my mind; Didn't like the glaze" in lines
 
 
+@pytest.mark.slow
 def test_report_json_is_one_object_with_the_summary(tmp_path):
     result = invoke("report", str(EXAMPLE), "--as-of", "2026-11-26", "--json")
     assert result.exit_code == 0
@@ -42,6 +45,7 @@ def test_report_json_is_one_object_with_the_summary(tmp_path):
     assert data["counts"]["Awaiting item"] == 14
 
 
+@pytest.mark.slow
 def test_report_uses_the_config_policy(tmp_path):
     config = tmp_path / "sheetreturns.toml"
     config.write_text('[policy]\nstore_name = "Jo\'s Mugs"\ncurrency = "EUR"\n', encoding="utf-8")

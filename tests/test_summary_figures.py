@@ -31,11 +31,13 @@ def example_raw() -> pd.DataFrame:
     return raw
 
 
+@pytest.mark.slow
 def test_example_figures_equal_an_independent_pandas_computation(example):
     figures = compute(example.evaluation, example.policy)
     assert_figures_match(figures, expected(example_raw(), example.evaluation, AS_OF))
 
 
+@pytest.mark.slow
 def test_example_tells_the_owner_what_needs_doing(example):
     figures = compute(example.evaluation, example.policy)
     key = figures.key
@@ -55,6 +57,7 @@ def inspected(row, rid, sku, condition, **values):
     return returned(row, rid, sku, received_on="2026-11-10", condition=condition, **values)
 
 
+@pytest.mark.slow
 def test_defect_alert_needs_the_share_and_enough_inspected_returns():
     lines = [
         inspected(2, "R-1", "A", "Defective"), inspected(3, "R-2", "A", "Defective"), inspected(4, "R-3", "A", "Like new"),
@@ -70,6 +73,7 @@ def test_defect_alert_needs_the_share_and_enough_inspected_returns():
     assert list(stricter.alerts["sku"]) == ["B"]
 
 
+@pytest.mark.slow
 def test_manufacturer_damage_counts_as_defective_and_uninspected_items_do_not():
     lines = [inspected(2, "R-1", "A", "Damaged", damage_by="Manufacturer"),
              returned(3, "R-2", "A", received_on="2026-11-10")]  # back, not inspected yet
@@ -77,6 +81,7 @@ def test_manufacturer_damage_counts_as_defective_and_uninspected_items_do_not():
     assert (product["inspected"], product["defective"], product["defect_share"]) == (1, 1, 1.0)
 
 
+@pytest.mark.slow
 def test_claimed_defective_but_inspection_found_nothing():
     lines = [inspected(2, "R-1", "K", "Used", reason="Doesn't work"),
              inspected(3, "R-2", "K", "Defective", reason="Faulty"),
@@ -86,6 +91,7 @@ def test_claimed_defective_but_inspection_found_nothing():
             claimed["not_inspected"]) == (3, 2, 1, 1, 1)
 
 
+@pytest.mark.slow
 def test_non_product_rows_are_left_out_of_every_figure_and_listed_with_their_refunds():
     lines = [
         returned(2, "R-1", "MUG", refunded_on="2026-11-20", refund_amount=24.99, notified_on="2026-11-19"),
@@ -102,6 +108,7 @@ def test_non_product_rows_are_left_out_of_every_figure_and_listed_with_their_ref
     assert is_non_product("Bank  Charges") and not is_non_product("POSTER-A3")
 
 
+@pytest.mark.slow
 def test_a_return_with_two_products_counts_once_in_key_figures_and_twice_in_products():
     lines = [returned(2, "R-1", "A"), returned(3, "R-1", "B")]
     figures = compute(run(*lines), Policy())
@@ -109,6 +116,7 @@ def test_a_return_with_two_products_counts_once_in_key_figures_and_twice_in_prod
     assert figures.products["returns"].sum() == 2
 
 
+@pytest.mark.slow
 def test_refund_due_amounts_follow_the_next_step():
     lines = [
         inspected(2, "R-1", "A", "Like new", qty=2, unit_price=10),  # full value of what came back
@@ -118,6 +126,7 @@ def test_refund_due_amounts_follow_the_next_step():
     assert compute(run(*lines), Policy()).key["refund_due"].amount == 20 + 5 + 10
 
 
+@pytest.mark.slow
 def test_repeat_customers_count_returns_noticed_within_the_period():
     lines = [returned(i + 2, f"R-{i}", "A", notified_on=day, email="sam@example.com", customer="Sam")
              for i, day in enumerate(["2026-08-27", "2026-09-10", "2026-10-10", "2026-11-20"])]
@@ -132,6 +141,7 @@ def test_repeat_customers_count_returns_noticed_within_the_period():
     assert list(fewer["email"]) == ["sam@example.com"]
 
 
+@pytest.mark.slow
 def test_trend_runs_month_by_month_up_to_the_as_of_month_with_empty_months():
     lines = [returned(2, "R-1", "A", notified_on="2026-08-05", refunded_on="2026-08-20", refund_amount=12),
              returned(3, "R-2", "A", notified_on="2026-11-02")]
@@ -140,6 +150,7 @@ def test_trend_runs_month_by_month_up_to_the_as_of_month_with_empty_months():
                                      "returns": [1, 0, 0, 1], "refunded": [12.0, 0.0, 0.0, 0.0]}
 
 
+@pytest.mark.slow
 def test_an_empty_sheet_has_empty_figures():
     figures = compute(run(), Policy())
     assert figures.rows == 0 and figures.key["open"].returns == 0

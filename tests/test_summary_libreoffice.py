@@ -18,6 +18,8 @@ from sheetreturns.summary.tab import ALERT
 from sheetreturns.sheet.tab_model import Styled, Tab
 from sheetreturns.excel.draw_tab import render_tab
 
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
 CSV_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"  # UTF-8, cells as displayed
 

@@ -15,6 +15,8 @@ from sheetreturns.excel.draw_tab import render_tab
 from .online_retail import AS_OF, cancellations, returns_sheet, write_sheet
 from .summary_expect import assert_figures_match, expected
 
+pytestmark = pytest.mark.slow  # a large sheet or a long computation, built once for the module
+
 NON_PRODUCT = {"POST", "DOT", "C2", "M", "D", "S", "AMAZONFEE", "BANK CHARGES", "CRUK"}
 
 

@@ -14,6 +14,8 @@ from sheetreturns.settings.config_file import Config
 from sheetreturns.summary import summary_tab
 from sheetreturns.sheet.tab_model import value_of
 
+pytestmark = pytest.mark.slow  # a large sheet or a long computation, built once for the module
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
 AS_OF = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 7, 30)
@@ -54,6 +56,7 @@ def test_sync_carries_the_native_charts_into_the_workbook(synced):
     assert any(f"'Summary'!$C${line.first_row}:$C${line.last_row}" in c and "lineChart" in c for c in charts)
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_draws_the_synced_summary(synced):
     tmp, path, expected = synced
     profile = (tmp / "profile").as_uri()

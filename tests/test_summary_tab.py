@@ -31,6 +31,7 @@ def row_starting(tab, text, within=None):
     raise AssertionError(f"no row starts with {text!r}")
 
 
+@pytest.mark.slow
 def test_title_and_as_of_are_frozen_at_the_top(example):
     loaded, tab, figures = example
     assert value_of(tab.rows[0][0]) == "Willow & Wick: returns summary"
@@ -38,6 +39,7 @@ def test_title_and_as_of_are_frozen_at_the_top(example):
     assert tab.freeze_rows == 2 and tab.title == "Summary"
 
 
+@pytest.mark.slow
 def test_first_screen_answers_action_money_at_risk_reasons_and_products_to_pull(example):
     loaded, tab, figures = example
     _, action = row_starting(tab, "Need your action now", FIRST_SCREEN)

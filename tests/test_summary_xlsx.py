@@ -32,6 +32,7 @@ def example_summary(tmp_path_factory):
     return tab, draw(tab, tmp_path_factory.mktemp("summary") / "summary.xlsx")
 
 
+@pytest.mark.slow
 def test_values_read_back_by_our_reader_equal_the_tab(example_summary):
     tab, path = example_summary
     with XlsxWorkbook(path) as book:
@@ -49,6 +50,7 @@ def test_values_read_back_by_our_reader_equal_the_tab(example_summary):
                 assert got == want, (number + 1, column + 1)
 
 
+@pytest.mark.slow
 def test_styles_become_fonts_fills_and_number_formats(example_summary):
     tab, path = example_summary
     ws = load_workbook(path)["Summary"]

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -52,6 +53,7 @@ def log_lines(tmp_path):
     return (user_state_dir() / "sheetreturns.log").read_text().splitlines()  # no config: the user's state folder
 
 
+@pytest.mark.slow
 def test_sync_ends_with_the_summary_line_and_logs_the_same_line(tmp_path, monkeypatch):
     shop(tmp_path, monkeypatch)
     result = invoke("sync", "shop.xlsx", "--as-of", "2026-11-26", "--outbox", "outbox")
@@ -62,6 +64,7 @@ def test_sync_ends_with_the_summary_line_and_logs_the_same_line(tmp_path, monkey
     assert log_lines(tmp_path)[-1].endswith(f"  sync  shop.xlsx  ok  {last}")
 
 
+@pytest.mark.slow
 def test_quiet_prints_nothing_on_success_but_still_logs(tmp_path, monkeypatch):
     shop(tmp_path, monkeypatch)
     result = invoke("sync", "shop.xlsx", "--as-of", "2026-11-26", "--outbox", "outbox", "--quiet")
@@ -69,6 +72,7 @@ def test_quiet_prints_nothing_on_success_but_still_logs(tmp_path, monkeypatch):
     assert "  sync  shop.xlsx  ok  2 returns checked" in log_lines(tmp_path)[-1]
 
 
+@pytest.mark.slow
 def test_json_is_one_object_with_the_attention_count(tmp_path, monkeypatch):
     shop(tmp_path, monkeypatch)
     result = invoke("sync", "shop.xlsx", "--as-of", "2026-11-26", "--outbox", "outbox", "--json")
@@ -76,6 +80,7 @@ def test_json_is_one_object_with_the_attention_count(tmp_path, monkeypatch):
     assert (data["attention"], data["returns"], data["written"]) == (1, 2, True)
 
 
+@pytest.mark.slow
 def test_dry_run_is_logged_as_one(tmp_path, monkeypatch):
     path = shop(tmp_path, monkeypatch)
     before = path.read_bytes()
@@ -85,6 +90,7 @@ def test_dry_run_is_logged_as_one(tmp_path, monkeypatch):
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_the_library_reports_each_stage_of_a_sync_in_order(tmp_path, monkeypatch):
     path = shop(tmp_path, monkeypatch)
     updates = []
@@ -95,6 +101,7 @@ def test_the_library_reports_each_stage_of_a_sync_in_order(tmp_path, monkeypatch
     assert updates[-2].message == "Saving shop.xlsx"
 
 
+@pytest.mark.slow
 def test_a_workbook_made_by_init_goes_through_sync_and_keeps_its_dropdowns_and_examples(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     create_workbook(tmp_path / "returns.xlsx", today=AS_OF)
@@ -134,6 +141,7 @@ def run_in_terminal(tmp_path, *args):
     return process.returncode, out, b"".join(chunks).decode()
 
 
+@pytest.mark.slow
 def test_in_a_terminal_a_bar_shows_on_stderr_and_the_report_stays_clean(tmp_path, monkeypatch):
     shop(tmp_path, monkeypatch)
     code, out, terminal = run_in_terminal(tmp_path, "sync", "shop.xlsx", "--as-of", "2026-11-26", "--outbox", "o")
@@ -143,6 +151,7 @@ def test_in_a_terminal_a_bar_shows_on_stderr_and_the_report_stays_clean(tmp_path
     assert "\r" not in out and out.splitlines()[-1].endswith("saved shop.xlsx")
 
 
+@pytest.mark.slow
 def test_no_bar_with_json_or_quiet_even_in_a_terminal(tmp_path, monkeypatch):
     shop(tmp_path, monkeypatch)
     for flag in ("--json", "--quiet"):

@@ -5,6 +5,7 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from sheetreturns import api
@@ -37,6 +38,7 @@ def sync(path: Path, config: Config, as_of: date, minute: int = 0, **options):
     return api.sync(path, as_of=as_of, config=config, now=when, **options)
 
 
+@pytest.mark.slow
 def test_syncing_the_example_twice_leaves_the_file_untouched(tmp_path):
     book = tmp_path / "returns.xlsx"
     shutil.copyfile(ROOT / "examples" / "returns.xlsx", book)
@@ -55,6 +57,7 @@ def test_syncing_the_example_twice_leaves_the_file_untouched(tmp_path):
     assert second.as_json()["unchanged"] is True
 
 
+@pytest.mark.slow
 def test_a_new_day_is_a_change_only_when_it_changes_a_cell(tmp_path):
     book = write_workbook(tmp_path / "shop.xlsx", [basic_row()])  # noticed 20 Nov: item due back by 20 Dec
     config = quiet_config(tmp_path)
@@ -74,6 +77,7 @@ def test_a_new_day_is_a_change_only_when_it_changes_a_cell(tmp_path):
     assert sync(book, config, date(2026, 12, 22)).unchanged and snapshot(book) == after
 
 
+@pytest.mark.slow
 def test_a_job_cell_edited_by_hand_is_put_back(tmp_path):
     book = write_workbook(tmp_path / "shop.xlsx", [basic_row(), basic_row(**{"Return ID": "R-00002", "Order ID": "1002"})])
     config = quiet_config(tmp_path)
@@ -87,6 +91,7 @@ def test_a_job_cell_edited_by_hand_is_put_back(tmp_path):
     assert sync(book, config, AS_OF).unchanged
 
 
+@pytest.mark.slow
 def test_a_deleted_summary_tab_is_made_again(tmp_path):
     book = write_workbook(tmp_path / "shop.xlsx", [basic_row()])
     config = quiet_config(tmp_path)
@@ -98,6 +103,7 @@ def test_a_deleted_summary_tab_is_made_again(tmp_path):
     assert "Summary" in load_workbook(book).sheetnames
 
 
+@pytest.mark.slow
 def test_the_summary_shows_when_the_sheet_last_changed(tmp_path):
     book = write_workbook(tmp_path / "shop.xlsx", [basic_row()])
     config = quiet_config(tmp_path)

@@ -50,6 +50,8 @@ def libreoffice_csv(path: Path, out: Path) -> str:
     return target.read_text(encoding="utf-8", errors="replace")
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_workbook_survives_two_syncs_and_opens_in_libreoffice(tmp_path):
     path = Path(shutil.copy(DATA / "libreoffice_returns.xlsx", tmp_path / "libreoffice_returns.xlsx"))
     before = parts(path)
@@ -69,6 +71,7 @@ def test_libreoffice_workbook_survives_two_syncs_and_opens_in_libreoffice(tmp_pa
     assert Status.AWAITING_ITEM.value in csv
 
 
+@pytest.mark.slow
 def test_excel_extension_list_validations_are_kept_verbatim(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()])
     ext = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
@@ -82,6 +85,7 @@ def test_excel_extension_list_validations_are_kept_verbatim(tmp_path):
     assert ext in parts(path)["xl/worksheets/sheet1.xml"]
 
 
+@pytest.mark.slow
 def test_macro_workbook_keeps_its_vba(tmp_path):
     path = write_workbook(tmp_path / "r.xlsm", [basic_row()])
     vba = bytes(range(256)) * 40
@@ -104,6 +108,7 @@ def test_macro_workbook_keeps_its_vba(tmp_path):
     assert b'Target="vbaProject.bin"' in after["xl/_rels/workbook.xml.rels"]
 
 
+@pytest.mark.slow
 def test_workbook_written_with_prefixes_and_without_cell_references(tmp_path):
     """Like the .NET writer in the corpus: x: prefixes, no r= on rows or cells, inline strings."""
     headers = ["Return ID", "Order ID", "Email", "SKU", "Qty", "Notified On", "Unit Price", "Reason"]
@@ -125,6 +130,7 @@ def test_workbook_written_with_prefixes_and_without_cell_references(tmp_path):
     assert "<x:c " in parts(path)["xl/worksheets/sheet1.xml"].decode()
 
 
+@pytest.mark.slow
 def test_strict_open_xml_workbook_is_refused_untouched(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()])
 
@@ -162,6 +168,7 @@ def test_hostile_files_sync_or_are_refused_untouched(path, tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir() if p.is_file()] == [path.name]
 
 
+@pytest.mark.slow
 def test_hostile_layouts_with_a_returns_tab_are_written_correctly(tmp_path):
     """The corpus's .NET file made into a returns sheet: positional rows and cells, x: prefix, a BOM."""
     source = DATA / "hostile" / "poi__59746_NoRowNums.xlsx"
@@ -188,6 +195,7 @@ def test_hostile_layouts_with_a_returns_tab_are_written_correctly(tmp_path):
     assert rows[1][4] == "R-00001" and rows[1][5] == Status.AWAITING_ITEM.value
 
 
+@pytest.mark.slow
 def test_excel_style_app_properties_list_the_added_tabs(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()])
     app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
@@ -206,6 +214,8 @@ def test_excel_style_app_properties_list_the_added_tabs(tmp_path):
     assert "<vt:i4>3</vt:i4>" in written and 'size="4" baseType="lpstr"' in written
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_returns_kept_as_an_excel_table_stay_a_table(tmp_path):
     from openpyxl import load_workbook
     from openpyxl.worksheet.table import Table, TableStyleInfo

@@ -42,6 +42,7 @@ def test_open_in_excel_or_libreoffice_writes_nothing(tmp_path, lock_name):
     assert digest(path) == before
 
 
+@pytest.mark.slow
 def test_file_saved_by_someone_else_during_the_run_is_not_overwritten(tmp_path, monkeypatch):
     path = write_workbook(tmp_path / "returns.xlsx", [basic_row()])
 
@@ -63,6 +64,7 @@ def test_file_saved_by_someone_else_during_the_run_is_not_overwritten(tmp_path, 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".returns")] == []
 
 
+@pytest.mark.slow
 def test_second_sync_while_one_runs_exits_2(tmp_path):
     path = write_workbook(tmp_path / "returns.xlsx", [basic_row()])
     before = digest(path)
@@ -83,6 +85,7 @@ def _is_complete_workbook(path: Path) -> str:
     return "new" if "Status" in header else "old"
 
 
+@pytest.mark.slow
 def test_killing_a_sync_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
     from benchmarks.generate import build
 
@@ -115,6 +118,7 @@ def test_killing_a_sync_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".returns.xlsx")] == []
 
 
+@pytest.mark.slow
 def test_stale_temp_file_of_a_dead_run_is_removed(tmp_path):
     path = write_workbook(tmp_path / "returns.xlsx", [basic_row()])
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -43,6 +43,7 @@ def column(rows: list[list[object]], header_row: int, name: str) -> list[object]
     return [r[index] if index < len(r) else "" for r in rows[header_row:]]
 
 
+@pytest.mark.slow
 def test_sync_writes_status_and_next_step_onto_every_row(tmp_path):
     path = shutil.copy(EXAMPLE, tmp_path / "returns.xlsx")
     before = api.check(path, as_of=AS_OF, config=config_for(tmp_path))
@@ -58,6 +59,7 @@ def test_sync_writes_status_and_next_step_onto_every_row(tmp_path):
     assert 'Email "jo@" is not an email address' in problems
 
 
+@pytest.mark.slow
 def test_blank_return_ids_and_notice_dates_are_filled(tmp_path):
     path = shutil.copy(EXAMPLE, tmp_path / "returns.xlsx")
     sync(Path(path), tmp_path)
@@ -70,6 +72,7 @@ def test_blank_return_ids_and_notice_dates_are_filled(tmp_path):
     assert all(line.return_id for line in check.evaluation.lines)
 
 
+@pytest.mark.slow
 def test_second_sync_changes_no_returns_cell(tmp_path):
     path = Path(shutil.copy(EXAMPLE, tmp_path / "returns.xlsx"))
     sync(path, tmp_path)
@@ -82,6 +85,7 @@ def test_second_sync_changes_no_returns_cell(tmp_path):
     assert second["xl/styles.xml"] == first["xl/styles.xml"]  # no style growth run after run
 
 
+@pytest.mark.slow
 def test_dry_run_changes_nothing_and_says_what_would_change(tmp_path):
     path = Path(shutil.copy(EXAMPLE, tmp_path / "returns.xlsx"))
     before = digest(path)
@@ -102,6 +106,7 @@ def _toml(tmp_path: Path) -> Path:
     return config
 
 
+@pytest.mark.slow
 def test_summary_tab_is_created_and_replaced_not_duplicated(tmp_path):
     path = Path(shutil.copy(EXAMPLE, tmp_path / "returns.xlsx"))
     sync(path, tmp_path)
@@ -112,6 +117,7 @@ def test_summary_tab_is_created_and_replaced_not_duplicated(tmp_path):
     assert any("Awaiting item" in row for row in summary)
 
 
+@pytest.mark.slow
 def test_everything_the_job_does_not_own_survives_byte_for_byte(tmp_path):
     path = feature_workbook(tmp_path / "features.xlsx")
     before_parts = parts(path)
@@ -136,6 +142,7 @@ def test_everything_the_job_does_not_own_survives_byte_for_byte(tmp_path):
     assert {re.match(r"[A-Z]+", ref)[0] for ref in added} <= job_columns | {"A", "H"}
 
 
+@pytest.mark.slow
 def test_returns_sheet_keeps_its_settings_outside_the_cells(tmp_path):
     path = feature_workbook(tmp_path / "features.xlsx")
     before = parts(path)["xl/worksheets/sheet1.xml"].decode()
@@ -155,6 +162,7 @@ def test_returns_sheet_keeps_its_settings_outside_the_cells(tmp_path):
     assert ws.data_validations.dataValidation[0].formula1 == "Lists!$A$1:$A$6"
 
 
+@pytest.mark.slow
 def test_existing_job_columns_are_rewritten_in_place(tmp_path):
     path = feature_workbook(tmp_path / "features.xlsx", with_job_columns=True)
     sync(path, tmp_path)
@@ -164,6 +172,7 @@ def test_existing_job_columns_are_rewritten_in_place(tmp_path):
     assert rows[3][12] == Status.AWAITING_ITEM.value
 
 
+@pytest.mark.slow
 def test_new_cells_take_their_columns_style(tmp_path):
     path = feature_workbook(tmp_path / "features.xlsx")
     sync(path, tmp_path)
@@ -191,6 +200,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text_in_generated_tabs(tmp
     assert [row[0] for row in read(path, "Summary")] == risky
 
 
+@pytest.mark.slow
 def test_workbook_in_the_1904_date_system_gets_1904_dates(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row(**{"Notified On": None})])
     with zipfile.ZipFile(path) as zf:
@@ -204,6 +214,7 @@ def test_workbook_in_the_1904_date_system_gets_1904_dates(tmp_path):
     assert column(rows, 1, "Notified On")[0] == date(2026, 11, 26)
 
 
+@pytest.mark.slow
 def test_sellers_own_summary_tab_is_never_overwritten(tmp_path):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()])
     from openpyxl import load_workbook
@@ -218,6 +229,7 @@ def test_sellers_own_summary_tab_is_never_overwritten(tmp_path):
     assert digest(path) == before
 
 
+@pytest.mark.slow
 def test_formula_in_a_job_owned_column_is_replaced_and_dropped_from_the_calc_chain(tmp_path):
     headers = STANDARD_HEADERS + ["Status"]
     row = basic_row()
@@ -244,6 +256,7 @@ def test_formula_in_a_job_owned_column_is_replaced_and_dropped_from_the_calc_cha
     assert read(path)[1][20] == Status.AWAITING_ITEM.value
 
 
+@pytest.mark.slow
 def test_backups_keep_the_previous_versions(tmp_path):
     path = Path(shutil.copy(EXAMPLE, tmp_path / "returns.xlsx"))
     original = digest(path)
@@ -264,6 +277,7 @@ def test_backups_keep_the_previous_versions(tmp_path):
     assert len(list(backup_folder(tmp_path / "state", str(path)).iterdir())) == 2
 
 
+@pytest.mark.slow
 def test_json_output_of_sync(tmp_path):
     path = Path(shutil.copy(EXAMPLE, tmp_path / "returns.xlsx"))
     result = CliRunner().invoke(main, ["sync", str(path), "--as-of", "2026-11-26", "--json", "--config", str(_toml(tmp_path))])
@@ -273,6 +287,7 @@ def test_json_output_of_sync(tmp_path):
     assert data["counts"]["Awaiting item"] == 14
 
 
+@pytest.mark.slow
 def test_summary_line_for_a_seller(tmp_path):
     path = Path(shutil.copy(EXAMPLE, tmp_path / "returns.xlsx"))
     result = CliRunner().invoke(main, ["sync", str(path), "--as-of", "2026-11-26", "--config", str(_toml(tmp_path))])
@@ -282,6 +297,7 @@ def test_summary_line_for_a_seller(tmp_path):
 
 
 @pytest.mark.parametrize("rows", [0, 1])
+@pytest.mark.slow
 def test_sheet_with_only_a_header(tmp_path, rows):
     path = write_workbook(tmp_path / "r.xlsx", [basic_row()] * rows)
     result = sync(path, tmp_path)

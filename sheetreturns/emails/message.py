@@ -47,11 +47,28 @@ def one_line(text: object, limit: int = 0) -> str:
 
 
 def check_address(address: str) -> str:
-    """The address itself if it is a plain, safe addr-spec; BadAddress otherwise."""
+    """The address itself if it is a plain, safe addr-spec, an international one as SMTP takes it (the
+    domain in IDNA form: jo@xn--exmple-cua.de); BadAddress otherwise."""
     value = str(address).strip()
+    if not value.isascii():
+        return _ascii_address(value)
     if not _ADDRESS.fullmatch(value) or ".." in value or len(value) > 254:
         raise BadAddress(f'"{one_line(value, 60)}" is not an email address that can be used')
     return value
+
+
+def _ascii_address(value: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        found = validate_email(value, check_deliverability=False, globally_deliverable=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise BadAddress(f'"{one_line(value, 60)}" is not an email address that can be used ({exc})') from None
+    if found.ascii_email is None:
+        raise BadAddress(f'"{one_line(value, 60)}" has letters beyond ASCII before the @, which needs a mail server '
+                         f'with SMTPUTF8; sheetreturns sends to ASCII addresses and international domains only: '
+                         f'ask the customer for another address')
+    return found.ascii_email
 
 
 def encode_text(text: str) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 from collections import namedtuple
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, TYPE_CHECKING
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+
+if TYPE_CHECKING:  # for annotations only
+    from .replies import ReplyShown
 
 
 class Status(str, Enum):

@@ -7,11 +7,11 @@ from functools import cached_property
 from typing import Callable, Iterable
 
 from ..errors import ConfigError
+from .currencies import CURRENCY_SYMBOLS
 from .model import EmailKind
 from .values import BadValue, parse_email
 
 DEFAULT_EMAILS = frozenset(k for k in EmailKind if k is not EmailKind.REFUSAL)
-CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-
+from functools import lru_cache
 from typing import Mapping
 
 from .columns import normalise
+from .currencies import symbol_pattern
 from .vocabularies import RESOLUTIONS
 
 
@@ -93,8 +95,46 @@ _MONTHS = {
 }
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:z|utc|[+-]\d{2}:?\d{2}))?)?$")
 _NUMERIC = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?: +\d{1,2}:\d{2}(?::\d{2})?)?$")
-_DAY_MONTH_NAME = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ \-]+([a-z]+)\.?,?[ \-]+(\d{2,4})$")
-_MONTH_NAME_DAY = re.compile(r"([a-z]+)\.?[ \-]+(\d{1,2})(?:st|nd|rd|th)?,?[ \-]+(\d{2,4})$")
+_LETTERS = r"[^\W\d_]+"
+_DAY_MONTH_NAME = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th|\.)?[ \-]+(?:de )?({_LETTERS})\.?,?[ \-]+(?:de )?(\d{{2,4}})$")
+_MONTH_NAME_DAY = re.compile(rf"({_LETTERS})\.?[ \-]+(\d{{1,2}})(?:st|nd|rd|th)?,?[ \-]+(\d{{2,4}})$")
+_WEEKDAY_FIRST = re.compile(rf"({_LETTERS})\.?,?\s+(?=\d|{_LETTERS})")
+# Month and weekday names in the languages sellers' sheets come in, from the Unicode CLDR (through Babel).
+_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _fold(name: str) -> str:
+    """Lower case, no dots, no accents: "Févr." -> "fevr", "März" -> "marz"."""
+    text = unicodedata.normalize("NFKD", name.lower().replace(".", "").strip())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[dict[str, int], dict[str, int]]:
+    """{month name: 1..12} and {weekday name: 0..6}, every language and width; a name that means two
+    different months in two languages is left out."""
+    from babel.dates import get_day_names, get_month_names
+
+    months: dict[str, set[int]] = {}
+    weekdays: dict[str, set[int]] = {}
+    for name, index in _MONTHS.items():
+        months.setdefault(name, set()).add(index)
+    for language in _LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for index, name in get_month_names(width, context, language).items():
+                    months.setdefault(_fold(name), set()).add(index)
+                for index, name in get_day_names(width, context, language).items():
+                    weekdays.setdefault(_fold(name), set()).add(index)
+    return ({k: v.pop() for k, v in months.items() if len(v) == 1 and len(k) >= 3},
+            {k: v.pop() for k, v in weekdays.items() if len(v) == 1 and len(k) >= 2})
+
+
+def _month(name: str) -> int | None:
+    return _names()[0].get(_fold(name))
+
+
 _SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?$")
 
 
@@ -142,12 +182,21 @@ def _parse_date_text(text: str, day_first: bool, date1904: bool) -> date:
         else:
             month, day = first, second
         return _make_date(year, month, day, raw)
+    weekday = None
+    match = _WEEKDAY_FIRST.match(text)
+    if match and _fold(match[1]) in _names()[1]:  # "Thursday, 20 November 2026", "jeudi 20 novembre 2026"
+        weekday, text = _names()[1][_fold(match[1])], text[match.end():]
+    named = None
     match = _DAY_MONTH_NAME.match(text)
-    if match and match[2] in _MONTHS:
-        return _make_date(_year(match[3]), _MONTHS[match[2]], int(match[1]), raw)
-    match = _MONTH_NAME_DAY.match(text)
-    if match and match[1] in _MONTHS:
-        return _make_date(_year(match[3]), _MONTHS[match[1]], int(match[2]), raw)
+    if match and _month(match[2]):
+        named = _make_date(_year(match[3]), _month(match[2]), int(match[1]), raw)
+    match = None if named else _MONTH_NAME_DAY.match(text)
+    if match and _month(match[1]):
+        named = _make_date(_year(match[3]), _month(match[1]), int(match[2]), raw)
+    if named is not None:
+        if weekday is not None and named.weekday() != weekday:
+            raise BadValue(f'"{raw}": {named.isoformat()} is a {WEEKDAYS[named.weekday()]}, not a {WEEKDAYS[weekday]}')
+        return named
     if _SERIAL_TEXT.match(text):
         return serial_to_date(float(text), date1904)
     raise BadValue(f'"{describe(raw)}" is not a date: write it as YYYY-MM-DD')
@@ -181,7 +230,6 @@ def parse_date(value: object, day_first: bool = True, date1904: bool = False) ->
 
 # -- money ------------------------------------------------------------------
 
-_CURRENCY = re.compile(r"(?i)[£$€¥₹]|\b(?:gbp|usd|eur|aud|cad|nzd|chf|sek|nok|dkk|pln|jpy|inr)\b|\s")
 _MONEY_TEXT = re.compile(r"-?(?:\d[\d,.']*)?\d$|-?\d*\.\d+$")
 CENT = Decimal("0.01")
 
@@ -234,7 +282,7 @@ def parse_money(value: object) -> Decimal | None:
     elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, str):
-        text = _CURRENCY.sub("", value)
+        text = symbol_pattern().sub("", value)
         if not text:
             if value.strip():
                 raise BadValue(f'"{describe(value)}" is not an amount of money')
@@ -369,6 +417,22 @@ def parse_email(value: object) -> str | None:
         return None
     if text.lower().startswith("mailto:"):
         text = text[7:].strip()
-    if not _EMAIL.fullmatch(text) or ".." in text or len(text) > 254:
+    if text.isascii():
+        if not _EMAIL.fullmatch(text) or ".." in text or len(text) > 254:
+            raise BadValue(f'"{describe(text)}" is not an email address')
+        return text
+    return international_address(text)
+
+
+def international_address(text: str) -> str:
+    """An address with letters beyond ASCII (jo@exämple.de, 用户@例子.广告), checked by email-validator and
+    returned in its normal form (NFC; the domain as IDNA writes it). No DNS lookups."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        found = validate_email(text, check_deliverability=False, globally_deliverable=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise BadValue(f'"{describe(text)}" is not an email address ({str(exc).rstrip(".")})') from None
+    if "." not in found.ascii_domain:  # as for plain addresses: a domain has a dot
         raise BadValue(f'"{describe(text)}" is not an email address')
-    return text
+    return found.normalized

@@ -4,14 +4,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from .currencies import decimals_of_symbol
 
 
 def money(amount: Decimal | float | int, symbol: str) -> str:
-    """£1,234.50 (symbol first, two decimals, thousands separated)."""
-    value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """£1,234.50: symbol first, thousands separated, in the currency's own decimals (¥1,235 for yen)."""
+    places = decimals_of_symbol(symbol)
+    value = Decimal(str(amount)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
-    return f"{sign}{symbol}{abs(value):,.2f}"
+    return f"{sign}{symbol}{abs(value):,.{places}f}"
+
+
+def money_format(symbol: str) -> str:
+    """The spreadsheet number format for amounts: #,##0.00, or #,##0 for a currency without decimals."""
+    places = decimals_of_symbol(symbol)
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def day(value: date) -> str:

@@ -165,7 +165,7 @@ class XlsxWorkbook:
     # -- the tabs sheetreturns reads ----------------------------------------------
 
     def returns_tab(self, columns: Callable[[], Sequence[tuple[str, str]]] | None = None) -> tuple[str, HeaderMap]:
-        return pick_returns_tab(self.titles, 
+        return pick_returns_tab(self.titles,
             lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t, columns() if columns else ()))
 
     def settings(self) -> list[tuple[object, object, str]]:

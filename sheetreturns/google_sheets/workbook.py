@@ -97,7 +97,7 @@ class GoogleWorkbook:
         return [from_api(r) for r in (raw if limit is None else raw[:limit])]
 
     def returns_tab(self, columns: Callable[[], Sequence[tuple[str, str]]] | None = None) -> tuple[str, HeaderMap]:
-        self._returns = pick_returns_tab(self.titles, 
+        self._returns = pick_returns_tab(self.titles,
             lambda t: find_header(self.rows(t, HEADER_SEARCH_ROWS), t, columns() if columns else ()))
         return self._returns
 

@@ -359,6 +359,9 @@ def _reimbursement(line: Line) -> list[Record]:
     reason = line.get("reason")
     order = line.get("amazon-order-id") or None
     sku = line.get("sku") or None
+    if normalise(reason) == "reimbursementreversal" and order is not None:
+        raise NotUnderstood(f"Amazon reversed reimbursement {line.get('original-reimbursement-id') or ''} of order "
+                            f"{order}, SKU {sku}: check that row's Reimbursed On and Amount by hand")
     if normalise(reason) not in CUSTOMER_REIMBURSEMENTS:
         raise LeftOut(f'reason "{reason}"') if reason else NotUnderstood("no reason")
     if order is None or sku is None:
@@ -373,40 +376,61 @@ def _reimbursement(line: Line) -> list[Record]:
 
 # -- Shopify orders export ---------------------------------------------------
 
-class ShopifyOrders:
-    """The export puts the order's own fields (Email, Financial Status, Refunded Amount) on its first line only."""
-
-    def __init__(self) -> None:
-        self.order: dict[str, str] = {}
-
-    def __call__(self, line: Line) -> list[Record]:
-        name = line.get("Name")
-        if not name:
-            raise NotUnderstood("no order Name")
-        if name != self.order.get("Name"):
-            self.order = {"Name": name, "Email": line.get("Email"), "Financial Status": line.get("Financial Status"),
-                          "Refunded Amount": line.get("Refunded Amount"), "Created at": line.get("Created at"),
-                          "Billing Name": line.get("Billing Name"), "items": "0"}
-        self.order["items"] = str(int(self.order["items"]) + 1)
-        status = self.order["Financial Status"].lower()
-        refunded = report_money(self.order["Refunded Amount"], "Refunded Amount")
+def _shopify_columns(column: Callable[[str], list[str] | None],
+                     numbers: list[int]) -> tuple[list[Record], list[tuple[int, str]]]:
+    """The orders export: one line per line item, the order's own fields (Email, Financial Status, Refunded
+    Amount) on its first line only. A refunded order's items are refunds; a partial refund over several items
+    cannot be put on one of them, so it is listed for the seller."""
+    blank = [""] * len(numbers)
+    names = ("Name", "Email", "Financial Status", "Refunded Amount", "Created at", "Billing Name",
+             "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku")
+    columns = [column(name) or blank for name in names]
+    orders: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    bad: list[tuple[int, str]] = []
+    for number, *cells in zip(numbers, *columns):
+        line = {name: cell.strip() for name, cell in zip(names, cells)}
+        if not line["Name"]:
+            bad.append((number, "no order Name"))
+            continue
+        orders.setdefault(line["Name"], []).append((number, line))
+    records: list[Record] = []
+    for name, items in orders.items():
+        first = items[0][1]
+        try:
+            refunded = report_money(first["Refunded Amount"], "Refunded Amount")
+        except NotUnderstood as exc:
+            bad.append((items[0][0], str(exc)))
+            continue
         if not refunded:
-            raise LeftOut("not refunded")
-        sku = line.get("Lineitem sku") or None
-        qty = report_count(line.get("Lineitem quantity"), "Lineitem quantity") or 1
-        price = report_money(line.get("Lineitem price"), "Lineitem price")
-        if status == "partially_refunded" and int(self.order["items"]) > 1:
-            raise NotUnderstood(f"order {name} was partly refunded over several items: record which one by hand")
-        amount = refunded if status == "partially_refunded" else (price * qty if price is not None else None)
-        values = {k: v for k, v in {
-            "order_id": name, "sku": sku, "product": line.get("Lineitem name") or None, "qty": qty,
-            "unit_price": price, "email": self.order["Email"] or None, "customer": self.order["Billing Name"] or None,
-            "order_date": report_date(self.order["Created at"], "Created at"), "refund_amount": amount,
-            "channel": SHOPIFY,
-        }.items() if v is not None}
-        key = f"shopify:{name}|{sku}|{line.get('Lineitem name')}"
-        return [Record(REFUND, line.number, key.lower(), name, sku, values, None,
-                       f"Shopify order {name}, {sku}, refunded {self.order['Refunded Amount']}")]
+            continue  # a sale, not a return: left out
+        status = first["Financial Status"].lower()
+        if status == "partially_refunded" and len(items) > 1:
+            bad.extend((number, f"order {name} was partly refunded ({first['Refunded Amount']}) over "
+                                f"{len(items)} items: record which one by hand") for number, _ in items)
+            continue
+        for number, line in items:
+            try:
+                qty = report_count(line["Lineitem quantity"], "Lineitem quantity") or 1
+                price = report_money(line["Lineitem price"], "Lineitem price")
+                created = report_date(first["Created at"], "Created at")
+            except NotUnderstood as exc:
+                bad.append((number, str(exc)))
+                continue
+            sku = line["Lineitem sku"] or None
+            amount = refunded if len(items) == 1 or status == "partially_refunded" else \
+                (price * qty if price is not None else None)
+            values = {k: v for k, v in {
+                "order_id": name, "sku": sku, "product": line["Lineitem name"] or None, "qty": qty,
+                "unit_price": price, "email": first["Email"] or None, "customer": first["Billing Name"] or None,
+                "order_date": created, "refund_amount": amount, "channel": SHOPIFY,
+            }.items() if v is not None}
+            records.append(Record(REFUND, number, f"shopify:{name}|{sku}|{line['Lineitem name']}".lower(), name, sku,
+                                  values, None, f"Shopify order {name}, {sku}, refunded {first['Refunded Amount']}"))
+    return records, bad
+
+
+def _left_out(line: Line) -> list[Record]:
+    raise LeftOut("read column by column")
 
 
 # -- the layouts ---------------------------------------------------------------
@@ -456,13 +480,9 @@ LAYOUTS: tuple[Layout, ...] = (
             "Lineitem price", "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping",
             "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Refunded Amount"),
            (("Name",), ("Financial Status",), ("Lineitem sku",), ("Lineitem quantity",), ("Refunded Amount",)),
-           lambda line: [], SHOPIFY),  # read by a fresh ShopifyOrders per file (it carries the order's first line)
+           _left_out, SHOPIFY, read_columns=_shopify_columns),
 )
 BY_NAME = {layout.name: layout for layout in LAYOUTS}
-
-
-def reader_for(layout: Layout) -> Callable[[Line], list[Record]]:
-    return ShopifyOrders() if layout.name == "Shopify orders export" else layout.read
 
 
 @dataclass
@@ -477,7 +497,7 @@ class Recognised:
         positions = [self.index[normalise(n)] for n in names]
         width = max(positions, default=0) + 1
         pick = itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
-        read = reader_for(self.layout)
+        read = self.layout.read
 
         def lines(cells: list[str], number: int) -> list[Record]:
             if len(cells) < width:

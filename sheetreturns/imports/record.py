@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import compress, islice
 from pathlib import Path
 
-from ..engine.columns import BY_KEY, HeaderMap, normalise
+from ..engine.columns import BY_KEY, normalise
 from ..engine.model import Line
 from ..engine.report_facts import ReportFact, same
 from ..engine.typed_lines import build_lines
@@ -112,6 +112,8 @@ def _parse_file(path: str | Path) -> ParsedFile:
     if found.layout.read_columns is not None:
         records, bad = found.layout.read_columns(_columns(kept, found.index), numbers)
         not_understood = sorted(not_understood + bad)
+        used = {r.line for r in records} | {n for n, _ in bad}
+        left_out = sum(1 for n in numbers if n not in used)
     else:
         read = found.reader()
         for offset, cells in zip(numbers, kept):

@@ -18,8 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .message import Notice, header_block, header_value
+
+if TYPE_CHECKING:  # for annotations only
+    from .journal import NoticeRecord
 
 PREVIEW_LIMIT = 300  # characters of a reply shown in the Reply column
 PREVIEW_LINES = 6

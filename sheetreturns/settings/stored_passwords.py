@@ -40,7 +40,7 @@ class PasswordStatus:
                 "stored": self.stored, "environment_variable": self.variable}
 
 
-def _keyring():
+def _keyring(variable: str):
     """The system keyring backend and its name in words; an error when this machine has none."""
     try:
         import keyring
@@ -53,8 +53,8 @@ def _keyring():
         inner = backend.backends[0] if backend.backends else fail.Keyring()
     if isinstance(inner, fail.Keyring):
         raise SheetReturnsError(
-            "this machine has no system keyring (a server or a container): set the password in the job's "
-            "environment instead, in the variable named by password_env")
+            f"this machine has no system keyring (a server or a container): set the password in the job's "
+            f"environment instead, in the variable {variable}")
     module = type(inner).__module__
     name = _KEYRING_NAMES.get(module)
     if name is None:
@@ -92,7 +92,7 @@ def _place(kind: str, config: Config, user: str | None) -> tuple[str, str, tuple
 def password_status(kind: str, config: Config, user: str | None = None) -> PasswordStatus:
     """Whether a password for the `kind` login is stored where the job looks (it is not returned)."""
     user, service, variables = _place(kind, config, user)
-    backend, name = _keyring()
+    backend, name = _keyring(variables[0])
     try:
         stored = bool(backend.get_password(service, user))
     except Exception as exc:  # a locked or broken keyring: say so rather than "not stored"
@@ -106,7 +106,7 @@ def store_password(kind: str, password: str, config: Config, user: str | None = 
     if not password:
         raise SheetReturnsError("the password is empty: nothing was stored")
     user, service, variables = _place(kind, config, user)
-    backend, name = _keyring()
+    backend, name = _keyring(variables[0])
     try:
         backend.set_password(service, user, password)
     except Exception as exc:

@@ -5,6 +5,8 @@ Number formats are spreadsheet patterns that Excel, LibreOffice and Google Sheet
 """
 from __future__ import annotations
 
+from ..engine.wording import money_format as amount_format
+
 # The Returns tab made by `init`
 SELLER_HEADER_FILL = "3B5B7A"  # columns the seller fills in
 SELLER_HEADER_TEXT = "FFFFFF"
@@ -48,9 +50,10 @@ TEXT_FORMAT = "@"  # codes typed by the seller stay text (no 0042 -> 42)
 
 
 def money_format(currency_symbol: str) -> str:
-    """Amounts: the symbol, thousands separated, two decimals; negatives with a minus before the symbol."""
+    """Amounts: the symbol, thousands separated, the currency's decimals; negatives with a minus before the symbol."""
     symbol = '"' + currency_symbol.strip().replace('"', '""') + '"' if currency_symbol.strip() else ""
-    return f"{symbol}#,##0.00;-{symbol}#,##0.00"
+    number = amount_format(currency_symbol)  # the currency's own decimals: #,##0.00, or #,##0 for yen
+    return f"{symbol}{number};-{symbol}{number}"
 
 
 def column_format(kind: str, currency_symbol: str) -> str | None:

@@ -14,6 +14,7 @@ from ..engine.model import Status
 from ..engine.policy import Policy, settings_rows
 from ..engine.reasons import CATEGORIES
 from ..engine.values import CONDITIONS, DAMAGE_BY, DECISIONS
+from ..engine.wording import money
 
 EXAMPLE_NOTE = "EXAMPLE – delete this row"
 EXAMPLE_ID_PREFIX = "EX-"  # outside the R-00001 range, so the job's own numbering is unaffected
@@ -227,5 +228,5 @@ def _shown(value: object, kind: str, policy) -> str:
     if kind == "date":
         return "2026-12-31"
     if kind == "money":
-        return f"{policy.currency_symbol}{float(value):,.2f}"
+        return money(value, policy.currency_symbol)
     return str(value)
