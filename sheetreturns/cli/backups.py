@@ -1,12 +1,10 @@
 """`sheetreturns backups` and `sheetreturns restore`: the copies kept of a workbook, and putting one back."""
 from __future__ import annotations
 
-import json
-
 import click
 
 from .. import api
-from .options import config_option, debug_option, json_option, reports_errors
+from .options import config_option, debug_option, json_option, print_json, reports_errors
 from .render import table
 
 
@@ -25,7 +23,7 @@ def backups_command(source: str | None, config_path: str | None, as_json: bool, 
     """
     listing = api.backups(source, config=config_path)
     if as_json:
-        click.echo(json.dumps(listing.as_json()))
+        print_json({"command": "backups", "ok": True, **listing.as_json()})
         return
     if not listing.items:
         click.echo(f"No backups of {listing.workbook} yet (in {listing.folder}): one is made each time a sync "
@@ -54,7 +52,7 @@ def restore_command(backup: str, source: str | None, config_path: str | None, as
     """
     done = api.restore(backup, source, config=config_path)
     if as_json:
-        click.echo(json.dumps(done.as_json()))
+        print_json({"command": "restore", "ok": True, **done.as_json()})
         return
     taken = done.restored.taken.strftime("%Y-%m-%d %H:%M:%S")
     click.echo(f"Restored {done.workbook} from the backup taken {taken} ({done.restored.path.name}).")
