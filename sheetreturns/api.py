@@ -118,6 +118,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,
                           new_replies=lambda: [*batch.adopted, *batch.changed] if batch is not None else [])
+            if batch is not None:
+                loaded.evaluation.new_replies = batch.new_replies
             try:
                 if loaded.reading.sales_export:
                     raise SheetReturnsError(sales_export_message(loaded))

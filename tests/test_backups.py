@@ -6,6 +6,7 @@ import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -60,6 +61,7 @@ def overwrite_a_status(path: Path) -> None:
     book.save(path)
 
 
+@pytest.mark.slow
 def test_backups_are_listed_and_one_is_restored_keeping_the_current_file(tmp_path):
     book = tmp_path / "returns.xlsx"
     shutil.copyfile(ROOT / "examples" / "returns.xlsx", book)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN = "from sheetreturns.cli import main; main(prog_name='sheetreturns')"
 
@@ -17,6 +19,7 @@ def complete(mode: str, **env: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_the_readme_lines_name_modes_click_answers_with_a_script():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     modes = re.findall(r"_SHEETRETURNS_COMPLETE=(\w+) sheetreturns", readme)
@@ -33,6 +36,7 @@ def bash_answers(*words: str) -> list[str]:
     return [value for kind, value in (l.split(",", 1) for l in out.splitlines()) if kind == "plain"]
 
 
+@pytest.mark.slow
 def test_commands_subcommands_and_options_complete():
     assert bash_answers("sheetreturns", "pass") == ["password"]
     assert set(bash_answers("sheetreturns", "password", "")) == {"set", "check"}

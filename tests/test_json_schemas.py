@@ -43,12 +43,14 @@ def shop(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_every_schema_is_a_valid_2020_12_schema_and_every_command_has_one():
     assert set(SCHEMAS) == {*COMMANDS.values(), "error"}
     for schema in SCHEMAS.values():
         Draft202012Validator.check_schema(schema)
 
 
+@pytest.mark.slow
 def test_check_report_preview_and_config_check(shop):
     assert validated("check", "returns.xlsx", "--as-of", "2026-11-26")["problems"]
     assert validated("report", "returns.xlsx", "--as-of", "2026-11-26")["summary"]["key_figures"]
@@ -57,6 +59,8 @@ def test_check_report_preview_and_config_check(shop):
     assert validated("config", "check", "returns.xlsx")["checks"]
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_sync_with_typed_email_results_and_failures(shop):
     with MailServer(reject={"lily.king@example.com"}) as server:
         (shop / "sheetreturns.toml").write_text(
@@ -73,6 +77,7 @@ def test_sync_with_typed_email_results_and_failures(shop):
     assert {e["outcome"] for e in dry["emails"]} == {"would-send"}
 
 
+@pytest.mark.slow
 def test_intake_and_sync_with_intake(shop):
     write_eml(shop / "mail", corpus()[:5])
     (shop / "sheetreturns.toml").write_text('source = "returns.xlsx"\n[intake]\nmailbox = "eml:mail"\n',
@@ -82,12 +87,14 @@ def test_intake_and_sync_with_intake(shop):
     validated("sync", "--as-of", "2026-11-26", "--outbox", "outbox")
 
 
+@pytest.mark.slow
 def test_import(shop):
     files = marketplace_reports.write_month(shop / "downloads")
     data = validated("import", *map(str, files), "--into", "returns.xlsx")
     assert data["rows_added"] and data["files"] and data["failures"] == []
 
 
+@pytest.mark.slow
 def test_backups_and_restore(shop):
     assert validated("backups", "returns.xlsx")["backups"] == []
     validated("sync", "returns.xlsx", "--as-of", "2026-11-26", "--outbox", "outbox")  # changes it: one backup
@@ -97,6 +104,7 @@ def test_backups_and_restore(shop):
     assert restored["restored"]["name"] == listed["backups"][0]["name"]
 
 
+@pytest.mark.slow
 def test_password_check(shop, tmp_path):
     previous = keyring.get_keyring()
     ring = PlaintextKeyring()

@@ -55,6 +55,8 @@ def invoke(*args: str, input: str | None = None):
     return CliRunner().invoke(main, list(args), input=input)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_set_asks_twice_without_echo_stores_it_where_sync_looks_and_sync_logs_in(shop, file_keyring):
     example_copy(shop)
     with MailServer(users={SHOP: PASSWORD}) as server:
@@ -138,6 +140,7 @@ def test_without_a_user_or_a_keyring_it_says_what_to_do(shop, file_keyring):
             "environment instead, in the variable SHEETRETURNS_SMTP_PASSWORD") in result.output
 
 
+@pytest.mark.slow
 def test_in_separate_processes_the_stored_password_is_found_again(shop, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
            "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path / "home")}

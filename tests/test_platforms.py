@@ -18,6 +18,7 @@ from sheetreturns.excel import safe_save
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_report_prints_on_a_cp1252_console(tmp_path):
     # Windows output redirected to a file or a pipe is cp1252: "£" fits, "→" and "≥" do not.
     shutil.copy(ROOT / "examples" / "returns.xlsx", tmp_path / "returns.xlsx")

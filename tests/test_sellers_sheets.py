@@ -42,6 +42,7 @@ def synced_unchanged(tmp_path: Path, path: Path, cfg: Config):
     return result
 
 
+@pytest.mark.slow
 def test_amazon_fba_returns_are_received_with_their_condition_and_who_caused_them(tmp_path):
     path = sheets.write_sheet(tmp_path / "fba.xlsx", sheets.AMAZON_FBA_RETURNS, tab="amazon_fba_returns")
     cfg = config(tmp_path)
@@ -84,6 +85,7 @@ def test_amazon_fba_unknown_disposition_and_reason_are_problems_on_their_row(tmp
     assert outcomes(result)[4].status.value != "Needs info"
 
 
+@pytest.mark.slow
 def test_amazon_merchant_fulfilled_returns_read_resolution_refunds_and_delivery(tmp_path):
     path = sheets.write_sheet(tmp_path / "mfn.xlsx", sheets.AMAZON_MFN_RETURNS, tab="amazon_mfn_returns",
                               numbers=False)
@@ -103,6 +105,7 @@ def test_amazon_merchant_fulfilled_returns_read_resolution_refunds_and_delivery(
     synced_unchanged(tmp_path, path, cfg)
 
 
+@pytest.mark.slow
 def test_shopify_refunded_orders_export(tmp_path):
     path = sheets.write_sheet(tmp_path / "orders_export.xlsx", sheets.SHOPIFY_ORDERS, numbers=False)
     cfg = config(tmp_path)
@@ -116,6 +119,7 @@ def test_shopify_refunded_orders_export(tmp_path):
     synced_unchanged(tmp_path, path, cfg)
 
 
+@pytest.mark.slow
 def test_a_full_shopify_export_is_a_sales_file_nothing_written_until_confirmed(tmp_path):
     path = sheets.write_sheet(tmp_path / "orders_export.xlsx", sheets.SHOPIFY_SALES, numbers=False)
     cfg = config(tmp_path)
@@ -133,6 +137,7 @@ def test_a_full_shopify_export_is_a_sales_file_nothing_written_until_confirmed(t
     synced_unchanged(tmp_path, path, confirmed)
 
 
+@pytest.mark.slow
 def test_ebay_orders_report_padding_summary_and_footer_rows_are_left_alone(tmp_path):
     path = sheets.write_sheet(tmp_path / "ebay.xlsx", sheets.EBAY_ORDERS, numbers=False,
                               settings=[("this_is_a_returns_sheet", "yes")])
@@ -157,6 +162,7 @@ def test_ebay_orders_report_is_a_sales_file_until_confirmed(tmp_path):
     assert "eBay orders report" in api.check(path, as_of=AS_OF, config=config(tmp_path)).sales_export
 
 
+@pytest.mark.slow
 def test_etsy_sold_items_sale_date_is_the_order_date(tmp_path):
     path = sheets.write_sheet(tmp_path / "EtsySoldOrderItems2026-11.xlsx", sheets.ETSY_SOLD_ITEMS, numbers=False,
                               settings=[("this_is_a_returns_sheet", "yes"), ("date_order", "month-day")])
@@ -168,6 +174,7 @@ def test_etsy_sold_items_sale_date_is_the_order_date(tmp_path):
     synced_unchanged(tmp_path, path, cfg)
 
 
+@pytest.mark.slow
 def test_google_forms_responses(tmp_path):
     path = sheets.write_sheet(tmp_path / "Returns form (Responses).xlsx", sheets.GOOGLE_FORM, tab="Form Responses 1",
                               settings=[("date_order", "month-day")])
@@ -186,6 +193,7 @@ def test_google_forms_responses(tmp_path):
     assert len(result.emails) == 2  # each customer acknowledged
 
 
+@pytest.mark.slow
 def test_credit_notes_negative_quantities_are_returned_quantities(tmp_path):
     path = sheets.write_sheet(tmp_path / "credit_notes.xlsx", sheets.credit_notes(12))
     cfg = config(tmp_path)
@@ -199,6 +207,7 @@ def test_credit_notes_negative_quantities_are_returned_quantities(tmp_path):
     assert result.written
 
 
+@pytest.mark.slow
 def test_a_sellers_own_log_is_named_under_columns_with_its_own_words(tmp_path):
     path = sheets.write_sheet(tmp_path / "log.xlsx", sheets.SHIPMENT_LOG, tab="Log")
     with pytest.raises(SheetReturnsError) as refused:
@@ -216,6 +225,7 @@ def test_a_sellers_own_log_is_named_under_columns_with_its_own_words(tmp_path):
     synced_unchanged(tmp_path, path, cfg)
 
 
+@pytest.mark.slow
 def test_the_settings_tab_columns_and_values_sections(tmp_path):
     settings = [("Setting", "Value"), ("store_name", "Our shop"), (), ("Columns", None), ("Order ID", "Shipment ID"),
                 ("SKU", "Product Number"), ("Refund Amount", None), (), ("Values for Condition", None),

@@ -68,6 +68,7 @@ def top_level_imports(path: Path) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_no_module_imports_a_one_platform_module_when_it_loads():
     offenders = {str(p.relative_to(ROOT)): sorted(top_level_imports(p) & ONE_PLATFORM_ONLY)
                  for p in PACKAGE.rglob("*.py")}
@@ -99,6 +100,7 @@ def run(env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
+@pytest.mark.slow
 def test_the_blocker_really_blocks_fcntl(windows_like, tmp_path):
     done = subprocess.run([sys.executable, "-c", "import fcntl"], env=windows_like, capture_output=True, text=True)
     assert done.returncode == 1 and "as on Windows" in done.stderr
@@ -107,6 +109,7 @@ def test_the_blocker_really_blocks_fcntl(windows_like, tmp_path):
     assert done.stdout.strip() == "True", done.stderr
 
 
+@pytest.mark.slow
 def test_the_whole_command_line_runs_without_fcntl_on_a_cp1252_console(windows_like, tmp_path):
     shop = tmp_path / "shop"
     shop.mkdir()

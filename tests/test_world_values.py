@@ -90,6 +90,8 @@ def test_a_name_part_beyond_ascii_is_valid_but_cannot_be_sent_and_says_why():
         parse_email("jo@exämple")
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_yen_shop_end_to_end_idn_customers_get_their_email(tmp_path):
     rows = [
         basic_row(**{"Return ID": "R-00001", "Email": "jo@exämple.de", "Unit Price": "¥3,000", "Received On": date(2026, 11, 23),

@@ -123,7 +123,7 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             _send_all(drafts, prepared, channel, journal, delivery, now, dry_run)
             for due in drafts.waiting:
                 _add(delivery, EmailRecord(due.return_id, str(due.kind), due.to, WAITING))
-            if loaded.policy.owner_email and delivery.records:
+            if loaded.policy.owner_email and (delivery.records or loaded.evaluation.new_replies):
                 _add(delivery, _digest(loaded, journal, channel, drafts, delivery, now, dry_run))
         finally:
             channel.close()

@@ -112,6 +112,11 @@ class NoticeBatch:
     log_tab: Tab | None = None  # the Intake Log, when it changes (or is missing)
     more: list[tuple[MailSource, dict[str, str]]] = field(default_factory=list)  # the replies folder, its refs
 
+    @property
+    def new_replies(self) -> int:
+        """Customers' replies read this run (a digest goes to the owner for them)."""
+        return self.result.count(REPLY) + self.result.count(REPLY_ELSEWHERE)
+
     def rows_for(self, header: HeaderMap) -> list[dict[str, object]]:
         """The new rows, each with only the columns the sheet has (a column it lacks is named in the notes)."""
         return [_fit(row, header, self.result) for row in self.result.rows]
