@@ -22,7 +22,7 @@ from .loading import assigned_identities, load
 from .progress import ProgressCallback, Reporter
 from .results import BackupList, Restored, RunResult
 from .settings.config_file import Config, load_config
-from .sheet.workbook import google_key, resolve_source
+from .sheet.workbook import WriteReport, google_key, resolve_source
 from .sheet.write_plan import build_plan
 from .state import adopt_legacy_state, backup_folder, remember_ids, run_lock, sheet_state_dir
 
@@ -122,6 +122,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,
                           new_replies=lambda: [*batch.adopted, *batch.changed] if batch is not None else [])
+            if batch is not None:
+                loaded.evaluation.new_replies = batch.new_replies
             try:
                 if loaded.reading.sales_export:
                     raise SheetReturnsError(sales_export_message(loaded))
@@ -147,7 +149,19 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 plan.emails_sent = bool(delivery.records)
                 reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
                                else f"Saving {loaded.workbook.name}")
-                written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+                try:
+                    written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+                except SheetReturnsError as exc:
+                    gone = [e for e in delivery.records if e.result in ("sent", "outbox")]
+                    if dry_run or not gone:
+                        raise  # nothing went out: nothing was done, and the error says so
+                    # Emails went out and cannot be taken back: the run is done with a failure, not "nothing done".
+                    written = WriteReport(written=False, changes={})
+                    unsaved = (f"{loaded.workbook.name} was not saved: {exc}. The {len(gone)} "
+                               f"email{'s' if len(gone) != 1 else ''} listed above went out and "
+                               f"{'are' if len(gone) != 1 else 'is'} in the email journal: the next run writes "
+                               f"{'them' if len(gone) != 1 else 'it'} to the sheet and sends nothing twice")
+                    delivery.failures.append(unsaved)
                 if batch is not None:  # after the sheet write: the intake journal, then moving mail
                     batch.finish(written.written or written.unchanged)  # unchanged: the sheet already holds it
             finally:

@@ -68,10 +68,24 @@ def check_setup(config_path: str | Path | None = None, source: str | None = None
         add(Item("Config file", True, str(config.path)))
     report.items.extend(check_sheet(config, source))
     add(check_folder("State folder", config.state_dir, must_exist=False))
+    if config.intake:
+        add(check_intake(config))
     if config.templates_dir is not None:
         add(check_folder("Templates", config.templates_dir, must_exist=True))
     add(check_smtp(config, timeout))
     return report
+
+
+def check_intake(config: Config) -> Item:
+    """[intake] read the way a sync reads it: mail folder, sizes, rules (a bad regular expression shows here)."""
+    from .settings.intake import intake_settings
+
+    try:
+        settings = intake_settings(config)
+    except SheetReturnsError as exc:
+        return Item("Mail folder", False, str(exc))
+    return Item("Mail folder", True, f"{settings.mailbox}: {len(settings.rules)} rules, messages up to "
+                                     f"{settings.max_message_bytes // 1024} KB (not opened by this check)")
 
 
 def user_config_file() -> Path:

@@ -33,9 +33,12 @@ def secrets(config: Config) -> list[str]:
 
 
 def redact(text: str, hidden: list[str]) -> str:
+    from .emails.smtp import redacted
+
     for secret in hidden:
         if len(secret) >= 3:
             text = text.replace(secret, "***")
+    text = redacted(text)
     return " ".join(text.split())  # one line, whatever the message held
 
 

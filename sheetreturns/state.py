@@ -473,5 +473,11 @@ def remember_ids(state_dir: Path, source: str, assigned: dict[tuple[str, str, st
         path.unlink(missing_ok=True)
         return
     ensure_dir(Path(state_dir))
-    write_private(path, json.dumps({"ids": {"\t".join(k): v for k, v in sorted(assigned.items())}},
-                                   indent=0).encode())
+    try:
+        write_private(path, json.dumps({"ids": {"\t".join(k): v for k, v in sorted(assigned.items())}},
+                                       indent=0).encode())
+    except OSError as exc:
+        raise SheetReturnsError(
+            f"cannot write {path} ({exc.strerror or exc}): stopped before sending anything, so that no email goes "
+            f"out under a Return ID the sheet does not keep; free disk space or fix the folder's permissions and "
+            f"run again") from None

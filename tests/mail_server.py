@@ -70,6 +70,7 @@ class Received:
 @dataclass
 class Handler:
     reject: set[str] = field(default_factory=set)
+    reject_reply: str | None = None  # the text of a rejection, instead of the usual "User unknown"
     drop: dict[str, set[int]] = field(default_factory=dict)  # command -> which (1-based) occurrences to drop at
     drop_in_data: set[int] = field(default_factory=set)  # which DATA commands to hang up on after 354
     hold: tuple[str, int] | None = None  # (command, occurrence) to hold until released
@@ -106,7 +107,7 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+            return self.reject_reply or f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

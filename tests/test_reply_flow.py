@@ -114,6 +114,8 @@ def test_handling_a_reply_lets_reminders_go_again_unless_a_tracking_number_is_fr
     drop(tmp_path / "mail", "cara", message("Cara Dunn <cara@example.com>", f"RE: {acks['R-00003']['Subject']}",
                                             "I posted it today, Royal Mail AB123456789GB", at(5), key="<cara-1@example.com>"))
     sync(book, config, 6, tmp_path)
+    (to, subject), = sent(tmp_path, 6)  # no customer email today: the owner still hears of the replies
+    assert to == "owner@willow.example" and subject.endswith(", 3 customer replies to answer")
     shown = rows(book)
     assert shown["R-00002"]["Reply"] == "Is my refund coming?"
     assert shown["R-00003"]["Return Tracking"] == "Royal Mail AB123456789GB"

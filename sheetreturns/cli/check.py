@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 
+from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import common_options, print_json, reports_errors
@@ -27,7 +28,7 @@ def check(source: str | None, as_of: date | None, config_path: str | None, as_js
     if as_json:
         print_json(result.as_json())
     else:
-        click.echo(check_report(result))
+        click.echo(visible(check_report(result)))
     sys.exit(exit_code(result))
 
 
@@ -45,4 +46,4 @@ def report(source: str | None, as_of: date | None, config_path: str | None, as_j
     if as_json:
         print_json(summary.as_json())
     else:
-        click.echo(report_text(summary))
+        click.echo(visible(report_text(summary)))

@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import config_option, debug_option, json_option, print_json, reports_errors
@@ -34,5 +35,5 @@ def config_check(source: str | None, config_path: str | None, as_json: bool, tim
     if as_json:
         print_json(report.as_json())
     else:
-        click.echo(setup_report(report))
+        click.echo(visible(setup_report(report)))
     sys.exit(exit_code(report))

@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 
+from .render_text import visible
 from .. import api
 from ..emails.preview import Preview
 from ..engine.model import EmailKind
@@ -44,7 +45,7 @@ def preview_command(source: str | None, return_id: str | None, kind: str | None,
             "emails": [e.as_dict() for e in result.emails],
         })
     else:
-        click.echo(preview_report(result, show_html, return_id, kind))
+        click.echo(visible(preview_report(result, show_html, return_id, kind)))
     sys.exit(EXIT_OK)
 
 

@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, print_json, reports_errors
@@ -34,5 +35,5 @@ def import_command(reports: tuple[str, ...], source: str | None, dry_run: bool, 
     if as_json:
         print_json(result.as_json())
     else:
-        click.echo(import_report(result))
+        click.echo(visible(import_report(result)))
     sys.exit(exit_code(result))

@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from .render_text import visible
 from .. import api
 from .exit_codes import exit_code
 from .options import CONFIG_HELP, DEBUG_HELP, JSON_HELP, print_json, reports_errors
@@ -35,5 +36,5 @@ def intake_command(source: str | None, mailbox: str | None, dry_run: bool, confi
     if as_json:
         print_json(result.as_json())
     else:
-        click.echo(intake_report(result))
+        click.echo(visible(intake_report(result)))
     sys.exit(exit_code(result))

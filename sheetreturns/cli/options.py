@@ -9,6 +9,7 @@ from functools import wraps
 import click
 
 from ..errors import SheetReturnsError
+from .render_text import one_line
 from .exit_codes import EXIT_FAILED
 
 AS_OF_HELP = "Evaluate as of this date (YYYY-MM-DD) instead of today."
@@ -100,5 +101,5 @@ def error_json(command: str, as_of: date | None, message: str) -> dict:
 def fail(command: str, as_json: bool, as_of: date | None, message: str) -> None:
     if as_json:
         print_json(error_json(command, as_of, message))
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {one_line(message)}", err=True)
     sys.exit(EXIT_FAILED)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from ..engine.model import Status
 from ..results import RunResult
+from .render_text import one_line
 
 MAX_PROBLEM_ROWS = 200
 
 
 def table(headers: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
-    cells = [[str(c) for c in row] for row in rows]
+    cells = [[one_line(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
 
     def line(values: list[str]) -> str:
@@ -132,9 +133,9 @@ def sync_report(result: RunResult, dry_run: bool) -> str:
         lines += ["Would change", *table(["What", "How many"], rows, right={1}), ""]
     if result.left_alone:
         lines += [*left_alone_table(result.left_alone, limit=10), ""]
-    lines += result.notes
+    lines += [one_line(note) for note in result.notes]
     for failure in result.failures:
-        lines.append(f"Failed: {failure}")
+        lines.append(f"Failed: {one_line(failure)}")
     lines.append(sync_summary_line(result, dry_run))
     return "\n".join(lines)
 

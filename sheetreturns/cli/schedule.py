@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import click
 
+from .render_text import one_line
 from .. import run_log as runlog
 from .run_loop import describe_interval, parse_interval, run_every, run_once, sync_command
 from ..settings.config_file import load_config
@@ -48,7 +49,7 @@ def schedule(source: str | None, every: str, config_path: str | None, outbox: st
     def say(text: str, error: bool = False) -> None:
         # One stream in order for a hosting log; with --quiet only errors, on stderr.
         if error or not quiet:
-            click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S}  {text}", err=error and quiet)
+            click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S}  {one_line(text)}", err=error and quiet)
 
     def on_signal(signum: int, frame: object) -> None:
         if stop.is_set():

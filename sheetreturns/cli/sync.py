@@ -7,6 +7,7 @@ from datetime import date
 
 import click
 
+from .render_text import one_line, visible
 from .. import api, run_log
 from ..errors import SheetReturnsError
 from ..results import RunResult
@@ -47,9 +48,9 @@ def sync(source: str | None, as_of: date | None, config_path: str | None, as_jso
     if as_json:
         print_json(result.as_json())
     elif not quiet:
-        click.echo(sync_report(result, dry_run))
+        click.echo(visible(sync_report(result, dry_run)))
     if trouble and not as_json:
-        click.echo(f"Warning: {trouble}", err=True)
+        click.echo(f"Warning: {one_line(trouble)}", err=True)
     sys.exit(exit_code(result))
 
 

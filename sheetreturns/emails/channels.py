@@ -131,8 +131,9 @@ class OutboxChannel:
 
     def path_for(self, return_id: str, kind: str) -> Path:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", return_id).strip("._") or "email"
-        if safe != return_id:  # keep two IDs that clean up alike ("R/1", "R 1") apart
-            safe += "-" + hashlib.sha256(return_id.encode()).hexdigest()[:6]
+        if safe != return_id or len(safe) > 80:  # keep IDs that clean up (or shorten) alike apart
+            # a file name stays well under every file system's 255-byte limit, however long the ID
+            safe = safe[:80] + "-" + hashlib.sha256(return_id.encode()).hexdigest()[:10]
         return self.folder / f"{safe}-{kind}.eml"
 
     def send(self, out: Outgoing, journal: Journal, now: datetime) -> EmailRecord:

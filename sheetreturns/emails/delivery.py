@@ -182,7 +182,7 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             _send_all(drafts, prepared, channel, journal, delivery, now, dry_run)
             for due in drafts.waiting:
                 _add(delivery, EmailRecord(due.return_id, str(due.kind), due.to, WAITING))
-            if loaded.policy.owner_email and delivery.records and held is None:
+            if loaded.policy.owner_email and held is None and (delivery.records or loaded.evaluation.new_replies):
                 _add(delivery, _digest(loaded, journal, channel, drafts, delivery, now, dry_run))
         finally:
             channel.close()

@@ -153,7 +153,13 @@ class Journal:
                                        "detail, attempts, updated, boot FROM messages"):
                 entry = Entry(*row[:9], datetime.fromisoformat(row[9]), row[10])
                 self.entries[(entry.return_id, entry.kind)] = entry
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # disk full, read-only, locked: the journal itself is fine
+            self.close()
+            if readonly:
+                raise SheetReturnsError(f"the email journal {path} cannot be read ({exc}): fix the folder's "
+                                        f"permissions and run again; nothing was sent") from None
+            raise _cannot_write(path, exc) from None
+        except sqlite3.DatabaseError as exc:  # damaged
             self.close()
             raise SheetReturnsError(
                 f"the email journal {path} cannot be read ({exc}): restore it from a backup, or move it "

@@ -73,8 +73,9 @@ def _ascii_address(value: str) -> str:
 
 def encode_text(text: str) -> str:
     """An unstructured header value (Subject): as is when ASCII, else RFC 2047 encoded words."""
-    if text.isascii():
+    if text.isascii() and "=?" not in text:
         return text
+    # "=?" could open an encoded word a mail program would decode into other text: encode it all instead
     return Header(text, "utf-8").encode(linesep="\r\n")
 
 
@@ -84,7 +85,9 @@ def format_address(name: str | None, address: str) -> str:
     name = one_line(name or "", MAX_NAME)
     if not name:
         return address
-    if not name.isascii():
+    if not name.isascii() or "=?" in name:
+        # a name holding "=?...?=" would be decoded by mail programs into a different (even an address-like)
+        # name; as one encoded word of its own it shows exactly as written on the sheet
         phrase = Header(name, "utf-8").encode(linesep="\r\n")
     elif _PHRASE_SAFE.fullmatch(name):
         phrase = name

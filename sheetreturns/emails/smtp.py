@@ -11,6 +11,7 @@ is built by message.py, not by yagmail (which would attach any text that names a
 """
 from __future__ import annotations
 
+import base64
 import re
 import select
 import smtplib
@@ -50,7 +51,31 @@ def find_password(settings: SmtpSettings) -> str | None:
     password, _ = settings.password()
     if password is None:
         raise NoPassword(settings.no_password())
+    hide_login(settings.user, password)
     return password
+
+
+_HIDDEN: set[str] = set()
+
+
+def hide_login(user: str | None, password: str | None) -> None:
+    """Remember the forms a login's password takes on the wire (as typed; base64 for AUTH LOGIN; base64 of
+    the AUTH PLAIN line), so that a server reply echoing any of them is redacted wherever it is stored or shown."""
+    if not password or len(password) < 3:
+        return
+    forms = {password}
+    user = user or ""
+    for raw in (password, f"\0{user}\0{password}", f"{user}\0{user}\0{password}"):
+        encoded = base64.b64encode(raw.encode("utf-8")).decode("ascii")
+        forms |= {encoded, encoded.rstrip("=")}
+    _HIDDEN.update(form for form in forms if len(form) >= 3)
+
+
+def redacted(text: str) -> str:
+    """`text` with every known form of a password replaced by ***."""
+    for secret in sorted(_HIDDEN, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 class Refused(Exception):
@@ -70,8 +95,9 @@ class Unconfirmed(Exception):
 
 
 def _reply(code: int, message: bytes | str) -> str:
+    """A server reply as one line of text, never holding the password (some servers echo the AUTH line)."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return f"{code} {' '.join(text.split())}".strip()
+    return redacted(f"{code} {' '.join(text.split())}".strip())
 
 
 def _stuff(data: bytes) -> bytes:
@@ -84,6 +110,7 @@ class Connection:
     """One SMTP session (yagmail connects and logs in); sends one message per transaction."""
 
     def __init__(self, settings: SmtpSettings, password: str | None):
+        hide_login(settings.user, password)
         import yagmail
 
         extra: dict = {"timeout": settings.timeout}
@@ -186,11 +213,12 @@ def connect_error(settings: SmtpSettings, exc: BaseException) -> str:
         return f"the mail server {settings.describe()} refused the login for {settings.user} " \
                f"({_reply(exc.smtp_code, exc.smtp_error)}): check the user and password"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return f"the mail server {settings.describe()} does not offer {settings.security.upper()} or login: {exc}"
+        return f"the mail server {settings.describe()} does not offer {settings.security.upper()} or login: " \
+               f"{redacted(str(exc))}"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"the certificate of {settings.describe()} is not trusted ({exc.verify_message}): " \
                f"check host and port, or set ca_file in [smtp]"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"the mail server {settings.describe()} said {_reply(exc.smtp_code, exc.smtp_error)}"
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    reason = redacted(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
     return f"cannot reach the mail server {settings.describe()} ({reason}): check host, port and security"

@@ -144,6 +144,7 @@ class Evaluation:
     assigned_ids: dict[int, str]  # sheet row -> Return ID the job assigned
     filled_notified: dict[int, date]  # sheet row -> Notified On the job filled in
     other_replies: list = field(default_factory=list)  # replies from someone not the customer (engine/replies.py)
+    new_replies: int = 0  # replies this run recorded: the owner digest goes out for them
 
     @property
     def problems(self) -> list[Problem]:

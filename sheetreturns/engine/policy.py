@@ -217,6 +217,7 @@ def apply_settings(policy: Policy, entries: Iterable[tuple[object, object, str]]
 
     values: dict[str, object] = {}
     keywords: dict[str, tuple[str, ...]] = dict(policy.reason_keywords)
+    seen: dict[str, str] = {}  # setting -> where it was first given, in this layer
     columns: dict[str, str] = dict(policy.columns)
     value_names: dict[tuple[str, str], str] = {(k, raw): ours for k, raw, ours in policy.values}
     for raw_key, raw_value, location in entries:
@@ -249,6 +250,9 @@ def apply_settings(policy: Policy, entries: Iterable[tuple[object, object, str]]
             raise ConfigError(
                 f"{location}: unknown setting \"{key_text}\" (known settings: {', '.join(SETTINGS_BY_KEY)})"
             )
+        if key in seen:
+            raise ConfigError(f"{location}: {key} is set twice (also at {seen[key]}): delete one of the two rows")
+        seen[key] = location
         if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
             if key == "owner_email":
                 values[key] = None

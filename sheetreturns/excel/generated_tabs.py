@@ -81,6 +81,22 @@ def _defined_text(editor: PackageEditor, marker: str) -> str:
     return ""
 
 
+def refuse_foreign_tabs(workbook_root, titles: list[str], wanted: tuple[str, ...]) -> None:
+    """Before anything is sent: stop if a tab the job writes exists but was not made by sheetreturns."""
+    names = workbook_root.find(f"{{{MAIN_NS}}}definedNames")
+    text = ""
+    for name in (names if names is not None else []):
+        if name.get("name") == MARKER and name.text:
+            text = name.text.strip().strip('"')
+    ours = {t for t in text.split("|") if t}
+    for title in wanted:
+        if title in titles and title not in ours:
+            raise SheetReturnsError(
+                f"the workbook already has a tab named {title!r} that sheetreturns did not make: rename that "
+                f"tab (sheetreturns writes its own {title} tab) and run again"
+            )
+
+
 def generated_titles(editor: PackageEditor) -> set[str]:
     """Titles of the tabs an earlier run generated (recorded in a hidden defined name)."""
     return {t for t in _defined_text(editor, MARKER).split("|") if t}

@@ -12,11 +12,12 @@ import python_calamine as calamine
 
 from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from ..engine.ownership import MARK, read_mark
-from ..errors import SheetReturnsError, SourceUnreadable
+from ..errors import ConfigError, SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
 from .package import Package, error_cells
-from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open
+from .limits import Limits, check_part_sizes, check_sheet_extent
+from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open, refuse_if_read_only
 
 Row = list[object]
 
@@ -27,7 +28,7 @@ class XlsxWorkbook:
     kind = "xlsx"
 
     def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
-                 backup_days: int = DEFAULT_BACKUP_DAYS) -> None:
+                 backup_days: int = DEFAULT_BACKUP_DAYS, limits: Limits | None = None) -> None:
         self.path = Path(path)
         self.backup_days = backup_days
         self.name = self.path.name
@@ -37,6 +38,12 @@ class XlsxWorkbook:
             backup_dir = backup_folder(user_state_dir(), str(self.path))
         self.backup_dir = backup_dir
         self.package = Package(self.path)
+        self.limits = limits or Limits()
+        try:
+            check_part_sizes(self.package.zip, self.name, self.limits)  # before calamine inflates anything
+        except BaseException:
+            self.package.close()
+            raise
         self.fingerprint = Fingerprint.of(self.path)  # taken before reading: a later save by someone else shows
         try:
             self.book = calamine.CalamineWorkbook.from_path(str(self.path))
@@ -96,6 +103,10 @@ class XlsxWorkbook:
         """The tab parsed once by calamine and kept: the header search and the full read share it."""
         if title not in self._sheets:
             # calamine releases the GIL while it parses, so the error-cell scan runs alongside it.
+            part = self.parts.get(title)
+            if part is not None and self.package.has(part):
+                # the rectangle calamine would allocate, checked before it does
+                check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits)
             scan = threading.Thread(target=self._errors, args=(title,), daemon=True)
             scan.start()
             try:
@@ -132,6 +143,12 @@ class XlsxWorkbook:
 
     def preflight(self) -> None:
         refuse_if_open(self.path)
+        refuse_if_read_only(self.path)
+        from ..sheet.tab_names import EMAIL_LOG_TAB, SUMMARY_TAB
+        from .generated_tabs import refuse_foreign_tabs
+
+        refuse_foreign_tabs(self.package.parse(self.package._workbook_part()), self.titles,
+                            (SUMMARY_TAB, EMAIL_LOG_TAB))
         if self.strict:
             raise SheetReturnsError(
                 f"{self.name} is saved as 'Strict Open XML', which sheetreturns cannot write without losing "
@@ -176,7 +193,29 @@ class XlsxWorkbook:
         title = next((t for t in self.titles if t.strip().lower() == SETTINGS_TAB.lower()), None)
         if title is None:
             return []
-        return settings_entries(self.rows(title), title)
+        entries = settings_entries(self.rows(title), title)
+        uncalculated = self._uncalculated_formulas(title)
+        for _, _, location in entries:
+            cell = location.rpartition("!")[2]
+            if cell in uncalculated:
+                raise ConfigError(
+                    f"{location}: this setting is a formula with no saved result (the file was last saved by a "
+                    f"program that does not calculate formulas), so its value cannot be read: open and save the "
+                    f"file in Excel or LibreOffice, or type the value in")
+        return entries
+
+    def _uncalculated_formulas(self, title: str) -> set[str]:
+        """Cells of a (small) tab holding a formula but no saved result: they would read as blank."""
+        part = self.parts.get(title)
+        if part is None or not self.package.has(part):
+            return set()
+        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        found = set()
+        for cell in self.package.parse(part).iter(f"{main}c"):
+            formula, value = cell.find(f"{main}f"), cell.find(f"{main}v")
+            if formula is not None and (value is None or not (value.text or "")) and cell.get("t") != "inlineStr":
+                found.add(cell.get("r", ""))
+        return found
 
 
 def _overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,6 +46,29 @@ def refuse_if_open(path: Path) -> None:
             f"{path.name} is open in Excel or LibreOffice (lock file {found[0].name}): close it and run again; "
             f"nothing was written"
         )
+
+
+def refuse_if_read_only(path: Path) -> None:
+    """Stop before anything is sent when the workbook (through any symlink) or its folder cannot be written."""
+    real = Path(os.path.realpath(path))
+    try:
+        mode = real.stat().st_mode
+    except OSError:
+        return  # a missing file is reported by the write itself
+    if not mode & stat.S_IWUSR or not os.access(real, os.W_OK):
+        raise SheetReturnsError(
+            f"{path.name} is read-only: make it writable (in Windows: Properties, untick Read-only) and run "
+            f"again; nothing was sent or written")
+    probe = real.with_name(f".{real.name}{TEMP_MARK}-probe-{os.getpid()}")
+    try:
+        os.close(open_private(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        probe.unlink()
+    except FileExistsError:
+        probe.unlink(missing_ok=True)
+    except OSError as exc:
+        raise SheetReturnsError(
+            f"the folder {real.parent} cannot be written ({exc.strerror or exc}), so {path.name} cannot be saved "
+            f"there: fix the folder's permissions and run again; nothing was sent or written") from None
 
 
 def check_unchanged(path: Path, fingerprint: Fingerprint) -> None:
@@ -129,6 +153,11 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], None], *, fingerprint
             os.replace(temp, path)
         except OSError as exc:
             raise SheetReturnsError(f"{why_not_replaced(path, exc)}; nothing was written") from exc
+    except OSError as exc:  # the temp file or the backup could not be written (a full disk, say)
+        temp.unlink(missing_ok=True)
+        raise SheetReturnsError(
+            f"cannot save {path.name} ({exc.strerror or exc}): nothing was written; free disk space or fix the "
+            f"permissions and run again") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -48,11 +48,16 @@ class RewriteStats:
 
 
 class _Stream:
-    """A decompressed part read in chunks. Positions returned are valid only until the next search."""
+    """A decompressed part read in chunks. Positions returned are valid only until the next search.
+
+    Linear in the part's size however far apart the things searched for are: a search that fails goes on
+    from where the last one stopped (less the few bytes a match could straddle), never from the start of
+    what is buffered, and the buffer drops what was taken without copying what is left.
+    """
 
     def __init__(self, source: BinaryIO) -> None:
         self.source = source
-        self.buffer = b""
+        self.buffer = bytearray()
         self.position = 0
         self.exhausted = False
 
@@ -63,33 +68,58 @@ class _Stream:
         if not chunk:
             self.exhausted = True
             return False
-        self.buffer = self.buffer[self.position:] + chunk
+        del self.buffer[:self.position]  # O(1) in CPython: the array's start moves
+        self.buffer += chunk
         self.position = 0
         return True
 
-    def search(self, pattern: re.Pattern) -> re.Match | None:
+    def search(self, pattern: re.Pattern, overlap: int = 256) -> re.Match | None:
+        """The next match of `pattern`, which is never longer than `overlap` bytes."""
+        start = self.position
+        while True:
+            match = pattern.search(self.buffer, start)
+            if match is not None:
+                return match
+            resume = max(self.position, len(self.buffer) - overlap) - self.position
+            if not self.fill():
+                return None
+            start = resume
+
+    def index(self, needle: bytes) -> int:
+        start = self.position
+        while True:
+            found = self.buffer.find(needle, start)
+            if found >= 0:
+                return found
+            resume = max(self.position, len(self.buffer) - len(needle) + 1) - self.position
+            if not self.fill():
+                return -1
+            start = resume
+
+    def copy_until(self, pattern: re.Pattern, out: BinaryIO, overlap: int = 256) -> re.Match | None:
+        """Write everything before the next match of `pattern` to `out` as it streams past (memory stays at a
+        chunk however long the gap); the match itself is left in the buffer. None at the end of the part."""
         while True:
             match = pattern.search(self.buffer, self.position)
             if match is not None:
-                return match
+                out.write(self.take(match.start()))
+                return self.search(pattern, overlap)  # the same match, positions after the take
+            keep = max(self.position, len(self.buffer) - overlap)
+            out.write(self.take(keep))
             if not self.fill():
                 return None
 
-    def index(self, needle: bytes) -> int:
-        while True:
-            found = self.buffer.find(needle, self.position)
-            if found >= 0:
-                return found
-            if not self.fill():
-                return -1
+    def slice(self, start: int, end: int) -> bytes:
+        with memoryview(self.buffer) as view:
+            return bytes(view[start:end])
 
     def take(self, end: int) -> bytes:
-        data = self.buffer[self.position:end]
+        data = self.slice(self.position, end)
         self.position = end
         return data
 
     def rest(self) -> bytes:
-        parts = [self.buffer[self.position:]]
+        parts = [self.slice(self.position, len(self.buffer))]
         self.position = len(self.buffer)
         while True:
             chunk = self.source.read(CHUNK)
@@ -98,16 +128,24 @@ class _Stream:
             parts.append(chunk)
         return b"".join(parts)
 
+    def copy_rest(self, out: BinaryIO) -> None:
+        out.write(self.take(len(self.buffer)))
+        while True:
+            chunk = self.source.read(CHUNK)
+            if not chunk:
+                break
+            out.write(chunk)
+
 
 def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: StyleBook,
                   shared: SharedStrings, date1904: bool) -> RewriteStats:
     stream = _Stream(source)
     stream.fill()
-    prefix = prefix_of(stream.buffer[:4096])
+    prefix = prefix_of(stream.slice(0, 4096))
     p = prefix
     stats = RewriteStats()
 
-    open_match = stream.search(re.compile(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/?)>"))
+    open_match = stream.search(re.compile(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/?)>"), overlap=1 << 20)
     if open_match is None:
         raise WriteRefused(f"the {edits.sheet_name!r} tab has no cell data section; open and save it in Excel first")
     self_closing = open_match.group(1) == b"/"
@@ -141,19 +179,16 @@ def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: St
                 stats.cells_changed += len(cells)
             next_pending += 1
 
+    row_or_end = re.compile(rb"<" + re.escape(p) + rb"row\b|" + re.escape(data_close))
     while not self_closing:
-        start = stream.search(row_open)
-        close_at = stream.buffer.find(data_close, stream.position, start.start() if start else len(stream.buffer))
-        if start is None and close_at < 0:
-            close_at = stream.index(data_close)
-            if close_at < 0:
-                raise WriteRefused(f"the {edits.sheet_name!r} tab is cut short (no end of its cell data)")
-        if close_at >= 0:
-            out.write(stream.take(close_at))
+        # whitespace or comments between rows stream straight through, however long
+        start = stream.copy_until(row_or_end, out)
+        if start is None:
+            raise WriteRefused(f"the {edits.sheet_name!r} tab is cut short (no end of its cell data)")
+        if start.group(0) == data_close:
             break
-        out.write(stream.take(start.start()))  # whitespace or comments between rows
         tag_end = stream.index(b">")
-        tag = stream.buffer[stream.position:tag_end + 1]
+        tag = stream.slice(stream.position, tag_end + 1)
         if tag.endswith(b"/>"):
             row_bytes = stream.take(tag_end + 1)
             inner = None
@@ -193,7 +228,7 @@ def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: St
     emit_new_rows(1 << 30)
     if self_closing:
         out.write(data_close)
-    out.write(stream.rest())
+    stream.copy_rest(out)
     return stats
 
 

@@ -39,7 +39,6 @@ RESULT_OF_LABEL = {label.lower(): result for result, label in LABELS.items()}
 COLUMNS = ("Received", "From", "Subject", "Result", "Rule", "Order ID", "SKUs", "Rows", "Details", "Message-ID", "Read On",
            "Return ID", "Reply", "Tracking")
 SERIAL_EPOCH = datetime(1899, 12, 30)
-TAB_LIMIT = 5000  # most recent messages shown on the tab (every unrecorded one is shown whatever its age)
 
 
 @dataclass
@@ -60,6 +59,7 @@ class NoticeRecord:
     return_id: str | None = None  # a reply's return
     reply: str = ""  # a reply's preview, as on the sheet
     tracking: str = ""  # what a reply says about the return parcel
+    fingerprint: str = ""  # what the message says (Date, From, To, Subject): tells two messages sharing a Message-ID apart
 
     @property
     def final(self) -> bool:
@@ -84,6 +84,7 @@ class NoticeRecord:
         values["details"] = values["details"] or ""
         values["reply"] = values["reply"] or ""
         values["tracking"] = values["tracking"] or ""
+        values["fingerprint"] = values["fingerprint"] or ""
         return cls(**values)
 
 
@@ -181,12 +182,10 @@ def _when(value: object) -> datetime | None:
 
 
 def intake_log_tab(records: list[NoticeRecord], mailbox: str) -> Tab:
-    """Newest first; messages that were not recorded are flagged so the seller sees what to do."""
+    """Every message read, newest first; those not recorded are flagged so the seller sees what to do."""
     ordered = sorted(records, key=lambda r: (r.received or r.read_at or datetime.min).replace(tzinfo=None), reverse=True)
     open_ones = [r for r in ordered if not r.final]
-    shown = ordered[:TAB_LIMIT]
-    listed = {id(r) for r in shown}
-    shown += [r for r in open_ones if id(r) not in listed]
+    shown = ordered  # every message, however many: the tab is also what a lost state folder is rebuilt from
     tab = Tab(INTAKE_LOG_TAB, freeze_rows=4)
     tab.add(Styled("Intake Log", "title"))
     attention = f"{len(open_ones)} not recorded: fix the rules in sheetreturns.toml or type them in" if open_ones else "every message was recorded"

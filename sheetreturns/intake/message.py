@@ -71,6 +71,14 @@ def message_key(raw: bytes) -> str:
     return "no-id:" + hashlib.sha256(block).hexdigest()[:24]
 
 
+def content_fingerprint(raw: bytes) -> str:
+    """What a message says about itself (Date, From, To, Subject), hashed: two messages that share a Message-ID
+    but differ here are two messages, and both are read."""
+    block = header_block(raw)
+    said = "\n".join(header_value(block, name) for name in ("date", "from", "to", "subject"))
+    return hashlib.sha256(said.encode("utf-8", "replace")).hexdigest()[:16]
+
+
 def header_value(headers: bytes, name: str) -> str:
     """One header from a raw header block (unfolded, stripped), or ''."""
     try:

@@ -32,7 +32,7 @@ from .folders import MailSource
 from .journal import (
     DUPLICATE, PARTIAL, RECORDED, REPLIES, REPLY, REPLY_ELSEWHERE, SKIPPED, UNPARSED, Journal, NoticeRecord, journal_path, records_on_tab,
 )
-from .message import Unreadable, message_key, read_message, summary_of
+from .message import Unreadable, content_fingerprint, message_key, read_message, summary_of
 from ..settings.intake import IntakeSettings, folder_settings, intake_settings, open_source
 from .replies import CLOSED, ReplyFinder, is_open, reply_finder, reply_record, shop_answers
 
@@ -111,6 +111,11 @@ class NoticeBatch:
     settings: IntakeSettings | None = None
     log_tab: Tab | None = None  # the Intake Log, when it changes (or is missing)
     more: list[tuple[MailSource, dict[str, str]]] = field(default_factory=list)  # the replies folder, its refs
+
+    @property
+    def new_replies(self) -> int:
+        """Customers' replies read this run (a digest goes to the owner for them)."""
+        return self.result.count(REPLY) + self.result.count(REPLY_ELSEWHERE)
 
     def rows_for(self, header: HeaderMap) -> list[dict[str, object]]:
         """The new rows, each with only the columns the sheet has (a column it lacks is named in the notes)."""
@@ -262,11 +267,21 @@ def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on
     """
     refs: dict[str, str] = {}
     keys: dict[str, str] = {}
+    prints: dict[str, str] = {}
     for item in mail.list():
         key = message_key(item.headers)
+        fingerprint = content_fingerprint(item.headers)
+        earlier = journal.get(key)
+        if (key in prints and prints[key] != fingerprint) or (
+                key not in prints and earlier is not None and earlier.fingerprint
+                and earlier.fingerprint != fingerprint):
+            # A different message reusing a Message-ID already seen: read it as a message of its own, so that
+            # nobody can suppress a notice by reusing an ID.
+            key = f"{key}#{fingerprint}"
         if key in refs:
             continue  # the same message twice in the folder
         refs[key] = item.ref
+        prints[key] = fingerprint
         if journal.is_final(key):
             result.known += 1
             continue
@@ -302,6 +317,9 @@ def read_folder(mail: MailSource, journal: Journal, settings: IntakeSettings, on
             result.notices.append(_record(**base, result=UNPARSED, rule=parsed.rule, details=parsed.reason))
             continue
         result.notices.append(_classify(parsed, base, on_sheet, result))
+    for notice in result.notices:
+        if notice.key in prints and not notice.fingerprint:
+            notice.fingerprint = prints[notice.key]
     return refs
 
 

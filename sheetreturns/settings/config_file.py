@@ -14,7 +14,7 @@ from ..errors import ConfigError
 from .keys import check_known
 
 CONFIG_NAME = "sheetreturns.toml"
-KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "import", "policy", "backups", "backup_days",
+KNOWN_KEYS = {"source", "state_dir", "templates_dir", "smtp", "google", "intake", "import", "policy", "backups", "backup_days", "limits",
               "reason_keywords", "columns", "values"}
 
 
@@ -32,6 +32,7 @@ class Config:
     intake: dict = field(default_factory=dict)
     imports: dict = field(default_factory=dict)  # [import]: folder = where report downloads land
     policy_entries: list[tuple[object, object, str]] = field(default_factory=list)
+    limits: dict = field(default_factory=dict)  # [limits]: sheet_mb, cells (checked before a workbook is read)
 
     def __post_init__(self) -> None:
         if self.state_dir is None:
@@ -82,7 +83,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     check_known(data, KNOWN_KEYS, path.name)
     config = Config(path=path.resolve(), state_dir=Path("."))  # state_dir is set below
-    for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords", "columns", "values"):
+    for key in ("smtp", "google", "intake", "import", "policy", "reason_keywords", "columns", "values", "limits"):
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{path.name}: [{key}] must be a table, e.g. [{key}] on its own line")
     if "source" in data:
@@ -107,6 +108,10 @@ def load_config(explicit: str | Path | None = None) -> Config:
         config.backup_days = days
     config.smtp = dict(data.get("smtp", {}))
     config.google = dict(data.get("google", {}))
+    config.limits = dict(data.get("limits", {}))
+    from ..excel.limits import Limits
+
+    Limits.from_config(config.limits, path.name)  # a bad value is reported when the file is loaded
     config.intake = dict(data.get("intake", {}))
     config.imports = dict(data.get("import", {}))
     check_known(config.imports, {"folder"}, f"{path.name} [import]")

@@ -86,4 +86,7 @@ def open_workbook(source: str, config: Config) -> Workbook:
 
     from ..state import backup_folder
 
-    return XlsxWorkbook(path, backup_dir=backup_folder(config.state_dir, source), backup_days=config.backup_days)
+    from ..excel.limits import Limits
+
+    return XlsxWorkbook(path, backup_dir=backup_folder(config.state_dir, source), backup_days=config.backup_days,
+                        limits=Limits.from_config(config.limits))
