@@ -40,7 +40,8 @@ def test_finding_10_a_server_echoing_the_credentials_never_gets_them_stored_or_s
             f'source = "returns.xlsx"\n[smtp]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
             f'user = "{SHOP}"\npassword_env = "SHOP_SMTP_PASSWORD"\nfrom = "{SHOP}"\n')
         config = str(tmp_path / "sheetreturns.toml")
-        text = CliRunner().invoke(main, ["sync", "--config", config, "--as-of", "2026-11-26"])
+        text = CliRunner().invoke(main, ["sync", "--config", config, "--as-of", "2026-11-26",
+                                           "--send-backlog"])  # the sheet's first SMTP run
         assert server.handler.logins == [SHOP]
         assert text.exit_code == 1 and "rejected; you said AUTH PLAIN ***" in text.stdout
         again = CliRunner().invoke(main, ["sync", "--config", config, "--as-of", "2026-11-26", "--json"])
