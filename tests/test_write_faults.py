@@ -71,7 +71,7 @@ def test_finding_12_emails_sent_then_the_save_failed_exits_1_and_the_next_run_sa
     with MailServer(hold=("DATA", last), on_hold=someone_saves_the_file) as server:
         server.handler.release.set()  # hold only to run the callback at that moment
         write_config(tmp_path, server.port)
-        first = sync(tmp_path)
+        first = sync(tmp_path, "--send-backlog")  # the sheet's first SMTP run
         assert first.exit_code == 1, first.output
         assert "Error:" not in first.output
         for return_id, kind, to in EXAMPLE_DUE:
