@@ -160,7 +160,6 @@ def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: St
     pending = sorted(edits.rows)  # rows with edits, in order; those not met in the file are created
     next_pending = 0
     header_style: int | None = None
-    row_open = re.compile(rb"<" + re.escape(p) + rb"row\b")
     row_close = b"</" + p + b"row>"
     cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>(.*?)</" + re.escape(p) + rb"c>)", re.S)
     ctx.cell_re = cell_re
