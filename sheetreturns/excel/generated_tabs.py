@@ -116,7 +116,8 @@ def unchanged_tabs(editor: PackageEditor, tabs: list[Tab]) -> bool:
     return all(t.title in ours and t.title in present and stored.get(t.title) == t.digest() for t in tabs)
 
 
-def _record_titles(editor: PackageEditor, titles: set[str], digests: dict[str, str]) -> None:
+def _defined_names(editor: PackageEditor):
+    """The workbook's <definedNames>, added in its place in the schema when the workbook has none."""
     names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
     if names is None:
         names = etree.Element(f"{{{MAIN_NS}}}definedNames")
@@ -127,6 +128,11 @@ def _record_titles(editor: PackageEditor, titles: set[str], digests: dict[str, s
             if anchor is not None:
                 break
         anchor.addnext(names)
+    return names
+
+
+def _record_titles(editor: PackageEditor, titles: set[str], digests: dict[str, str]) -> None:
+    names = _defined_names(editor)
     for name in list(names):
         if name.get("name") in (MARKER, DIGESTS):
             names.remove(name)
@@ -257,16 +263,7 @@ def _copy_dependent(editor: PackageEditor, temp: _Temp, source: str) -> str:
 
 def record_name(editor: PackageEditor, marker: str, text: str) -> None:
     """Set the job's hidden defined name `marker` to the string `text` (what the job made in this workbook)."""
-    names = editor.workbook.find(f"{{{MAIN_NS}}}definedNames")
-    if names is None:
-        names = etree.Element(f"{{{MAIN_NS}}}definedNames")
-        # definedNames follows sheets / functionGroups / externalReferences in the schema.
-        anchor = None
-        for tag in ("externalReferences", "functionGroups", "sheets"):
-            anchor = editor.workbook.find(f"{{{MAIN_NS}}}{tag}")
-            if anchor is not None:
-                break
-        anchor.addnext(names)
+    names = _defined_names(editor)
     value = '"' + text.replace('"', '""') + '"'
     for name in list(names):
         if name.get("name") == marker:
