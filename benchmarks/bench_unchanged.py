@@ -16,13 +16,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
-from generate import HEADERS, OUT, rows
+from generate import DATE_COLUMNS as DATES, OUT, rows, write_workbook
 from measure import compare
 
-DATES = {2, 9, 12, 17}
 OPTIONAL = {3, 6, 10, 11, 19, 20, 21, 22, 23, 24}
 
 
@@ -54,29 +50,7 @@ def varied_rows(count: int, seed: int = 11):
 
 
 def build_varied(count: int) -> Path:
-    path = OUT / f"varied_{count}.xlsx"
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Returns")
-    ws.append(HEADERS)
-    for values in varied_rows(count):
-        out = []
-        for index, value in enumerate(values):
-            if index in DATES and isinstance(value, date):
-                cell = WriteOnlyCell(ws, value)
-                cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            else:
-                out.append(value)
-        ws.append(out)
-    settings = wb.create_sheet("Settings")
-    settings.append(["Setting", "Value"])
-    settings.append(["store_name", "Benchmark Shop"])
-    settings.append(["emails_enabled", "none"])
-    wb.save(path)
-    return path
+    return write_workbook(OUT / f"varied_{count}.xlsx", varied_rows(count), (("emails_enabled", "none"),))
 
 
 CONFIG = """

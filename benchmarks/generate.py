@@ -43,29 +43,36 @@ def rows(count: int, seed: int = 7, as_of: date = date(2026, 11, 26)):
         ]
 
 
+DATE_COLUMNS = {2, 9, 12, 17}  # Order Date, Notified On, Received On, Refunded On
+
+
 def build(count: int, path: Path | None = None) -> Path:
     """Write (once) and return a workbook with `count` return rows under a header row."""
-    path = path or OUT / f"returns_{count}.xlsx"
+    return write_workbook(path or OUT / f"returns_{count}.xlsx", rows(count))
+
+
+def write_workbook(path: Path, values_by_row, settings: tuple[tuple[str, str], ...] = ()) -> Path:
+    """Write (once, atomically) a Returns tab of HEADERS and these rows, and a Settings tab; return its path."""
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Returns")
     ws.append(HEADERS)
-    date_columns = {2, 9, 12, 17}
-    for values in rows(count):
+    for values in values_by_row:
         out = []
         for index, value in enumerate(values):
-            if index in date_columns and value is not None:
+            if index in DATE_COLUMNS and isinstance(value, date):
                 cell = WriteOnlyCell(ws, value)
                 cell.number_format = "yyyy-mm-dd"
                 out.append(cell)
             else:
                 out.append(value)
         ws.append(out)
-    settings = wb.create_sheet("Settings")
-    settings.append(["Setting", "Value"])
-    settings.append(["store_name", "Benchmark Shop"])
+    settings_tab = wb.create_sheet("Settings")
+    settings_tab.append(["Setting", "Value"])
+    for row in (("store_name", "Benchmark Shop"), *settings):
+        settings_tab.append(list(row))
     tmp = path.with_suffix(".tmp.xlsx")
     wb.save(tmp)
     tmp.replace(path)
