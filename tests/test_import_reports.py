@@ -374,3 +374,23 @@ def test_a_reimbursement_reversal_is_listed_for_the_seller(tmp_path):
     [(line, reason)] = result.files[0].not_understood
     assert line == 2 and "reversed reimbursement 5550000001" in reason
     assert not result.ok
+
+
+def test_an_imported_disposition_means_what_it_means_on_a_sheet(tmp_path):
+    """Import and the sheet reader share one vocabulary: every Amazon disposition gives the same Condition and
+    Damage By either way (they once disagreed: DAMAGED was 'Unknown' on import, 'Marketplace' on a sheet)."""
+    from sheetreturns.engine import vocabularies
+
+    book = tmp_path / "returns.xlsx"
+    shutil.copy(EXAMPLE, book)
+    config = Config(path=tmp_path / "sheetreturns.toml", state_dir=tmp_path / "state")
+    rows = [(f"2026-11-{n + 2:02d}T09:00:00+00:00", f"202-2000000-{n:07d}", f"DSP-{n}", f"Item {n}", 1, d.code,
+             "UNWANTED_ITEM", "Unit returned to inventory", f"LPNDSP{n:09d}")
+            for n, d in enumerate(vocabularies.DISPOSITIONS)]
+    report = tmp_path / "fba-returns.txt"
+    report.write_text(reports.fba_returns_text(rows), encoding="utf-8")
+    api.import_reports([report], book, config=config)
+    after = api.check(book, as_of=AS_OF, config=config)
+    for n, d in enumerate(vocabularies.DISPOSITIONS):
+        [(line, _)] = rows_of(after, f"202-2000000-{n:07d}", f"DSP-{n}")
+        assert (line.condition, line.damage_by) == (d.condition, d.damage_by), d.code

@@ -14,6 +14,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Callable
 
+from ..engine import vocabularies
 from ..engine.columns import normalise
 from ..engine.values import BadValue, parse_count, parse_date, parse_money
 
@@ -153,16 +154,11 @@ def _words(code: str) -> str:
 
 # -- Amazon FBA customer returns ---------------------------------------------
 
-# detailed-disposition -> (Condition, Damage By); who caused the damage as the help page says.
-DISPOSITIONS: dict[str, tuple[str, str | None]] = {
-    "SELLABLE": ("Like new", None),
-    "DEFECTIVE": ("Defective", None),
-    "CUSTOMER_DAMAGED": ("Damaged", "Customer"),
-    "CARRIER_DAMAGED": ("Damaged", "Carrier"),
-    "DAMAGED": ("Damaged", "Unknown"),  # damaged at Amazon: Amazon owes the seller
-    "DISTRIBUTOR_DAMAGED": ("Damaged", "Unknown"),
-    "EXPIRED": ("Damaged", "Unknown"),
-}
+@lru_cache(maxsize=256)
+def _condition(disposition: str) -> tuple[str, str | None] | None:
+    """detailed-disposition -> (Condition, Damage By), from the one vocabulary sheets and imports share."""
+    found = vocabularies.disposition(disposition)
+    return (found.condition, found.damage_by) if found else None
 
 
 def _fba_return(line: Line) -> list[Record]:
@@ -184,7 +180,7 @@ def _fba_return(line: Line) -> list[Record]:
     if reason:
         values["reason"] = _words(reason)
     disposition = v["detailed-disposition"]
-    found = DISPOSITIONS.get(disposition) or DISPOSITIONS.get(disposition.strip().upper().replace(" ", "_"))
+    found = _condition(disposition)
     if found:
         values["condition"] = found[0]
         if found[1]:
@@ -209,7 +205,6 @@ def _fba_returns_columns(column: Callable[[str], list[str] | None],
     bad: list[tuple[int, str]] = []
     days: dict[str, date | None] = {}
     counts: dict[str, int | None] = {"1": 1, "": None}
-    conditions: dict[str, tuple[str, str | None] | None] = {}
     words: dict[str, str] = {}
     append = records.append
     for number, order, sku, text, qty_text, lpn, product, reason, disposition in zip(
@@ -248,9 +243,7 @@ def _fba_returns_columns(column: Callable[[str], list[str] | None],
             if said is None:
                 said = words[reason] = _words(reason)
             values["reason"] = said
-        found = conditions.get(disposition, conditions)
-        if found is conditions:
-            found = conditions[disposition] = DISPOSITIONS.get(disposition.strip().upper().replace(" ", "_"))
+        found = _condition(disposition)
         if found:
             values["condition"] = found[0]
             if found[1]:
