@@ -238,3 +238,24 @@ def test_server_developer_metadata_create_update_delete_like_google(server):
     http.batch_update(key, {"requests": [
         {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataKey": "k"}}}}]})
     assert "developerMetadata" not in http.fetch_sheet_metadata(key)["sheets"][0]
+
+
+def test_every_next_step_the_engine_writes_is_recognised_as_the_jobs(tmp_path):
+    """Ownership recognises the Next Step column by the wordings the rules write; a new wording the list
+    does not know would make the job take its own column for a seller's. Here: the example over a year of
+    as-of dates, a month of imported Amazon reports (claims, reimbursements) and replies' steps."""
+    from sheetreturns.engine.ownership import job_value
+    from sheetreturns.engine.replies import next_step_text
+    from tests import marketplace_reports as reports
+
+    book = shutil.copy(Path(__file__).resolve().parent.parent / "examples" / "returns.xlsx", tmp_path / "r.xlsx")
+    config = Config(path=tmp_path / "sheetreturns.toml", state_dir=tmp_path / "state")
+    api.import_reports(reports.write_month(tmp_path / "downloads"), book, config=config)
+    steps = set()
+    for as_of in (date(2026, 11, 26), date(2026, 12, 20), date(2027, 3, 1), date(2027, 11, 26)):
+        steps |= {o.next_step for o in api.check(book, as_of=as_of, config=config).evaluation.outcomes}
+    assert any(s.startswith("Claim ") for s in steps) and any(s.startswith("Reimbursed") for s in steps)
+    replied = next_step_text(date(2026, 11, 20))
+    steps |= {replied, "Inspect the item yourself and record its Condition; " + replied[0].lower() + replied[1:]}
+    assert len(steps) > 10
+    assert {s for s in steps if s and not job_value("next_step", s, (), frozenset())} == set()

@@ -27,7 +27,8 @@ STATUSES = frozenset(s.value for s in Status)
 _KINDS = "|".join(re.escape(k.value) for k in EmailKind)
 _DAY = r"\d{4}-\d{2}-\d{2}"
 _LAST_EMAIL = re.compile(rf"^(?:{_KINDS}) (?:{_DAY}(?: \((?:outbox|unconfirmed|held)\))?|failed {_DAY}: .*)$", re.S)
-# Every form of Next Step the status rules write (amounts, dates and counts vary).
+# Every form of Next Step the status, report and reply rules write (amounts, dates and counts vary);
+# tests/test_column_ownership.py checks it against the steps the engine writes.
 _NEXT_STEP = re.compile(
     r"^(?:Fix: .+|Refund refused|Nothing to do|Settled by .+"
     rf"|Refund already sent: make sure the item comes back by {_DAY}"
@@ -39,7 +40,12 @@ _NEXT_STEP = re.compile(
     r"|Only \d+ of \d+ received: .+"
     r"|Inspect the item yourself and record its Condition"
     r"|Damage caused by the customer: choose Refuse or Partial refund"
-    r"|Issue (?:a|the) .+)$",
+    r"|Issue (?:a|the) .+"
+    r"|Claim .+ from Amazon .+"  # marketplace reports: an FBA unit refunded and not returned
+    rf"|Reimbursed(?: .+)? on {_DAY}: nothing to do"
+    rf"|Amazon refunded the customer on {_DAY}: if the item is not back at Amazon by {_DAY}, claim a reimbursement"
+    rf"|Customer replied on {_DAY}: read it)"
+    rf"(?:; customer replied on {_DAY}: read it)?$",  # a reply's step after an action step
     re.S,
 )
 # Problems start with the column they are about (as the sheet names it), or with these words.
