@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from sheetreturns import api
 from sheetreturns.cli import main
-from sheetreturns.excel.backups import Backup, list_backups, make_backup, to_keep
+from sheetreturns.excel.backups import Backup, list_backups, to_keep
+from sheetreturns.excel.safe_save import backup
 from sheetreturns.excel.safe_save import backup_name
 from sheetreturns.state import backup_folder
 
@@ -43,7 +44,7 @@ def test_a_backup_prunes_only_this_workbooks_backups(tmp_path):
     book.write_bytes(b"PK now")
     theirs = [fake(folder, other, datetime(2026, 11, 1, 9, m)) for m in range(5)]
     ours = [fake(folder, book, datetime(2026, 11, 1, 9, m)) for m in range(5)]
-    made = make_backup(book, folder, last=2, days=0, now=datetime(2026, 11, 2, 9, 0))
+    made = backup(book, folder, keep=2, days=0, now=datetime(2026, 11, 2, 9, 0))
     assert [b.path for b in list_backups(book, folder)] == [ours[-1].path, made]
     assert all(b.path.exists() for b in theirs)  # another workbook's backups are never touched
     assert made.read_bytes() == b"PK now"

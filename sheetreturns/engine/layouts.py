@@ -2,7 +2,7 @@
 
 Pure data and functions (no I/O). Stable interface (other parts of the program build on these names):
 
-- ``LAYOUTS``: every known ``Layout``, and ``BY_NAME`` (name -> Layout).
+- ``LAYOUTS``: every known ``Layout``.
 - ``Layout``: ``name`` (a stable identifier such as ``"amazon_fba_returns"``), ``title`` (for people),
   ``channel`` (what goes in our Channel column), ``signature`` (headers that must all be present),
   ``columns`` (our column key -> the layout's header names, first present wins), ``sources``
@@ -261,7 +261,6 @@ CREDIT_NOTES = Layout(
 LAYOUTS: tuple[Layout, ...] = (
     AMAZON_FBA_RETURNS, AMAZON_MFN_RETURNS, SHOPIFY_ORDERS, EBAY_ORDERS, ETSY_SOLD_ITEMS, CREDIT_NOTES, GOOGLE_FORMS,
 )
-BY_NAME: dict[str, Layout] = {layout.name: layout for layout in LAYOUTS}
 
 
 def recognise(headers: Sequence[object]) -> Layout | None:

@@ -68,13 +68,6 @@ def prune(workbook: Path, folder: Path, last: int, days: int, newest: Path | Non
             item.path.unlink(missing_ok=True)
 
 
-def make_backup(workbook: Path, folder: Path, last: int, days: int, now: datetime | None = None) -> Path | None:
-    """Copy the workbook into `folder` as it is now, then drop the backups retention no longer keeps."""
-    from .safe_save import backup
-
-    return backup(workbook, folder, last, days, now=now)
-
-
 def find_backup(workbook: Path, folder: Path, wanted: str) -> Backup:
     """A backup named by its file name, its path, or its number in the list (1 = the newest)."""
     backups = list_backups(workbook, folder)
