@@ -243,6 +243,10 @@ class _Lock:
             self._lock.acquire(timeout=0)
         except self._timeout:
             return False
+        except OSError as exc:  # a lock file cannot be written: a full disk, a read-only folder
+            raise SheetReturnsError(f"cannot write the run lock {self.path} ({exc.strerror or exc}): nothing was "
+                                    f"read and no email goes out; free disk space or make the folder writable, "
+                                    f"then run again") from None
         return True
 
     def release(self) -> None:
