@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .settings.config_file import Config
-from .settings.policy_layers import resolve_policy
+from .settings.policy_layers import SheetPolicy
 from .engine.columns import BY_KEY, HeaderMap
 from .engine.evaluate import evaluate, identity
 from .engine.layout_rows import Reading
@@ -73,16 +73,11 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
           new_rows: NewRows | None, new_replies: Callable[[], list] | None = None, emails: bool = True,
           imported: Imported | None = None) -> Loaded:
     try:
-        policy_once: list[Policy] = []
-
-        def named_columns() -> tuple[tuple[str, str], ...]:
-            """The seller's [columns], read once the sheet's first rows (and its Settings tab) are in."""
-            if not policy_once:
-                policy_once.append(resolve_policy(config, workbook))
-            return policy_once[0].columns
-
-        tab, header = workbook.returns_tab(named_columns)
-        policy = policy_once[0] if policy_once else resolve_policy(config, workbook)
+        # The seller's [columns] are read once the sheet's first rows (and its Settings tab) are in; the policy
+        # is resolved once for the whole run, and every later step (intake, import, emails, tabs) gets it here.
+        resolved = SheetPolicy(config, workbook)
+        tab, header = workbook.returns_tab(resolved.columns)
+        policy = resolved()
         reading = Reading()
         first = header.row_index + 1  # 0-based index of the first row below the header
         # Which job-named columns are the job's: recorded as such, or holding only what the job writes.

@@ -156,3 +156,22 @@ def test_a_sync_that_imports_and_records_intake_writes_the_google_sheet_in_one_s
     again = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=LOCAL_NOW)
     assert not any(n.startswith("import:") for n in again.notes)
     assert server.count("batchUpdate") == 0 and server.values(key, "Returns") == rows
+
+
+@pytest.mark.slow
+def test_a_sync_that_imports_and_records_intake_resolves_the_policy_once(tmp_path, monkeypatch):
+    from sheetreturns.settings import policy_layers
+
+    book, config = shop(tmp_path)
+    calls = []
+    real = policy_layers.resolve_policy
+    monkeypatch.setattr(policy_layers, "resolve_policy", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    result = api.sync(book, as_of=AS_OF, config=config, now=LOCAL_NOW, outbox=tmp_path / "outbox")
+    assert result.notes[0].startswith("import: ") and result.notes[1].startswith("intake: ")
+    assert len(calls) == 1  # loading resolves it; import, intake, emails and the tabs are handed that Policy
+    calls.clear()
+    api.import_reports(sorted((tmp_path / "downloads").iterdir()), book, config=config)
+    assert len(calls) == 1
+    calls.clear()
+    api.intake(book, config=config, now=NOW)
+    assert len(calls) == 1

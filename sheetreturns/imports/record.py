@@ -19,13 +19,12 @@ from pathlib import Path
 
 from ..engine.columns import BY_KEY, HeaderMap, normalise
 from ..engine.model import Line
-from ..engine.policy import Policy
 from ..engine.report_facts import FactsIndex, ReportFact, same
 from ..engine.typed_lines import build_lines
 from ..errors import SheetReturnsError
 from ..results import typed_failures
 from ..settings.config_file import Config
-from ..settings.policy_layers import resolve_policy
+from ..settings.policy_layers import SheetPolicy
 from ..sheet.tab_model import Tab
 from ..sheet.workbook import Workbook, WriteReport, open_workbook
 from ..sheet.write_plan import RowIdentity, WritePlan
@@ -334,15 +333,9 @@ def import_parsed(source: str, parsed: list[ParsedFile], config: Config, *, dry_
     result = ImportResult(source, dry_run)
     workbook = open_workbook(source, config)
     try:
-        policy_once: list[Policy] = []
-
-        def named_columns() -> tuple[tuple[str, str], ...]:
-            if not policy_once:
-                policy_once.append(resolve_policy(config, workbook))
-            return policy_once[0].columns  # the seller's [columns]
-
-        tab, header = workbook.returns_tab(named_columns)
-        policy = policy_once[0] if policy_once else resolve_policy(config, workbook)
+        resolved = SheetPolicy(config, workbook)
+        tab, header = workbook.returns_tab(resolved.columns)  # the seller's [columns]
+        policy = resolved()
         rows = list(islice(workbook.iter_rows(tab), header.row_index + 1, None))
         first = header.row_number + 1
         lines = build_lines(rows, first, header, policy, workbook.date1904)

@@ -55,7 +55,3 @@ def money_format(currency_symbol: str) -> str:
     number = amount_format(currency_symbol)  # the currency's own decimals: #,##0.00, or #,##0 for yen
     return f"{symbol}{number};-{symbol}{number}"
 
-
-def column_format(kind: str, currency_symbol: str) -> str | None:
-    """The number format of a Returns column of this kind (date, money, int), or None."""
-    return {"date": DATE_FORMAT, "money": money_format(currency_symbol), "int": COUNT_FORMAT}.get(kind)
