@@ -171,3 +171,49 @@ def test_the_example_rows_hold_the_same_values(made):
     for left, right in zip(excel, google):
         right = right + [""] * (len(left) - len(right))
         assert [v if v is not None else "" for v in left] == right
+
+
+def excel_look(cell) -> dict:
+    font, alignment = cell.font, cell.alignment
+    colour = font.color.rgb[-6:] if font.color is not None and isinstance(font.color.rgb, str) else "000000"
+    return {"bold": bool(font.b), "italic": bool(font.i), "size": font.sz if font.sz not in (None, 11) else None,
+            "colour": colour, "fill": cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type else None,
+            "vertical": {"center": "MIDDLE", "top": "TOP"}.get(alignment.vertical), "wrap": bool(alignment.wrap_text)}
+
+
+def google_look(fmt: dict, style: str) -> dict:
+    text = fmt.get("textFormat", {})
+    look = {"bold": bool(text.get("bold")), "italic": bool(text.get("italic")), "size": text.get("fontSize"),
+            "colour": hex_of(text["foregroundColor"]) if text.get("foregroundColor") else "000000",
+            "fill": hex_of(fmt["backgroundColor"]) if "backgroundColor" in fmt else None,
+            "vertical": fmt.get("verticalAlignment"), "wrap": fmt.get("wrapStrategy") == "WRAP"}
+    if style == "header":
+        # A table header wraps, bottom-aligned, in Google; Excel's header (as on the Summary) does not wrap,
+        # since Excel would not grow the row to fit.
+        look.update(vertical=None, wrap=False)
+    return look
+
+
+def test_each_style_looks_the_same_in_both(made):
+    """Every style used on the new sheet: font, size, colours, fill, alignment and wrapping alike."""
+    wb, server, key = made
+    google_sheet = describe(TODAY, POLICY, google=True)
+    compared = set()
+    for tab in SHEET.tabs:
+        if tab.hidden:
+            continue
+        places = {}
+        for described in (tab, google_sheet.tab(tab.title)):
+            for r, row in enumerate(described.rows, start=1):
+                for c, cell in enumerate(row, start=1):
+                    style = getattr(cell, "style", None)
+                    if style and value_of(cell) is not None and (style, described is tab) not in places:
+                        places[(style, described is tab)] = (r, c)
+        for (style, in_excel), (r, c) in places.items():
+            if not in_excel:
+                continue
+            gr, gc = places[(style, False)]
+            google = google_look(server.sheet(key, tab.title).get_meta(gr - 1, gc - 1, "format") or {}, style)
+            assert excel_look(wb[tab.title].cell(r, c)) == google, (tab.title, style)
+            compared.add(style)
+    assert compared >= {"title", "heading", "header", "wrap", "seller_header", "job_header", "example"}

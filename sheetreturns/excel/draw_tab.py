@@ -26,8 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..sheet.palette import (
     ALERT_FILL, ALERT_TEXT, COUNT_FORMAT, DATE_FORMAT, DATETIME_FORMAT, EXAMPLE_TEXT, GOOD_TEXT, HEADER_BORDER,
-    HEADER_FILL, HEADING_TEXT, INT_FORMAT, JOB_HEADER_FILL, JOB_HEADER_TEXT, NOTE_TEXT, PERCENT_FORMAT,
-    SELLER_HEADER_FILL, SELLER_HEADER_TEXT, STATUS_COLOURS, TEXT_FORMAT, money_format,
+    HEADER_FILL, HEADING_SIZE, HEADING_TEXT, INT_FORMAT, JOB_HEADER_FILL, JOB_HEADER_TEXT, NOTE_TEXT, PERCENT_FORMAT,
+    SELLER_HEADER_FILL, SELLER_HEADER_TEXT, STATUS_COLOURS, TEXT_FORMAT, TITLE_SIZE, money_format,
 )
 from ..sheet.tab_model import STYLES, ChartSpec, ColumnBody, Dropdown, Tab, needs_text_guard, style_of, value_of
 
@@ -41,9 +41,9 @@ def _styles(currency_symbol: str) -> dict[str, dict]:
     """Style name -> the openpyxl attributes a cell of that style gets."""
     bottom = Border(bottom=Side(style="thin", color=HEADER_BORDER))
     styles = {
-        "title": {"font": Font(bold=True, size=16, color=HEADING_TEXT)},
+        "title": {"font": Font(bold=True, size=TITLE_SIZE, color=HEADING_TEXT)},
         "subtitle": {"font": Font(italic=True, color=NOTE_TEXT)},
-        "heading": {"font": Font(bold=True, size=13, color=HEADING_TEXT)},
+        "heading": {"font": Font(bold=True, size=HEADING_SIZE, color=HEADING_TEXT)},
         "header": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=HEADER_FILL), "border": bottom},
         "label": {"font": Font(bold=False)},
         "text": {},

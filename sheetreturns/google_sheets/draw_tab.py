@@ -30,17 +30,18 @@ HEADER_FILL = rgb(palette.HEADER_FILL)
 ALERT_TEXT = rgb(palette.ALERT_TEXT)
 ALERT_FILL = rgb(palette.ALERT_FILL)
 GOOD_TEXT = rgb(palette.GOOD_TEXT)
+TITLE_SIZE, HEADING_SIZE = palette.TITLE_SIZE, palette.HEADING_SIZE
 
 
 def style_format(style: str | None, value: object, currency: str) -> dict:
     """The userEnteredFormat for a cell of the given tabmodel style."""
     fmt: dict = {}
-    if style == "title":
-        fmt["textFormat"] = {"bold": True, "fontSize": 14}
+    if style == "title":  # sizes in points, as in Excel
+        fmt["textFormat"] = {"bold": True, "fontSize": TITLE_SIZE, "foregroundColor": HEADING_TEXT}
     elif style == "subtitle":
         fmt["textFormat"] = {"italic": True, "foregroundColor": GREY_TEXT}
     elif style == "heading":
-        fmt["textFormat"] = {"bold": True, "fontSize": 11, "foregroundColor": HEADING_TEXT}
+        fmt["textFormat"] = {"bold": True, "fontSize": HEADING_SIZE, "foregroundColor": HEADING_TEXT}
     elif style == "header":
         fmt["textFormat"] = {"bold": True}
         fmt["backgroundColor"] = HEADER_FILL

@@ -23,6 +23,8 @@ NOTE_TEXT = "595959"
 ALERT_TEXT = "9C0006"  # something the owner must act on: dark red on light red
 ALERT_FILL = "FFC7CE"
 GOOD_TEXT = "006100"  # all clear: dark green
+TITLE_SIZE = 16  # points: a tab's title
+HEADING_SIZE = 13  # points: a section heading
 
 # Fill colours for status labels: the Status column of the Returns tab (as conditional formats that
 # follow the cell's value) and status cells of the generated tabs.
