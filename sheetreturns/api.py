@@ -103,6 +103,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
     chosen = resolve_source(_source(source), config)
     config, also = _for_sheet(config, chosen)
     batch = None
+    imported = None
 
     def new_notices(workbook, lines, policy, header):
         """Intake, while the sheet is open and read: new notices become rows of this run's one write."""
@@ -113,15 +114,25 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         batch = intake_for_sync(workbook, chosen, config, lines, policy, dry_run=dry_run, now=now)
         return batch.rows_for(header)
 
-    from .imports.record import imports_first
+    from .imports.record import ImportResult, imports_for_sync, new_reports
+
+    import_result = ImportResult(chosen, dry_run)
+
+    def new_report_lines(workbook, lines, header, last):
+        """[import] folder, while the sheet is open and read: new report files' rows and filled cells join
+        this run's one write."""
+        nonlocal imported
+        imported = imports_for_sync(workbook, chosen, config, reports, lines, header, last, import_result,
+                                    dry_run=dry_run, now=now)
+        return imported
 
     with run_lock(config.state_dir, chosen, also):
-        # [import] folder: new report files become rows first (their own write, only when there are new ones)
-        import_result = imports_first(chosen, config, dry_run=dry_run, now=now)
+        reports = new_reports(config, chosen, import_result)  # each new report file read before the sheet is opened
         try:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,
-                          new_replies=lambda: [*batch.adopted, *batch.changed] if batch is not None else [])
+                          new_replies=lambda: [*batch.adopted, *batch.changed] if batch is not None else [],
+                          imported=new_report_lines if reports else None)
             if batch is not None:
                 loaded.evaluation.new_replies = batch.new_replies
             try:
@@ -142,11 +153,13 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                     tabs.append(delivery.log_tab)
                 if batch is not None and batch.log_tab is not None:
                     tabs.append(batch.log_tab)
+                if imported is not None and imported.log_tab is not None:
+                    tabs.append(imported.log_tab)
                 plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
                                   delivery.last_email, tabs, loaded.policy.currency_symbol,
-                                  append=loaded.appended, append_after=loaded.append_after)
-                plan.current = loaded.job_cells
-                plan.emails_sent = delivery.went_out
+                                  append=loaded.appended, append_after=loaded.append_after,
+                                  fills=loaded.fills, added_columns=loaded.added_columns,
+                                  current=loaded.job_cells, emails_sent=delivery.went_out)
                 reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
                                else f"Saving {loaded.workbook.name}")
                 try:
@@ -162,8 +175,12 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                                f"{'are' if len(gone) != 1 else 'is'} in the email journal: the next run writes "
                                f"{'them' if len(gone) != 1 else 'it'} to the sheet and sends nothing twice")
                     delivery.failures.append(unsaved)
+                recorded = written.written or written.unchanged  # unchanged: the sheet already holds it
+                if imported is not None:  # after the sheet write: the import journal
+                    imported.finish(recorded)
+                    import_result.written = written.written
                 if batch is not None:  # after the sheet write: the intake journal, then moving mail
-                    batch.finish(written.written or written.unchanged)  # unchanged: the sheet already holds it
+                    batch.finish(recorded)
             finally:
                 loaded.workbook.close()
         finally:

@@ -14,7 +14,7 @@ from .sheet.workbook import google_key, open_workbook, resolve_source
 from .emails.smtp import Connection
 from .settings.google import google_settings
 from .settings.smtp import smtp_settings
-from .settings.policy_layers import resolve_policy
+from .settings.policy_layers import SheetPolicy
 
 
 
@@ -109,10 +109,10 @@ def check_sheet(config: Config, source: str | None) -> list[Item]:
     return [*_open_and_read(config, chosen, "Workbook"), Item("Google", None, "not used (the source is not a Google Sheet)")]
 
 
-def _named_columns(config: Config, workbook) -> tuple[tuple[str, str], ...]:
+def _named_columns(policy: SheetPolicy) -> tuple[tuple[str, str], ...]:
     """The seller's [columns]; a bad setting is reported under Settings, not here."""
     try:
-        return resolve_policy(config, workbook).columns
+        return policy.columns()
     except SheetReturnsError:
         return ()
 
@@ -126,14 +126,15 @@ def _open_and_read(config: Config, chosen: str, name: str) -> list[Item]:
         return [Item(name, False, f"could not open {chosen}: {type(exc).__name__}: {exc}")]
     try:
         try:
-            tab, header = workbook.returns_tab(lambda: _named_columns(config, workbook))
+            resolved = SheetPolicy(config, workbook)  # resolved once: for [columns], then under Settings
+            tab, header = workbook.returns_tab(lambda: _named_columns(resolved))
         except SheetReturnsError as exc:
             return [Item(name, False, str(exc))]
         items = [Item(name, True, f"{workbook.name}: {tab!r} tab, header on row {header.row_number}, "
                                   f"{len(header.columns)} known columns")]
         try:
             filled = [e for e in workbook.settings() if e[1] is not None and str(e[1]).strip()]
-            policy = resolve_policy(config, workbook)
+            policy = resolved()
         except SheetReturnsError as exc:
             items.append(Item("Settings", False, str(exc)))
         else:

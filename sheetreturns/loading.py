@@ -3,25 +3,30 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .settings.config_file import Config
-from .settings.policy_layers import resolve_policy
-from .engine.columns import HeaderMap
+from .settings.policy_layers import SheetPolicy
+from .engine.columns import BY_KEY, HeaderMap
 from .engine.evaluate import evaluate, identity
 from .engine.layout_rows import Reading
 from .engine.model import Evaluation, Line
 from .engine.policy import Policy
 from .engine.ownership import claim
-from .engine.typed_lines import build_lines
+from .engine.typed_lines import build_lines, parsers_for
+from .engine.values import BadValue
 from .progress import Reporter
 from .sheet.loaded import Loaded
 from .sheet.workbook import Workbook, open_workbook, resolve_source
 from .imports.journal import load_facts
 from .state import remembered_ids
+
+if TYPE_CHECKING:
+    from .imports.record import ImportBatch
 
 
 @contextmanager
@@ -44,41 +49,42 @@ def bulk_allocation():
 # Called while the sheet is open and its rows are read, before they are evaluated: rows to add below
 # the last row (column key -> value), evaluated with the others and written in the same plan.
 NewRows = Callable[[Workbook, list[Line], Policy, HeaderMap], list[dict[str, object]]]
+# Called at the same point, before NewRows, with the sheet row number of the last row holding anything:
+# imported reports' new rows, the blank cells they fill and the columns they add, for the same plan.
+Imported = Callable[[Workbook, list[Line], HeaderMap, int], "ImportBatch | None"]
 
 
 def load(source: str | None, as_of: date, config: Config, progress: Reporter | None = None, *,
-         new_rows: NewRows | None = None, new_replies: Callable[[], list] | None = None, emails: bool = True) -> Loaded:
+         new_rows: NewRows | None = None, new_replies: Callable[[], list] | None = None, emails: bool = True,
+         imported: Imported | None = None) -> Loaded:
     """Open SOURCE, read its Returns tab and Settings, and evaluate every row as of `as_of`.
 
-    `emails=False` (check) leaves out which emails are due."""
+    `emails=False` (check) leaves out which emails are due. `imported` and `new_rows` (a sync) add rows
+    and fill blank cells while the sheet is open; they are evaluated with the rest and written in its plan."""
     chosen = resolve_source(source, config)
     progress = progress or Reporter(None)
     progress.stage("read", f"Reading {chosen if '://' in chosen else Path(chosen).name}")
     workbook = open_workbook(chosen, config)
     with bulk_allocation():
-        return _load(chosen, workbook, as_of, config, progress, new_rows, new_replies, emails)
+        return _load(chosen, workbook, as_of, config, progress, new_rows, new_replies, emails, imported)
 
 
 def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress: Reporter,
-          new_rows: NewRows | None, new_replies: Callable[[], list] | None = None, emails: bool = True) -> Loaded:
+          new_rows: NewRows | None, new_replies: Callable[[], list] | None = None, emails: bool = True,
+          imported: Imported | None = None) -> Loaded:
     try:
-        policy_once: list[Policy] = []
-
-        def named_columns() -> tuple[tuple[str, str], ...]:
-            """The seller's [columns], read once the sheet's first rows (and its Settings tab) are in."""
-            if not policy_once:
-                policy_once.append(resolve_policy(config, workbook))
-            return policy_once[0].columns
-
-        tab, header = workbook.returns_tab(named_columns)
-        policy = policy_once[0] if policy_once else resolve_policy(config, workbook)
+        # The seller's [columns] are read once the sheet's first rows (and its Settings tab) are in; the policy
+        # is resolved once for the whole run, and every later step (intake, import, emails, tabs) gets it here.
+        resolved = SheetPolicy(config, workbook)
+        tab, header = workbook.returns_tab(resolved.columns)
+        policy = resolved()
         reading = Reading()
         first = header.row_index + 1  # 0-based index of the first row below the header
         # Which job-named columns are the job's: recorded as such, or holding only what the job writes.
         owned = claim(header, workbook.job_columns(tab), (name for name, _ in policy.reason_keywords))
         rows = progress.count(owned.watch(islice(workbook.iter_rows(tab), first, None)),
                               f"Reading {workbook.name}: {{n}} rows")
-        last = _LastFilled(rows, first) if new_rows is not None else None
+        last = _LastFilled(rows, first) if new_rows is not None or imported is not None else None
         job_cells: dict[str, list[object]] = {}
         lines = build_lines(last if last is not None else rows, first + 1, header, policy, workbook.date1904,
                             job_cells, reading)
@@ -90,22 +96,67 @@ def _load(chosen: str, workbook: Workbook, as_of: date, config: Config, progress
             if blank:
                 lines = [line._replace(**blank) for line in lines]
         appended: list[dict[str, object]] = []
+        batch = imported(workbook, lines, header, last.row) if imported is not None else None
+        seen = header  # the header as it will be once the plan's write adds import's columns
+        if batch is not None:
+            seen = _with_columns(header, batch.add_columns)
+            if batch.fills:
+                lines = _filled(lines, batch.fills, policy, workbook.date1904)
+            appended += batch.rows
+            lines += _appended_lines(batch.rows, last.row + 1, seen, policy, workbook.date1904)
         if new_rows is not None:
-            appended = new_rows(workbook, lines, policy, header)
-            width = max(header.columns.values(), default=-1) + 1
-            cells = [[row.get(key) for key in _keys_by_position(header, width)] for row in appended]
-            lines += build_lines(cells, last.row + 1, header, policy, workbook.date1904)
+            rows_now = new_rows(workbook, lines, policy, seen)
+            lines += _appended_lines(rows_now, last.row + 1 + len(appended), seen, policy, workbook.date1904)
+            appended += rows_now
         workbook.done_reading()
         progress.stage("evaluate", f"Checking {len(lines):,} rows")
-        facts = load_facts(config.state_dir, chosen)  # what imported reports said about rows
-        evaluation = evaluate(lines, header, policy, as_of, remembered_ids(config.state_dir, chosen), facts,
+        # What imported reports said about rows: this run's too, before the journal is saved after the write.
+        facts = batch.facts_index() if batch is not None else load_facts(config.state_dir, chosen)
+        evaluation = evaluate(lines, seen, policy, as_of, remembered_ids(config.state_dir, chosen), facts,
                               emails=emails)
         with_replies(evaluation, policy, config, chosen, new_replies() if new_replies is not None else ())
     except BaseException:
         workbook.close()
         raise
     return Loaded(chosen, workbook, tab, header, policy, evaluation, appended, last.row if last else None, job_cells,
-                  reading)
+                  reading, fills=batch.fills if batch is not None else {},
+                  added_columns=list(batch.add_columns) if batch is not None else [])
+
+
+def _with_columns(header: HeaderMap, keys: list[str]) -> HeaderMap:
+    """HEADER with columns the write adds at its right end (for reading new rows and naming cells)."""
+    if not keys:
+        return header
+    width = len(header.headers)
+    return replace(header, headers=[*header.headers, *(header.added_header(k) for k in keys)],
+                   columns={**header.columns, **{key: width + n for n, key in enumerate(keys)}})
+
+
+def _appended_lines(rows: list[dict[str, object]], first: int, header: HeaderMap, policy: Policy,
+                    date1904: bool) -> list[Line]:
+    if not rows:
+        return []
+    width = max(header.columns.values(), default=-1) + 1
+    keys = _keys_by_position(header, width)
+    return build_lines([[row.get(key) for key in keys] for row in rows], first, header, policy, date1904)
+
+
+def _filled(lines: list[Line], fills: dict[int, dict[str, object]], policy: Policy, date1904: bool) -> list[Line]:
+    """LINES with blank cells filled in (by import), each value typed as the sheet's reader types it."""
+    parsers = parsers_for(policy, date1904)
+    out = []
+    for line in lines:
+        values = fills.get(line.row)
+        if values:
+            typed, bad = {}, dict(line.bad)
+            for key, value in values.items():
+                try:
+                    typed[key] = parsers[BY_KEY[key].kind](value)
+                except BadValue as exc:
+                    bad[key] = (value, str(exc))
+            line = line._replace(**typed, bad=bad) if bad else line._replace(**typed)
+        out.append(line)
+    return out
 
 
 class _LastFilled:

@@ -9,6 +9,7 @@ from sheetreturns import api, loading
 from sheetreturns.cli import main
 from sheetreturns.engine.columns import JOB_COLUMNS, SELLER_COLUMNS
 from sheetreturns.settings.config_file import Config
+from sheetreturns.settings.policy_layers import resolve_policy
 from sheetreturns.excel.new_workbook import create_workbook
 from sheetreturns.engine.model import Status
 from sheetreturns.engine.policy import SETTINGS, Policy
@@ -154,7 +155,7 @@ def test_settings_tab_lists_every_policy_key_with_its_explanation_and_reads_back
         assert rows[setting.key][1] == setting.explanation
     assert any(k.startswith("keywords ") for k in rows)
     with XlsxWorkbook(path) as wb:
-        read = loading.resolve_policy(Config(), wb)
+        read = resolve_policy(Config(), wb)
     assert all(words == () for _, words in read.reason_keywords)  # blank keyword rows add no words
     assert read.with_values(reason_keywords=()) == policy
 

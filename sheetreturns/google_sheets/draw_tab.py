@@ -1,5 +1,6 @@
-"""Generated tabs (tabmodel.Tab) as spreadsheets.batchUpdate requests, looking like the Excel ones:
-bold frozen header, readable widths, colours by status, native charts. Plus the status colours of the
+"""Tabs (tab_model.Tab) as spreadsheets.batchUpdate requests, looking like the Excel ones: the generated
+tabs of a sync and the tabs of a new sheet (`init --google`). Bold frozen header, readable widths,
+colours by status, native charts, column formats, dropdowns and notes. Plus the status colours of the
 Returns tab, as conditional format rules that follow each cell's value."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from decimal import Decimal
 
 from ..sheet import palette
 from ..sheet.palette import STATUS_COLOURS
-from ..sheet.tab_model import ChartSpec, Tab, style_of, value_of
+from ..sheet.tab_model import ChartSpec, ColumnBody, Dropdown, Tab, style_of, value_of
 from .cells import serial
 
 PIXELS_PER_CHAR = 7
@@ -29,17 +30,18 @@ HEADER_FILL = rgb(palette.HEADER_FILL)
 ALERT_TEXT = rgb(palette.ALERT_TEXT)
 ALERT_FILL = rgb(palette.ALERT_FILL)
 GOOD_TEXT = rgb(palette.GOOD_TEXT)
+TITLE_SIZE, HEADING_SIZE = palette.TITLE_SIZE, palette.HEADING_SIZE
 
 
 def style_format(style: str | None, value: object, currency: str) -> dict:
     """The userEnteredFormat for a cell of the given tabmodel style."""
     fmt: dict = {}
-    if style == "title":
-        fmt["textFormat"] = {"bold": True, "fontSize": 14}
+    if style == "title":  # sizes in points, as in Excel
+        fmt["textFormat"] = {"bold": True, "fontSize": TITLE_SIZE, "foregroundColor": HEADING_TEXT}
     elif style == "subtitle":
         fmt["textFormat"] = {"italic": True, "foregroundColor": GREY_TEXT}
     elif style == "heading":
-        fmt["textFormat"] = {"bold": True, "fontSize": 11, "foregroundColor": HEADING_TEXT}
+        fmt["textFormat"] = {"bold": True, "fontSize": HEADING_SIZE, "foregroundColor": HEADING_TEXT}
     elif style == "header":
         fmt["textFormat"] = {"bold": True}
         fmt["backgroundColor"] = HEADER_FILL
@@ -63,6 +65,21 @@ def style_format(style: str | None, value: object, currency: str) -> dict:
         fmt["textFormat"] = {"foregroundColor": GOOD_TEXT}
     elif style == "status" and str(value) in STATUS_COLOURS:
         fmt["backgroundColor"] = rgb(STATUS_COLOURS[str(value)])
+    elif style in ("seller_header", "job_header"):
+        seller = style == "seller_header"
+        fmt["backgroundColor"] = rgb(palette.SELLER_HEADER_FILL if seller else palette.JOB_HEADER_FILL)
+        fmt["textFormat"] = {"bold": True, "foregroundColor": rgb(palette.SELLER_HEADER_TEXT if seller
+                                                                  else palette.JOB_HEADER_TEXT)}
+        fmt["verticalAlignment"] = "MIDDLE"
+    elif style == "example":
+        fmt["textFormat"] = {"italic": True, "foregroundColor": rgb(palette.EXAMPLE_TEXT)}
+    elif style == "wrap":
+        fmt["wrapStrategy"] = "WRAP"
+        fmt["verticalAlignment"] = "TOP"
+    elif style == "count":
+        fmt["numberFormat"] = {"type": "NUMBER", "pattern": palette.COUNT_FORMAT}
+    elif style == "code":
+        fmt["numberFormat"] = {"type": "TEXT"}
     if "numberFormat" not in fmt and isinstance(value, (date, datetime)):
         fmt["numberFormat"] = ({"type": "DATE_TIME", "pattern": palette.DATETIME_FORMAT} if isinstance(value, datetime)
                                else {"type": "DATE", "pattern": palette.DATE_FORMAT})
@@ -108,27 +125,51 @@ def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str
     height = max([len(tab.rows)] + [_chart_rows(c) for c in tab.charts] + [1])
     rows_needed, columns_needed = max(height + 10, MIN_ROWS), max(width, MIN_COLUMNS)
     grid = {"rowCount": rows_needed, "columnCount": columns_needed, "frozenRowCount": tab.freeze_rows}
+    grid_fields = "rowCount,columnCount,frozenRowCount"
+    if tab.freeze_columns:
+        grid["frozenColumnCount"] = tab.freeze_columns
+        grid_fields += ",frozenColumnCount"
     requests_: list[dict] = []
     if existing is None:
         sheet_id = _new_id(taken)
         taken.add(sheet_id)
-        requests_.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid}}})
+        properties = {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid}
+        if tab.hidden:
+            properties["hidden"] = True
+        requests_.append({"addSheet": {"properties": properties}})
     else:
         sheet_id = existing["properties"]["sheetId"]
         for chart in existing.get("charts", []):
             requests_.append({"deleteEmbeddedObject": {"objectId": chart["chartId"]}})
         requests_.append({"updateCells": {"range": {"sheetId": sheet_id}, "fields": "*"}})
+        properties = {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid}
+        if tab.hidden:
+            properties["hidden"] = True
         requests_.append({"updateSheetProperties": {
-            "properties": {"sheetId": sheet_id, "title": tab.title, "gridProperties": grid},
-            "fields": "title,gridProperties(rowCount,columnCount,frozenRowCount)"}})
+            "properties": properties, "fields": ("title,hidden," if tab.hidden else "title,") + f"gridProperties({grid_fields})"}})
     for column, chars in sorted(tab.widths.items()):
         requests_.append({"updateDimensionProperties": {
             "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": column - 1, "endIndex": column},
             "properties": {"pixelSize": round(chars * PIXELS_PER_CHAR + 5)}, "fields": "pixelSize"}})
+    # tab.heights are left out: Google grows a row to fit its wrapped text by itself, and a fixed height
+    # (set for Excel, which does not) would stop it doing so where Google's font wraps a line more.
     if tab.rows:
         rows = [{"values": [cell_data(c, currency) for c in row]} for row in tab.rows]
+        for (r, c), text in tab.notes.items():
+            row = rows[r - 1]["values"]
+            row.extend({} for _ in range(c - len(row)))
+            row[c - 1]["note"] = text
         requests_.append({"updateCells": {"rows": rows, "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                                          "fields": "userEnteredValue,userEnteredFormat"}})
+                                          "fields": "userEnteredValue,userEnteredFormat" + (",note" if tab.notes else "")}})
+    for column, body in sorted(tab.bodies.items()):
+        requests_.append(_body_request(sheet_id, column, body, currency))
+    for dropdown in tab.dropdowns:
+        requests_.append(_validation_request(sheet_id, dropdown))
+    if tab.status_colours:
+        column, first_row = tab.status_colours
+        requests_ += status_rules(existing or {}, sheet_id, first_row - 1, column - 1)
+    # tab.auto_filter is left out: a Google Sheet's basic filter hides rows for everyone editing the sheet
+    # at the same time (Google's own per-person filters are filter views, which each person makes).
     for chart in tab.charts:
         requests_.append({"addChart": {"chart": chart_json(tab, chart, sheet_id)}})
     if not record_digest:
@@ -141,6 +182,35 @@ def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str
         "metadataKey": DIGEST_KEY, "metadataValue": tab.digest(), "location": {"sheetId": sheet_id},
         "visibility": "DOCUMENT"}}})
     return requests_
+
+
+def _column_range(sheet_id: int, column: int, first_row: int, last_row: int | None = None) -> dict:
+    grid = {"sheetId": sheet_id, "startRowIndex": first_row - 1, "startColumnIndex": column - 1, "endColumnIndex": column}
+    if last_row is not None:
+        grid["endRowIndex"] = last_row
+    return grid
+
+
+def _body_request(sheet_id: int, column: int, body: ColumnBody, currency: str) -> dict:
+    """The column's number format and fill from its first row down; the cells' own text formats stay."""
+    fmt = {}
+    if body.number:
+        fmt["numberFormat"] = style_format(body.number, None, currency)["numberFormat"]
+    if body.fill:
+        fmt["backgroundColor"] = rgb(body.fill)
+    return {"repeatCell": {"range": _column_range(sheet_id, column, body.first_row), "cell": {"userEnteredFormat": fmt},
+                           "fields": "userEnteredFormat(" + ",".join(sorted(fmt)) + ")"}}
+
+
+def _validation_request(sheet_id: int, dropdown: Dropdown) -> dict:
+    """A dropdown of its choices. Google has no "any value, silently" list: other values always get the
+    warning mark (strict=False), so the suggestion lists (Reason, Channel) mark free text too."""
+    rule = {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in dropdown.choices]},
+            "showCustomUi": True, "strict": False}
+    if dropdown.strict:  # as in Excel: other values are allowed, with a warning (the job reports them)
+        rule["inputMessage"] = f"sheetreturns understands: {', '.join(dropdown.choices)}"
+    return {"setDataValidation": {
+        "range": _column_range(sheet_id, dropdown.column, dropdown.first_row, dropdown.last_row), "rule": rule}}
 
 
 def stored_digest(existing: dict | None) -> str | None:

@@ -127,16 +127,20 @@ def load_facts(state_dir: Path, source: str) -> FactsIndex:
     if not path.exists():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8")).get("facts") or {}
-        index: dict[tuple[str, str], tuple[ReportFact, ...]] = {}
-        for key, items in data.items():
-            first, _, second = key.partition("\t")
-            index[(first, second)] = tuple(
-                ReportFact(item["column"], _typed(item["column"], item["value"]), item["ref"], item.get("quote", ""))
-                for item in items if item.get("column") in BY_KEY)
-        return index
+        return facts_index(json.loads(path.read_text(encoding="utf-8")).get("facts") or {})
     except (OSError, ValueError, TypeError, KeyError, AttributeError, InvalidOperation):
         return {}
+
+
+def facts_index(data: dict[str, list[dict]]) -> FactsIndex:
+    """The journal's facts (as kept in its JSON) as the rules read them."""
+    index: dict[tuple[str, str], tuple[ReportFact, ...]] = {}
+    for key, items in data.items():
+        first, _, second = key.partition("\t")
+        index[(first, second)] = tuple(
+            ReportFact(item["column"], _typed(item["column"], item["value"]), item["ref"], item.get("quote", ""))
+            for item in items if item.get("column") in BY_KEY)
+    return index
 
 
 # -- the Import Log tab -------------------------------------------------------------

@@ -3,6 +3,12 @@
 Each line of a report becomes a Record: a return (the item is back), a refund (money went to the
 customer) or a reimbursement (Amazon paid the seller), with the values it gives for the Returns tab's
 columns and the natural key that recognises it again in a later or overlapping report.
+
+A layout the sheet reader also knows (Amazon's FBA and merchant-fulfilled returns, Shopify's orders
+export) is recognised by that layout's signature in ``engine.layouts``, and its codes (reasons,
+dispositions, request statuses, resolutions) mean what ``engine.vocabularies`` says, as on a sheet: a
+report imported and the same download opened as the sheet give the same Reason, Condition, Damage By
+and Decision. The payments, settlement and reimbursements reports are import's alone.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Callable
 
+from ..engine import layouts as sheet_layouts
 from ..engine import vocabularies
 from ..engine.columns import normalise
 from ..engine.values import BadValue, parse_count, parse_date, parse_money
@@ -48,13 +55,15 @@ class LeftOut(NotUnderstood):
 class Layout:
     name: str
     header: tuple[str, ...]  # the real header row, as downloaded
-    required: tuple[tuple[str, ...], ...]  # columns that identify it, each with its alternative names
+    required: tuple[tuple[str, ...], ...]  # columns that identify a report-only layout, each with its alternatives
     read: Callable[["Line"], list[Record]]
     channel: str = ""
     extra: tuple[str, ...] = ()  # other names some marketplaces give a column
     # Optional: the whole file at once, column by column (for the reports that run to 100,000s of lines).
     read_columns: Callable[[Callable[[str], list[str] | None], list[int]],
                            tuple[list[Record], list[tuple[int, str]]]] | None = None
+    # The same download as the sheet reader knows it: recognised by its signature there, not `required`.
+    sheet_layout: sheet_layouts.Layout | None = None
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -63,6 +72,13 @@ class Layout:
     @property
     def names(self) -> set[str]:
         return {normalise(h) for h in self.header}
+
+    @property
+    def identifying(self) -> set[str]:
+        """The normalised headers that identify the layout (its signature, or its required columns)."""
+        if self.sheet_layout is not None:
+            return {normalise(h) for h in self.sheet_layout.signature}
+        return {normalise(n) for group in self.required for n in group}
 
     def matches(self, present: set[str]) -> bool:
         return all(any(normalise(name) in present for name in names) for names in self.required)
@@ -143,15 +159,6 @@ def report_count(text: str, what: str) -> int | None:
         raise NotUnderstood(f'{what} "{text}" is not a whole number') from None
 
 
-@lru_cache(maxsize=1024)
-def _words(code: str) -> str:
-    """UNWANTED_ITEM -> "Unwanted item"; a reason already in words is kept."""
-    code = code.strip()
-    if code.isupper() or "_" in code:
-        code = code.replace("_", " ").strip().capitalize()
-    return code
-
-
 # -- Amazon FBA customer returns ---------------------------------------------
 
 @lru_cache(maxsize=256)
@@ -176,9 +183,9 @@ def _fba_return(line: Line) -> list[Record]:
         "order_id": order, "sku": sku, "product": v.get("product-name", "").strip() or None, "qty": qty,
         "received_on": returned, "received_qty": qty, "channel": AMAZON_FBA,
     }
-    reason = v.get("reason")
+    reason = v.get("reason", "").strip()
     if reason:
-        values["reason"] = _words(reason)
+        values["reason"] = reason  # as on a sheet: the code, which the vocabulary gives a Reason Category
     disposition = v["detailed-disposition"]
     found = _condition(disposition)
     if found:
@@ -205,7 +212,6 @@ def _fba_returns_columns(column: Callable[[str], list[str] | None],
     bad: list[tuple[int, str]] = []
     days: dict[str, date | None] = {}
     counts: dict[str, int | None] = {"1": 1, "": None}
-    words: dict[str, str] = {}
     append = records.append
     for number, order, sku, text, qty_text, lpn, product, reason, disposition in zip(
             numbers, orders, skus, dates, quantities, plates, products, reasons, dispositions):
@@ -238,11 +244,9 @@ def _fba_returns_columns(column: Callable[[str], list[str] | None],
             "order_id": order, "sku": sku, "product": product.strip() or None, "qty": qty,
             "received_on": returned, "received_qty": qty, "channel": AMAZON_FBA,
         }
+        reason = reason.strip()
         if reason:
-            said = words.get(reason)
-            if said is None:
-                said = words[reason] = _words(reason)
-            values["reason"] = said
+            values["reason"] = reason
         found = _condition(disposition)
         if found:
             values["condition"] = found[0]
@@ -275,7 +279,14 @@ def _mfn_return(line: Line) -> list[Record]:
     }
     reason = line.get("Return Reason")
     if reason:
-        values["reason"] = _words(reason.removeprefix("CR-"))
+        values["reason"] = reason  # CR-UNWANTED_ITEM: the vocabulary reads the code with its prefix
+    # Resolution (else a rejected request) gives Decision, as on a sheet.
+    decision = vocabularies.resolution(line.get("Resolution"))
+    if decision is None:
+        status = vocabularies.request_status(line.get("Return request status"))
+        decision = status.decision if status is not None else None
+    if decision is not None:
+        values["decision"] = decision
     delivered = report_date(line.get("Return delivery date"), "Return delivery date")
     if delivered is not None:
         values["received_on"] = delivered
@@ -432,8 +443,9 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout("Amazon FBA customer returns",
            ("return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity", "fulfillment-center-id",
             "detailed-disposition", "reason", "status", "license-plate-number", "customer-comments"),
-           (("return-date",), ("order-id", "amazon-order-id"), ("sku",), ("detailed-disposition",), ("fnsku",)),
-           _fba_return, AMAZON_FBA, extra=("amazon-order-id",), read_columns=_fba_returns_columns),
+           (),  # recognised as the sheet reader recognises it
+           _fba_return, AMAZON_FBA, extra=("amazon-order-id",), read_columns=_fba_returns_columns,
+           sheet_layout=sheet_layouts.AMAZON_FBA_RETURNS),
     Layout("Amazon merchant-fulfilled returns",
            ("Order ID", "Order date", "Return request date", "Return request status", "Amazon RMA ID",
             "Merchant RMA ID", "Label type", "Label cost", "Currency code", "Return carrier", "Tracking ID",
@@ -441,8 +453,8 @@ LAYOUTS: tuple[Layout, ...] = (
             "Return quantity", "Return Reason", "In policy", "Return type", "Resolution", "Invoice number",
             "Return delivery date", "Order Amount", "Order quantity", "SafeT Action reason", "SafeT claim id",
             "SafeT claim state", "SafeT claim creation time", "SafeT claim reimbursement amount", "Refunded Amount"),
-           (("Order ID",), ("Amazon RMA ID",), ("Merchant SKU",), ("Return quantity",)),
-           _mfn_return, AMAZON),
+           (),  # recognised as the sheet reader recognises it
+           _mfn_return, AMAZON, sheet_layout=sheet_layouts.AMAZON_MFN_RETURNS),
     Layout("Amazon payments transaction report",
            ("date/time", "settlement id", "type", "order id", "sku", "description", "quantity", "marketplace",
             "fulfillment", "order city", "order state", "order postal", "tax collection model", "product sales",
@@ -472,10 +484,11 @@ LAYOUTS: tuple[Layout, ...] = (
             "Discount Amount", "Shipping Method", "Created at", "Lineitem quantity", "Lineitem name",
             "Lineitem price", "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping",
             "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Refunded Amount"),
-           (("Name",), ("Financial Status",), ("Lineitem sku",), ("Lineitem quantity",), ("Refunded Amount",)),
-           _left_out, SHOPIFY, read_columns=_shopify_columns),
+           (),  # recognised as the sheet reader recognises it
+           _left_out, SHOPIFY, read_columns=_shopify_columns, sheet_layout=sheet_layouts.SHOPIFY_ORDERS),
 )
-BY_NAME = {layout.name: layout for layout in LAYOUTS}
+BY_SHEET_LAYOUT = {layout.sheet_layout.name: layout for layout in LAYOUTS if layout.sheet_layout is not None}
+REPORTS_ONLY = tuple(layout for layout in LAYOUTS if layout.sheet_layout is None)  # the sheet reader never sees these
 
 
 @dataclass
@@ -506,12 +519,15 @@ def recognise(lines: list[list[str]], search: int = 12) -> Recognised | None:
         present = {normalise(c) for c in cells if c}
         if len(present) < 3:
             continue
-        for layout in LAYOUTS:
-            if layout.matches(present):
-                index: dict[str, int] = {}
-                for position, cell in enumerate(cells):
-                    index.setdefault(normalise(cell), position)
-                return Recognised(layout, number, index)
+        on_sheet = sheet_layouts.recognise(cells)  # the layouts a sheet can be are recognised as there
+        found = BY_SHEET_LAYOUT.get(on_sheet.name) if on_sheet is not None else None
+        if found is None:
+            found = next((layout for layout in REPORTS_ONLY if layout.matches(present)), None)
+        if found is not None:
+            index: dict[str, int] = {}
+            for position, cell in enumerate(cells):
+                index.setdefault(normalise(cell), position)
+            return Recognised(found, number, index)
     return None
 
 
@@ -533,7 +549,7 @@ def closest(lines: list[list[str]], search: int = 12) -> tuple[Layout, list[str]
     _, layout, names = best
     present = {normalise(c) for c in names}
     missing = [h for h in layout.header if normalise(h) not in present]
-    required = {normalise(n) for group in layout.required for n in group}
+    required = layout.identifying
     missing.sort(key=lambda h: normalise(h) not in required)  # the identifying columns first
     extra = [c for c in names if normalise(c) not in layout.names]
     return layout, missing, extra

@@ -5,6 +5,9 @@ file changes nothing. Rows are matched on the sheet itself (the marketplace's re
 Return ID, else Order ID + SKU), which is what makes importing a file twice, or overlapping weekly
 files, add nothing twice. Only blank cells are filled; where a report disagrees with a value already
 there, the value stays and the disagreement is kept as a fact that the rules show as a problem.
+
+`import` on its own writes a plan of just those rows, cells and the Import Log; a sync puts the same
+into its one plan with the job's own changes (ImportBatch), and saves the journal after that write.
 """
 from __future__ import annotations
 
@@ -14,18 +17,21 @@ from datetime import datetime
 from itertools import compress, islice
 from pathlib import Path
 
-from ..engine.columns import BY_KEY, normalise
+from ..engine.columns import BY_KEY, HeaderMap, normalise
 from ..engine.model import Line
-from ..engine.report_facts import ReportFact, same
+from ..engine.report_facts import FactsIndex, ReportFact, same
 from ..engine.typed_lines import build_lines
 from ..errors import SheetReturnsError
 from ..results import typed_failures
 from ..settings.config_file import Config
-from ..settings.policy_layers import resolve_policy
-from ..sheet.workbook import WriteReport, open_workbook
+from ..settings.policy_layers import SheetPolicy
+from ..sheet.tab_model import Tab
+from ..sheet.workbook import Workbook, WriteReport, open_workbook
 from ..sheet.write_plan import RowIdentity, WritePlan
 from .files import REPORT_SUFFIXES, ReportFile, file_digest, read_report
-from .journal import IMPORT_LOG_TAB, FileRecord, ImportJournal, fact_json, fact_key, hashes_on_tab, state_path
+from .journal import (
+    IMPORT_LOG_TAB, FileRecord, ImportJournal, fact_json, fact_key, facts_index, hashes_on_tab, state_path,
+)
 from .layouts import REFUND, REIMBURSEMENT, RETURN, LeftOut, NotUnderstood, Record, closest, recognise
 
 ADDABLE = ("channel", "reimbursed_on", "reimbursed_amount")  # columns import adds when the sheet lacks them
@@ -281,6 +287,36 @@ def _remember(record: Record, facts: dict[str, list[dict]], ref: str) -> None:
 
 # -- the import run ------------------------------------------------------------------
 
+@dataclass
+class ImportBatch:
+    """Report lines matched against the sheet as read, waiting for the sheet write that records them.
+
+    `rows`, `fills`, `add_columns` and `log_tab` go into a WritePlan; once the caller has applied it,
+    `finish` saves the import journal (only then: a crash before it is caught by the rows on the sheet).
+    """
+
+    result: ImportResult
+    rows: list[dict[str, object]] = field(default_factory=list)  # new rows: column key -> value
+    fills: dict[int, dict[str, object]] = field(default_factory=dict)  # sheet row -> blank cells it fills
+    add_columns: list[str] = field(default_factory=list)  # columns import adds (Channel, Reimbursed On ...)
+    log_tab: Tab | None = None  # the Import Log, when it changes (or is missing)
+    journal: ImportJournal | None = None  # what to remember once the sheet holds the rows (None: nothing new)
+    facts: dict[str, list[dict]] = field(default_factory=dict)  # every report's facts, this run's included
+
+    @property
+    def sheet_change(self) -> bool:
+        return bool(self.rows or self.fills or self.add_columns)
+
+    def facts_index(self) -> FactsIndex:
+        """The facts to evaluate the sheet with, as they will be once the journal is saved."""
+        return facts_index(self.facts)
+
+    def finish(self, recorded: bool) -> None:
+        """After the sheet write (`recorded`: the sheet now holds this batch): save the journal (not on a dry run)."""
+        if self.journal is not None and recorded and not self.result.dry_run:
+            self.journal.save()
+
+
 def import_files(source: str, paths: list[str | Path], config: Config, *, dry_run: bool = False,
                  now: datetime | None = None, skip_known: bool = False) -> ImportResult:
     """Import report files into SOURCE's Returns tab. The caller holds the run lock.
@@ -292,8 +328,45 @@ def import_files(source: str, paths: list[str | Path], config: Config, *, dry_ru
 
 
 def import_parsed(source: str, parsed: list[ParsedFile], config: Config, *, dry_run: bool = False,
-                  now: datetime | None = None, skip_known: bool = False,
-                  result: ImportResult | None = None) -> ImportResult:
+                  now: datetime | None = None, skip_known: bool = False) -> ImportResult:
+    """`import` on its own: the new rows, filled cells and the Import Log, one write."""
+    result = ImportResult(source, dry_run)
+    workbook = open_workbook(source, config)
+    try:
+        resolved = SheetPolicy(config, workbook)
+        tab, header = workbook.returns_tab(resolved.columns)  # the seller's [columns]
+        policy = resolved()
+        rows = list(islice(workbook.iter_rows(tab), header.row_index + 1, None))
+        first = header.row_number + 1
+        lines = build_lines(rows, first, header, policy, workbook.date1904)
+        last = max((first + i for i, cells in enumerate(rows) if any(c is not None and c != "" for c in cells)),
+                   default=header.row_number)
+        batch = match_reports(workbook, source, config, parsed, lines, header, last, dry_run=dry_run, now=now,
+                              skip_known=skip_known, result=result)
+        workbook.done_reading()
+        if batch.sheet_change or batch.log_tab is not None:
+            plan_rows: dict[int, dict[str, object]] = {n: {} for n in range(header.row_number + 1, last + 1)}
+            plan_rows.update(batch.fills)
+            identities = {line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in lines}
+            plan = WritePlan(tab, header, add_columns=list(batch.add_columns), rows=plan_rows, identities=identities,
+                             append=batch.rows, tabs=[batch.log_tab] if batch.log_tab is not None else [],
+                             currency_symbol=policy.currency_symbol)
+            report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
+            result.written, result.changes = report.written, dict(report.changes)
+        batch.finish(True)
+    finally:
+        workbook.close()
+    return result
+
+
+def match_reports(workbook: Workbook, source: str, config: Config, parsed: list[ParsedFile], lines: list[Line],
+                  header: HeaderMap, last: int, *, dry_run: bool, now: datetime | None = None,
+                  skip_known: bool = False, result: ImportResult | None = None) -> ImportBatch:
+    """Land every record of the parsed files on the sheet as read (`lines`, the last row holding anything
+    at `last`): which rows they add, which blank cells they fill, and what the journal will remember.
+
+    Reads the Import Log tab, so it runs while the sheet is open for reading. Writes nothing.
+    """
     now = now or datetime.now().astimezone()
     journal = ImportJournal.load(state_path(config.state_dir, source))
     result = result or ImportResult(source, dry_run)
@@ -303,95 +376,74 @@ def import_parsed(source: str, parsed: list[ParsedFile], config: Config, *, dry_
         if item.report.sha256 not in seen:
             seen.add(item.report.sha256)
             unique.append(item)
-    workbook = open_workbook(source, config)
-    try:
-        tab, header = workbook.returns_tab(lambda: resolve_policy(config, workbook).columns)  # the seller's [columns]
+    if skip_known:
         known = set(journal.files)
         if IMPORT_LOG_TAB in workbook.titles:
-            known |= hashes_on_tab(workbook.iter_rows(IMPORT_LOG_TAB))
-        if skip_known:
-            unique = [p for p in unique if not (p.report.sha256 in known and
-                                                journal.files.get(p.report.sha256, FileRecord("", "", "")).final)]
-        policy = resolve_policy(config, workbook)
-        rows = list(islice(workbook.iter_rows(tab), header.row_index + 1, None))
-        first = header.row_number + 1
-        lines = build_lines(rows, first, header, policy, workbook.date1904)
-        workbook.done_reading()
-        last = max((first + i for i, cells in enumerate(rows) if any(c is not None and c != "" for c in cells)),
-                   default=header.row_number)
-        index = SheetIndex()
-        targets = {line.row: Target(line.row, line) for line in lines}
-        for target in targets.values():
-            index.add(target)
-        appended: list[Target] = []
-        facts = {k: list(v) for k, v in journal.facts.items()}
-        records = sorted(((KIND_ORDER[r.kind], n, r) for n, p in enumerate(unique) for r in p.records),
-                         key=lambda item: (item[0], item[1], item[2].line))
-        per_file = [FileRecord(p.report.sha256, p.report.name, p.layout, lines=p.lines, left_out=p.left_out,
-                               not_understood=list(p.not_understood), imported_at=now.isoformat(timespec="seconds"))
-                    for p in unique]
-        for _, number, record in records:
-            item = per_file[number]
-            ref = f"{item.name} line {record.line}"
-            outcome, disagreements = apply_record(record, index, appended, facts, ref)
-            if outcome.added:
-                item.added += 1
-            elif outcome.updated:
-                item.updated += 1
-            elif outcome.waiting:
-                item.waiting += 1
-                item.not_understood.append((record.line, f"no row for order {record.order_id}, SKU {record.sku} "
-                                                         f"yet: import the refund (payments) report too"))
-            else:
-                item.already += 1
-            for text in disagreements:
-                item.not_understood.append((record.line, f"kept the sheet's value: {text}"))
-        for item in per_file:
-            item.not_understood.sort()
+            known |= hashes_on_tab(workbook.iter_rows(IMPORT_LOG_TAB))  # the sheet remembers a lost state folder
+        unique = [p for p in unique if not (p.report.sha256 in known and
+                                            journal.files.get(p.report.sha256, FileRecord("", "", "")).final)]
+    index = SheetIndex()
+    targets = {line.row: Target(line.row, line) for line in lines}
+    for target in targets.values():
+        index.add(target)
+    appended: list[Target] = []
+    facts = {k: list(v) for k, v in journal.facts.items()}
+    records = sorted(((KIND_ORDER[r.kind], n, r) for n, p in enumerate(unique) for r in p.records),
+                     key=lambda item: (item[0], item[1], item[2].line))
+    per_file = [FileRecord(p.report.sha256, p.report.name, p.layout, lines=p.lines, left_out=p.left_out,
+                           not_understood=list(p.not_understood), imported_at=now.isoformat(timespec="seconds"))
+                for p in unique]
+    for _, number, record in records:
+        item = per_file[number]
+        ref = f"{item.name} line {record.line}"
+        outcome, disagreements = apply_record(record, index, appended, facts, ref)
+        if outcome.added:
+            item.added += 1
+        elif outcome.updated:
+            item.updated += 1
+        elif outcome.waiting:
+            item.waiting += 1
+            item.not_understood.append((record.line, f"no row for order {record.order_id}, SKU {record.sku} "
+                                                     f"yet: import the refund (payments) report too"))
+        else:
+            item.already += 1
+        for text in disagreements:
+            item.not_understood.append((record.line, f"kept the sheet's value: {text}"))
+    for item in per_file:
+        item.not_understood.sort()
 
-        fills = {t.row: t.fills for t in targets.values() if t.fills}
-        used = {k for t in (*appended, *targets.values()) for k in (t.values if t.new else t.fills)}
-        add_columns = [k for k in ADDABLE if k in used and k not in header.columns]
-        missing = sorted(k for k in used if k not in header.columns and k not in add_columns)
-        for key in missing:
-            result.notes.append(f"the sheet has no {BY_KEY[key].header} column: add one to record it")
-        writable = set(header.columns) | set(add_columns)
-        new_rows = [{k: v for k, v in t.values.items() if k in writable and v is not None} for t in appended]
-        plan_rows: dict[int, dict[str, object]] = {n: {} for n in range(header.row_number + 1, last + 1)}
-        for row, values in fills.items():
-            plan_rows[row] = {k: v for k, v in values.items() if k in writable}
+    used = {k for t in (*appended, *targets.values()) for k in (t.values if t.new else t.fills)}
+    add_columns = [k for k in ADDABLE if k in used and k not in header.columns]
+    missing = sorted(k for k in used if k not in header.columns and k not in add_columns)
+    for key in missing:
+        result.notes.append(f"the sheet has no {BY_KEY[key].header} column: add one to record it")
+    writable = set(header.columns) | set(add_columns)
+    new_rows = [{k: v for k, v in t.values.items() if k in writable and v is not None} for t in appended]
+    fills = {row: kept for row, kept in ((t.row, {k: v for k, v in t.fills.items() if k in writable})
+                                         for t in targets.values() if t.fills) if kept}
 
-        changed_files = []
-        for item in per_file:
-            before = journal.files.get(item.sha256)
-            result.files.append(item)
-            if before is not None and item.added == item.updated == 0 and \
-                    (before.waiting, before.not_understood) == (item.waiting, item.not_understood):
-                continue  # imported before and nothing new: the Import Log keeps its first entry
-            changed_files.append(item)
-        result.rows_added = len(new_rows)
-        result.rows_updated = len([r for r in plan_rows.values() if r])
-        result.columns_added = add_columns
-        sheet_change = bool(new_rows or result.rows_updated or add_columns)
-        tab_missing = IMPORT_LOG_TAB not in workbook.titles and bool(per_file or journal.files)
-        if sheet_change or changed_files or tab_missing:
-            updated_journal = ImportJournal(journal.path, [*journal.files.values()], facts)
-            for item in changed_files:
-                updated_journal.files[item.sha256] = item
-            identities = {line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in lines}
-            plan = WritePlan(tab, header, add_columns=add_columns, rows=plan_rows, identities=identities,
-                             append=new_rows, tabs=[updated_journal.log_tab()],
-                             currency_symbol=policy.currency_symbol)
-            report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
-            result.written, result.changes = report.written, dict(report.changes)
-            if not dry_run:
-                updated_journal.save()
-        elif facts != journal.facts and not dry_run:
-            journal.facts = facts
-            journal.save()
-    finally:
-        workbook.close()
-    return result
+    changed_files = []
+    for item in per_file:
+        before = journal.files.get(item.sha256)
+        result.files.append(item)
+        if before is not None and item.added == item.updated == 0 and \
+                (before.waiting, before.not_understood) == (item.waiting, item.not_understood):
+            continue  # imported before and nothing new: the Import Log keeps its first entry
+        changed_files.append(item)
+    result.rows_added = len(new_rows)
+    result.rows_updated = len(fills)
+    result.columns_added = add_columns
+    batch = ImportBatch(result, new_rows, fills, add_columns, facts=facts)
+    tab_missing = IMPORT_LOG_TAB not in workbook.titles and bool(per_file or journal.files)
+    if batch.sheet_change or changed_files or tab_missing:
+        updated = ImportJournal(journal.path, [*journal.files.values()], facts)
+        for item in changed_files:
+            updated.files[item.sha256] = item
+        batch.journal, batch.log_tab = updated, updated.log_tab()
+    elif facts != journal.facts:
+        journal.facts = facts
+        batch.journal = journal  # only the facts changed: nothing to write on the sheet
+    return batch
 
 
 def report_files(folder: Path) -> list[Path]:
@@ -403,38 +455,49 @@ def report_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def imports_first(source: str, config: Config, *, dry_run: bool, now: datetime | None = None) -> ImportResult:
-    """For sync: import the new report files of [import] folder before the sheet is read.
-
-    A file imported before is recognised by its content, whatever its name. A bad file is a failure of
-    this run, named, while the other files are imported.
-    """
-    result = ImportResult(source, dry_run)
+def new_reports(config: Config, source: str, result: ImportResult) -> list[ParsedFile]:
+    """For sync: the report files of [import] folder not imported before, read and understood (before the
+    sheet is opened). A file imported before is recognised by its content, whatever its name. A bad file
+    is a failure of this run, named in `result`, while the other files are imported."""
     folder = config.imports.get("folder")
     if not folder:
-        return result
+        return []
+    parsed = []
     try:
         paths = report_files(Path(folder))
         journal = ImportJournal.load(state_path(config.state_dir, source))
-        parsed = []
-        for path in paths:
-            try:
-                digest = file_digest(path)
-                known = journal.files.get(digest)
-                if known is not None and known.final:
-                    continue
-                parsed.append(parse_file(path))
-            except SheetReturnsError as exc:
-                result.failures.append(f"import: {exc}")
-        if parsed:
-            import_parsed(source, parsed, config, dry_run=dry_run, now=now, skip_known=True, result=result)
     except SheetReturnsError as exc:
         result.failures.append(f"import: {exc}")
-        return result
+        return []
+    for path in paths:
+        try:
+            known = journal.files.get(file_digest(path))
+            if known is not None and known.final:
+                continue
+            parsed.append(parse_file(path))
+        except SheetReturnsError as exc:
+            result.failures.append(f"import: {exc}")
+    return parsed
+
+
+def imports_for_sync(workbook: Workbook, source: str, config: Config, parsed: list[ParsedFile], lines: list[Line],
+                     header: HeaderMap, last: int, result: ImportResult, *, dry_run: bool,
+                     now: datetime | None = None) -> ImportBatch | None:
+    """For sync, while the sheet is open and read: the new report files' rows and fills, to be written with
+    the job's own changes. A problem is a failure of this run, not a stop."""
+    if not parsed:
+        return None
+    try:
+        batch = match_reports(workbook, source, config, parsed, lines, header, last, dry_run=dry_run, now=now,
+                              skip_known=True, result=result)
+    except SheetReturnsError as exc:
+        result.failures.append(f"import: {exc}")
+        return None
     if result.files:
+        folder = Path(str(config.imports.get("folder")))
         verb = "would add" if dry_run else "added"
         names = len(result.files)
         result.notes.insert(0, f"import: {result.rows_added} row{'s' if result.rows_added != 1 else ''} {verb}, "
                                f"{result.rows_updated} updated from {names} new report file{'s' if names != 1 else ''} "
-                               f"in {Path(folder).name}")
-    return result
+                               f"in {folder.name}")
+    return batch

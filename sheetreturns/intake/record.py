@@ -22,7 +22,7 @@ from ..settings.config_file import Config
 from ..errors import SheetReturnsError
 from ..sheet.write_plan import RowIdentity, WritePlan
 from ..engine.policy import Policy
-from ..settings.policy_layers import resolve_policy
+from ..settings.policy_layers import SheetPolicy
 from ..sheet.workbook import Workbook, WriteReport, open_workbook
 from ..sheet.tab_names import INTAKE_LOG_TAB
 from ..engine.values import BadValue, parse_text
@@ -176,8 +176,9 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
     now = now or datetime.now().astimezone()
     workbook = open_workbook(source, config)
     try:
-        tab, header = workbook.returns_tab(lambda: resolve_policy(config, workbook).columns)  # the seller's [columns]
-        policy = resolve_policy(config, workbook)
+        resolved = SheetPolicy(config, workbook)
+        tab, header = workbook.returns_tab(resolved.columns)  # the seller's [columns]
+        policy = resolved()
         on_sheet = SheetKeys.read(workbook, tab, header)
         batch = read_notices(workbook, source, config, settings, on_sheet, policy, dry_run=dry_run, now=now)
         try:

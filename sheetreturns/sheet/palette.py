@@ -23,6 +23,8 @@ NOTE_TEXT = "595959"
 ALERT_TEXT = "9C0006"  # something the owner must act on: dark red on light red
 ALERT_FILL = "FFC7CE"
 GOOD_TEXT = "006100"  # all clear: dark green
+TITLE_SIZE = 16  # points: a tab's title
+HEADING_SIZE = 13  # points: a section heading
 
 # Fill colours for status labels: the Status column of the Returns tab (as conditional formats that
 # follow the cell's value) and status cells of the generated tabs.
@@ -55,7 +57,3 @@ def money_format(currency_symbol: str) -> str:
     number = amount_format(currency_symbol)  # the currency's own decimals: #,##0.00, or #,##0 for yen
     return f"{symbol}{number};-{symbol}{number}"
 
-
-def column_format(kind: str, currency_symbol: str) -> str | None:
-    """The number format of a Returns column of this kind (date, money, int), or None."""
-    return {"date": DATE_FORMAT, "money": money_format(currency_symbol), "int": COUNT_FORMAT}.get(kind)

@@ -1,7 +1,7 @@
 """What a new tracking sheet holds, as plain data: columns, dropdown choices, example rows, settings, How-to.
 
-`sheetreturns init` draws this into an .xlsx (init_workbook.py); a Google Sheets set-up can draw the
-same content into a spreadsheet, so both kinds of sheet explain themselves in the same words.
+starter_tabs.py lays it out as the tabs `sheetreturns init` draws, into an .xlsx or a Google Sheet alike,
+so both kinds of sheet explain themselves in the same words.
 """
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""Generated tabs (Summary, Email Log, Intake Log) as plain data, drawn alike in Excel and Google Sheets.
+"""Tabs as plain data, drawn alike in Excel and Google Sheets: the generated tabs (Summary, Email Log,
+Intake Log) and the tabs of a new sheet (Returns, How-to, Settings: see starter_tabs.py).
 
 A Tab is rows of cells; a cell is a plain value or a Styled value naming one of a few styles. Each
-spreadsheet adapter turns styles into its own formatting, and ChartSpecs into native charts. Text
-that starts with = + - @ is always written as text, never as a formula.
+spreadsheet adapter turns styles into its own formatting, and ChartSpecs into native charts. A tab a
+seller fills in also has column bodies (the format of rows typed later), dropdowns, status colours
+and notes. Text that starts with = + - @ is always written as text, never as a formula.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Literal
 
 from .palette import STATUS_COLOURS  # every colour lives in palette.py; re-exported for the adapters
 
-__all__ = ["STATUS_COLOURS", "STYLES", "ChartSpec", "Series", "Styled", "Tab"]
+__all__ = ["STATUS_COLOURS", "STYLES", "ChartSpec", "ColumnBody", "Dropdown", "Series", "Styled", "Tab"]
 
 # The styles an adapter must know how to draw.
 STYLES = frozenset({
@@ -30,7 +32,15 @@ STYLES = frozenset({
     "alert",      # bold dark red: something the owner must act on
     "good",       # green text: all clear
     "status",     # coloured fill by the status label the cell holds (see STATUS_COLOURS)
+    # The tabs of a new sheet:
+    "seller_header",  # a Returns column header the seller fills in: bold white on dark blue
+    "job_header",     # a Returns column header the job fills in: bold dark grey on grey
+    "example",        # grey italics: an example row
+    "wrap",           # text wrapped within its column, top-aligned
+    "count",          # a whole number without thousands separator (a quantity)
+    "code",           # text kept as typed (a code such as 0042 stays 0042)
 })
+NUMBER_STYLES = frozenset({"int", "money", "percent", "date", "datetime", "count", "code"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,33 @@ class ChartSpec:
     y2_title: str = ""  # title of the right-hand value axis, when a series uses axis="right"
 
 
+@dataclass(frozen=True)
+class ColumnBody:
+    """How a column looks from `first_row` down, in the rows drawn and in the rows a seller types later."""
+
+    first_row: int  # 1-based
+    number: str | None = None  # a style of NUMBER_STYLES giving the number format
+    fill: str | None = None  # a palette colour (RGB hex)
+
+    def __post_init__(self) -> None:
+        if self.number is not None and self.number not in NUMBER_STYLES:
+            raise ValueError(f"not a number style: {self.number!r}")
+
+
+@dataclass(frozen=True)
+class Dropdown:
+    """A list of choices offered in a column from `first_row` down (to `last_row`, or to the sheet's end)."""
+
+    column: int  # 1-based
+    first_row: int
+    choices: tuple[str, ...]
+    strict: bool = False  # other values get a warning (the job reports them); else the list only suggests
+    what: str = ""  # what the column holds, for the warning: "Condition"
+    last_row: int | None = None
+    list_name: str = ""  # the choices are also listed in the cells `list_range`, under this name
+    list_range: str = ""  # e.g. 'Lists'!$C$2:$C$7
+
+
 @dataclass
 class Tab:
     title: str
@@ -76,11 +113,25 @@ class Tab:
     freeze_rows: int = 0
     charts: list[ChartSpec] = field(default_factory=list)
     stamp_row: int | None = None  # 1-based row saying when the tab was made: not part of its content
+    # Mostly for the tabs a seller fills in (a new sheet's):
+    freeze_columns: int = 0
+    heights: dict[int, float] = field(default_factory=dict)  # 1-based row -> height in points, for wrapped text
+    bodies: dict[int, ColumnBody] = field(default_factory=dict)  # 1-based column -> its format below the header
+    dropdowns: list[Dropdown] = field(default_factory=list)
+    status_colours: tuple[int, int] | None = None  # (column, first row): coloured by status label, rows typed later too
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), 1-based -> a note on the cell
+    auto_filter: bool = False  # filter buttons on the first row, over the rows drawn
+    hidden: bool = False
 
     def digest(self) -> str:
         """A fingerprint of what the tab shows, leaving out its stamp row: equal digests, nothing to write."""
         rows = [row for number, row in enumerate(self.rows, start=1) if number != self.stamp_row]
-        text = repr((self.title, rows, sorted(self.widths.items()), self.freeze_rows, self.charts))
+        shown: tuple = (self.title, rows, sorted(self.widths.items()), self.freeze_rows, self.charts)
+        extras = (self.freeze_columns, sorted(self.heights.items()), sorted(self.bodies.items()), self.dropdowns,
+                  self.status_colours, sorted(self.notes.items()), self.auto_filter, self.hidden)
+        if any(extras):  # generated tabs have none: their digests stay what earlier runs stored
+            shown += extras
+        text = repr(shown)
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def add(self, *cells: object) -> int:

@@ -18,6 +18,7 @@ FILLABLE_KEYS = ("return_id", "notified_on")  # seller columns the job fills whe
 # for marking it handled.
 ON_DEMAND_KEYS: tuple[str, ...] = tuple(c.key for c in JOB_COLUMNS if c.on_demand)
 ON_DEMAND_SELLER_KEYS: tuple[str, ...] = tuple(c.key for c in SELLER_COLUMNS if c.on_demand)
+_JOB_KEY_SET = frozenset(JOB_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +95,24 @@ def build_plan(
     currency_symbol: str = "£",
     append: list[dict[str, object]] | None = None,
     append_after: int | None = None,
+    *,
+    fills: dict[int, dict[str, object]] | None = None,
+    added_columns: list[str] | None = None,
+    current: dict[str, list[object]] | None = None,
+    emails_sent: bool = True,
 ) -> WritePlan:
-    """The plan of a sync. `append`: new rows (intake), evaluated as sheet rows append_after + 1, + 2 ...:
-    each goes below the sheet's last row with its own values and the job's."""
+    """The plan of a sync. `append`: new rows (import, intake), evaluated as sheet rows append_after + 1, + 2 ...:
+    each goes below the sheet's last row with its own values and the job's. `fills`: blank seller cells of
+    existing rows to fill (import), `added_columns`: the seller columns that needs added first.
+    `current`: the job-owned cells as read (see WritePlan.current); `emails_sent`: whether emails went out
+    between reading the sheet and this write."""
     rows = job_values(evaluation, contacted_on or {}, last_email or {})
     for row, return_id in evaluation.assigned_ids.items():
         rows[row]["return_id"] = return_id
     for row, day in evaluation.filled_notified.items():
         rows[row]["notified_on"] = day
+    for row, values in (fills or {}).items():
+        rows.setdefault(row, {}).update(values)
     replied = any(outcome.reply is not None for outcome in evaluation.outcomes)
     add_columns = [key for key in JOB_KEYS if key not in header.columns and (replied or key not in ON_DEMAND_KEYS)]
     if replied:
@@ -110,6 +121,8 @@ def build_plan(
         filled = evaluation.assigned_ids if key == "return_id" else evaluation.filled_notified
         if filled and key not in header.columns:
             add_columns.insert(0, key)
+    add_columns = [*(k for k in added_columns or () if k not in header.columns),
+                   *(k for k in add_columns if k not in (added_columns or ()))]
     identities = {
         line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in evaluation.lines
     }
@@ -119,7 +132,7 @@ def build_plan(
             identities.pop(number, None)
             new_rows.append({**values, **{k: v for k, v in rows.pop(number, {}).items() if v is not None}})
     return WritePlan(tab, header, add_columns, rows, identities, append=new_rows, append_after=append_after,
-                     tabs=list(tabs or []), currency_symbol=currency_symbol)
+                     tabs=list(tabs or []), currency_symbol=currency_symbol, current=current, emails_sent=emails_sent)
 
 
 def returns_unchanged(plan: WritePlan) -> bool:
@@ -136,8 +149,9 @@ def returns_unchanged(plan: WritePlan) -> bool:
     if any(row < first or row >= first + height for row in plan.rows):
         return False
     keys = [key for key in JOB_KEYS if key in plan.header.columns]
-    if any(key in values for values in plan.rows.values() for key in FILLABLE_KEYS):
-        return False  # a blank Return ID or Notified On gets filled in
+    job_keys = _JOB_KEY_SET
+    if not all(job_keys.issuperset(values) for values in plan.rows.values()):
+        return False  # a blank seller cell gets filled in (Return ID, Notified On, an imported report's value)
     for key in keys:
         have = current[key]
         wanted: list[object] = [""] * height
