@@ -1,6 +1,6 @@
 """`check` on generated workbooks next to a bare python-calamine read of the same file, in the same run.
 
-Target (issue 2): `check` of 100k rows within 2.0x the bare read time.
+Target: `check` of 100k rows within 1.5x the bare read time.
 Usage: python benchmarks/bench_check.py [ROWS ...]   (default: 10000 100000)
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ The email step (render the templates, compose, journal each message before and a
 yagmail connection) is timed against smtplib sending the very same prepared messages over one
 connection. Both talk to one aiosmtpd server running in its own process on 127.0.0.1. Loading the
 workbook and importing the modules (smtplib; yagmail and sheetreturns) are outside both timings.
-Target (issue 5): the email step within 1.5x of plain smtplib.
+Target: the email step within 1.5x of plain smtplib.
 Usage: python benchmarks/bench_emails.py [EMAILS]   (default: 1000)
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading a sheet with a progress callback next to the same read without one, in the same run.
 
-Target (issue 7): the progress bar costs under 2% of the read + evaluate time at 100k rows.
+Target: the progress bar costs under 2% of the read + evaluate time at 100k rows.
 Usage: python benchmarks/bench_progress.py [ROWS ...]   (default: 100000)
 """
 from __future__ import annotations

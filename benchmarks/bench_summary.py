@@ -1,6 +1,6 @@
 """The Summary on generated workbooks next to `check` of the same file (the read and evaluation it starts from).
 
-Target (issue 6): at 100k rows the Summary (figures, tab, and drawing it with openpyxl) adds less
+Target: at 100k rows the Summary (figures, tab, and drawing it with openpyxl) adds less
 than the time of `check` itself, so a sync with a Summary costs at most twice a check.
 Usage: python benchmarks/bench_summary.py [ROWS ...]   (default: 10000 100000)
 """

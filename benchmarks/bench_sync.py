@@ -1,7 +1,7 @@
 """`sync` of generated workbooks next to a bare openpyxl load_workbook + save of the same file, same run.
 
-Targets (issue 3): at 100k rows, sync <= 0.25x the openpyxl round-trip time and <= 0.5x its peak
-memory; the 1,048,576-row workbook (Excel's maximum: a header and 1,048,575 returns) syncs within 4 GB.
+Targets: at 100k rows, sync <= 0.15x the openpyxl round-trip time and <= 0.5x its peak memory; the
+1,048,576-row workbook (Excel's maximum: a header and 1,048,575 returns) syncs within 1.5 GB.
 Usage: python benchmarks/bench_sync.py [ROWS ...]      (default: 10000 100000)
        python benchmarks/bench_sync.py 1048575 --no-baseline   (sync only: openpyxl needs ~10 GB there)
 """

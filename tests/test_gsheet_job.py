@@ -1,4 +1,4 @@
-"""Done when (issue 4): the whole job runs against a Google Sheet through the real gspread client —
+"""The whole job runs against a Google Sheet through the real gspread client —
 statuses, Summary, Email Log, and emails sent exactly once over a real SMTP server."""
 from __future__ import annotations
 
