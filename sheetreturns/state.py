@@ -8,7 +8,8 @@ earlier version kept in ``.sheetreturns`` in the working folder is moved there t
 
 The run lock is in the user's state folder whatever the config says, so two runs on the same sheet exclude
 each other from anywhere. It is an operating-system lock (filelock: ``fcntl`` on POSIX, ``msvcrt`` on
-Windows) that dies with its process, so a killed run never leaves a stale lock behind.
+Windows) that dies with its process, so a killed run never leaves a stale lock behind. Where neither exists
+the lock is a file; one left by a run that died is taken over once the process it names is gone.
 
 Everything written here is private: folders 0700 and files 0600 from the moment they are created.
 """
@@ -210,20 +211,42 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _lock_type():
+    """The operating system's own file lock, and whether it is one (it dies with its process): msvcrt on
+    Windows, fcntl elsewhere; without either, filelock's lock file, which outlives a killed process."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # filelock warns when only a lock file is possible: run_lock handles it
+        import filelock
+    if sys.platform == "win32":
+        return filelock.WindowsFileLock, True
+    if getattr(filelock, "has_fcntl", True) and filelock.FileLock is filelock.UnixFileLock:
+        return filelock.UnixFileLock, True
+    return filelock.SoftFileLock, False
+
+
 class _Lock:
-    """A non-blocking exclusive OS lock on a file, released when closed or when the process dies."""
+    """A non-blocking exclusive lock on a file: an OS lock, released when closed or when the process dies,
+    where the system has one (``dies_with_process``); else a lock file."""
 
     def __init__(self, path: Path) -> None:
-        from filelock import FileLock, Timeout
+        kind, self.dies_with_process = _lock_type()  # first: it imports filelock without its warning
+        from filelock import Timeout
 
+        self.path = path
         self._timeout = Timeout
-        self._lock = FileLock(str(path), timeout=0, mode=FILE_MODE, is_singleton=False)
+        self._lock = kind(str(path), timeout=0, mode=FILE_MODE, is_singleton=False)
 
     def acquire(self) -> bool:
         try:
             self._lock.acquire(timeout=0)
         except self._timeout:
             return False
+        except OSError as exc:  # a lock file cannot be written: a full disk, a read-only folder
+            raise SheetReturnsError(f"cannot write the run lock {self.path} ({exc.strerror or exc}): nothing was "
+                                    f"read and no email goes out; free disk space or make the folder writable, "
+                                    f"then run again") from None
         return True
 
     def release(self) -> None:
@@ -241,14 +264,15 @@ def run_lock(state_dir: Path, source: str, also: tuple[Path, ...] = ()) -> Itera
         folder = ensure_dir(Path(state_dir))
     lock = _Lock(folder / f"{slug}.lock")
     holder_path = folder / f"{slug}.holder"
-    if not lock.acquire():
+    if not lock.acquire() and not _took_over_from_dead_run(lock, holder_path):
         try:
             holder = json.loads(holder_path.read_text(encoding="utf-8"))
             who = f"pid {holder['pid']} on {holder['host']} since {holder['since']}"
         except (OSError, ValueError, KeyError, TypeError):
             who = "another process"
         name = Path(source).name if google_or_none(source) is None else source
-        raise SheetReturnsError(f"another sync of {name} is running ({who}): wait for it to finish")
+        hint = "" if lock.dies_with_process else f"; if none is, delete {lock.path}"
+        raise SheetReturnsError(f"another sync of {name} is running ({who}): wait for it to finish{hint}")
     try:
         try:
             write_private(holder_path, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
@@ -262,6 +286,21 @@ def run_lock(state_dir: Path, source: str, also: tuple[Path, ...] = ()) -> Itera
     finally:
         holder_path.unlink(missing_ok=True)
         lock.release()
+
+
+def _took_over_from_dead_run(lock: _Lock, holder_path: Path) -> bool:
+    """A lock file (no OS lock here) left by a run on this computer whose process is gone: take it over."""
+    if lock.dies_with_process:
+        return False  # the OS released a dead run's lock itself: a held lock is a live run
+    try:
+        holder = json.loads(holder_path.read_text(encoding="utf-8"))
+        dead = holder["host"] == socket.gethostname() and not pid_alive(int(holder["pid"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not dead:
+        return False
+    lock.path.unlink(missing_ok=True)
+    return lock.acquire()
 
 
 def google_or_none(source: str) -> str | None:

@@ -7,12 +7,19 @@ here). `pytest -m "not slow"` is the quick run; `pytest` (and .ci/run) runs ever
 """
 from __future__ import annotations
 
-import keyring
-import pytest
-from keyring.backend import KeyringBackend
+import os
 
-from tests.dovecot import Dovecot
-from tests.sheets_api_server import SheetsServer
+if os.environ.get("SHEETRETURNS_TEST_NO_FCNTL") == "1":  # the whole suite as on Windows: see without_fcntl.py
+    from tests.without_fcntl import block_here_and_in_children
+
+    block_here_and_in_children()
+
+import keyring  # noqa: E402  (after the blocker, which must come before anything imports fcntl)
+import pytest  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
+
+from tests.dovecot import Dovecot  # noqa: E402
+from tests.sheets_api_server import SheetsServer  # noqa: E402
 
 
 @pytest.fixture
@@ -20,6 +27,15 @@ def server():
     """A local Google Sheets API server (tests/sheets_api_server.py) for the real gspread client."""
     with SheetsServer() as running:
         yield running
+
+
+@pytest.fixture
+def pseudo_terminal():
+    """A POSIX pseudo-terminal: (master, slave) file descriptors. Tests using it are marked `posix` (Windows
+    has none), and import no pty module of their own, so that they are still collected there."""
+    import pty
+
+    return pty.openpty()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """A real SMTP server on 127.0.0.1 for the email tests (aiosmtpd), keeping every message it accepted.
 
-It can require a login, offer STARTTLS or speak TLS from the start (with a self-signed certificate
+It can offer SMTPUTF8 (addresses beyond ASCII), require a login, offer STARTTLS or speak TLS from the start (with a self-signed certificate
 made on the spot), refuse recipients, drop the connection at a given command or in the middle of a
 message's text, and hold a command
 until the test lets it go (so a test can kill the sending process at a known point).
@@ -150,9 +150,9 @@ class MailServer:
     """`with MailServer(...) as server:` then `server.port`, `server.received`."""
 
     def __init__(self, *, tls: str | None = None, cert: tuple[Path, Path] | None = None,
-                 users: dict[str, str] | None = None, **handler_options):
+                 users: dict[str, str] | None = None, smtputf8: bool = False, **handler_options):
         self.handler = Handler(**handler_options)
-        self.tls, self.cert, self.users = tls, cert, users
+        self.tls, self.cert, self.users, self.smtputf8 = tls, cert, users, smtputf8
         self.controller: _Controller | None = None
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
@@ -164,7 +164,8 @@ class MailServer:
         return AuthResult(success=False, handled=False)
 
     def start(self) -> "MailServer":
-        options: dict = {"hostname": "127.0.0.1", "port": 0, "server_hostname": "mail.test", "ident": "test"}
+        options: dict = {"hostname": "127.0.0.1", "port": 0, "server_hostname": "mail.test", "ident": "test",
+                         "enable_SMTPUTF8": self.smtputf8}  # off: as many servers, it offers no SMTPUTF8
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*map(str, self.cert))

@@ -62,6 +62,9 @@ def recipients(*servers):
     return sorted(r.rcpt_tos[0] for server in servers for r in server.received)
 
 
+pytestmark = pytest.mark.posix  # SIGKILL and SIGSTOP at known steps
+
+
 @pytest.fixture
 def folder(tmp_path):
     example_copy(tmp_path)

@@ -109,6 +109,7 @@ def start_schedule(folder, *args):
 
 
 @pytest.mark.slow
+@pytest.mark.posix  # SIGTERM
 def test_schedule_survives_a_failed_run_logs_each_and_stops_cleanly_on_sigterm(tmp_path):
     (tmp_path / "sheetreturns.toml").write_text('source = "returns.xlsx"\nstate_dir = "state"\n')
     process = start_schedule(tmp_path, "--every", "1s", "--as-of", "2026-11-26", "--outbox", "outbox")

@@ -156,6 +156,7 @@ def mode(path):
 
 @pytest.mark.network
 @pytest.mark.slow
+@pytest.mark.posix  # POSIX file modes; Windows keeps files private by the user folder's ACL
 def test_finding_11_state_files_are_private_from_creation(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     old = os.umask(0o022)

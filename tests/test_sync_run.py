@@ -1,7 +1,6 @@
 """`sheetreturns sync` as a user sees it: the last line, the log in the state folder, --quiet, no bar off a terminal."""
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -120,9 +119,9 @@ def test_a_workbook_made_by_init_goes_through_sync_and_keeps_its_dropdowns_and_e
     assert api.check(tmp_path / "returns.xlsx", as_of=AS_OF, config=Config()).problems == []
 
 
-def run_in_terminal(tmp_path, *args):
+def run_in_terminal(tmp_path, terminal, *args):
     """Run the CLI with stderr on a pseudo-terminal (as in a shell) and stdout on a pipe."""
-    master, slave = pty.openpty()
+    master, slave = terminal
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     process = subprocess.Popen([sys.executable, "-m", "sheetreturns", *args], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=slave, text=True)
@@ -142,9 +141,10 @@ def run_in_terminal(tmp_path, *args):
 
 
 @pytest.mark.slow
-def test_in_a_terminal_a_bar_shows_on_stderr_and_the_report_stays_clean(tmp_path, monkeypatch):
+@pytest.mark.posix
+def test_in_a_terminal_a_bar_shows_on_stderr_and_the_report_stays_clean(tmp_path, monkeypatch, pseudo_terminal):
     shop(tmp_path, monkeypatch)
-    code, out, terminal = run_in_terminal(tmp_path, "sync", "shop.xlsx", "--as-of", "2026-11-26", "--outbox", "o")
+    code, out, terminal = run_in_terminal(tmp_path, pseudo_terminal, "sync", "shop.xlsx", "--as-of", "2026-11-26", "--outbox", "o")
     assert code == 0, terminal
     assert "Reading shop.xlsx" in terminal and "Saving shop.xlsx" in terminal and "[####" in terminal
     assert terminal.endswith("\x1b[2K\x1b[?25h")  # the bar is erased and the cursor shown again
@@ -152,8 +152,11 @@ def test_in_a_terminal_a_bar_shows_on_stderr_and_the_report_stays_clean(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.posix
 def test_no_bar_with_json_or_quiet_even_in_a_terminal(tmp_path, monkeypatch):
+    import pty  # a terminal per flag
+
     shop(tmp_path, monkeypatch)
     for flag in ("--json", "--quiet"):
-        code, out, terminal = run_in_terminal(tmp_path, "sync", "shop.xlsx", "--as-of", "2026-11-26", flag)
+        code, out, terminal = run_in_terminal(tmp_path, pty.openpty(), "sync", "shop.xlsx", "--as-of", "2026-11-26", flag)
         assert code == 0 and terminal == "", (flag, terminal)

@@ -1,7 +1,8 @@
 """The progress bar: drawn on a real terminal (a pty), never on a pipe, a file or TERM=dumb."""
 import io
 import os
-import pty
+
+import pytest
 
 from sheetreturns.progress import Progress
 from sheetreturns.cli.progress_bar import CLEAR_LINE, TerminalBar, is_terminal
@@ -20,10 +21,12 @@ def read_all(fd) -> str:
         chunks.append(data)
     return b"".join(chunks).decode()
 
+pytestmark = pytest.mark.posix
 
-def test_the_bar_draws_each_stage_and_clears_itself_on_a_terminal(monkeypatch):
+
+def test_the_bar_draws_each_stage_and_clears_itself_on_a_terminal(monkeypatch, pseudo_terminal):
     monkeypatch.setenv("TERM", "xterm")
-    master, slave = pty.openpty()
+    master, slave = pseudo_terminal
     with os.fdopen(slave, "w", encoding="utf-8") as stream:
         assert is_terminal(stream)
         with TerminalBar(stream) as bar:
@@ -38,14 +41,14 @@ def test_the_bar_draws_each_stage_and_clears_itself_on_a_terminal(monkeypatch):
     assert shown.endswith(CLEAR_LINE.replace("\n", "\r\n"))
 
 
-def test_no_bar_for_pipes_files_or_a_dumb_terminal(tmp_path, monkeypatch):
+def test_no_bar_for_pipes_files_or_a_dumb_terminal(tmp_path, monkeypatch, pseudo_terminal):
     read, write = os.pipe()
     with os.fdopen(write, "w") as pipe, open(tmp_path / "log.txt", "w") as file:
         assert not is_terminal(pipe)
         assert not is_terminal(file)
         assert not is_terminal(io.StringIO())
     os.close(read)
-    master, slave = pty.openpty()
+    master, slave = pseudo_terminal
     monkeypatch.setenv("TERM", "dumb")
     with os.fdopen(slave, "w") as stream:
         assert not is_terminal(stream)

@@ -7,11 +7,14 @@ import ast
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.without_fcntl import blocker_source
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "sheetreturns"
@@ -19,25 +22,10 @@ PACKAGE = ROOT / "sheetreturns"
 ONE_PLATFORM_ONLY = {"fcntl", "termios", "tty", "pty", "pwd", "grp", "resource", "syslog", "posix", "crypt",
                      "msvcrt", "winreg", "_winapi", "nt"}
 
-# Put on PYTHONPATH of a child process: `fcntl` (and the other POSIX-only modules) cannot be imported, as on
-# Windows, and sheetreturns' own Windows switch is on. The standard library keeps its real platform
-# (forcing os.name would make pathlib and subprocess pretend, which proves nothing).
-SITECUSTOMIZE = '''
+# Put on PYTHONPATH of a child process: the POSIX-only modules cannot be imported (tests/without_fcntl.py), and
+# sheetreturns' own Windows switch is on. The standard library keeps its real platform.
+WINDOWS_SWITCH = '''
 import importlib.abc, sys
-BLOCKED = {blocked!r}
-
-class NotOnWindows(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {{name!r}} (as on Windows)", name=name)
-        return None
-
-    def exec_module_hook(self, module):
-        pass
-
-for name in BLOCKED:
-    sys.modules.pop(name, None)
-sys.meta_path.insert(0, NotOnWindows())
 
 class WindowsSwitch(importlib.abc.MetaPathFinder):
     """After sheetreturns.replace_file loads, take its Windows branch."""
@@ -56,6 +44,7 @@ class WindowsSwitch(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, WindowsSwitch())
 '''
+
 
 
 def top_level_imports(path: Path) -> set[str]:
@@ -80,8 +69,7 @@ def windows_like(tmp_path):
     """Environment for a child process: fcntl unimportable, cp1252 output, its own home and folders."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / "sitecustomize.py").write_text(SITECUSTOMIZE.format(blocked=sorted(ONE_PLATFORM_ONLY - {"msvcrt", "winreg", "_winapi", "nt"} | {"posix_ipc"})),
-                                           encoding="utf-8")
+    (site / "sitecustomize.py").write_text(blocker_source() + WINDOWS_SWITCH, encoding="utf-8")
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHEETRETURNS_", "XDG_"))}
@@ -104,6 +92,14 @@ def run(env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def test_the_blocker_really_blocks_fcntl(windows_like, tmp_path):
     done = subprocess.run([sys.executable, "-c", "import fcntl"], env=windows_like, capture_output=True, text=True)
     assert done.returncode == 1 and "as on Windows" in done.stderr
+    # termios from sheetreturns' own code fails too (a lazy import inside a function would be caught) ...
+    done = subprocess.run([sys.executable, "-c", "import sheetreturns; exec('import termios', vars(sheetreturns))"],
+                          env=windows_like, capture_output=True, text=True)
+    assert done.returncode == 1 and "No module named 'termios' (as on Windows)" in done.stderr
+    # ... while a library that picks its module by the real platform keeps it (click: termios, or msvcrt)
+    done = subprocess.run([sys.executable, "-c", "import click._termui_impl"], env=windows_like,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
     done = subprocess.run([sys.executable, "-c", "import sheetreturns.replace_file as r; print(r.ON_WINDOWS)"],
                           env=windows_like, capture_output=True, text=True)
     assert done.stdout.strip() == "True", done.stderr
@@ -146,3 +142,105 @@ def test_the_whole_command_line_runs_without_fcntl_on_a_cp1252_console(windows_l
     assert run(windows_like, shop, "check", "new.xlsx").returncode in (0, 1)
 
 
+
+
+LOCK_SCRIPT = """
+import os, signal, sys
+from sheetreturns.errors import SheetReturnsError
+from sheetreturns.state import _Lock, run_lock
+assert not _Lock(__import__("pathlib").Path(sys.argv[1]) / "probe").dies_with_process  # a lock file, as said
+if sys.argv[3] == "die":
+    with run_lock(sys.argv[1], sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)  # a run killed while it holds the lock
+try:
+    with run_lock(sys.argv[1], sys.argv[2]):
+        if sys.argv[3] == "hold":
+            print("holding", flush=True)
+            sys.stdin.readline()
+        print("locked")
+except SheetReturnsError as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.posix  # SIGKILL
+def test_without_an_os_lock_a_dead_runs_lock_file_is_taken_over_and_a_live_one_excludes(windows_like, tmp_path):
+    state, sheet = str(tmp_path / "state"), str(tmp_path / "returns.xlsx")
+    windows_like["SHEETRETURNS_STATE_DIR"] = state
+
+    def lock(mode, **kw):
+        return subprocess.run([sys.executable, "-c", LOCK_SCRIPT, state, sheet, mode], env=windows_like,
+                              capture_output=True, text=True, timeout=60, **kw)
+
+    died = lock("die")
+    assert died.returncode == -9, died.stderr
+    assert list(Path(state).rglob("*.lock")), "the killed run left its lock file"
+    after = lock("once")
+    assert after.stdout.strip() == "locked", after.stdout + after.stderr  # taken over: the process is gone
+    assert "soft file lock" not in after.stderr  # no library warning reaches the seller
+
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_SCRIPT, state, sheet, "hold"], env=windows_like,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        second = lock("once")
+        assert second.stdout.startswith("another sync of returns.xlsx is running (pid "), second.stdout
+        assert "if none is, delete " in second.stdout and ".lock" in second.stdout
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert lock("once").stdout.strip() == "locked"  # released when the run ended
+
+
+def test_probe_fcntl_is_importable_exactly_when_the_suite_runs_normally():
+    blocked = os.environ.get("SHEETRETURNS_TEST_NO_FCNTL") == "1"
+    try:
+        __import__("fcntl")
+        here = True
+    except ModuleNotFoundError:
+        here = False
+    child = subprocess.run([sys.executable, "-c", "import fcntl"], capture_output=True, text=True, timeout=60)
+    assert (here, child.returncode == 0) == (not blocked, not blocked), child.stderr
+
+
+@pytest.mark.slow
+def test_the_suite_run_as_on_windows_blocks_fcntl_in_the_tests_and_the_commands_they_start(tmp_path):
+    env = {**os.environ, "SHEETRETURNS_TEST_NO_FCNTL": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           f"{Path(__file__)}::test_probe_fcntl_is_importable_exactly_when_the_suite_runs_normally"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_lock_file_left_by_a_dead_run_here_is_taken_over_and_one_of_a_live_run_is_not(tmp_path, monkeypatch):
+    # A lock file as filelock's oldest supported versions leave it (no owner record of their own): whether it
+    # is stale is decided from the run's holder file alone.
+    import filelock
+
+    from sheetreturns import state
+    from sheetreturns.errors import SheetReturnsError
+
+    monkeypatch.setattr(state, "_lock_type", lambda: (filelock.SoftFileLock, False))
+    monkeypatch.setenv("SHEETRETURNS_STATE_DIR", str(tmp_path / "user-state"))
+    sheet = str(tmp_path / "returns.xlsx")
+    folder = state.lock_folder(tmp_path)
+    folder.mkdir(parents=True)
+    slug = state.source_slug(sheet)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+
+    def left_behind(pid, host):
+        (folder / f"{slug}.lock").write_text("")
+        (folder / f"{slug}.holder").write_text(json.dumps({"pid": pid, "host": host, "since": "2026-11-29 23:00:00"}))
+
+    left_behind(gone.pid, socket.gethostname())
+    with state.run_lock(tmp_path, sheet):
+        pass  # taken over: that process is gone
+    assert not (folder / f"{slug}.holder").exists()
+
+    for pid, host in ((os.getpid(), socket.gethostname()), (gone.pid, "another-computer")):
+        left_behind(pid, host)  # a live run here, or any run on another computer sharing the folder
+        with pytest.raises(SheetReturnsError, match=rf"another sync of returns.xlsx is running \(pid {pid} on {host}"
+                                                    rf".*; if none is, delete .*{slug}\.lock"):
+            with state.run_lock(tmp_path, sheet):
+                pass

@@ -2,9 +2,12 @@
 dates with weekdays and other languages' month names, and international email addresses sent over SMTP."""
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import date
 from decimal import Decimal
 
+import idna
 import pytest
 from openpyxl import load_workbook
 
@@ -82,10 +85,14 @@ def test_international_domains_are_valid_and_sent_in_idna_form(raw, smtp):
     assert check_address(parse_email(raw)) == smtp
 
 
-def test_a_name_part_beyond_ascii_is_valid_but_cannot_be_sent_and_says_why():
+def test_a_name_part_beyond_ascii_is_valid_and_kept_for_smtputf8_with_the_domain_in_idna_form():
     assert parse_email("jö@example.de") == "jö@example.de"
-    with pytest.raises(BadAddress, match="needs a mail server with SMTPUTF8"):
-        check_address("jö@example.de")
+    assert check_address("jö@example.de") == "jö@example.de"
+    assert check_address("jö@bücher.example") == "jö@xn--bcher-kva.example"
+    assert check_address("用户@例子.广告") == "用户@" + idna.encode("例子.广告").decode()
+    for bad in ("jö <x@y.de>@example.de", "jö\r\nBcc: x@y.de@example.de", '"jö"@example.de', "jö@@example.de"):
+        with pytest.raises(BadAddress):
+            check_address(bad)
     with pytest.raises(BadValue, match=r'"jo@exämple" is not an email address'):
         parse_email("jo@exämple")
 
@@ -105,12 +112,32 @@ def test_a_yen_shop_end_to_end_idn_customers_get_their_email(tmp_path):
     refund_step = checked.evaluation.outcomes[0].next_step
     assert "¥3,000" in refund_step and "¥3,000.00" not in refund_step
 
-    with MailServer() as server:
+    with MailServer() as server:  # offers no SMTPUTF8, as many servers: jö@ cannot be sent there
         result = api.sync(book, as_of=AS_OF, config=smtp_config(tmp_path, server.port), send_backlog=True)
     assert [r.rcpt_tos for r in server.received] == [["jo@xn--exmple-cua.de"]]
     failed = {e.return_id: e.outcome for e in result.emails if e.outcome[0] == "failed"}
-    assert "SMTPUTF8" in failed["R-00002"][1]
+    assert "offers no SMTPUTF8" in failed["R-00002"][1] and "ask the customer for another address" in failed["R-00002"][1]
 
     summary = load_workbook(book)["Summary"]
     formats = {c.number_format for row in summary.iter_rows() for c in row if "¥" in str(c.number_format)}
     assert formats and all(".00" not in f for f in formats), formats
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_name_part_beyond_ascii_is_sent_with_smtputf8_to_a_server_that_offers_it(tmp_path):
+    rows = [basic_row(**{"Return ID": "R-00002", "Order ID": "1002", "Customer": "Jörg Müller",
+                         "Email": "jörg@bücher.example", "Notified On": date(2026, 11, 25)})]
+    book = write_workbook(tmp_path / "returns.xlsx", rows, settings=[("Store name", "Kyoto Cups", "")])
+    with MailServer(smtputf8=True) as server:
+        result = api.sync(book, as_of=AS_OF, config=smtp_config(tmp_path, server.port), send_backlog=True)
+        again = api.sync(book, as_of=AS_OF, config=smtp_config(tmp_path, server.port), send_backlog=True)
+    assert [e.outcome[0] for e in result.emails] == ["sent"], result.emails
+    assert again.emails == []  # once
+    [received] = server.received
+    assert received.rcpt_tos == ["jörg@xn--bcher-kva.example"]  # the name part as UTF-8, the domain in IDNA form
+    # Headers in UTF-8 (RFC 6532), read as a mail program does: the standard library's bytes parser would not
+    message = email.message_from_string(received.data.decode("utf-8"), policy=email.policy.default)
+    assert message["To"].addresses[0].addr_spec == "jörg@xn--bcher-kva.example"
+    assert message["To"].addresses[0].display_name == "Jörg Müller"
+    assert "Kyoto Cups" in message.get_body(("plain",)).get_content()

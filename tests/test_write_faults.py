@@ -4,6 +4,7 @@ not save exits 1, lists what was sent, and the next run saves it without sending
 import os
 import stat
 
+import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
@@ -86,6 +87,7 @@ def test_finding_12_emails_sent_then_the_save_failed_exits_1_and_the_next_run_sa
     assert len(last_email(workbook)) == last
 
 
+@pytest.mark.posix
 def test_finding_12_a_full_disk_under_the_journal_stops_sending_and_never_advises_starting_a_new_journal(tmp_path):
     import resource
     import signal
@@ -112,6 +114,7 @@ def test_finding_12_a_full_disk_under_the_journal_stops_sending_and_never_advise
     assert not (tmp_path / "outbox").exists() or list((tmp_path / "outbox").iterdir()) == []
 
 
+@pytest.mark.posix
 def test_finding_12_a_journal_on_a_full_disk_is_not_called_damaged(tmp_path):
     import subprocess
     import sys

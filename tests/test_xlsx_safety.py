@@ -86,6 +86,7 @@ def _is_complete_workbook(path: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.posix  # SIGKILL
 def test_killing_a_sync_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
     from benchmarks.generate import build
 

@@ -4,7 +4,9 @@ Written by hand rather than with `email.message.EmailMessage`: building a two-pa
 standard library costs about 1 ms, as much as sending it to a local server, and the per-run time of
 the email step is dominated by it otherwise. The format is deliberately narrow (ASCII headers with
 RFC 2047 encoded words, 7bit or quoted-printable UTF-8 bodies, CRLF line ends), and tests parse
-every message back with the standard library.
+every message back with the standard library. The one exception: an address with letters beyond ASCII
+before the @ (jö@example.de) is written as UTF-8 in the From/To header (RFC 6532), and such a message
+goes only to a server that offers SMTPUTF8 (RFC 6531); `Composed.smtputf8` says so.
 
 Header injection cannot happen: every value put into a header goes through `one_line`, which turns
 CR, LF and other control characters into spaces, and addresses must match a strict pattern.
@@ -48,7 +50,8 @@ def one_line(text: object, limit: int = 0) -> str:
 
 def check_address(address: str) -> str:
     """The address itself if it is a plain, safe addr-spec, an international one as SMTP takes it (the
-    domain in IDNA form: jo@xn--exmple-cua.de); BadAddress otherwise."""
+    domain in IDNA form: jo@xn--exmple-cua.de; a name part beyond ASCII kept, normalised, for SMTPUTF8:
+    jö@example.de); BadAddress otherwise."""
     value = str(address).strip()
     if not value.isascii():
         return _ascii_address(value)
@@ -64,11 +67,19 @@ def _ascii_address(value: str) -> str:
         found = validate_email(value, check_deliverability=False, globally_deliverable=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
         raise BadAddress(f'"{one_line(value, 60)}" is not an email address that can be used ({exc})') from None
-    if found.ascii_email is None:
-        raise BadAddress(f'"{one_line(value, 60)}" has letters beyond ASCII before the @, which needs a mail server '
-                         f'with SMTPUTF8; sheetreturns sends to ASCII addresses and international domains only: '
-                         f'ask the customer for another address')
-    return found.ascii_email
+    if found.ascii_email is not None:
+        return found.ascii_email
+    # Letters beyond ASCII before the @: sent as UTF-8 to a server that offers SMTPUTF8 (the domain still
+    # in IDNA form, which every server takes). email-validator allows no quotes, spaces or brackets here.
+    address = f"{found.local_part}@{found.ascii_domain}"
+    if one_line(address) != address or any(c in address for c in '<>"\\,;'):
+        raise BadAddress(f'"{one_line(value, 60)}" is not an email address that can be used')
+    return address
+
+
+def needs_smtputf8(*addresses: str) -> bool:
+    """Whether sending to/from these (checked) addresses needs the server's SMTPUTF8."""
+    return not all(a.isascii() for a in addresses)
 
 
 def encode_text(text: str) -> str:
@@ -115,7 +126,8 @@ class Composed:
     recipient: str  # envelope recipient (addr-spec)
     message_id: str
     subject: str
-    data: bytes  # CRLF line ends, ASCII
+    data: bytes  # CRLF line ends; ASCII unless smtputf8
+    smtputf8: bool = False  # an address beyond ASCII: only a server offering SMTPUTF8 can take it
 
 
 def _body(text: str, html: bool) -> tuple[str, bytes]:
@@ -155,7 +167,8 @@ def compose(*, sender: tuple[str | None, str], to: tuple[str | None, str], subje
         "Auto-Submitted: auto-generated",  # RFC 3834: holiday auto-replies stay quiet
         f'Content-Type: multipart/alternative; boundary="{boundary}"',
     ]
-    head = "\r\n".join(headers).encode("ascii")
+    smtputf8 = needs_smtputf8(sender_address, recipient)
+    head = "\r\n".join(headers).encode("utf-8" if smtputf8 else "ascii")
     part = "\r\n--" + boundary + "\r\nContent-Type: text/{}; charset=\"utf-8\"\r\nContent-Transfer-Encoding: {}\r\n\r\n"
     text_encoding, text_data = _body(text, html=False)
     html_encoding, html_data = _body(html, html=True)
@@ -165,4 +178,4 @@ def compose(*, sender: tuple[str | None, str], to: tuple[str | None, str], subje
         part.format("html", html_encoding).encode("ascii"), html_data,
         f"\r\n--{boundary}--\r\n".encode("ascii"),
     ))
-    return Composed(sender_address, recipient, message_id, subject, data)
+    return Composed(sender_address, recipient, message_id, subject, data, smtputf8)

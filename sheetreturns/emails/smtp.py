@@ -106,6 +106,10 @@ def _stuff(data: bytes) -> bytes:
     return re.sub(rb"(?m)^\.", b"..", data)
 
 
+NO_SMTPUTF8 = ("the mail server does not take addresses with letters beyond ASCII before the @ (it offers no "
+               "SMTPUTF8): ask the customer for another address, or send through a server that does (Gmail does)")
+
+
 class Connection:
     """One SMTP session (yagmail connects and logs in); sends one message per transaction."""
 
@@ -142,9 +146,15 @@ class Connection:
         smtp = self.smtp
         try:
             smtp.ehlo_or_helo_if_needed()
-            # The addresses were checked to be plain addr-specs when the message was composed.
-            steps = ((f"MAIL FROM:<{message.sender}>", (250,)), (f"RCPT TO:<{message.recipient}>", (250, 251)),
-                     ("DATA", (354,)))
+            options = ""
+            if message.smtputf8:  # an address beyond ASCII before the @ (RFC 6531)
+                if not smtp.has_extn("smtputf8"):
+                    raise Refused(NO_SMTPUTF8)
+                options = " SMTPUTF8" + (" BODY=8BITMIME" if smtp.has_extn("8bitmime") else "")
+            # The addresses were checked to be safe addr-specs when the message was composed.
+            steps = ((f"MAIL FROM:<{message.sender}>{options}", (250,)),
+                     (f"RCPT TO:<{message.recipient}>", (250, 251)), ("DATA", (354,)))
+            smtp.command_encoding = "utf-8" if message.smtputf8 else "ascii"
             for command, accepted in steps:
                 smtp.putcmd(command)
                 code, reply = smtp.getreply()
@@ -154,6 +164,8 @@ class Connection:
             raise Dropped(str(exc) or type(exc).__name__) from None
         except smtplib.SMTPResponseException as exc:  # e.g. the server refused our EHLO
             raise Refused(_reply(exc.smtp_code, exc.smtp_error)) from None
+        finally:
+            smtp.command_encoding = "ascii"
         try:
             smtp.send(_stuff(message.data))  # the text: the server can accept nothing until the dot
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
