@@ -23,9 +23,11 @@ SHARED = [
 
 
 def said(result) -> dict[tuple[str, str], tuple]:
-    """(order, SKU) -> what the rows say: Reason, Condition, Damage By, Decision, and the Reason Category."""
+    """(order, SKU) -> what the rows say: Reason, Condition, Damage By, Decision, the Reason Category, and the
+    cells both read through the layout's one table of columns (product, quantity, customer, email, price)."""
     return {(line.order_id, line.sku): (line.reason, line.condition, line.damage_by, line.decision,
-                                        outcome.reason_category)
+                                        outcome.reason_category, line.product, line.qty, line.customer, line.email,
+                                        line.unit_price)
             for line, outcome in zip(result.evaluation.lines, result.evaluation.outcomes)}
 
 

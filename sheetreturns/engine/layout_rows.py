@@ -34,6 +34,16 @@ class Reading:
         }
 
 
+def unit_price(order_amount: object, order_quantity: object) -> Decimal | None:
+    """An order's total over its units (a layout with no unit price, such as Amazon's Order Amount and Order
+    quantity); None when either cannot be read."""
+    try:
+        amount, count = parse_money(order_amount), parse_count(order_quantity)
+    except BadValue:
+        return None
+    return (amount / count).quantize(Decimal("0.01")) if amount is not None and count else None
+
+
 def _with_bad(line: Line, key: str, raw: object, message: str) -> dict:
     bad = dict(line.bad) if line.bad is not NO_BAD_CELLS else {}
     bad[key] = (raw, message)
@@ -113,12 +123,9 @@ def apply_layout(lines: list[Line], sources: Mapping[int, Mapping[str, str]], la
 
         # Money and dates the layout implies.
         if line.unit_price is None and texts.get("order_amount") and texts.get("order_quantity"):
-            try:
-                amount, count = parse_money(texts["order_amount"]), parse_count(texts["order_quantity"])
-            except BadValue:
-                amount, count = None, None
-            if amount is not None and count:
-                changes["unit_price"] = (amount / count).quantize(Decimal("0.01"))
+            price = unit_price(texts["order_amount"], texts["order_quantity"])
+            if price is not None:
+                changes["unit_price"] = price
 
         received_on = changes.get("received_on", line.received_on)
         if layout.received_when_listed and received_on is None and line.notified_on is not None:

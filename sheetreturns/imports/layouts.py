@@ -23,6 +23,7 @@ from typing import Callable
 from ..engine import layouts as sheet_layouts
 from ..engine import vocabularies
 from ..engine.columns import normalise
+from ..engine.layout_rows import unit_price
 from ..engine.values import BadValue, parse_count, parse_date, parse_money
 
 RETURN, REFUND, REIMBURSEMENT = "return", "refund", "reimbursement"
@@ -67,7 +68,10 @@ class Layout:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return self.header + self.extra
+        """Every header a line is read by: the report's own, and those the sheet reader's table names."""
+        table = () if self.sheet_layout is None else tuple(
+            h for _, headers in (*self.sheet_layout.columns, *self.sheet_layout.sources) for h in headers)
+        return tuple(dict.fromkeys(self.header + self.extra + table))
 
     @property
     def names(self) -> set[str]:
@@ -159,6 +163,29 @@ def report_count(text: str, what: str) -> int | None:
         raise NotUnderstood(f'{what} "{text}" is not a whole number') from None
 
 
+# -- the columns a layout the sheet reader knows feeds --------------------------
+
+def headers_for(layout: sheet_layouts.Layout, key: str) -> tuple[str, ...]:
+    """The headers of LAYOUT that feed our column KEY (or its vocabulary source KEY), first present wins: the
+    sheet reader's table, so a download imported and the same download opened as a sheet read the same cells."""
+    for name, headers in (*layout.columns, *layout.sources):
+        if name == key:
+            return headers
+    raise KeyError(f"{layout.name} has no column for {key}")
+
+
+def _fed_by(layout: sheet_layouts.Layout, column: Callable[[str], list[str] | None], blank: list[str]):
+    """key -> the cells of the first of LAYOUT's headers for it that the file has (else blanks)."""
+    def cells(key: str) -> list[str]:
+        for header in headers_for(layout, key):
+            found = column(header)
+            if found is not None:
+                return found
+        return blank
+
+    return cells
+
+
 # -- Amazon FBA customer returns ---------------------------------------------
 
 @lru_cache(maxsize=256)
@@ -168,46 +195,16 @@ def _condition(disposition: str) -> tuple[str, str | None] | None:
     return (found.condition, found.damage_by) if found else None
 
 
-def _fba_return(line: Line) -> list[Record]:
-    v = line.values  # the hot path of a big download: the cells read directly
-    order = (v.get("order-id") or v.get("amazon-order-id") or "").strip() or None
-    sku = v["sku"].strip() or None
-    returned = report_date(v["return-date"], "return-date")
-    if returned is None:
-        raise NotUnderstood("no return-date")
-    if order is None and sku is None:
-        raise NotUnderstood("neither order-id nor sku")
-    qty = report_count(v.get("quantity", ""), "quantity") or 1
-    lpn = v.get("license-plate-number", "").strip() or None
-    values: dict[str, object] = {
-        "order_id": order, "sku": sku, "product": v.get("product-name", "").strip() or None, "qty": qty,
-        "received_on": returned, "received_qty": qty, "channel": AMAZON_FBA,
-    }
-    reason = v.get("reason", "").strip()
-    if reason:
-        values["reason"] = reason  # as on a sheet: the code, which the vocabulary gives a Reason Category
-    disposition = v["detailed-disposition"]
-    found = _condition(disposition)
-    if found:
-        values["condition"] = found[0]
-        if found[1]:
-            values["damage_by"] = found[1]
-    day = returned.isoformat()
-    key = f"lpn:{lpn}" if lpn else f"fba:{order}|{sku}|{day}"
-    quote = f"FBA return {lpn} of order {order}, SKU {sku}, processed {day}" if lpn else \
-        f"FBA return of order {order}, SKU {sku}, processed {day}"
-    return [Record(RETURN, line.number, key.lower(), order, sku, values, lpn, quote)]
-
-
 def _fba_returns_columns(column: Callable[[str], list[str] | None],
                          numbers: list[int]) -> tuple[list[Record], list[tuple[int, str]]]:
-    """The FBA returns report read column by column: the same records as _fba_return, several times faster."""
+    """The FBA returns report, read column by column (it runs to 100,000s of lines). The columns are those the
+    sheet reader reads for the layout (return-date is the day Amazon processed the unit back), plus the license
+    plate number that recognises a unit again."""
     blank = [""] * len(numbers)
-    orders = column("order-id") or column("amazon-order-id") or blank
-    skus, dates = column("sku") or blank, column("return-date") or blank
-    quantities, plates = column("quantity") or blank, column("license-plate-number") or blank
-    products, reasons = column("product-name") or blank, column("reason") or blank
-    dispositions = column("detailed-disposition") or blank
+    fed = _fed_by(sheet_layouts.AMAZON_FBA_RETURNS, column, blank)
+    orders, skus, dates, quantities = fed("order_id"), fed("sku"), fed("notified_on"), fed("qty")
+    products, reasons, dispositions = fed("product"), fed("reason"), fed("disposition")
+    plates = column("license-plate-number") or blank
     records: list[Record] = []
     bad: list[tuple[int, str]] = []
     days: dict[str, date | None] = {}
@@ -265,34 +262,40 @@ def _fba_returns_columns(column: Callable[[str], list[str] | None],
 # -- Amazon merchant-fulfilled returns ---------------------------------------
 
 def _mfn_return(line: Line) -> list[Record]:
-    order = line.get("Order ID") or None
-    sku = line.get("Merchant SKU") or None
-    rma = line.get("Amazon RMA ID") or None
+    def get(key: str) -> str:
+        return line.get(*headers_for(sheet_layouts.AMAZON_MFN_RETURNS, key))
+
+    order = get("order_id") or None
+    sku = get("sku") or None
+    rma = get("return_id") or None  # Amazon RMA ID
     if order is None:
         raise NotUnderstood("no Order ID")
-    qty = report_count(line.get("Return quantity"), "Return quantity") or 1
+    qty = report_count(get("qty"), "Return quantity") or 1
     values: dict[str, object] = {
-        "order_id": order, "sku": sku, "product": line.get("Item Name") or None, "qty": qty,
-        "order_date": report_date(line.get("Order date"), "Order date"),
-        "notified_on": report_date(line.get("Return request date"), "Return request date"),
+        "order_id": order, "sku": sku, "product": get("product") or None, "qty": qty,
+        "order_date": report_date(get("order_date"), "Order date"),
+        "notified_on": report_date(get("notified_on"), "Return request date"),
         "channel": AMAZON,
     }
-    reason = line.get("Return Reason")
+    reason = get("reason")
     if reason:
         values["reason"] = reason  # CR-UNWANTED_ITEM: the vocabulary reads the code with its prefix
     # Resolution (else a rejected request) gives Decision, as on a sheet.
-    decision = vocabularies.resolution(line.get("Resolution"))
+    decision = vocabularies.resolution(get("decision"))
     if decision is None:
-        status = vocabularies.request_status(line.get("Return request status"))
+        status = vocabularies.request_status(get("request_status"))
         decision = status.decision if status is not None else None
     if decision is not None:
         values["decision"] = decision
-    delivered = report_date(line.get("Return delivery date"), "Return delivery date")
+    delivered = report_date(get("received_on"), "Return delivery date")
     if delivered is not None:
         values["received_on"] = delivered
-    refunded = report_money(line.get("Refunded Amount"), "Refunded Amount")
+    refunded = report_money(get("refund_amount"), "Refunded Amount")
     if refunded:
         values["refund_amount"] = refunded
+    price = unit_price(get("order_amount"), get("order_quantity"))  # as a sheet works it out
+    if price is not None:
+        values["unit_price"] = price
     values = {k: v for k, v in values.items() if v is not None}
     key = f"rma:{rma}" if rma else f"mfn:{order}|{sku}"
     return [Record(RETURN, line.number, key.lower(), order, sku, values, rma,
@@ -386,55 +389,56 @@ def _shopify_columns(column: Callable[[str], list[str] | None],
     Amount) on its first line only. A refunded order's items are refunds; a partial refund over several items
     cannot be put on one of them, so it is listed for the seller."""
     blank = [""] * len(numbers)
-    names = ("Name", "Email", "Financial Status", "Refunded Amount", "Created at", "Billing Name",
-             "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku")
-    columns = [column(name) or blank for name in names]
+    fed = _fed_by(sheet_layouts.SHOPIFY_ORDERS, column, blank)
+    keys = ("order_id", "email", "financial_status", "refund_amount", "order_date", "customer", "qty", "product",
+            "unit_price", "sku")
+    columns = [fed(key) for key in keys]
     orders: dict[str, list[tuple[int, dict[str, str]]]] = {}
     bad: list[tuple[int, str]] = []
     for number, *cells in zip(numbers, *columns):
-        line = {name: cell.strip() for name, cell in zip(names, cells)}
-        if not line["Name"]:
+        line = {key: cell.strip() for key, cell in zip(keys, cells)}
+        if not line["order_id"]:
             bad.append((number, "no order Name"))
             continue
-        orders.setdefault(line["Name"], []).append((number, line))
+        orders.setdefault(line["order_id"], []).append((number, line))
     records: list[Record] = []
     for name, items in orders.items():
         first = items[0][1]
         try:
-            refunded = report_money(first["Refunded Amount"], "Refunded Amount")
+            refunded = report_money(first["refund_amount"], "Refunded Amount")
         except NotUnderstood as exc:
             bad.append((items[0][0], str(exc)))
             continue
         if not refunded:
             continue  # a sale, not a return: left out
-        status = first["Financial Status"].lower()
+        status = first["financial_status"].lower()
         if status == "partially_refunded" and len(items) > 1:
-            bad.extend((number, f"order {name} was partly refunded ({first['Refunded Amount']}) over "
+            bad.extend((number, f"order {name} was partly refunded ({first['refund_amount']}) over "
                                 f"{len(items)} items: record which one by hand") for number, _ in items)
             continue
         for number, line in items:
             try:
-                qty = report_count(line["Lineitem quantity"], "Lineitem quantity") or 1
-                price = report_money(line["Lineitem price"], "Lineitem price")
-                created = report_date(first["Created at"], "Created at")
+                qty = report_count(line["qty"], "Lineitem quantity") or 1
+                price = report_money(line["unit_price"], "Lineitem price")
+                created = report_date(first["order_date"], "Created at")
             except NotUnderstood as exc:
                 bad.append((number, str(exc)))
                 continue
-            sku = line["Lineitem sku"] or None
+            sku = line["sku"] or None
             amount = refunded if len(items) == 1 or status == "partially_refunded" else \
                 (price * qty if price is not None else None)
             values = {k: v for k, v in {
-                "order_id": name, "sku": sku, "product": line["Lineitem name"] or None, "qty": qty,
-                "unit_price": price, "email": first["Email"] or None, "customer": first["Billing Name"] or None,
+                "order_id": name, "sku": sku, "product": line["product"] or None, "qty": qty,
+                "unit_price": price, "email": first["email"] or None, "customer": first["customer"] or None,
                 "order_date": created, "refund_amount": amount, "channel": SHOPIFY,
             }.items() if v is not None}
-            records.append(Record(REFUND, number, f"shopify:{name}|{sku}|{line['Lineitem name']}".lower(), name, sku,
-                                  values, None, f"Shopify order {name}, {sku}, refunded {first['Refunded Amount']}"))
+            records.append(Record(REFUND, number, f"shopify:{name}|{sku}|{line['product']}".lower(), name, sku,
+                                  values, None, f"Shopify order {name}, {sku}, refunded {first['refund_amount']}"))
     return records, bad
 
 
 def _left_out(line: Line) -> list[Record]:
-    raise LeftOut("read column by column")
+    raise LeftOut("read column by column")  # never called: these layouts are read by their read_columns
 
 
 # -- the layouts ---------------------------------------------------------------
@@ -444,7 +448,7 @@ LAYOUTS: tuple[Layout, ...] = (
            ("return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity", "fulfillment-center-id",
             "detailed-disposition", "reason", "status", "license-plate-number", "customer-comments"),
            (),  # recognised as the sheet reader recognises it
-           _fba_return, AMAZON_FBA, extra=("amazon-order-id",), read_columns=_fba_returns_columns,
+           _left_out, AMAZON_FBA, read_columns=_fba_returns_columns,
            sheet_layout=sheet_layouts.AMAZON_FBA_RETURNS),
     Layout("Amazon merchant-fulfilled returns",
            ("Order ID", "Order date", "Return request date", "Return request status", "Amazon RMA ID",
