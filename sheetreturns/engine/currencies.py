@@ -34,6 +34,7 @@ def code_of_symbol(symbol: str) -> str | None:
     return text.upper() if len(text) == 3 and text.isalpha() else None
 
 
+@lru_cache(maxsize=64)
 def decimals_of_symbol(symbol: str) -> int:
     code = code_of_symbol(symbol)
     return decimals(code) if code else 2

@@ -91,6 +91,10 @@ def job_value(key: str, value: object, labels: tuple[str, ...], categories: froz
     return False
 
 
+# Kinds of cell value judged once per column (True == 1 == 1.0 in a set, so booleans are judged every time).
+_JUDGED_ONCE = frozenset({str, float, int, date, datetime})
+
+
 @dataclass
 class Claim:
     """The job's claim on the header's job columns, settled once their cells have been seen."""
@@ -107,6 +111,8 @@ class Claim:
             return
         pending = dict(self.to_check)
         labels = (*(h for h in self.header.headers if h), *(c.header for c in BY_KEY.values()), *_PROBLEM_STARTS)
+        # The job writes few distinct values down a column (statuses, steps with a date): each is judged once.
+        judged: dict[str, set] = {key: set() for key in pending}
         for row in rows:
             if pending:
                 for key, index in list(pending.items()):
@@ -114,9 +120,14 @@ class Claim:
                         value = row[index]
                         if value is None or value == "" or (value.__class__ is str and not value.strip()):
                             continue
+                        judge = value.__class__ in _JUDGED_ONCE
+                        if judge and value in judged[key]:
+                            continue
                         if not job_value(key, value, labels, self.categories):
                             self.foreign[key] = index
                             del pending[key]
+                        elif judge:
+                            judged[key].add(value)
             yield row
 
     def settle(self) -> list[str]:

@@ -139,16 +139,18 @@ def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> li
     clashes: dict[tuple[str, str], dict[str, int]] = {}
     first_email: dict[str, str] = {}
     mixed: list[Problem] = []
-    for index, line in enumerate(lines):
-        return_id, order, sku, email = ids[index], line.order_id, line.sku, line.email
+    line_of, email_of = first_line.setdefault, first_email.setdefault
+    for index, (line, return_id) in enumerate(zip(lines, ids)):
+        order, sku, email = line.order_id, line.sku, line.email
         if order is not None and sku is not None:
             key = (order.lower(), sku.lower())
-            seen = first_line.setdefault(key, (return_id, index))
+            seen = line_of(key, (return_id, index))
             if seen[0] != return_id:
                 clashes.setdefault(key, {seen[0]: seen[1]}).setdefault(return_id, index)
         if email is not None:
-            expected = first_email.setdefault(return_id, email.lower())
-            if expected != email.lower():
+            lowered = email.lower()
+            expected = email_of(return_id, lowered)
+            if expected != lowered:
                 mixed.append(ctx.problem(
                     "mixed-customers", line, "email", return_id,
                     f"{ctx.header.label('email')} {describe(email)} differs from the other lines of return "

@@ -6,6 +6,8 @@ Facts are keyed by the row's Return ID (a marketplace's own return identifier) o
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,7 +34,12 @@ FactsIndex = Mapping[tuple[str, str], tuple[ReportFact, ...]]
 def is_amazon_fba(line: Line) -> bool:
     """Amazon fulfilled the order (Channel "Amazon FBA"): Amazon refunds the customer and may owe the seller."""
     channel = line.channel
-    return channel is not None and "".join(c for c in channel.lower() if c.isalnum()) in FBA_CHANNELS
+    return channel is not None and _fba_channel(channel)
+
+
+@lru_cache(maxsize=1024)
+def _fba_channel(channel: str) -> bool:
+    return "".join(c for c in channel.lower() if c.isalnum()) in FBA_CHANNELS
 
 
 def facts_of(line: Line, facts: FactsIndex | None) -> tuple[ReportFact, ...]:

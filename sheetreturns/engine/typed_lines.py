@@ -53,8 +53,15 @@ class _Bad:
 _REPEATING = frozenset({"sku", "product", "channel", "reason", "customer", "status", "inventory", "reason_category"})
 
 
-def _column(values: tuple, kind: str, parse: Parser, repeating: bool = False) -> tuple[list, bool]:
-    """Parse one column of a block; returns the values and whether any cell was bad."""
+_MISSING = object()
+
+
+def _column(values: tuple, kind: str, parse: Parser, repeating: bool = False,
+            memo: dict | None = None) -> tuple[list, bool]:
+    """Parse one column of a block; returns the values and whether any cell was bad.
+
+    `memo` (kept by the caller from block to block) holds what each value already read as, for the kinds
+    whose values repeat down a column; only values that read well are kept in it."""
     failed = False
 
     def slow(value: object) -> object:
@@ -65,55 +72,91 @@ def _column(values: tuple, kind: str, parse: Parser, repeating: bool = False) ->
             failed = True
             return _Bad(value, str(exc))
 
+    # The test for the usual value comes first: a date or a number compared with "" is a slow comparison.
     if kind == "text" and not repeating:
         out = [
             None if v == "" or v is None else (v.strip() or None) if v.__class__ is str else slow(v)
             for v in values
         ]
     elif kind == "text":
-        seen: dict[str, str] = {}
-        keep = seen.setdefault
+        # raw text -> its stripped value, one shared object per distinct value (kept from block to block)
+        shared = {"": None} if memo is None else memo
+        known = shared.get
+        keep = shared.setdefault
+
+        def share(text: str) -> str | None:
+            stripped = text.strip()
+            found = shared[text] = keep(stripped, stripped) or None
+            return found
+
         out = [
-            None if v == "" or v is None else keep(t := v.strip(), t) or None if v.__class__ is str else slow(v)
+            found if (found := known(v, _MISSING)) is not _MISSING
+            else None if v is None else share(v) if v.__class__ is str else slow(v)
             for v in values
         ]
     elif kind == "date":
         out = [
-            None if v == "" or v is None
-            else v if v.__class__ is date and EARLIEST_PLAUSIBLE <= v < LATEST_PLAUSIBLE
+            v if v.__class__ is date and EARLIEST_PLAUSIBLE <= v < LATEST_PLAUSIBLE
+            else None if v == "" or v is None
             else slow(v)
             for v in values
         ]
     else:
         # Prices, counts, choices and emails repeat down a column: parse each distinct value once.
-        memo: dict[tuple[type, object], object] = {}
+        memo = {} if memo is None else memo
+        texts = memo.setdefault(str, {})  # str values by themselves: no (type, value) key to build
+        known = texts.get
 
         def cached(value: object) -> object:
+            if value.__class__ is str:
+                found = slow(value)
+                if found.__class__ is not _Bad:
+                    texts[value] = found
+                return found
             key = (value.__class__, value)
             try:
                 return memo[key]
             except KeyError:
-                found = memo[key] = slow(value)
+                found = slow(value)
+                if found.__class__ is not _Bad:
+                    memo[key] = found
                 return found
             except TypeError:  # unhashable: never from a reader, but never a crash either
                 return slow(value)
 
+        numbers = memo.setdefault(float, {})  # float values by themselves (never a key equal to True or 1)
+        number = numbers.get
+
+        def money(value: float) -> Decimal:
+            found = numbers[value] = Decimal(repr(value))
+            return found
+
+        def count(value: float) -> int:
+            found = numbers[value] = int(value)
+            return found
+
         if kind == "money":
             out = [
-                None if v == "" or v is None
-                else Decimal(repr(v)) if v.__class__ is float and 0 <= v < 1e12
+                (found if (found := number(v)) is not None else money(v)) if v.__class__ is float and 0 <= v < 1e12
+                else None if v == "" or v is None
                 else cached(v)
                 for v in values
             ]
         elif kind == "int":
             out = [
-                None if v == "" or v is None
-                else int(v) if v.__class__ is float and 0 <= v <= 1e7 and v.is_integer()
+                (found if (found := number(v)) is not None else count(v))
+                if v.__class__ is float and 0 <= v <= 1e7 and v.is_integer()
+                else None if v == "" or v is None
                 else cached(v)
                 for v in values
             ]
         else:
-            out = [None if v == "" or v is None else cached(v) for v in values]
+            out = [
+                None if v == "" or v is None
+                else found if v.__class__ is str and (found := known(v, _MISSING)) is not _MISSING
+                else cached(v)
+                for v in values
+            ]
     return out, failed
 
 
@@ -150,10 +193,13 @@ def build_lines(
     lines: list[Line] = []
     sources: dict[int, dict[str, str]] = {}
     next_row = first_row
+    # what each column's values read as, kept from block to block
+    memos: dict[str, dict] = {key: {"": None} if kinds[key].kind == "text" else {} for key, _ in present}
     for block in _blocks(rows):
         numbers = range(next_row, next_row + len(block))
         next_row += len(block)
-        cells = [c if len(c) >= need else list(c) + [""] * (need - len(c)) for c in block]
+        cells = block if min(map(len, block)) >= need else [
+            c if len(c) >= need else list(c) + [""] * (need - len(c)) for c in block]
         raw_columns = list(zip(*cells)) if cells else []
         for key, index in kept:
             job_cells[key].extend(raw_columns[index])
@@ -162,7 +208,7 @@ def build_lines(
         for key, index in present:
             column = kinds[key]
             parse = parse_signed_count if signed and key == "qty" else parsers[column.kind]
-            values, failed = _column(raw_columns[index], column.kind, parse, key in _REPEATING)
+            values, failed = _column(raw_columns[index], column.kind, parse, key in _REPEATING, memos[key])
             if failed:
                 for position, value in enumerate(values):
                     if value.__class__ is _Bad:
@@ -174,18 +220,22 @@ def build_lines(
             _zero_refunds_are_none(parsed)
         size = len(block)
         blanks = [None] * size
-        bads = [bad_rows.get(position, NO_BAD_CELLS) for position in range(size)] if bad_rows else [NO_BAD_CELLS] * size
+        bads = [NO_BAD_CELLS] * size
+        for position, cells_of_row in bad_rows.items():
+            bads[position] = cells_of_row
         columns = [numbers, *(parsed.get(key) or blanks for key in LINE_FIELDS), bads]
-        # A row with nothing in any seller column (and no unreadable cell) is not a return.
-        width = len(seller_positions)
-        seller = [parsed[present[i][0]] for i in seller_positions]
-        keep = [t.count(None) != width for t in zip(*seller)]
-        for position in bad_rows:
-            keep[position] = True
+        # A row with nothing in any seller column (and no unreadable cell) is not a return. A row with an
+        # Order ID or a SKU has something: only the others are looked at cell by cell.
         order_ids, skus = parsed.get("order_id", blanks), parsed.get("sku", blanks)
-        for position, is_line in enumerate(keep):
-            if is_line and (order_ids[position] is not None or skus[position] is not None):
-                continue
+        lonely = [position for position, order, sku in zip(range(size), order_ids, skus)
+                  if order is None and sku is None]
+        keep = [True] * size
+        if lonely:
+            seller = [parsed[present[i][0]] for i in seller_positions]
+            for position in lonely:
+                keep[position] = position in bad_rows or any(values[position] is not None for values in seller)
+        for position in lonely:
+            is_line = keep[position]
             # Rows without an order or a SKU: a footer or summary line, or text outside our columns.
             texts = [c for c in block[position] if c is not None and c != "" and not (isinstance(c, str) and not c.strip())]
             if not texts:

@@ -231,6 +231,10 @@ def parse_date(value: object, day_first: bool = True, date1904: bool = False) ->
 # -- money ------------------------------------------------------------------
 
 _MONEY_TEXT = re.compile(r"-?(?:\d[\d,.']*)?\d$|-?\d*\.\d+$")
+# The usual amount typed as text: digits (thousands with commas), a decimal point, maybe a common symbol
+# before it. It reads the same as through the general path (a property test checks), only faster.
+_PLAIN_MONEY = re.compile(r" *(?:[$£€¥₹] *)?([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+) *")
+_TOO_LARGE = Decimal("1e12")
 CENT = Decimal("0.01")
 
 
@@ -268,6 +272,16 @@ def _decimal_from_text(text: str, raw: str) -> Decimal:
     return -amount if negative else amount
 
 
+def money_text(value: str) -> Decimal | None:
+    """An amount typed as text, with any currency mark the table knows ("NZ$ 12,50", "12.50 EUR"); None if blank."""
+    text = symbol_pattern().sub("", value)
+    if not text:
+        if value.strip():
+            raise BadValue(f'"{describe(value)}" is not an amount of money')
+        return None
+    return _decimal_from_text(text, value)
+
+
 def parse_money(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
@@ -282,19 +296,22 @@ def parse_money(value: object) -> Decimal | None:
     elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, str):
-        text = symbol_pattern().sub("", value)
-        if not text:
-            if value.strip():
-                raise BadValue(f'"{describe(value)}" is not an amount of money')
+        plain = _PLAIN_MONEY.fullmatch(value)
+        # "12.50", "£12.50", "$ 1,234.50": read without the whole table of currency marks
+        amount = Decimal(plain[1].replace(",", "")) if plain is not None else money_text(value)
+        if amount is None:
             return None
-        amount = _decimal_from_text(text, value)
     elif isinstance(value, CellError):
         raise BadValue(_error_message(value))
     else:
         raise BadValue(f'"{describe(value)}" is not an amount of money')
+    return _checked_amount(amount, value)
+
+
+def _checked_amount(amount: Decimal, value: object) -> Decimal:
     if amount < 0:
         raise BadValue(f"{describe(value)} is negative: enter amounts as positive numbers")
-    if amount >= Decimal("1e12"):
+    if amount >= _TOO_LARGE:
         raise BadValue(f"{describe(value)} is too large to be an amount of money")
     return amount
 

@@ -10,10 +10,13 @@ the limit, before the reader (calamine) sees the file. Both limits can be raised
 """
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import zipfile
 from operator import itemgetter
 from dataclasses import dataclass
+from typing import Callable, Iterator
 
 from ..errors import ConfigError, SourceUnreadable
 
@@ -68,41 +71,251 @@ def check_part_sizes(zip_file: zipfile.ZipFile, name: str, limits: Limits) -> No
                 f"[limits] sheet_mb in sheetreturns.toml")
 
 
-def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str, limits: Limits) -> None:
+def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str, limits: Limits,
+                       feed: Callable[[bytes], object] | None = None) -> None:
     """The rectangle the tab's cells span, from its <dimension> and every cell and row reference, within the limit.
 
     Streams the part (never more than a chunk in memory) and counts the bytes it really inflates to, so a part
-    whose zip entry understates its size is stopped too."""
-    max_row = max_col = 0
-    seen = 0
-    tail = b""
+    whose zip entry understates its size is stopped too. `feed`, if given, is handed every chunk as inflated
+    (another scan of the same part shares this one pass).
+
+    One pass looks only for references beyond what it has seen (a column further right, a row number at or
+    above a rounded bound), so the usual sheet costs one regular-expression search per chunk. When that
+    bound cannot show the tab within the limit, every reference is counted exactly in a second pass."""
+    bound = _Bound()
     try:
-        with zip_file.open(part) as handle:
-            while True:
-                chunk = handle.read(CHUNK)
-                if not chunk:
-                    break
+        with _ReadAhead(zip_file, part) as chunks:
+            seen = 0
+            tail = b""
+            for chunk in chunks:
                 seen += len(chunk)
                 if seen > limits.part_bytes:
                     raise SourceUnreadable(
                         f"{name}: the {tab!r} tab inflates to more than {limits.part_mb:,} MB, the limit (a possible "
                         f"decompression bomb): if the file is genuine, raise [limits] sheet_mb in sheetreturns.toml")
-                data = tail + chunk
-                cut = data.rfind(b"<")
-                body, tail = (data[:cut], data[cut:]) if cut > 0 and len(data) - cut < 4096 else (data, b"")
-                # findall and the sets run in C: one Python step per distinct column or row, not per cell
-                found = _REF.findall(body)
-                letters = set(map(itemgetter(1), found)) | set(map(itemgetter(3), found))
-                digits = set(map(itemgetter(2), found)) | set(map(itemgetter(4), found))
-                max_col = max(max_col, max((column_number(x) for x in letters if x), default=0))
-                max_row = max(max_row, max((int(x) for x in digits if x), default=0))
-                if (max_row or 1) * (max_col or 1) > limits.cells:
+                if feed is not None:
+                    feed(chunk)
+                body, tail = _whole_tags(tail + chunk)
+                bound.scan(body)
+                if bound.area_seen > limits.cells:
                     break
+            bound.scan(tail)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
+    if bound.area_bound <= limits.cells:
+        return
+    max_row, max_col = sheet_extent(zip_file, part, name, limits.cells)
     area = (max_row or 1) * (max_col or 1)
     if area > limits.cells:
         raise SourceUnreadable(
             f"{name}: the {tab!r} tab spans {max_row:,} rows x {max_col:,} columns ({area:,} cells), over the "
             f"limit of {limits.cells:,} cells: delete what lies far outside your table (Ctrl+End in Excel goes to "
             f"the last cell in use), or raise [limits] cells in sheetreturns.toml")
+
+
+def sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: int | None = None) -> tuple[int, int]:
+    """(last row, last column), 1-based, over the <dimension> and every cell and row reference of a part: each
+    reference counted (stops early once rows x columns exceeds `stop_above`)."""
+    max_row = max_col = 0
+    tail = b""
+    try:
+        with zip_file.open(part) as handle:
+            while True:
+                chunk = handle.read(CHUNK)
+                body, tail = _whole_tags(tail + chunk) if chunk else (tail, b"")
+                row, col = _exact(body)
+                max_row, max_col = max(max_row, row), max(max_col, col)
+                if not chunk or (stop_above is not None and (max_row or 1) * (max_col or 1) > stop_above):
+                    break
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
+    return max_row, max_col
+
+
+class _ReadAhead:
+    """A part's chunks as inflated, the next one inflated by a thread while this one is searched (zlib lets go
+    of the interpreter lock while it inflates, so the two overlap). At most `AHEAD` chunks wait in memory."""
+
+    AHEAD = 2
+
+    def __init__(self, zip_file: zipfile.ZipFile, part: str) -> None:
+        self.handle = zip_file.open(part)
+        self.chunks: queue.Queue = queue.Queue(self.AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._inflate, daemon=True)
+
+    def __enter__(self) -> Iterator[bytes]:
+        self.thread.start()
+        return self._chunks()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        while self.thread.is_alive():
+            try:
+                self.chunks.get(timeout=0.05)  # let a waiting put through, so the thread sees `stop`
+            except queue.Empty:
+                pass
+        self.handle.close()
+
+    def _inflate(self) -> None:
+        try:
+            while not self.stop.is_set():
+                chunk = self.handle.read(CHUNK)
+                self._put(chunk)
+                if not chunk:
+                    return
+        except BaseException as exc:  # handed to the reading side, raised there
+            self._put(exc)
+
+    def _put(self, item: object) -> None:
+        while not self.stop.is_set():
+            try:
+                self.chunks.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def _chunks(self) -> Iterator[bytes]:
+        while True:
+            item = self.chunks.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
+
+
+def _whole_tags(data: bytes) -> tuple[bytes, bytes]:
+    """`data` cut before its last tag (kept for the next chunk, unless it runs past 4 KB)."""
+    cut = data.rfind(b"<")
+    return (data[:cut], data[cut:]) if cut > 0 and len(data) - cut < 4096 else (data, b"")
+
+
+def _exact(body: bytes) -> tuple[int, int]:
+    """The highest row and column referenced in `body` (whole tags only)."""
+    # findall and the sets run in C: one Python step per distinct column or row, not per cell
+    found = _REF.findall(body)
+    letters = set(map(itemgetter(1), found)) | set(map(itemgetter(3), found))
+    digits = set(map(itemgetter(2), found)) | set(map(itemgetter(4), found))
+    return (max((int(x) for x in digits if x), default=0),
+            max((column_number(x) for x in letters if x), default=0))
+
+
+_REBUILDS = 1024  # searches rebuilt this many times (a sheet growing wider row after row): count exactly
+
+
+class _Bound:
+    """What a tab's references can reach, from two searches per chunk (r= and ref=) for references past a bound.
+
+    Every reference the exact count would see either lies within (`max_col`, `row_limit` - 1), or is matched by
+    `beyond` and then read exactly (its tag parsed as the exact count parses it), moving the bound. Row numbers
+    rise down a sheet, so the row bound moves in steps of two significant figures, not at every row."""
+
+    def __init__(self) -> None:
+        self.max_row = self.max_col = 0  # the highest seen exactly
+        self.row_limit = 1  # every row number not seen exactly is below this
+        self.beyond: dict[bytes, re.Pattern[bytes]] | None = None  # by attribute; None: count exactly
+        self.rebuilds = 0
+
+    @property
+    def area_seen(self) -> int:
+        return (self.max_row or 1) * (self.max_col or 1)
+
+    @property
+    def area_bound(self) -> int:
+        return max(self.max_row, self.row_limit - 1, 1) * (self.max_col or 1)
+
+    def scan(self, body: bytes) -> None:
+        if self.beyond is None:
+            row, col = _exact(body)
+            self._seen(row, col)
+            if self.rebuilds < _REBUILDS:
+                self._rebuild()
+            return
+        for attribute in (b"r", b"ref"):
+            if not self._scan_beyond(body, attribute):
+                return
+
+    def _scan_beyond(self, body: bytes, attribute: bytes) -> bool:
+        """Read exactly each tag holding a reference `beyond` matches; False once counting exactly instead."""
+        at = 0
+        while (hit := self.beyond[attribute].search(body, at)) is not None:
+            at = hit.end()
+            start = body.rfind(b"<", 0, hit.start())
+            ref = _REF.match(body, start) if start >= 0 else None
+            if ref is None:
+                continue  # not a cell, row or dimension reference: the exact count ignores it too
+            _, col, row, col2, row2 = ref.groups()
+            if self._seen(max(int(row or 0), int(row2 or 0)),
+                          max(column_number(col) if col else 0, column_number(col2) if col2 else 0)):
+                self.rebuilds += 1
+                if self.rebuilds >= _REBUILDS:
+                    self.beyond = None
+                    self.scan(body)  # the whole body again, exactly: a max is the same however often seen
+                    return False
+                self._rebuild()
+        return True
+
+    def _seen(self, row: int, col: int) -> bool:
+        changed = False
+        if col > self.max_col:
+            self.max_col, changed = col, True
+        if row > self.max_row:
+            self.max_row = row
+        if row >= self.row_limit:
+            self.row_limit, changed = _round_up(row + 1), True
+        return changed
+
+    def _rebuild(self) -> None:
+        letters = len(column_letters(self.max_col))
+        past = (rb'="\$?(?:' + _columns_after(self.max_col) + rb'|[A-Za-z]{0,%d}\$?(?:' % letters
+                + _numbers_from(self.row_limit) + rb')|[^"]*:)')
+        # two searches, each with a literal start the regular-expression engine finds fast
+        self.beyond = {name: re.compile(name + past) for name in (b"r", b"ref")}
+
+
+def _round_up(number: int) -> int:
+    """`number` rounded up to two significant figures (10,001 -> 11,000)."""
+    unit = 10 ** max(len(str(number)) - 2, 0)
+    return -(-number // unit) * unit
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _either_case(letters: str) -> str:
+    return "[" + "".join(c + c.lower() for c in letters) + "]"
+
+
+def _columns_after(number: int) -> bytes:
+    """A pattern for the column letters (either case) of every column after column `number`."""
+    letters = column_letters(number)
+    size = len(letters)
+    options = [f"[A-Za-z]{{{size + 1},3}}"] if size < 3 else []
+    for i, letter in enumerate(letters):
+        later = _ALPHABET[_ALPHABET.index(letter) + 1:]
+        if later:
+            rest = size - i - 1
+            options.append("".join(_either_case(c) for c in letters[:i]) + _either_case(later)
+                           + (f"[A-Za-z]{{{rest}}}" if rest else ""))
+    return "|".join(options).encode() or b"(?!)"
+
+
+def _numbers_from(number: int) -> bytes:
+    """A pattern matching the start of every decimal number of `number` or more (and some with leading zeros)."""
+    digits = str(number)
+    size = len(digits)
+    options = [f"[0-9]{{{size + 1}}}", digits]
+    for i, digit in enumerate(digits):
+        if digit != "9":
+            rest = size - i - 1
+            options.append(digits[:i] + f"[{int(digit) + 1}-9]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "|".join(options).encode()

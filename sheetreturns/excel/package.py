@@ -216,42 +216,62 @@ def error_cells(package: Package, part: str) -> dict[tuple[int, int], str]:
 
     The fast reader reads error cells as blanks; this scan puts the error back so it can be reported.
     """
-    found: dict[tuple[int, int], str] = {}
-    positional = False
-    tail = b""
+    scan = ErrorCells()
     with package.open(part) as handle:
-        while True:
-            chunk = handle.read(_CHUNK)
-            final = not chunk
-            data = tail + chunk
-            if b't="e"' not in data:
-                if final:
-                    break
-                tail = data[-256:]
-                continue
-            if final:
-                window, tail = data, b""
-            else:
-                # Cut after the last complete cell so a cell split across chunks is seen whole next time.
-                end = data.rfind(b"</c>")
-                cut = end + 4 if end >= 0 else max(len(data) - 256, 0)
-                window, tail = data[:cut], data[cut:]
-            for match in _ERROR_CELL.finditer(window):
-                ref = _REF.search(match.group(0))
-                if ref is None:
-                    positional = True
-                    break
-                if match.group(0).endswith(b"/>"):
-                    continue
-                close = window.find(b"</c>", match.end())
-                value = _VALUE.search(window, match.end(), close if close >= 0 else len(window))
-                if value is not None:
-                    found[(int(ref[2]) - 1, _column_index(ref[1]))] = value[1].decode("utf-8", "replace")
-            if positional or final:
+        while chunk := handle.read(_CHUNK):
+            if not scan.feed(chunk):
                 break
-    if positional:
-        return _error_cells_by_position(package, part)
-    return found
+    return finish_error_cells(scan, package, part)
+
+
+def finish_error_cells(scan: "ErrorCells", package: Package, part: str) -> dict[tuple[int, int], str]:
+    """What a scan fed every chunk of `part` found (walking the XML when its cells carry no references)."""
+    found = scan.finish()
+    return _error_cells_by_position(package, part) if found is None else found
+
+
+class ErrorCells:
+    """The error-cell scan fed a part's XML chunk by chunk, in order (so another pass can share one inflate)."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[int, int], str] = {}
+        self.positional = False  # an error cell without a reference: only a walk of the XML places it
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> bool:
+        """Scan the next chunk; False once the rest of the part need not be fed."""
+        if self.positional:
+            return False
+        data = self._tail + chunk
+        if b't="e"' not in data:
+            self._tail = data[-256:]
+            return True
+        # Cut after the last complete cell so a cell split across chunks is seen whole next time.
+        end = data.rfind(b"</c>")
+        cut = end + 4 if end >= 0 else max(len(data) - 256, 0)
+        self._scan(data[:cut])
+        self._tail = data[cut:]
+        return not self.positional
+
+    def finish(self) -> dict[tuple[int, int], str] | None:
+        """The error cells found; None when the XML must be walked instead (cells without references)."""
+        if not self.positional and b't="e"' in self._tail:
+            self._scan(self._tail)
+        self._tail = b""
+        return None if self.positional else self.found
+
+    def _scan(self, window: bytes) -> None:
+        for match in _ERROR_CELL.finditer(window):
+            ref = _REF.search(match.group(0))
+            if ref is None:
+                self.positional = True
+                return
+            if match.group(0).endswith(b"/>"):
+                continue
+            close = window.find(b"</c>", match.end())
+            value = _VALUE.search(window, match.end(), close if close >= 0 else len(window))
+            if value is not None:
+                self.found[(int(ref[2]) - 1, _column_index(ref[1]))] = value[1].decode("utf-8", "replace")
 
 
 def _error_cells_by_position(package: Package, part: str) -> dict[tuple[int, int], str]:

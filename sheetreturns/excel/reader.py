@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import os
-import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -15,7 +14,7 @@ from ..engine.ownership import MARK, read_mark
 from ..errors import ConfigError, SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
-from .package import Package, error_cells
+from .package import ErrorCells, Package, error_cells, finish_error_cells
 from .limits import Limits, check_part_sizes, check_sheet_extent
 from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open, refuse_if_read_only
 
@@ -102,29 +101,24 @@ class XlsxWorkbook:
     def _sheet(self, title: str):
         """The tab parsed once by calamine and kept: the header search and the full read share it."""
         if title not in self._sheets:
-            # calamine releases the GIL while it parses, so the error-cell scan runs alongside it.
             part = self.parts.get(title)
-            if part is not None and self.package.has(part):
-                # the rectangle calamine would allocate, checked before it does
-                check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits)
-            scan = threading.Thread(target=self._errors, args=(title,), daemon=True)
-            scan.start()
+            if part is not None and self.package.has(part) and title not in self._error_cache:
+                # One inflate of the tab's XML checks the rectangle calamine would allocate (before it does)
+                # and finds the error cells calamine reads as blanks.
+                errors = ErrorCells()
+                check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits,
+                                   feed=errors.feed)
+                self._error_cache[title] = _by_row(finish_error_cells(errors, self.package, part))
             try:
                 self._sheets[title] = self.book.get_sheet_by_name(title)
             except Exception as exc:
                 raise SourceUnreadable(f"the {title!r} tab of {self.name} could not be read ({_first_line(exc)})") from None
-            finally:
-                scan.join()
         return self._sheets[title]
 
     def _errors(self, title: str) -> dict[int, dict[int, str]]:
         if title not in self._error_cache:
             part = self.parts.get(title)
-            by_row: dict[int, dict[int, str]] = {}
-            if part is not None:
-                for (row, col), text in error_cells(self.package, part).items():
-                    by_row.setdefault(row, {})[col] = text
-            self._error_cache[title] = by_row
+            self._error_cache[title] = _by_row(error_cells(self.package, part)) if part is not None else {}
         return self._error_cache[title]
 
     def used_width(self, title: str) -> int:
@@ -216,6 +210,13 @@ class XlsxWorkbook:
             if formula is not None and (value is None or not (value.text or "")) and cell.get("t") != "inlineStr":
                 found.add(cell.get("r", ""))
         return found
+
+
+def _by_row(cells: dict[tuple[int, int], str]) -> dict[int, dict[int, str]]:
+    by_row: dict[int, dict[int, str]] = {}
+    for (row, col), text in cells.items():
+        by_row.setdefault(row, {})[col] = text
+    return by_row
 
 
 def _overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:

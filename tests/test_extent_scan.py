@@ -1,0 +1,149 @@
+"""The tab-extent check's one-search-per-chunk pass agrees with counting every reference exactly: it never
+lets through a tab the exact count refuses, and the column it finds is the exact last column."""
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sheetreturns.errors import SourceUnreadable
+from sheetreturns.excel import limits
+from sheetreturns.excel.limits import Limits, check_sheet_extent, column_letters, sheet_extent
+
+DATA = Path(__file__).parent / "data"
+PART = "xl/worksheets/sheet1.xml"
+
+
+def package(xml: bytes) -> zipfile.ZipFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(PART, xml)
+    buffer.seek(0)
+    return zipfile.ZipFile(buffer)
+
+
+def refused(book: zipfile.ZipFile, cells: int) -> str | None:
+    try:
+        check_sheet_extent(book, PART, "t.xlsx", "Returns", Limits(cells=cells))
+    except SourceUnreadable as exc:
+        return str(exc)
+    return None
+
+
+def letters(number: int, lower: bool) -> str:
+    text = column_letters(number)
+    return text.lower() if lower else text
+
+
+# row numbers anywhere, and just past the round numbers the pass's row bound moves in steps of
+row_number = st.one_of(st.integers(1, 1_100_000),
+                       st.builds(lambda m, e, d: m * 10 ** e + d, st.integers(1, 99), st.integers(0, 4), st.integers(0, 12)))
+reference = st.one_of(
+    # a cell: column (either case, maybe $), row (maybe $, maybe leading zeros)
+    st.builds(lambda c, r, low, d1, d2, zeros: f'<c r="{"$" if d1 else ""}{letters(c, low)}{"$" if d2 else ""}'
+                                               f'{"0" * zeros}{r}" t="n"><v>1</v></c>',
+              st.integers(1, 16384), row_number, st.booleans(), st.booleans(), st.booleans(),
+              st.integers(0, 2)),
+    st.builds(lambda r: f'<row r="{r}" spans="1:5">', row_number),
+    st.builds(lambda c1, r1, c2, r2: f'<dimension ref="{letters(c1, False)}{r1}:{letters(c2, False)}{r2}"/>',
+              st.integers(1, 16384), st.integers(1, 1_100_000), st.integers(1, 16384), st.integers(1, 1_100_000)),
+    st.builds(lambda c, r: f'<c s="1" r="{letters(c, False)}{r}"/>', st.integers(1, 800), st.integers(1, 99_999)),
+    st.builds(lambda c, r: f'<mergeCell ref="A1:{letters(c, False)}{r}"/>', st.integers(1, 16384), st.integers(1, 10**6)),
+    st.builds(lambda c, r: f'<c r="A1"><is><t>r="{letters(c, False)}{r}" ref="{letters(c, False)}{r}"</t></is></c>',
+              st.integers(1, 16384), st.integers(1, 10**6)),
+    st.builds(lambda c, r: f'<c r="{letters(c, False)}{r}:{letters(c, False)}{r}"/>', st.integers(1, 16384),
+              st.integers(1, 10**6)),
+    st.just("</row>"), st.just("<sheetData>"), st.just("<!-- a comment -->"),
+)
+
+
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(reference, max_size=60), chunk=st.sampled_from([7, 64, 300, 1 << 20]),
+       cells=st.sampled_from([1, 100, 10_000, 10**6, 50_000_000, 10**9]))
+def test_the_bound_refuses_exactly_what_counting_every_reference_refuses(monkeypatch, parts, chunk, cells):
+    monkeypatch.setattr(limits, "CHUNK", chunk)
+    book = package(("<worksheet>" + "".join(parts) + "</worksheet>").encode())
+    max_row, max_col = sheet_extent(book, PART, "t.xlsx")
+    message = refused(book, cells)
+    assert (message is not None) == ((max_row or 1) * (max_col or 1) > cells)
+    # the pass's own figures: the exact last column, and a row bound at or above the exact last row
+    with book.open(PART) as handle:
+        body = handle.read()
+    tail = b""
+    bound = limits._Bound()
+    for at in range(0, len(body) + 1, chunk):
+        data = tail + body[at:at + chunk]
+        piece, tail = limits._whole_tags(data) if at + chunk < len(body) else (data, b"")
+        bound.scan(piece)
+    assert bound.max_col == max_col
+    assert bound.max_row <= max_row <= max(bound.max_row, bound.row_limit - 1)
+
+
+def test_a_far_cell_after_many_ordinary_rows_is_found(monkeypatch):
+    monkeypatch.setattr(limits, "CHUNK", 4096)
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{column_letters(c)}{r}"><v>1</v></c>' for c in range(1, 6))
+                   + "</row>" for r in range(1, 3000))
+    for far, expected in (('<c r="XFD2999"><v>1</v></c>', (2999, 16384)), ('<c r="B1048576"/>', (1048576, 5)),
+                          ('<c r="$e$1048576"/>', (1048576, 5)), ('<c r="A5:ZZ6"/>', (2999, 702))):
+        book = package(f"<worksheet><sheetData>{rows}{far}</sheetData></worksheet>".encode())
+        assert sheet_extent(book, PART, "t.xlsx") == expected
+        area = expected[0] * expected[1]
+        assert refused(book, area) is None
+        assert f"({area:,} cells)" in refused(book, area - 1)
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "hostile").glob("*.xlsx")) + [DATA / "libreoffice_returns.xlsx"],
+                         ids=lambda p: p.name)
+def test_every_fixture_sheet_gets_the_same_answer_both_ways(path):
+    try:
+        book = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        return
+    for part in (n for n in book.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+        max_row, max_col = sheet_extent(book, part, path.name)
+        area = (max_row or 1) * (max_col or 1)
+        check_sheet_extent(book, part, path.name, "tab", Limits(cells=area))
+        if area > 1:
+            with pytest.raises(SourceUnreadable, match=f"{max_row:,} rows x {max_col:,} columns"):
+                check_sheet_extent(book, part, path.name, "tab", Limits(cells=area - 1))
+
+
+@pytest.mark.parametrize("bound", [1, 9, 10, 11, 99, 100, 110, 1000, 11000, 99000, 100000, 110000, 1_000_000])
+def test_the_row_pattern_matches_exactly_the_numbers_at_or_above_its_bound(bound):
+    import re
+
+    pattern = re.compile(limits._numbers_from(bound) + rb'"')
+    for number in [*range(1, 3000), *range(max(bound - 3000, 1), bound + 3000), 10**7 - 1]:
+        assert (pattern.match(f'{number}"'.encode()) is not None) == (number >= bound), number
+
+
+@pytest.mark.parametrize("last", [0, 1, 25, 26, 27, 52, 701, 702, 703, 16383, 16384])
+def test_the_column_pattern_matches_exactly_the_columns_after_the_last_one(last):
+    import re
+
+    pattern = re.compile(rb"(?:" + limits._columns_after(last) + rb")")
+    for number in range(1, 16385):
+        for text in (column_letters(number), column_letters(number).lower()):
+            assert (pattern.match(text.encode() + b"1") is not None) == (number > last), text
+
+
+def test_the_read_ahead_thread_ends_when_the_check_stops_early_or_the_part_is_damaged(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(limits, "CHUNK", 256)
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>' for r in range(1, 2000))
+    book = package(f'<worksheet><sheetData><c r="XFD1048576"/>{rows}</sheetData></worksheet>'.encode())
+    before = threading.active_count()
+    assert "over the limit" in refused(book, 1000)  # stops at the first chunk, many chunks still to inflate
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(PART, ("<worksheet>" + rows * 5 + "</worksheet>").encode())
+    damaged = bytearray(data.getvalue())
+    middle = len(damaged) // 2
+    damaged[middle:middle + 40] = bytes(40)  # the deflate stream broken halfway
+    with pytest.raises(SourceUnreadable, match="is damaged"):
+        check_sheet_extent(zipfile.ZipFile(io.BytesIO(bytes(damaged))), PART, "t.xlsx", "Returns", Limits())
+    assert threading.active_count() == before
