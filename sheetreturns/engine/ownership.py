@@ -104,11 +104,11 @@ class Claim:
     categories: frozenset[str]
     foreign: dict[str, int] = field(default_factory=dict)
 
-    def watch(self, rows: Iterable[list[object]]) -> Iterator[list[object]]:
+    def watch(self, rows: Iterable[list[object]]) -> Iterable[list[object]]:
         """Pass the rows through, noting any job column that holds a value the job never writes."""
-        if not self.to_check:
-            yield from rows
-            return
+        return self._watch(rows) if self.to_check else rows  # nothing to check: no step between reader and rows
+
+    def _watch(self, rows: Iterable[list[object]]) -> Iterator[list[object]]:
         pending = dict(self.to_check)
         labels = (*(h for h in self.header.headers if h), *(c.header for c in BY_KEY.values()), *_PROBLEM_STARTS)
         # The job writes few distinct values down a column (statuses, steps with a date): each is judged once.

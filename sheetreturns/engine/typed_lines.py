@@ -94,15 +94,9 @@ def _column(values: tuple, kind: str, parse: Parser, repeating: bool = False,
             else None if v is None else share(v) if v.__class__ is str else slow(v)
             for v in values
         ]
-    elif kind == "date":
-        out = [
-            v if v.__class__ is date and EARLIEST_PLAUSIBLE <= v < LATEST_PLAUSIBLE
-            else None if v == "" or v is None
-            else slow(v)
-            for v in values
-        ]
     else:
-        # Prices, counts, choices and emails repeat down a column: parse each distinct value once.
+        # Dates typed as text, prices, counts, choices and emails repeat down a column: each distinct value
+        # is parsed once.
         memo = {} if memo is None else memo
         texts = memo.setdefault(str, {})  # str values by themselves: no (type, value) key to build
         known = texts.get
@@ -135,7 +129,15 @@ def _column(values: tuple, kind: str, parse: Parser, repeating: bool = False,
             found = numbers[value] = int(value)
             return found
 
-        if kind == "money":
+        if kind == "date":
+            out = [
+                v if v.__class__ is date and EARLIEST_PLAUSIBLE <= v < LATEST_PLAUSIBLE
+                else None if v == "" or v is None
+                else found if v.__class__ is str and (found := known(v, _MISSING)) is not _MISSING
+                else cached(v)
+                for v in values
+            ]
+        elif kind == "money":
             out = [
                 (found if (found := number(v)) is not None else money(v)) if v.__class__ is float and 0 <= v < 1e12
                 else None if v == "" or v is None

@@ -81,8 +81,11 @@ class XlsxWorkbook:
         pad = [""] * start[1] if start and start[1] else None
         errors = self._errors(title)
         if pad is None and not errors:
-            yield from sheet.iter_rows()
-            return
+            return iter(sheet.iter_rows())  # calamine's rows as they are: no step in between
+        return self._adjusted(sheet, pad, errors)
+
+    @staticmethod
+    def _adjusted(sheet, pad: Row | None, errors: dict[int, dict[int, str]]) -> Iterator[Row]:
         for index, row in enumerate(sheet.iter_rows()):
             if pad is not None:
                 row = pad + row
