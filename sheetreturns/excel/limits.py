@@ -10,13 +10,11 @@ the limit, before the reader (calamine) sees the file. Both limits can be raised
 """
 from __future__ import annotations
 
-import queue
 import re
-import threading
 import zipfile
 from operator import itemgetter
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..errors import ConfigError, SourceUnreadable
 
@@ -84,10 +82,10 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
     bound cannot show the tab within the limit, every reference is counted exactly in a second pass."""
     bound = _Bound()
     try:
-        with _ReadAhead(zip_file, part) as chunks:
+        with zip_file.open(part) as handle:
             seen = 0
             tail = b""
-            for chunk in chunks:
+            while chunk := handle.read(CHUNK):
                 seen += len(chunk)
                 if seen > limits.part_bytes:
                     raise SourceUnreadable(
@@ -130,59 +128,6 @@ def sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: in
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
     return max_row, max_col
-
-
-class _ReadAhead:
-    """A part's chunks as inflated, the next one inflated by a thread while this one is searched (zlib lets go
-    of the interpreter lock while it inflates, so the two overlap). At most `AHEAD` chunks wait in memory."""
-
-    AHEAD = 2
-
-    def __init__(self, zip_file: zipfile.ZipFile, part: str) -> None:
-        self.handle = zip_file.open(part)
-        self.chunks: queue.Queue = queue.Queue(self.AHEAD)
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._inflate, daemon=True)
-
-    def __enter__(self) -> Iterator[bytes]:
-        self.thread.start()
-        return self._chunks()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        while self.thread.is_alive():
-            try:
-                self.chunks.get(timeout=0.05)  # let a waiting put through, so the thread sees `stop`
-            except queue.Empty:
-                pass
-        self.handle.close()
-
-    def _inflate(self) -> None:
-        try:
-            while not self.stop.is_set():
-                chunk = self.handle.read(CHUNK)
-                self._put(chunk)
-                if not chunk:
-                    return
-        except BaseException as exc:  # handed to the reading side, raised there
-            self._put(exc)
-
-    def _put(self, item: object) -> None:
-        while not self.stop.is_set():
-            try:
-                self.chunks.put(item, timeout=0.05)
-                return
-            except queue.Full:
-                continue
-
-    def _chunks(self) -> Iterator[bytes]:
-        while True:
-            item = self.chunks.get()
-            if isinstance(item, BaseException):
-                raise item
-            if not item:
-                return
-            yield item
 
 
 def _whole_tags(data: bytes) -> tuple[bytes, bytes]:
@@ -267,9 +212,10 @@ class _Bound:
         return changed
 
     def _rebuild(self) -> None:
-        letters = len(column_letters(self.max_col))
-        past = (rb'="\$?(?:' + _columns_after(self.max_col) + rb'|[A-Za-z]{0,%d}\$?(?:' % letters
-                + _numbers_from(self.row_limit) + rb')|[^"]*:)')
+        letters, digits = len(column_letters(self.max_col)), len(str(self.row_limit))
+        # Possessive repeats and a look-ahead for the count of digits: an ordinary reference fails at once.
+        past = (rb'="\$?(?:' + _columns_after(self.max_col) + rb'|[A-Za-z]{0,%d}+\$?(?=[0-9]{%d})(?:' % (letters, digits)
+                + _numbers_from(self.row_limit) + rb')|[^":]*+:)')
         # two searches, each with a literal start the regular-expression engine finds fast
         self.beyond = {name: re.compile(name + past) for name in (b"r", b"ref")}
 
