@@ -159,7 +159,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                                   delivery.last_email, tabs, loaded.policy.currency_symbol,
                                   append=loaded.appended, append_after=loaded.append_after,
                                   fills=loaded.fills, added_columns=loaded.added_columns,
-                                  current=loaded.job_cells, emails_sent=bool(delivery.records))
+                                  current=loaded.job_cells, emails_sent=delivery.went_out)
                 reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
                                else f"Saving {loaded.workbook.name}")
                 try:

@@ -1,6 +1,7 @@
 """Request budget on a 50,000-row Google Sheet: requests grow with what changed, not with the rows."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -9,6 +10,7 @@ from benchmarks.generate import HEADERS, rows as generated_rows
 from sheetreturns import api
 from sheetreturns.google_sheets.cells import serial
 from tests.gsheet_support import local_config
+from tests.mail_server import MailServer
 from tests.sheets_api_server import SheetsServer
 
 pytestmark = pytest.mark.slow  # a large sheet or a long computation, built once for the module
@@ -57,3 +59,25 @@ def test_resync_of_the_unchanged_50000_row_sheet_takes_2_requests_both_reads(run
     result, calls = logs[1]
     assert [c.kind for c in calls] == ["metadata", "values.batchGet"]
     assert result.unchanged and not result.written and result.ok
+
+
+@pytest.fixture(scope="module")
+def due_run(tmp_path_factory):
+    """The first sync, over SMTP, of a 50,000-row sheet with 1,690 emails due: a first run holds them."""
+    with SheetsServer() as server, MailServer() as mail:
+        key = big_sheet(server)
+        config = replace(local_config(server, tmp_path_factory.mktemp("due")),
+                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+        result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9))
+        yield result, list(server.api_calls()), list(mail.received)
+
+
+def test_first_sync_with_emails_due_takes_at_most_6_requests(due_run):
+    result, calls, received = due_run
+    kinds = [c.kind for c in calls]
+    assert result.written and result.rows == ROWS
+    assert len(result.emails) > 1000 and {e.result for e in result.emails} == {"held"} and received == []
+    assert len(calls) <= 6, kinds
+    # Nothing went out, so no time passed for the seller to edit: no Drive probe, no second read of the rows.
+    assert kinds[:2] == ["metadata", "values.batchGet"] and "drive.get" not in kinds
+    assert kinds.count("values.batchGet") == 1

@@ -44,6 +44,12 @@ class Delivery:
     # Open returns noticed before the acknowledgement window that never got one: (Return ID, noticed on).
     not_acknowledged: list[tuple[str, date]] = field(default_factory=list)
 
+    @property
+    def went_out(self) -> bool:
+        """Whether any email went to the mail server or the outbox (or was tried): time passed since the
+        sheet was read. Held and waiting emails were only worked out."""
+        return any(r.result not in (HELD, WAITING, WOULD_SEND) for r in self.records)
+
 
 @dataclass
 class Prepared:

@@ -18,6 +18,8 @@ _ATTR = {
 _REF = re.compile(rb"([A-Z]+)(\d+)")
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+# Characters that make text need more than encoding: markup, control characters, "_x" look-alikes, new lines.
+_SPECIAL = re.compile("[&<>_\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def attr(tag: bytes, name: str) -> bytes | None:
@@ -46,6 +48,8 @@ def serial(day: date, date1904: bool) -> int | float:
 
 def text_xml(text: str) -> bytes:
     """Text for an inline string: XML-escaped, control characters in OOXML's _xHHHH_ form."""
+    if _SPECIAL.search(text) is None and text == text.strip():  # most text: nothing to escape or keep
+        return b"<t>" + text.encode("utf-8") + b"</t>"
     text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
     text = _INVALID_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     body = escape(text).encode("utf-8")
@@ -69,11 +73,7 @@ def cell_xml(prefix: bytes, ref: bytes, style: int | None, value: object, date19
     if value is None or value == "":
         return b"<" + p + b'c r="' + ref + b'"' + s + b"/>"
     if isinstance(value, str):
-        # Inline strings are never formulas, whatever the text starts with, and leave sharedStrings alone.
-        body = text_xml(value)
-        if p:
-            body = body.replace(b"<t", b"<" + p + b"t", 1).replace(b"</t>", b"</" + p + b"t>")
-        return b"<" + p + b'c r="' + ref + b'"' + s + b' t="inlineStr"><' + p + b"is>" + body + b"</" + p + b"is></" + p + b"c>"
+        return b"<" + p + b'c r="' + ref + b'"' + s + _string_tail(p, value)
     if isinstance(value, bool):
         return b"<" + p + b'c r="' + ref + b'"' + s + b' t="b"><' + p + b"v>" + (b"1" if value else b"0") + b"</" + p + b"v></" + p + b"c>"
     if isinstance(value, date):
@@ -83,6 +83,36 @@ def cell_xml(prefix: bytes, ref: bytes, style: int | None, value: object, date19
     else:
         return cell_xml(prefix, ref, style, str(value), date1904)
     return b"<" + p + b'c r="' + ref + b'"' + s + b"><" + p + b"v>" + number + b"</" + p + b"v></" + p + b"c>"
+
+
+def _string_tail(p: bytes, value: str) -> bytes:
+    """A text cell's XML after its reference and style."""
+    # Inline strings are never formulas, whatever the text starts with, and leave sharedStrings alone.
+    body = text_xml(value)
+    if p:
+        body = body.replace(b"<t", b"<" + p + b"t", 1).replace(b"</t>", b"</" + p + b"t>")
+    return b' t="inlineStr"><' + p + b"is>" + body + b"</" + p + b"is></" + p + b"c>"
+
+
+class CellWriter:
+    """cell_xml for one sheet, the XML of repeated text (statuses, next steps, problems) made only once."""
+
+    LIMIT = 1 << 15  # texts remembered; the memory then starts again
+
+    def __init__(self, prefix: bytes, date1904: bool) -> None:
+        self.prefix, self.date1904 = prefix, date1904
+        self._open = b"<" + prefix + b'c r="'
+        self._tails: dict[str, bytes] = {}
+
+    def __call__(self, ref: bytes, style: int | None, value: object) -> bytes:
+        if value.__class__ is str and value:
+            tail = self._tails.get(value)
+            if tail is None:
+                if len(self._tails) >= self.LIMIT:
+                    self._tails.clear()
+                tail = self._tails[value] = _string_tail(self.prefix, value)
+            return self._open + ref + (b'" s="%d"' % style if style else b'"') + tail
+        return cell_xml(self.prefix, ref, style, value, self.date1904)
 
 
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")

@@ -21,7 +21,7 @@ from ..errors import ConfigError, SourceUnreadable
 MB = 1 << 20
 DEFAULT_PART_MB = 1024
 DEFAULT_CELLS = 50_000_000
-CHUNK = 1 << 20
+CHUNK = 4 << 20
 
 # A cell's or a row's reference, or the dimension: <c r="XFD1048576" ...>, <row r="12" ...>, <dimension ref=...>
 _REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)\s[^>]*?\br(?:ef)?="\$?([A-Za-z]{0,3})\$?([0-9]{0,7})'
@@ -150,7 +150,7 @@ _REBUILDS = 1024  # searches rebuilt this many times (a sheet growing wider row 
 
 
 class _Bound:
-    """What a tab's references can reach, from two searches per chunk (r= and ref=) for references past a bound.
+    """What a tab's references can reach, from one search per chunk (two with ref=) for references past a bound.
 
     Every reference the exact count would see either lies within (`max_col`, `row_limit` - 1), or is matched by
     `beyond` and then read exactly (its tag parsed as the exact count parses it), moving the bound. Row numbers
@@ -177,28 +177,44 @@ class _Bound:
             if self.rebuilds < _REBUILDS:
                 self._rebuild()
             return
-        for attribute in (b"r", b"ref"):
-            if not self._scan_beyond(body, attribute):
-                return
+        # The chunk's last row tag, read exactly first: rows rise down a sheet, so one rebuild per chunk
+        # (not one at every step of the bound) keeps the chunk's own rows from being matched.
+        last = body.rfind(b"<row")
+        if last >= 0 and (ref := _REF.match(body, last)) is not None and self._read(ref) and not self._rebuilt():
+            self.scan(body)  # rebuilt too often: this body and the rest counted exactly
+            return
+        if not self._scan_beyond(body, b"r"):
+            return
+        if b'ref="' in body:  # the dimension, a range: rare after the first chunk
+            self._scan_beyond(body, b"ref")
 
     def _scan_beyond(self, body: bytes, attribute: bytes) -> bool:
         """Read exactly each tag holding a reference `beyond` matches; False once counting exactly instead."""
         at = 0
-        while (hit := self.beyond[attribute].search(body, at)) is not None:
+        while (hit := self._pattern(attribute).search(body, at)) is not None:
             at = hit.end()
             start = body.rfind(b"<", 0, hit.start())
             ref = _REF.match(body, start) if start >= 0 else None
             if ref is None:
                 continue  # not a cell, row or dimension reference: the exact count ignores it too
-            _, col, row, col2, row2 = ref.groups()
-            if self._seen(max(int(row or 0), int(row2 or 0)),
-                          max(column_number(col) if col else 0, column_number(col2) if col2 else 0)):
-                self.rebuilds += 1
-                if self.rebuilds >= _REBUILDS:
-                    self.beyond = None
-                    self.scan(body)  # the whole body again, exactly: a max is the same however often seen
-                    return False
-                self._rebuild()
+            if self._read(ref) and not self._rebuilt():
+                self.scan(body)  # the whole body again, exactly: a max is the same however often seen
+                return False
+        return True
+
+    def _read(self, ref: re.Match[bytes]) -> bool:
+        """Count one tag's reference exactly; whether the bound moved."""
+        _, col, row, col2, row2 = ref.groups()
+        return self._seen(max(int(row or 0), int(row2 or 0)),
+                          max(column_number(col) if col else 0, column_number(col2) if col2 else 0))
+
+    def _rebuilt(self) -> bool:
+        """The searches rebuilt for the moved bound; False once rebuilt too often (counting exactly instead)."""
+        self.rebuilds += 1
+        if self.rebuilds >= _REBUILDS:
+            self.beyond = None
+            return False
+        self._rebuild()
         return True
 
     def _seen(self, row: int, col: int) -> bool:
@@ -212,12 +228,18 @@ class _Bound:
         return changed
 
     def _rebuild(self) -> None:
-        letters, digits = len(column_letters(self.max_col)), len(str(self.row_limit))
-        # Possessive repeats and a look-ahead for the count of digits: an ordinary reference fails at once.
-        past = (rb'="\$?(?:' + _columns_after(self.max_col) + rb'|[A-Za-z]{0,%d}+\$?(?=[0-9]{%d})(?:' % (letters, digits)
+        self.beyond = {}  # compiled when first searched with
+
+    def _pattern(self, attribute: bytes) -> re.Pattern[bytes]:
+        found = self.beyond.get(attribute)
+        if found is None:
+            letters, digits = len(column_letters(self.max_col)), len(str(self.row_limit))
+            # Possessive repeats and a look-ahead for the count of digits: an ordinary reference fails at once.
+            found = self.beyond[attribute] = re.compile(
+                attribute + rb'="\$?(?:' + _columns_after(self.max_col)
+                + rb'|[A-Za-z]{0,%d}+\$?(?=[0-9]{%d})(?:' % (letters, digits)
                 + _numbers_from(self.row_limit) + rb')|[^":]*+:)')
-        # two searches, each with a literal start the regular-expression engine finds fast
-        self.beyond = {name: re.compile(name + past) for name in (b"r", b"ref")}
+        return found
 
 
 def _round_up(number: int) -> int:

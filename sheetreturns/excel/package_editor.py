@@ -21,6 +21,9 @@ WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 WORKSHEET_REL = DOC_REL_NS + "/worksheet"
 
 Writer = Callable[[BinaryIO], None]
+# Parts written as streams (a big Returns sheet: 100,000 rows are ~130 MB of XML) are compressed at zlib's
+# fastest level: three times quicker than the default, for a file about a quarter bigger.
+STREAMED_LEVEL = 1
 
 
 def rels_name(part: str) -> str:
@@ -183,6 +186,7 @@ class PackageEditor:
                 elif isinstance(replacement, bytes):
                     target.writestr(new_info, replacement)
                 else:
+                    new_info._compresslevel = STREAMED_LEVEL
                     with target.open(new_info, "w", force_zip64=True) as dst:
                         replacement(dst)
             extra = {**self.added, **{k: v for k, v in final.items() if k not in infos}}

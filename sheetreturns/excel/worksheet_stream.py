@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from ..errors import SheetReturnsError
 from ..engine.columns import column_letter as column_letters
-from .cells import SharedStrings, attr, cell_position, cell_xml, has_formula, old_value, same_value
+from .cells import CellWriter, SharedStrings, attr, cell_position, has_formula, old_value, same_value
 from .package import _column_index
 from .worksheet_head import column_styles, prefix_of, widen
 from .styles import StyleBook
@@ -137,8 +137,38 @@ class _Stream:
             out.write(chunk)
 
 
+class _Gathered:
+    """Writes gathered into pieces of about a megabyte: the zip stream behind then checksums and compresses
+    a few hundred large pieces instead of one or two small ones per row."""
+
+    def __init__(self, out: BinaryIO, size: int = 1 << 20) -> None:
+        self.out, self.size = out, size
+        self.parts: list[bytes] = []
+        self.length = 0
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.length += len(data)
+        if self.length >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.out.write(b"".join(self.parts))
+            self.parts.clear()
+            self.length = 0
+
+
 def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: StyleBook,
                   shared: SharedStrings, date1904: bool) -> RewriteStats:
+    gathered = _Gathered(out)
+    stats = _rewrite(source, gathered, edits, styles, shared, date1904)
+    gathered.flush()
+    return stats
+
+
+def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleBook,
+             shared: SharedStrings, date1904: bool) -> RewriteStats:
     stream = _Stream(source)
     stream.fill()
     prefix = prefix_of(stream.slice(0, 4096))
@@ -256,6 +286,10 @@ class _RowContext:
     sheet_name: str
     stats: RewriteStats
     letters: dict[int, bytes] = field(default_factory=dict)
+    cell: CellWriter | None = None
+
+    def __post_init__(self) -> None:
+        self.cell = CellWriter(self.p, self.date1904)
 
     def column(self, index: int) -> bytes:
         found = self.letters.get(index)
@@ -271,7 +305,7 @@ class _RowContext:
         self.last_style[column] = style
         if hasattr(value, "isoformat"):
             style = self.styles.date_variant(style)
-        new = cell_xml(self.p, self.column(column) + b"%d" % number, style, value, self.date1904)
+        new = self.cell(self.column(column) + b"%d" % number, style, value)
         if new == match.group(0):
             return None  # exactly what an earlier run wrote
         formula = has_formula(body)
@@ -295,7 +329,7 @@ class _RowContext:
                 style = self.col_styles.get(column)
             if hasattr(value, "isoformat"):
                 style = self.styles.date_variant(style)
-        return cell_xml(self.p, self.column(column) + b"%d" % number, style, value, self.date1904)
+        return self.cell(self.column(column) + b"%d" % number, style, value)
 
 
 _SHARED_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"')
@@ -334,7 +368,8 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
     changed = 0
     for column in sorted(row_edits):
         value = row_edits[column]
-        position = inner.find(b' r="' + ctx.column(column) + row_text + b'"')
+        # Cells are stored in column order: one right of the last is not there (no need to look).
+        position = inner.find(b' r="' + ctx.column(column) + row_text + b'"') if column <= max_column else -1
         if position < 0:
             if value is None or value == "":
                 continue  # absent and meant to be empty

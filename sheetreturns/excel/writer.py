@@ -66,6 +66,11 @@ class _PlanRows(Mapping):
             raise KeyError(row)
         return converted
 
+    def get(self, row: int, default=None):
+        if row in self.plan_rows or row in self.extra:
+            return self[row]
+        return default
+
     def __iter__(self):
         return iter(self.plan_rows.keys() | self.extra.keys())
 
