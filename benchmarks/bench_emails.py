@@ -26,6 +26,8 @@ sys.path.insert(0, {root!r})
 from tests.mail_server import _Controller
 
 class Sink:
+    counts, drop_in_data = {{}}, set()  # what the tests' server reads to inject faults: none here
+
     async def handle_DATA(self, server, session, envelope):
         return "250 2.0.0 Ok"
 
@@ -51,7 +53,8 @@ loaded = loading.load(WORKBOOK, date(2026, 11, 26), config)
 """
 DELIVER_SETUP = "import yagmail\nfrom sheetreturns.emails import deliver"
 DELIVER = """
-delivery = deliver(loaded, config, dry_run=False, outbox=None, now=datetime(2026, 11, 26, 9, 0))
+delivery = deliver(loaded, config, dry_run=False, outbox=None, now=datetime(2026, 11, 26, 9, 0),
+                   send_backlog=True)  # a first run over SMTP holds its emails unless told to send them
 assert [r.result for r in delivery.records] == ["sent"] * COUNT, delivery.failures[:3]
 """
 SMTPLIB_SETUP = """
