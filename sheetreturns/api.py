@@ -88,7 +88,8 @@ def sales_export_message(loaded) -> str:
 def sync(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None,
          dry_run: bool = False, outbox: str | Path | None = None, now: datetime | None = None,
          progress: ProgressCallback | None = None, send_backlog: bool = False) -> RunResult:
-    """The job: record new notices, evaluate the sheet, send the emails that are due, write statuses and tabs.
+    """The job: import new report files and record new notices, evaluate the sheet, send the emails that are
+    due, and write it all (new rows, filled cells, statuses, tabs) in one save.
 
     With ``dry_run`` nothing is written and nothing is sent; the result says what would change.
     ``outbox`` writes emails as .eml files into that folder instead of sending them.
