@@ -24,6 +24,7 @@ SHEET = describe(TODAY, POLICY)  # built once: both spreadsheets are checked aga
 NUMBER_FORMATS = {"date": palette.DATE_FORMAT, "money": palette.money_format(POLICY.currency_symbol),
                   "count": palette.COUNT_FORMAT, "code": palette.TEXT_FORMAT}
 FIRST_BLANK_ROW = 10  # a row below the examples, as a seller types it later
+LATER_ROWS = (FIRST_BLANK_ROW, 1000)  # 1000: the last row of a new Google Sheet (Excel's reach to 1048576)
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +94,8 @@ def test_the_same_number_formats_and_fills_on_rows_typed_later(made):
     wb, server, key = made
     tab, ws, sheet = SHEET.tab("Returns"), wb["Returns"], server.sheet(key, "Returns")
     assert {body.number for body in tab.bodies.values()} == set(NUMBER_FORMATS) | {None}
-    for column, body in tab.bodies.items():
-        google = sheet.get_meta(FIRST_BLANK_ROW - 1, column - 1, "format")
+    for (column, body), row in ((item, row) for item in tab.bodies.items() for row in LATER_ROWS):
+        google = sheet.get_meta(row - 1, column - 1, "format")
         excel = ws.column_dimensions[get_column_letter(column)]
         if body.number:
             assert excel.number_format == NUMBER_FORMATS[body.number]
@@ -113,7 +114,7 @@ def test_the_same_dropdowns_with_the_same_choices(made, title):
     tab, ws, sheet = SHEET.tab(title), wb[title], server.sheet(key, title)
     assert tab.dropdowns
     for dropdown in tab.dropdowns:
-        for row in {dropdown.first_row, dropdown.last_row or FIRST_BLANK_ROW}:
+        for row in {dropdown.first_row, *((dropdown.last_row,) if dropdown.last_row else LATER_ROWS)}:
             choices, warns = excel_choices(wb, ws, row, dropdown.column)
             rule = sheet.get_meta(row - 1, dropdown.column - 1, "validation")
             assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == choices == list(dropdown.choices)

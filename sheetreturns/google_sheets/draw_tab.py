@@ -17,6 +17,7 @@ from .cells import serial
 PIXELS_PER_CHAR = 7
 PIXELS_PER_CM = 37.8
 MIN_ROWS, MIN_COLUMNS = 100, 26
+TYPING_ROWS = 1000  # a tab a seller types into gets the rows of a new Google Sheet
 
 
 def rgb(hex_colour: str) -> dict:
@@ -124,6 +125,10 @@ def tab_requests(tab: Tab, existing: dict | None, taken: set[int], currency: str
     width = max([len(r) for r in tab.rows] + [max(tab.widths, default=0)] + [_chart_columns(c) for c in tab.charts] + [1])
     height = max([len(tab.rows)] + [_chart_rows(c) for c in tab.charts] + [1])
     rows_needed, columns_needed = max(height + 10, MIN_ROWS), max(width, MIN_COLUMNS)
+    if tab.bodies or tab.dropdowns or tab.status_colours:
+        # Excel's column formats, dropdowns and colours reach every row; Google's reach the rows the grid has
+        # when they are set, so the grid is made as long as a new Google Sheet's.
+        rows_needed = max(rows_needed, TYPING_ROWS)
     grid = {"rowCount": rows_needed, "columnCount": columns_needed, "frozenRowCount": tab.freeze_rows}
     grid_fields = "rowCount,columnCount,frozenRowCount"
     if tab.freeze_columns:

@@ -101,8 +101,10 @@ class Dropdown:
     strict: bool = False  # other values get a warning (the job reports them); else the list only suggests
     what: str = ""  # what the column holds, for the warning: "Condition"
     last_row: int | None = None
-    list_name: str = ""  # the choices are also listed in the cells `list_range`, under this name
-    list_range: str = ""  # e.g. 'Lists'!$C$2:$C$7
+    # The choices are also listed in the cells `list_range` (e.g. 'Lists'!$C$2:$C$7), named `list_name` in the
+    # workbook. Only for a whole new workbook: a generated tab moved into a seller's workbook brings no names.
+    list_name: str = ""
+    list_range: str = ""
 
 
 @dataclass
