@@ -40,6 +40,18 @@ def example_copy(folder: Path) -> Path:
     return path
 
 
+def overwrite_a_status(path: Path) -> None:
+    """A Status typed over by hand in a synced copy of the example: the next sync has something to put
+    right, so it saves (and backs up)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["Returns"]
+    column = next(c.column for c in sheet[3] if c.value == "Status")
+    sheet.cell(4, column).value = "typed over"
+    book.save(path)
+
+
 def smtp_config(folder: Path, port: int | None = None, *, policy: dict | None = None, **smtp) -> Config:
     """A Config for a run in `folder`: state there, and [smtp] pointing at 127.0.0.1:port when given."""
     settings = {}

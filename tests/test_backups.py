@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
 
 from sheetreturns import api
 from sheetreturns.cli import main
@@ -16,6 +15,8 @@ from sheetreturns.excel.backups import Backup, list_backups, to_keep
 from sheetreturns.excel.safe_save import backup
 from sheetreturns.excel.safe_save import backup_name
 from sheetreturns.state import backup_folder
+
+from .mail_support import overwrite_a_status
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 26)
@@ -52,14 +53,6 @@ def test_a_backup_prunes_only_this_workbooks_backups(tmp_path):
 
 def invoke(*args):
     return CliRunner().invoke(main, [*map(str, args)])
-
-
-def overwrite_a_status(path: Path) -> None:
-    book = load_workbook(path)
-    sheet = book["Returns"]
-    column = next(c.column for c in sheet[3] if c.value == "Status")
-    sheet.cell(4, column).value = "typed over"
-    book.save(path)
 
 
 @pytest.mark.slow

@@ -10,7 +10,6 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from sheetreturns import api
@@ -21,7 +20,7 @@ from sheetreturns.settings.config_file import Config
 from sheetreturns.state import backup_folder, source_slug, user_state_dir
 
 from .mail_server import MailServer
-from .mail_support import AS_OF, EXAMPLE_DUE, EXAMPLE_RECIPIENTS, ROOT, SHOP, example_copy
+from .mail_support import AS_OF, EXAMPLE_DUE, EXAMPLE_RECIPIENTS, ROOT, SHOP, example_copy, overwrite_a_status
 
 RUN_CLI = "import sys; from sheetreturns.cli import main; sys.argv[0] = 'sheetreturns'; main()"
 
@@ -120,15 +119,6 @@ def test_a_symlink_and_its_target_share_one_state(tmp_path):
     assert source_slug("returns.xlsx") == source_slug(str(workbook))
 
 
-def typed_over(path):
-    """A status overwritten by hand: the next sync has something to put right, so it saves (and backs up)."""
-    book = load_workbook(path)
-    sheet = book["Returns"]
-    status = next(c.column for c in sheet[3] if c.value == "Status")
-    sheet.cell(4, status).value = "typed over"
-    book.save(path)
-
-
 @pytest.mark.slow
 def test_finding_2_backups_of_one_workbook_are_never_pruned_by_another(tmp_path):
     state = tmp_path / "state"
@@ -138,7 +128,7 @@ def test_finding_2_backups_of_one_workbook_are_never_pruned_by_another(tmp_path)
     assert api.sync(plain, as_of=AS_OF, config=config, outbox=tmp_path / "outbox").written
     for _ in range(3):
         assert api.sync(dotted, as_of=AS_OF, config=config, outbox=tmp_path / "outbox2").written
-        typed_over(dotted)
+        overwrite_a_status(dotted)
     assert len(list(backup_folder(state, str(plain)).iterdir())) == 1
     assert len(list(backup_folder(state, str(dotted)).iterdir())) == 2
     elsewhere = tmp_path / "other"
@@ -146,7 +136,7 @@ def test_finding_2_backups_of_one_workbook_are_never_pruned_by_another(tmp_path)
     same_name = example_copy(elsewhere)
     for _ in range(3):
         assert api.sync(same_name, as_of=AS_OF, config=config, outbox=tmp_path / "outbox3").written
-        typed_over(same_name)
+        overwrite_a_status(same_name)
     assert len(list(backup_folder(state, str(plain)).iterdir())) == 1
 
 

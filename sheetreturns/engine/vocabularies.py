@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 BUYER, SELLER, CARRIER, MARKETPLACE = "buyer", "seller", "carrier", "marketplace"
 
@@ -33,6 +36,17 @@ _WRONG, _TRANSIT, _LATE, _OTHER = "Wrong item sent", "Damaged in transit", "Arri
 def _key(text: object) -> str:
     """UNWANTED_ITEM, 'Unwanted item', 'unwanted-item' -> 'unwanteditem'."""
     return re.sub(r"[^0-9a-z]+", "", str(text).lower())
+
+
+def _lookup(entries: dict[str, T]) -> Callable[[object], T | None]:
+    """A reader of a cell against `entries` (written text -> meaning), however it is spelt or cased;
+    None for a blank cell or text not among them."""
+    table = {_key(text): meaning for text, meaning in entries.items()}
+
+    def find(text: object) -> T | None:
+        return table.get(_key(text)) if str(text).strip() else None
+
+    return find
 
 
 @dataclass(frozen=True)
@@ -179,11 +193,7 @@ DISPOSITIONS: tuple[Disposition, ...] = (
     Disposition("DISTRIBUTOR_DAMAGED", "Damaged", "Carrier", "Damaged on the way to Amazon (distributor or inbound carrier)"),
     Disposition("EXPIRED", "Defective", "Unknown", "Past its expiry date; unsellable"),
 )
-_DISPOSITIONS = {_key(d.code): d for d in DISPOSITIONS}
-
-
-def disposition(text: object) -> Disposition | None:
-    return _DISPOSITIONS.get(_key(text)) if str(text).strip() else None
+disposition = _lookup({d.code: d for d in DISPOSITIONS})
 
 
 @dataclass(frozen=True)
@@ -203,11 +213,7 @@ FBA_STATUSES: tuple[FbaStatus, ...] = (
     FbaStatus("Unit returned to inventory and reimbursed", True, "Back in inventory and reimbursed"),
     FbaStatus("Disposed of", True, "Disposed of by Amazon"),
 )
-_FBA_STATUSES = {_key(s.text): s for s in FBA_STATUSES}
-
-
-def fba_status(text: object) -> FbaStatus | None:
-    return _FBA_STATUSES.get(_key(text)) if str(text).strip() else None
+fba_status = _lookup({s.text: s for s in FBA_STATUSES})
 
 
 @dataclass(frozen=True)
@@ -227,11 +233,7 @@ REQUEST_STATUSES: tuple[RequestStatus, ...] = (
     RequestStatus("Rejected", "Refuse", "You rejected the return request"),
     RequestStatus("Denied", "Refuse", "The return request was denied"),
 )
-_REQUEST_STATUSES = {_key(s.text): s for s in REQUEST_STATUSES}
-
-
-def request_status(text: object) -> RequestStatus | None:
-    return _REQUEST_STATUSES.get(_key(text)) if str(text).strip() else None
+request_status = _lookup({s.text: s for s in REQUEST_STATUSES})
 
 
 # Amazon merchant-fulfilled returns report `Resolution` -> our Decision.
@@ -246,11 +248,7 @@ RESOLUTIONS: dict[str, str] = {
     "NoRefund": "Refuse",
     "Rejected": "Refuse",
 }
-_RESOLUTIONS = {_key(k): v for k, v in RESOLUTIONS.items()}
-
-
-def resolution(text: object) -> str | None:
-    return _RESOLUTIONS.get(_key(text)) if str(text).strip() else None
+resolution = _lookup(RESOLUTIONS)
 
 
 @dataclass(frozen=True)
@@ -272,8 +270,4 @@ REFUND_STATES: tuple[RefundState, ...] = (
     RefundState("partially_refunded", "partial", "Part of the payment was refunded"),
     RefundState("refunded", "full", "The payment was refunded"),
 )
-_REFUND_STATES = {_key(s.text): s for s in REFUND_STATES}
-
-
-def refund_state(text: object) -> RefundState | None:
-    return _REFUND_STATES.get(_key(text)) if str(text).strip() else None
+refund_state = _lookup({s.text: s for s in REFUND_STATES})
