@@ -212,18 +212,14 @@ def pid_alive(pid: int) -> bool:
 
 
 def _lock_type():
-    """The operating system's own file lock, and whether it is one (it dies with its process): msvcrt on
-    Windows, fcntl elsewhere; without either, filelock's lock file, which outlives a killed process."""
+    """filelock's choice for this system, and whether it is an OS lock that dies with its process (msvcrt on
+    Windows, fcntl elsewhere) rather than a lock file, which outlives a killed process."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # filelock warns when only a lock file is possible: run_lock handles it
         import filelock
-    if sys.platform == "win32":
-        return filelock.WindowsFileLock, True
-    if getattr(filelock, "has_fcntl", True) and filelock.FileLock is filelock.UnixFileLock:
-        return filelock.UnixFileLock, True
-    return filelock.SoftFileLock, False
+    return filelock.FileLock, filelock.FileLock is not filelock.SoftFileLock
 
 
 class _Lock:

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.without_fcntl import blocker_source
+from tests.without_fcntl import POSIX_ONLY, blocker_source
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "sheetreturns"
 # Modules that exist only on POSIX systems (or only on Windows): none may be imported when a module loads.
-ONE_PLATFORM_ONLY = {"fcntl", "termios", "tty", "pty", "pwd", "grp", "resource", "syslog", "posix", "crypt",
-                     "msvcrt", "winreg", "_winapi", "nt"}
+ONE_PLATFORM_ONLY = {*POSIX_ONLY, "posix", "msvcrt", "winreg", "_winapi", "nt"}
 
 # Put on PYTHONPATH of a child process: the POSIX-only modules cannot be imported (tests/without_fcntl.py), and
 # sheetreturns' own Windows switch is on. The standard library keeps its real platform.
