@@ -10,7 +10,9 @@ which proves nothing.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import site
 import sys
 import sysconfig
@@ -61,6 +63,7 @@ def block_here_and_in_children() -> Path:
     Returns the user base folder made for the children."""
     exec(compile(blocker_source(), "<without_fcntl>", "exec"), {})
     base = Path(tempfile.mkdtemp(prefix="sheetreturns-no-fcntl-"))
+    atexit.register(shutil.rmtree, base, True)
     scheme = "nt_user" if os.name == "nt" else f"{os.name}_user"
     user_site = Path(sysconfig.get_path("purelib", scheme, vars={"userbase": str(base)}))
     user_site.mkdir(parents=True)
