@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from typing import Callable, Iterator
 
 from ..errors import ConfigError, SourceUnreadable
@@ -80,10 +81,10 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
     bound = _Bound()
     careful = False
     try:
-        with zip_file.open(part) as handle:
+        with zip_file.open(part) as handle, closing(_inflated(handle)) as chunks:
             seen = 0
             tail = b""
-            for chunk in _inflated(handle):
+            for chunk in chunks:
                 seen += len(chunk)
                 if seen > limits.part_bytes:
                     raise SourceUnreadable(
