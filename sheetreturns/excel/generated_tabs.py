@@ -13,7 +13,6 @@ import re
 import zipfile
 
 from lxml import etree
-from openpyxl import Workbook
 
 from ..errors import SheetReturnsError
 from ..sheet.tab_model import Tab
@@ -21,7 +20,6 @@ from .app_properties import APP_PART, with_tabs_added
 from .package_editor import MAIN_NS, REL_NS, WORKSHEET_REL, WORKSHEET_TYPE, PackageEditor, rel_id_of, rels_name, relative, sheet_elements
 from .package import safe_parser
 from .styles import StyleBook
-from .draw_tab import render_tab
 
 MARKER = "sheetreturns_generated_tabs"
 DIGESTS = "sheetreturns_tab_digests"  # title=digest|... of what each generated tab showed when last written
@@ -32,6 +30,10 @@ _DXF = re.compile(rb'(\bdxfId=")(\d+)(")')
 
 def build_temp(tabs: list[Tab], currency_symbol: str) -> bytes:
     """The tabs drawn by openpyxl into a fresh workbook, saved to bytes."""
+    from openpyxl import Workbook  # openpyxl loads only when a tab is drawn: an unchanged run draws none
+
+    from .draw_tab import render_tab
+
     book = Workbook()
     book.remove(book.active)
     for tab in tabs:

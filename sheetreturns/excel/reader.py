@@ -154,6 +154,7 @@ class XlsxWorkbook:
 
     def apply(self, plan, *, dry_run: bool, backups: int):
         from ..sheet.workbook import WriteReport
+        from ..sheet.write_plan import filled_counts
         from .writer import write_workbook
 
         first_free = max(self.used_width(plan.tab), len(plan.header.headers))
@@ -164,11 +165,12 @@ class XlsxWorkbook:
             before_write=self.preflight, backup_days=self.backup_days,
         )
         stats = outcome.stats
+        filled = filled_counts(plan)
         changes = {
             "cells": stats.cells_changed,
             "rows": stats.rows_changed,
-            "ids_assigned": sum(1 for v in plan.rows.values() if "return_id" in v),
-            "dates_filled": sum(1 for v in plan.rows.values() if "notified_on" in v),
+            "ids_assigned": filled["return_id"],
+            "dates_filled": filled["notified_on"],
             "columns_added": len(outcome.columns_added),
             "rows_appended": outcome.rows_appended,
             "tabs": len(outcome.tabs),

@@ -27,7 +27,7 @@ from ..settings.config_file import Config
 from ..settings.policy_layers import SheetPolicy
 from ..sheet.tab_model import Tab
 from ..sheet.workbook import Workbook, WriteReport, open_workbook
-from ..sheet.write_plan import RowIdentity, WritePlan
+from ..sheet.write_plan import WritePlan
 from .files import REPORT_SUFFIXES, ReportFile, file_digest, read_report
 from .journal import (
     IMPORT_LOG_TAB, FileRecord, ImportJournal, fact_json, fact_key, facts_index, hashes_on_tab, state_path,
@@ -347,8 +347,7 @@ def import_parsed(source: str, parsed: list[ParsedFile], config: Config, *, dry_
         if batch.sheet_change or batch.log_tab is not None:
             plan_rows: dict[int, dict[str, object]] = {n: {} for n in range(header.row_number + 1, last + 1)}
             plan_rows.update(batch.fills)
-            identities = {line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in lines}
-            plan = WritePlan(tab, header, add_columns=list(batch.add_columns), rows=plan_rows, identities=identities,
+            plan = WritePlan(tab, header, add_columns=list(batch.add_columns), rows=plan_rows,
                              append=batch.rows, tabs=[batch.log_tab] if batch.log_tab is not None else [],
                              currency_symbol=policy.currency_symbol)
             report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)

@@ -20,7 +20,7 @@ from ..engine.model import Line
 from ..sheet.tab_model import Tab
 from ..settings.config_file import Config
 from ..errors import SheetReturnsError
-from ..sheet.write_plan import RowIdentity, WritePlan
+from ..sheet.write_plan import WritePlan
 from ..engine.policy import Policy
 from ..settings.policy_layers import SheetPolicy
 from ..sheet.workbook import Workbook, WriteReport, open_workbook
@@ -186,7 +186,7 @@ def record_notices(source: str, config: Config, settings: IntakeSettings, *, dry
             if batch.log_tab is not None:
                 # Every existing row is named with no edits: "leave it as it is". New rows go below the last.
                 plan = WritePlan(tab, header, add_columns=[], rows={n: {} for n in on_sheet.rows},
-                                 identities=on_sheet.identities, append=batch.rows_for(header), tabs=[batch.log_tab],
+                                 append=batch.rows_for(header), tabs=[batch.log_tab],
                                  currency_symbol=policy.currency_symbol)
                 report: WriteReport = workbook.apply(plan, dry_run=dry_run, backups=config.backups)
                 written, batch.result.changes = report.written, dict(report.changes)
@@ -206,7 +206,6 @@ class SheetKeys:
         self.pairs: set[tuple[str, str]] = set()
         self.orders: set[str] = set()
         self.rows: list[int] = []  # sheet row numbers below the header, up to the last row with content
-        self.identities: dict[int, RowIdentity] = {}
         self.customers: list[tuple[str, str | None, bool]] = []  # (Return ID, Email, still open) per row, for replies
 
     @classmethod
@@ -221,7 +220,6 @@ class SheetKeys:
             last = number
             values = {key: _cell_text(cells, index) for key, index in at.items()}
             keys.add(values["order_id"], values["sku"])
-            keys.identities[number] = RowIdentity(values["return_id"], values["order_id"], values["sku"], values["email"])
             if values["return_id"]:
                 keys.customers.append((values["return_id"], values["email"], values["status"] not in CLOSED))
         keys.rows = list(range(header.row_number + 1, last + 1))

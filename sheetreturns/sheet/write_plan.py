@@ -5,6 +5,7 @@ applies it its own way, touching nothing else.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,16 +22,6 @@ ON_DEMAND_SELLER_KEYS: tuple[str, ...] = tuple(c.key for c in SELLER_COLUMNS if 
 _JOB_KEY_SET = frozenset(JOB_KEYS)
 
 
-@dataclass(frozen=True, slots=True)
-class RowIdentity:
-    """How a row is recognised again if the sheet is edited (rows inserted, deleted, sorted) mid-run."""
-
-    return_id: str | None  # as read from the sheet (None if the job is assigning it)
-    order_id: str | None
-    sku: str | None
-    email: str | None
-
-
 @dataclass
 class WritePlan:
     tab: str
@@ -41,9 +32,8 @@ class WritePlan:
     # (None = blank); "return_id" / "notified_on" appear only where the job fills a blank seller cell.
     # A row listed with {} is left as it is. Rows below the header that are not listed are taken for
     # blank rows: their job-owned cells are emptied. Appended rows go below the last listed row.
-    rows: dict[int, dict[str, object]]
-    # Sheet row -> identity as read, for adapters that must re-find rows before writing.
-    identities: dict[int, RowIdentity]
+    # (A sync's plan holds them as JobRows: made row by row only when a writer asks.)
+    rows: Mapping[int, dict[str, object]]
     # New rows to add below the last row (from intake): column key -> value.
     append: list[dict[str, object]] = field(default_factory=list)
     # The sheet row appended rows go below (the last row holding anything), when known; else the last listed row.
@@ -64,25 +54,98 @@ class WritePlan:
         return present + [k for k in self.add_columns if k not in present]
 
 
+# The job-owned values of each row, in the order a row's dict lists them.
+_ROW_KEYS = ("status", "next_step", "problems", "inventory", "reason_category", "contacted_on", "last_email",
+             "replied_on", "reply", "return_tracking")
+
+
+def job_columns(evaluation: Evaluation, contacted_on: dict[str, date], last_email: dict[str, str]) -> dict[str, list]:
+    """Column key -> the job-owned value of every evaluated line, in line order (None = blank).
+
+    Made a column at a time: a list comprehension per column is much cheaper than a dict per row.
+    """
+    lines, outcomes = evaluation.lines, evaluation.outcomes
+    count = len(outcomes)
+    if contacted_on:
+        contacted = [contacted_on.get(o.return_id, line.contacted_on) for line, o in zip(lines, outcomes)]
+    else:
+        contacted = [line.contacted_on for line in lines]
+    if last_email:
+        last = [last_email.get(o.return_id, line.last_email) for line, o in zip(lines, outcomes)]
+    else:
+        last = [line.last_email for line in lines]
+    replies = [o.reply for o in outcomes]
+    if any(reply is not None for reply in replies):
+        replied_on = [None if r is None else r.replied_on for r in replies]
+        preview = [None if r is None else r.preview for r in replies]
+        tracking = [None if r is None else (r.tracking or None) for r in replies]
+    else:
+        replied_on, preview, tracking = [None] * count, [None] * count, [None] * count
+    return {
+        "status": [o.status.value for o in outcomes],
+        "next_step": [o.next_step for o in outcomes],
+        "problems": [(o.problems_text or None) if o.problems else None for o in outcomes],
+        "inventory": [o.inventory or None for o in outcomes],
+        "reason_category": [o.reason_category or None for o in outcomes],
+        "contacted_on": contacted,
+        "last_email": last,
+        "replied_on": replied_on,
+        "reply": preview,
+        "return_tracking": tracking,
+    }
+
+
 def job_values(evaluation: Evaluation, contacted_on: dict[str, date], last_email: dict[str, str]) -> dict[int, dict[str, object]]:
     """Row -> job-owned values, from the evaluation and what the email journal knows."""
-    result: dict[int, dict[str, object]] = {}
-    for line, outcome in zip(evaluation.lines, evaluation.outcomes):
-        rid = outcome.return_id
-        reply = outcome.reply
-        result[line.row] = {
-            "status": outcome.status.value,
-            "next_step": outcome.next_step,
-            "problems": outcome.problems_text or None,
-            "inventory": outcome.inventory or None,
-            "reason_category": outcome.reason_category or None,
-            "contacted_on": contacted_on.get(rid, line.contacted_on),
-            "last_email": last_email.get(rid, line.last_email),
-            "replied_on": reply.replied_on if reply is not None else None,
-            "reply": reply.preview if reply is not None else None,
-            "return_tracking": (reply.tracking or None) if reply is not None else None,
-        }
-    return result
+    return JobRows([line.row for line in evaluation.lines], job_columns(evaluation, contacted_on, last_email)).as_dict()
+
+
+class JobRows(Mapping):
+    """Sheet row -> job-owned values, kept as columns until a writer asks for a row.
+
+    A re-sync that changes nothing compares the columns with the cells as read (returns_unchanged) and never
+    makes the hundred thousand per-row dicts. The first row asked for makes them all (then they may be edited).
+    """
+
+    def __init__(self, rows: list[int], columns: dict[str, list]) -> None:
+        self.line_rows, self.columns = rows, columns
+        self._rows: dict[int, dict[str, object]] | None = None
+
+    def as_dict(self) -> dict[int, dict[str, object]]:
+        if self._rows is None:
+            keys, columns = _ROW_KEYS, self.columns
+            self._rows = {row: dict(zip(keys, values))
+                          for row, values in zip(self.line_rows, zip(*(columns[k] for k in keys)))}
+        return self._rows
+
+    @property
+    def as_columns(self) -> tuple[list[int], dict[str, list]] | None:
+        """The rows and columns, while no row has been asked for (and perhaps edited)."""
+        return (self.line_rows, self.columns) if self._rows is None else None
+
+    def __getitem__(self, row: int) -> dict[str, object]:
+        return self.as_dict()[row]
+
+    def get(self, row: int, default=None):
+        return self.as_dict().get(row, default)
+
+    def __contains__(self, row: object) -> bool:
+        return row in self.as_dict()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.as_dict() if self._rows is not None else self.line_rows)
+
+    def __len__(self) -> int:
+        return len(self.as_dict() if self._rows is not None else self.line_rows)
+
+    def keys(self):
+        return self.as_dict().keys()
+
+    def values(self):
+        return self.as_dict().values()
+
+    def items(self):
+        return self.as_dict().items()
 
 
 def build_plan(
@@ -106,13 +169,17 @@ def build_plan(
     existing rows to fill (import), `added_columns`: the seller columns that needs added first.
     `current`: the job-owned cells as read (see WritePlan.current); `emails_sent`: whether emails went out
     between reading the sheet and this write."""
-    rows = job_values(evaluation, contacted_on or {}, last_email or {})
-    for row, return_id in evaluation.assigned_ids.items():
-        rows[row]["return_id"] = return_id
-    for row, day in evaluation.filled_notified.items():
-        rows[row]["notified_on"] = day
-    for row, values in (fills or {}).items():
-        rows.setdefault(row, {}).update(values)
+    job_rows = JobRows([line.row for line in evaluation.lines],
+                       job_columns(evaluation, contacted_on or {}, last_email or {}))
+    rows: Mapping[int, dict[str, object]] = job_rows
+    if evaluation.assigned_ids or evaluation.filled_notified or fills or append:
+        rows = job_rows.as_dict()
+        for row, return_id in evaluation.assigned_ids.items():
+            rows[row]["return_id"] = return_id
+        for row, day in evaluation.filled_notified.items():
+            rows[row]["notified_on"] = day
+        for row, values in (fills or {}).items():
+            rows.setdefault(row, {}).update(values)
     replied = any(outcome.reply is not None for outcome in evaluation.outcomes)
     add_columns = [key for key in JOB_KEYS if key not in header.columns and (replied or key not in ON_DEMAND_KEYS)]
     if replied:
@@ -123,16 +190,19 @@ def build_plan(
             add_columns.insert(0, key)
     add_columns = [*(k for k in added_columns or () if k not in header.columns),
                    *(k for k in add_columns if k not in (added_columns or ()))]
-    identities = {
-        line.row: RowIdentity(line.return_id, line.order_id, line.sku, line.email) for line in evaluation.lines
-    }
     new_rows = []
     if append:
         for number, values in enumerate(append, start=append_after + 1):
-            identities.pop(number, None)
             new_rows.append({**values, **{k: v for k, v in rows.pop(number, {}).items() if v is not None}})
-    return WritePlan(tab, header, add_columns, rows, identities, append=new_rows, append_after=append_after,
+    return WritePlan(tab, header, add_columns, rows, append=new_rows, append_after=append_after,
                      tabs=list(tabs or []), currency_symbol=currency_symbol, current=current, emails_sent=emails_sent)
+
+
+def filled_counts(plan: WritePlan) -> dict[str, int]:
+    """How many blank Return ID and Notified On cells the plan fills in."""
+    if isinstance(plan.rows, JobRows) and plan.rows.as_columns is not None:
+        return dict.fromkeys(FILLABLE_KEYS, 0)  # rows still held as columns hold job-owned values only
+    return {key: sum(1 for values in plan.rows.values() if key in values) for key in FILLABLE_KEYS}
 
 
 def returns_unchanged(plan: WritePlan) -> bool:
@@ -146,9 +216,12 @@ def returns_unchanged(plan: WritePlan) -> bool:
         return False
     first = plan.header.row_number + 1
     height = max((len(values) for values in current.values()), default=0)
+    keys = [key for key in JOB_KEYS if key in plan.header.columns]
+    columns = plan.rows.as_columns if isinstance(plan.rows, JobRows) else None
+    if columns is not None:
+        return _columns_unchanged(*columns, current, keys, first, height)
     if any(row < first or row >= first + height for row in plan.rows):
         return False
-    keys = [key for key in JOB_KEYS if key in plan.header.columns]
     job_keys = _JOB_KEY_SET
     if not all(job_keys.issuperset(values) for values in plan.rows.values()):
         return False  # a blank seller cell gets filled in (Return ID, Notified On, an imported report's value)
@@ -162,6 +235,26 @@ def returns_unchanged(plan: WritePlan) -> bool:
             else:
                 value = values.get(key)
                 wanted[index] = "" if value is None else value
+        if wanted != have and any(not _same(w, _as_read(h)) for w, h in zip(wanted, have)):
+            return False
+    return True
+
+
+def _columns_unchanged(rows: list[int], columns: dict[str, list], current: dict[str, list[object]], keys: list[str],
+                       first: int, height: int) -> bool:
+    """returns_unchanged for a plan still held as columns (every listed row gets only job-owned values)."""
+    if rows and (min(rows) < first or max(rows) >= first + height):
+        return False
+    in_order = rows == list(range(first, first + len(rows)))  # no blank row between two rows of returns
+    for key in keys:
+        have = current[key]
+        values = ["" if value is None else value for value in columns[key]]
+        if in_order:
+            wanted = values + [""] * (height - len(values))
+        else:
+            wanted = [""] * height
+            for row, value in zip(rows, values):
+                wanted[row - first] = value
         if wanted != have and any(not _same(w, _as_read(h)) for w, h in zip(wanted, have)):
             return False
     return True
