@@ -147,9 +147,10 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 # nothing to send and nothing to change touches nothing (a write that fails says why itself).
                 delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
                                    now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog)
-                from .summary import summary_tab  # pandas: imported only when a summary is built
+                from .summary.known import deferred_summary  # computed (with pandas) only if the sheet lacks it
 
-                tabs = [summary_tab(loaded.evaluation, loaded.policy, now, delivery.not_acknowledged)]
+                tabs = [deferred_summary(loaded.evaluation, loaded.policy, now, delivery.not_acknowledged,
+                                         config.state_dir, chosen, remember=not dry_run)]
                 if delivery.log_tab is not None:
                     tabs.append(delivery.log_tab)
                 if batch is not None and batch.log_tab is not None:
