@@ -136,6 +136,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                           imported=new_report_lines if reports else None)
             if batch is not None:
                 loaded.evaluation.new_replies = batch.new_replies
+            delivery = None
             try:
                 if loaded.reading.sales_export:
                     raise SheetReturnsError(sales_export_message(loaded))
@@ -145,8 +146,11 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                     remember_ids(config.state_dir, chosen, assigned_identities(loaded.evaluation))
                 # Whether the sheet can be written is asked only when an email is about to go: a run with
                 # nothing to send and nothing to change touches nothing (a write that fails says why itself).
+                # A workbook that stages the outbox needs no question: its files appear only after the write.
                 delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
-                                   now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog)
+                                   now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog,
+                                   stage_outbox=getattr(loaded.workbook, "stages_outbox", False))
+                staged = delivery.staging is not None  # outbox files wait for the write (see deliver)
                 from .summary.known import deferred_summary  # computed (with pandas) only if the sheet lacks it
 
                 tabs = [deferred_summary(loaded.evaluation, loaded.policy, now, delivery.not_acknowledged,
@@ -167,6 +171,10 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 try:
                     written = loaded.workbook.apply(plan, dry_run=dry_run, backups=config.backups)
                 except SheetReturnsError as exc:
+                    if staged and not loaded.workbook.may_have_written():
+                        delivery.withdraw(f"not written: {loaded.workbook.name} could not be saved")
+                        raise  # the sheet was not changed, so no outbox file appears: nothing was done
+                    delivery.publish()  # the sheet may record them already (part of the write may have gone)
                     gone = [e for e in delivery.records if e.result in ("sent", "outbox")]
                     if dry_run or not gone:
                         raise  # nothing went out: nothing was done, and the error says so
@@ -177,6 +185,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                                f"{'are' if len(gone) != 1 else 'is'} in the email journal: the next run writes "
                                f"{'them' if len(gone) != 1 else 'it'} to the sheet and sends nothing twice")
                     delivery.failures.append(unsaved)
+                delivery.publish()  # the sheet records the staged outbox files: they appear now
                 recorded = written.written or written.unchanged  # unchanged: the sheet already holds it
                 if imported is not None:  # after the sheet write: the import journal
                     imported.finish(recorded)
@@ -184,6 +193,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 if batch is not None:  # after the sheet write: the intake journal, then moving mail
                     batch.finish(recorded)
             finally:
+                if delivery is not None:  # stopped before the write: staged outbox files never appear
+                    delivery.withdraw(f"not written: the run stopped before {loaded.workbook.name} was saved")
                 loaded.workbook.close()
         finally:
             if batch is not None:

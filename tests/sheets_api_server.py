@@ -6,8 +6,8 @@ Run it on its own from the repository root:
     python -m tests.sheets_api_server --port 0      # prints: listening on http://127.0.0.1:PORT
 
 Spreadsheets are created through the API as gspread's Client.create does (Drive files.create).
-Tests drive it in-process: seed rows, share sheets, inject faults (429 bursts, 5xx, a concurrent edit
-made just before a chosen request) and read the request counts.
+Tests drive it in-process: seed rows, share sheets, inject faults (429 bursts, 5xx, dropped connections,
+a concurrent edit made just before a chosen request) and read the request counts.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from tests.sheetsapi.errors import NO_PERMISSION, NOT_FOUND, QUOTA, ApiError
 from tests.sheetsapi.faults import Call, Faults
 from tests.sheetsapi.model import Sheet, Spreadsheet
 
+DROP = (0, {}, b"")  # handle()'s answer for "close the connection without answering"
 _SHEETS = re.compile(r"^/v4/spreadsheets/([^/:?]+)(.*)$")
 _DRIVE = re.compile(r"^/drive/v3/files(?:/([^/?]+))?(/permissions)?/?$")
 
@@ -170,7 +171,8 @@ class SheetsServer:
             return 404, {}, b""
         return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
 
-    def handle(self, method: str, raw_path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
+    def handle(self, method: str, raw_path: str, headers: dict, body: bytes,
+               faults: bool = True) -> tuple[int, dict, bytes]:
         split = urlsplit(raw_path)
         if split.path.startswith("/_control/"):
             return self._control(method, split.path)
@@ -180,7 +182,14 @@ class SheetsServer:
                     bytes_in=len(body) + sum(len(k) + len(v) + 4 for k, v in headers.items()) + len(raw_path) + 16)
         with self.lock:
             self.calls.append(call)
-            fault = self.faults.take(call)
+            fault = self.faults.take(call) if faults else None
+        if fault is not None and fault.drop:
+            if fault.drop == "after":
+                self.handle(method, raw_path, headers, body, faults=False)
+                with self.lock:
+                    self.calls.pop()  # the request above, counted once
+            call.status = -1
+            return DROP
         if fault is not None and fault.action is not None:
             with self.lock:
                 fault.action(self)
@@ -365,7 +374,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, out_headers, data = self.server_state.handle(self.command, self.path, headers, body)
+        answer = self.server_state.handle(self.command, self.path, headers, body)
+        if answer is DROP:
+            self.close_connection = True
+            return
+        status, out_headers, data = answer
         self.send_response(status)
         for name, value in out_headers.items():
             self.send_header(name, value)

@@ -3,6 +3,8 @@ every way it can go wrong ends in one error that says what to do."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import datetime
 
 import gspread
 import pytest
@@ -17,6 +19,7 @@ from sheetreturns.errors import SheetReturnsError
 from sheetreturns.google_sheets.connect import connect
 from tests.gsheet_support import google_sheet
 from tests.helpers import AS_OF, basic_row
+from tests.mail_server import MailServer
 from tests.sheets_api_server import SheetsServer
 
 ROBOT = "returns-bot@shop-4242.iam.gserviceaccount.com"
@@ -91,9 +94,38 @@ def test_a_view_only_share_stops_the_sync_before_any_email_or_write(locked, tmp_
     key, config = robot_sheet(locked, tmp_path, role="reader")
     assert api.check(f"gsheet:{key}", as_of=AS_OF, config=config).rows == 1
     locked.reset_counts()
-    with pytest.raises(SheetReturnsError, match=f"shared with {ROBOT} as a viewer only: .* make {ROBOT} an Editor"):
-        api.sync(f"gsheet:{key}", as_of=AS_OF, config=config)
-    assert [c.kind for c in locked.api_calls()] == ["metadata", "values.batchGet", "drive.get"]
+    before = locked.values(key, "Returns")
+    viewer = f"shared with {ROBOT} as a viewer only: .* make {ROBOT} an Editor"
+    for run in range(2):  # a scheduled job keeps running: no run leaves an email behind
+        with pytest.raises(SheetReturnsError, match=viewer):
+            api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, run))
+    # The outbox files wait for the write; Google refusing it is the answer to "may we edit?".
+    assert [c.kind for c in locked.api_calls()] == ["metadata", "values.batchGet", "batchUpdate"] * 2
+    outbox = tmp_path / "outbox"
+    assert not outbox.exists() or list(outbox.iterdir()) == []
+    assert locked.values(key, "Returns") == before
+    # Shared as an Editor, the next run writes the email once, and the sheet records it.
+    locked.share(key, ROBOT, "writer")
+    result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, 30))
+    assert result.written and [e.result for e in result.emails] == ["outbox"]
+    assert [p.name for p in outbox.iterdir()] == ["R-00001-acknowledgement.eml"]
+    row = dict(zip(*locked.values(key, "Returns")[:2]))
+    assert row["Last Email"] == "acknowledgement 2026-11-26 (outbox)"
+    again = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, 45))
+    assert again.emails == [] and len(list(outbox.iterdir())) == 1
+
+
+@pytest.mark.slow
+def test_a_view_only_share_stops_an_smtp_run_before_the_first_email(locked, tmp_path):
+    key, config = robot_sheet(locked, tmp_path, role="reader")
+    with MailServer() as mail:
+        config = replace(config, smtp={"host": "127.0.0.1", "port": mail.port, "security": "none",
+                                       "from": "shop@example.com"})
+        with pytest.raises(SheetReturnsError, match=f"shared with {ROBOT} as a viewer only"):
+            api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, send_backlog=True)
+        assert mail.received == []
+    # Over SMTP an email cannot wait for the write: Drive is asked first.
+    assert [c.kind for c in locked.api_calls()][-3:] == ["metadata", "values.batchGet", "drive.get"]
 
 
 @pytest.mark.slow

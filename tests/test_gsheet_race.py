@@ -1,11 +1,13 @@
 """Sellers keep editing while the job runs: rows are matched by identity, never by position.
 
 Each test lets the server make a seller's edit at the last moment: just before it answers the
-adapter's re-read of the identity columns (or earlier, before the preflight check).
+adapter's re-read of the identity columns (or earlier, before the preflight check). The runs send their
+emails over SMTP, which takes time, so the rows are found again before writing.
 """
 from __future__ import annotations
 
 import pytest
+from dataclasses import replace
 from datetime import date, datetime
 
 
@@ -13,6 +15,7 @@ from sheetreturns import api
 from sheetreturns.google_sheets import writer
 from tests.gsheet_support import google_sheet, local_config
 from tests.helpers import AS_OF, STANDARD_HEADERS, basic_row
+from tests.mail_server import MailServer
 
 NOW = datetime(2026, 11, 26, 9, 30)
 ROWS = [
@@ -51,9 +54,14 @@ def assert_every_row_holds_its_own_values(server, key, tmp_path):
 
 
 def run_with_edit(server, key, tmp_path, requests, when=at_reread, kind="values.batchGet"):
+    """A sync that sends its emails over SMTP (which takes time: the rows are found again before writing),
+    with the seller's edit made just before the chosen request."""
     sheet_id = server.sheet(key, "Returns").sheet_id
     server.faults.before(lambda s: s.edit(key, requests(sheet_id)), kind=kind, when=when)
-    result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    with MailServer() as mail:
+        config = replace(local_config(server, tmp_path),
+                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+        result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW, send_backlog=True)
     assert not server.faults.pending, "the edit was not made"
     return result
 

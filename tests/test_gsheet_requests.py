@@ -81,3 +81,43 @@ def test_first_sync_with_emails_due_takes_at_most_6_requests(due_run):
     # Nothing went out, so no time passed for the seller to edit: no Drive probe, no second read of the rows.
     assert kinds[:2] == ["metadata", "values.batchGet"] and "drive.get" not in kinds
     assert kinds.count("values.batchGet") == 1
+
+
+@pytest.fixture(scope="module")
+def outbox_run(tmp_path_factory):
+    """The first sync of a 50,000-row sheet whose due emails go to the outbox (they are written, not held),
+    then the next run, with nothing new to send."""
+    with SheetsServer() as server:
+        key = big_sheet(server)
+        folder = tmp_path_factory.mktemp("outbox")
+        config = local_config(server, folder)
+        logs = []
+        for minute in (0, 5):
+            server.reset_counts()
+            result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, minute),
+                              outbox=folder / "outbox")
+            logs.append((result, list(server.api_calls()), sorted(p.name for p in (folder / "outbox").iterdir())))
+        yield server, key, logs
+
+
+def test_first_sync_that_writes_its_emails_to_the_outbox_takes_at_most_6_requests(outbox_run):
+    server, key, logs = outbox_run
+    result, calls, files = logs[0]
+    kinds = [c.kind for c in calls]
+    written = [e for e in result.emails if e.result == "outbox"]
+    assert result.written and result.rows == ROWS and len(written) == 100  # max_emails_per_run
+    assert len(calls) <= 6, kinds
+    # The files appear after the write, which is the test of edit rights: no Drive probe, no second read.
+    assert kinds[:3] == ["metadata", "values.batchGet", "batchUpdate"] and kinds.count("values.batchGet") == 1
+    assert files == sorted(f"{e.return_id}-{e.kind}.eml" for e in written)
+    last = {r[0]: r for r in server.values(key, "Returns")[1:]}
+    column = server.values(key, "Returns")[0].index("Last Email")
+    assert {last[e.return_id][column] for e in written} == {f"{e.kind} 2026-11-26 (outbox)" for e in written}
+
+
+def test_the_next_run_after_the_outbox_one_takes_at_most_6_requests(outbox_run):
+    server, key, logs = outbox_run
+    result, calls, files = logs[1]
+    assert len([e for e in result.emails if e.result == "outbox"]) == 100
+    assert len(calls) <= 6 and "drive.get" not in [c.kind for c in calls], [c.kind for c in calls]
+    assert len(files) == 200

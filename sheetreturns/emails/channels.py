@@ -121,13 +121,28 @@ class _CannotSend(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Staged:
+    """An outbox email written aside, waiting for the sheet write before it appears (see OutboxChannel)."""
+
+    out: Outgoing
+    temp: Path
+    path: Path
+
+
 class OutboxChannel:
-    """Writes each email as an .eml file; the file appears whole (written aside, then renamed) or not at all."""
+    """Writes each email as an .eml file; the file appears whole (written aside, then renamed) or not at all.
+
+    With `staging`, the rename waits: `send` leaves each file aside (journaled in flight) and `publish` makes
+    them appear once the sheet records them, or `withdraw` removes them when the sheet could not be written.
+    A run killed in between leaves them in flight with no file: the next run writes them again.
+    """
 
     name = FILE
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, staging: bool = False):
         self.folder = folder
+        self.staged: list[Staged] | None = [] if staging else None
 
     def path_for(self, return_id: str, kind: str) -> Path:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", return_id).strip("._") or "email"
@@ -148,15 +163,47 @@ class OutboxChannel:
                 os.fsync(handle.fileno())
             journal.begin(out.return_id, out.kind, channel=FILE, recipient=msg.recipient, subject=msg.subject,
                           message_id=msg.message_id, now=now, detail=str(path))
+            if self.staged is not None:
+                self.staged.append(Staged(out, temp, path))
+                return EmailRecord(out.return_id, out.kind, out.to, "outbox", msg.subject)
             os.replace(temp, path)
         except (OSError, SheetReturnsError) as exc:
-            reason = why_not_replaced(path, exc) if isinstance(exc, OSError) and held_by_another_program(exc) else (
-                f"cannot write {path} ({getattr(exc, 'strerror', None) or exc})")
-            journal.fail(out.return_id, out.kind, recipient=msg.recipient, subject=msg.subject,
-                         message_id=msg.message_id, reason=reason, now=now, channel=FILE)
-            return failed(out, reason)
+            return self._failed(out, path, exc, journal, now)
         journal.finish(out.return_id, out.kind, OUTBOX, now, str(path))
         return EmailRecord(out.return_id, out.kind, out.to, "outbox", msg.subject)
+
+    def _failed(self, out: Outgoing, path: Path, exc: Exception, journal: Journal, now: datetime) -> EmailRecord:
+        msg = out.message
+        reason = why_not_replaced(path, exc) if isinstance(exc, OSError) and held_by_another_program(exc) else (
+            f"cannot write {path} ({getattr(exc, 'strerror', None) or exc})")
+        journal.fail(out.return_id, out.kind, recipient=msg.recipient, subject=msg.subject,
+                     message_id=msg.message_id, reason=reason, now=now, channel=FILE)
+        return failed(out, reason)
+
+    def publish(self, journal: Journal, now: datetime) -> list[EmailRecord]:
+        """Make the staged files appear (the sheet now records them); the failures, if a rename fails."""
+        failures = []
+        for item in self.staged or ():
+            try:
+                os.replace(item.temp, item.path)
+            except OSError as exc:
+                failures.append(self._failed(item.out, item.path, exc, journal, now))
+                continue
+            journal.finish(item.out.return_id, item.out.kind, OUTBOX, now, str(item.path))
+        self.staged = []
+        return failures
+
+    def withdraw(self, journal: Journal, now: datetime, reason: str) -> None:
+        """Remove the staged files: the sheet could not record them, so they never appear (tried again next run)."""
+        for item in self.staged or ():
+            msg = item.out.message
+            try:
+                item.temp.unlink()
+            except OSError:
+                pass  # left aside under a dot name; the next run writes over it
+            journal.fail(item.out.return_id, item.out.kind, recipient=msg.recipient, subject=msg.subject,
+                         message_id=msg.message_id, reason=reason, now=now, channel=FILE, logged=False)
+        self.staged = []
 
     def close(self) -> None:
         pass

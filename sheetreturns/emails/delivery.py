@@ -43,12 +43,44 @@ class Delivery:
     notes: list[str] = field(default_factory=list)  # what the seller should know (emails held, and why)
     # Open returns noticed before the acknowledgement window that never got one: (Return ID, noticed on).
     not_acknowledged: list[tuple[str, date]] = field(default_factory=list)
+    # Outbox files written aside until the sheet records them (deliver's stage_outbox): publish or withdraw.
+    staging: "_Staging | None" = None
 
     @property
     def went_out(self) -> bool:
         """Whether any email went to the mail server or the outbox (or was tried): time passed since the
-        sheet was read. Held and waiting emails were only worked out."""
-        return any(r.result not in (HELD, WAITING, WOULD_SEND) for r in self.records)
+        sheet was read. Held and waiting emails were only worked out; staged outbox files have not appeared."""
+        staged = self.staging is not None  # then every outbox file of the run is still aside
+        return any(r.result not in (HELD, WAITING, WOULD_SEND) and not (staged and r.result == "outbox")
+                   for r in self.records)
+
+    def publish(self) -> None:
+        """The sheet records the staged outbox emails now: make their files appear."""
+        if self.staging is not None:
+            for record in self.staging.finish(None):
+                self.failures.append(f"{record.return_id} {record.kind} to {record.to}: "
+                                     f"{record.result[len('failed: '):]}")
+            self.staging = None
+
+    def withdraw(self, reason: str) -> None:
+        """The sheet could not record the staged outbox emails: they never appear, and the next run writes them."""
+        if self.staging is not None:
+            self.staging.finish(reason)
+            self.staging = None
+
+
+@dataclass
+class _Staging:
+    channel: OutboxChannel
+    journal: Path
+    now: datetime
+
+    def finish(self, withdrawn: str | None) -> list[EmailRecord]:
+        with Journal(self.journal) as journal:
+            if withdrawn is not None:
+                self.channel.withdraw(journal, self.now, withdrawn)
+                return []
+            return self.channel.publish(journal, self.now)
 
 
 @dataclass
@@ -151,18 +183,25 @@ def _held_note(reason: str, records: list[EmailRecord], limit: int) -> str:
 
 
 def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: datetime,
-            before_sending: Callable[[], None] | None = None, send_backlog: bool = False) -> Delivery:
+            before_sending: Callable[[], None] | None = None, send_backlog: bool = False,
+            stage_outbox: bool = False) -> Delivery:
     """Send (or write to the outbox) every due email not sent before, and report what the sheet should show.
 
     With dry_run nothing is sent and the journal is not touched: records say "would send".
     `before_sending` is called once before the first email goes (it may raise to stop the run).
     Over SMTP, the first real run of a sheet and a run over `bulk_email_limit` hold their emails (records
     say "held", nothing is journaled) unless `send_backlog` lets them go.
+    With `stage_outbox`, outbox files are written aside and appear only when the caller, having written the
+    sheet, calls `Delivery.publish()` (`withdraw()` if the sheet could not be written): the write itself
+    then shows that the sheet can be edited, before any email appears, and `before_sending` is not called.
     """
     server = smtp_settings(config)
-    channel = SmtpChannel(server) if server.sends and outbox is None else OutboxChannel(outbox or default_outbox(config))
+    staging = stage_outbox and not dry_run
+    channel = (SmtpChannel(server) if server.sends and outbox is None
+               else OutboxChannel(outbox or default_outbox(config), staging=staging))
     delivery = Delivery()
-    with Journal(journal_path(config.state_dir, loaded.source), readonly=dry_run) as journal:
+    path = journal_path(config.state_dir, loaded.source)
+    with Journal(path, readonly=dry_run) as journal:
         if not dry_run:
             _settle_interrupted(journal, delivery, now)
         drafts = Drafts(loaded, config, journal, now)
@@ -182,7 +221,8 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             delivery.notes.append(_held_note(held, delivery.records, limit))
             prepared, drafts.waiting = [], []
         sending = prepared or drafts.waiting or any(r.result != HELD for r in delivery.records)
-        if not dry_run and before_sending is not None and sending:
+        staged = getattr(channel, "staged", None) is not None
+        if not dry_run and before_sending is not None and sending and not staged:
             before_sending()
         try:
             _send_all(drafts, prepared, channel, journal, delivery, now, dry_run)
@@ -194,6 +234,14 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             channel.close()
         events = journal.events()
         delivery.contacted_on = email_log.contacted_on(journal)
+        if staged and channel.staged:
+            # What the journal will hold once the files appear, so that the sheet can record them first.
+            when = datetime.fromisoformat(now.isoformat(timespec="seconds"))
+            events += [Event(when, item.out.return_id, item.out.kind, item.out.to, item.out.message.subject,
+                             OUTBOX, str(item.path)) for item in channel.staged]
+            delivery.contacted_on.update({item.out.return_id: now.date() for item in channel.staged
+                                          if item.out.kind == ACKNOWLEDGEMENT})
+            delivery.staging = _Staging(channel, path, now)
         evaluation = loaded.evaluation
         delivery.not_acknowledged = [
             (rid, day) for rid, day in not_acknowledged(evaluation.lines, evaluation.outcomes, loaded.policy,

@@ -32,6 +32,8 @@ class Api:
         self.http = connection.http
         self.key = key
         self.requests = 0
+        self.writes = 0  # write requests Google accepted
+        self.unsure = False  # a write request got no clear answer (5xx, dropped connection): it may have applied
 
     # -- the calls -----------------------------------------------------------------
 
@@ -46,10 +48,14 @@ class Api:
 
     def write_values(self, data: list[dict]) -> dict:
         body = {"valueInputOption": "RAW", "data": data}
-        return self._call("write", lambda: self.http.values_batch_update(self.key, body))
+        answer = self._call("write", lambda: self.http.values_batch_update(self.key, body))
+        self.writes += 1
+        return answer
 
     def batch_update(self, requests_: list[dict]) -> dict:
-        return self._call("write", lambda: self.http.batch_update(self.key, {"requests": requests_}))
+        answer = self._call("write", lambda: self.http.batch_update(self.key, {"requests": requests_}))
+        self.writes += 1
+        return answer
 
     def can_edit(self) -> bool | None:
         """Drive's answer to "may we edit this file?"; None when Drive cannot tell (API not enabled)."""
@@ -76,6 +82,8 @@ class Api:
                 return func()
             except APIError as exc:
                 status = exc.response.status_code
+                if what == "write" and (status >= 500 or status < 0):
+                    self.unsure = True
                 if (status == 429 or status >= 500) and attempt < RETRIES:
                     sleep(_wait(exc.response, delay))
                     delay = min(delay * 2, MAX_DELAY)
@@ -84,6 +92,8 @@ class Api:
             except RefreshError as exc:
                 raise self._refused(exc) from None
             except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
+                if what == "write":
+                    self.unsure = True
                 if attempt < RETRIES:
                     sleep(delay)
                     delay = min(delay * 2, MAX_DELAY)

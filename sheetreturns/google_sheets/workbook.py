@@ -56,6 +56,9 @@ class GoogleWorkbook:
 
     kind = "gsheet"
     date1904 = False
+    # Outbox files appear only after the write: a write Google refuses (a view-only share) stops the run
+    # before any email appears, with no separate question to Drive first.
+    stages_outbox = True
 
     def __init__(self, key: str, config: Config, connection: Connection) -> None:
         self.key = key
@@ -138,6 +141,11 @@ class GoogleWorkbook:
         """Stop before any email goes out if the sheet is only shared for viewing."""
         if self.api.can_edit() is False:
             raise SheetReturnsError(self.api._not_shared("check"))
+
+    def may_have_written(self) -> bool:
+        """Whether a write of this run may have changed the sheet: Google accepted one, or one got no clear
+        answer (a failed apply may have changed part of it)."""
+        return self.api.writes > 0 or self.api.unsure
 
     def apply(self, plan, *, dry_run: bool, backups: int = 0) -> WriteReport:
         """Write the plan (Google keeps the sheet's version history, so `backups` does not apply)."""

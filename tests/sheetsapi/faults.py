@@ -27,6 +27,7 @@ class Fault:
     status: int = 0
     body: bytes | None = None
     action: Callable[[Any], None] | None = None
+    drop: str = ""  # "before": the connection closes unanswered; "after": the request is applied first
 
 
 @dataclass
@@ -37,6 +38,12 @@ class Faults:
              body: bytes | None = None) -> None:
         """Answer the next `times` matching requests with `status` (Google's JSON error, or `body` as is)."""
         self.pending.append(Fault(_matcher(kind, when), times, status, body))
+
+    def drop(self, kind: str | None = None, times: int = 1, applied: bool = False,
+             when: Callable[[Call], bool] | None = None) -> None:
+        """Close the connection of the next `times` matching requests without an answer (with `applied`, after
+        carrying the request out: the client cannot know that it was)."""
+        self.pending.append(Fault(_matcher(kind, when), times, drop="after" if applied else "before"))
 
     def before(self, action: Callable[[Any], None], kind: str | None = None,
                when: Callable[[Call], bool] | None = None) -> None:
