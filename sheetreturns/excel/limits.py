@@ -5,7 +5,7 @@ A 5 KB file with values in A1 and XFD1048576 makes a spreadsheet reader allocate
 the limit, before the reader (calamine) sees the file. Both limits can be raised in sheetreturns.toml:
 
     [limits]
-    sheet_mb = 1024        # the most one part of the .xlsx (a tab's XML, the shared strings) may inflate to
+    sheet_mb = 2048        # the most one part of the .xlsx (a tab's XML, the shared strings) may inflate to
     cells = 50000000       # the most cells the rectangle a tab spans may hold (rows x columns)
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Callable
 from ..errors import ConfigError, SourceUnreadable
 
 MB = 1 << 20
-DEFAULT_PART_MB = 1024
+DEFAULT_PART_MB = 2048  # Excel's largest sheet (1,048,576 rows) of 25 columns is ~1,070 MB of XML; read in pieces
 DEFAULT_CELLS = 50_000_000
 CHUNK = 4 << 20
 

@@ -16,6 +16,7 @@ from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from ..engine.values import CellError
 from .package import ErrorCells, Package, error_cells, finish_error_cells
 from .limits import Limits, check_part_sizes, check_sheet_extent
+from .pieces import pieced_sheet
 from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open, refuse_if_read_only
 
 Row = list[object]
@@ -112,6 +113,10 @@ class XlsxWorkbook:
                 check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits,
                                    feed=errors.feed)
                 self._error_cache[title] = _by_row(finish_error_cells(errors, self.package, part))
+                pieced = pieced_sheet(self.package, part, title)  # a very big tab: calamine reads it in pieces
+                if pieced is not None:
+                    self._sheets[title] = pieced
+                    return pieced
             try:
                 self._sheets[title] = self.book.get_sheet_by_name(title)
             except Exception as exc:

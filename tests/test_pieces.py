@@ -1,0 +1,257 @@
+"""A very big tab read in pieces gives what the whole read gives: the same rows, widths, error cells, lines,
+problems and statuses, and a sync writes the same file. Pieces are forced small here (a few rows each)."""
+import io
+import shutil
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sheetreturns import api
+from sheetreturns.engine.values import CellError
+from sheetreturns.errors import SourceUnreadable
+from sheetreturns.excel import pieces
+from sheetreturns.excel.limits import Limits
+from sheetreturns.excel.reader import XlsxWorkbook
+from sheetreturns.settings.config_file import Config
+
+from .helpers import basic_row, write_workbook
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+EXAMPLE = Path(__file__).parents[1] / "examples" / "returns.xlsx"
+
+
+def force_pieces(monkeypatch, piece_bytes: int) -> None:
+    monkeypatch.setattr(pieces, "WHOLE_UP_TO", 0)
+    monkeypatch.setattr(pieces, "PIECE_BYTES", piece_bytes)
+
+
+def trimmed(row: list) -> list:
+    row = list(row)
+    while row and row[-1] == "":
+        row.pop()
+    return row
+
+
+def read(path: Path) -> dict:
+    """Per tab: its first rows (as the header search reads them), then all its rows and its width; or the error."""
+    try:
+        with XlsxWorkbook(path, backup_dir=path.parent / "backups") as book:
+            result = {}
+            for title in book.titles:
+                first = [trimmed(row) for row in book.rows(title, 5)]
+                every = [trimmed(row) for row in book.iter_rows(title)]
+                result[title] = (first, every, book.used_width(title))
+            return result
+    except SourceUnreadable as exc:
+        return {"error": str(exc)}
+
+
+def pieced_kinds(path: Path) -> set[str]:
+    with XlsxWorkbook(path, backup_dir=path.parent / "backups") as book:
+        for title in book.titles:
+            book.rows(title, 1)
+        return {type(sheet).__name__ for sheet in book._sheets.values()}
+
+
+CORPUS = sorted(HOSTILE.glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 300])
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_other_programs_files_read_the_same_in_pieces(path, piece_bytes, monkeypatch):
+    whole = read(path)
+    force_pieces(monkeypatch, piece_bytes)
+    assert read(path) == whole
+
+
+def test_pieces_are_used_when_forced_and_not_below_the_size(monkeypatch, tmp_path):
+    path = write_workbook(tmp_path / "r.xlsx", [basic_row()])
+    assert pieced_kinds(path) == {"CalamineSheet"}  # an ordinary tab: read whole, as before
+    force_pieces(monkeypatch, 1)
+    assert pieced_kinds(path) == {"PiecedSheet"}
+
+
+# -- hand-written tabs: rows and cells with and without references, gaps, offsets, every kind of cell --
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STYLES = (f'<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+          '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+          '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164" '
+          'applyNumberFormat="1"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>')
+SHARED = ["alpha", "beta & co", "Ünïcode", "  spaced  "]
+
+
+def letters(number: int) -> str:
+    text = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def workbook_bytes(sheet_xml: str) -> bytes:
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/></Types>')
+        book.writestr("_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+            f'Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        book.writestr("xl/workbook.xml",
+            f'<workbook xmlns="{MAIN}" xmlns:r="{rel}"><sheets><sheet name="Returns" sheetId="1" r:id="rId1"/>'
+            '<sheet name="Other" sheetId="2" r:id="rId2"/></sheets></workbook>')
+        book.writestr("xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/worksheet" Target="worksheets/sheet2.xml"/>'
+            f'<Relationship Id="rId3" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId4" Type="{rel}/styles" Target="styles.xml"/></Relationships>')
+        book.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}">'
+                      + "".join(f"<si><t xml:space=\"preserve\">{s.replace('&', '&amp;')}</t></si>" for s in SHARED)
+                      + "</sst>")
+        book.writestr("xl/styles.xml", STYLES)
+        book.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        book.writestr("xl/worksheets/sheet2.xml",
+                      f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>7</v></c></row></sheetData>'
+                      '</worksheet>')
+    return buffer.getvalue()
+
+
+def cell_xml(p: str, kind: str, ref: str | None, value: int) -> str:
+    r = f' r="{ref}"' if ref else ""
+    return {
+        "n": f"<{p}c{r}><{p}v>{value / 4}</{p}v></{p}c>",
+        "s": f'<{p}c{r} t="s"><{p}v>{value % len(SHARED)}</{p}v></{p}c>',
+        "inline": f'<{p}c{r} t="inlineStr"><{p}is><{p}t>text {value} &lt;row r="1"&gt;</{p}t></{p}is></{p}c>',
+        "b": f'<{p}c{r} t="b"><{p}v>{value % 2}</{p}v></{p}c>',
+        "e": f'<{p}c{r} t="e"><{p}v>#N/A</{p}v></{p}c>',
+        "date": f'<{p}c{r} s="{1 + value % 2}"><{p}v>{45000 + value}</{p}v></{p}c>',
+        "styled": f'<{p}c{r} s="1"/>',
+        "formula": f"<{p}c{r}><{p}f>A1*2</{p}f><{p}v>{value}</{p}v></{p}c>",
+    }[kind]
+
+
+cell = st.tuples(st.integers(0, 2), st.booleans(), st.sampled_from(
+    ["n", "s", "inline", "b", "e", "date", "styled", "formula"]), st.integers(0, 99))
+row = st.tuples(st.integers(0, 3), st.booleans(), st.lists(cell, max_size=6), st.booleans())
+
+
+@st.composite
+def sheets(draw) -> str:
+    prefix = draw(st.sampled_from(["", "x:"]))
+    first_column = draw(st.integers(1, 3))
+    number = 0
+    body = []
+    for gap, with_ref, cells, spans in draw(st.lists(row, max_size=25)):
+        number += 1 + gap
+        if not with_ref and gap and body:
+            number -= gap  # a row without a reference follows the one before it
+        attrs = (f' r="{number}"' if with_ref or not body else "") + (' spans="1:9"' if spans else "")
+        column = first_column - 1
+        parts = []
+        for skip, cell_ref, kind, value in cells:
+            column += 1 + skip
+            if not cell_ref and skip:
+                column -= skip
+            parts.append(cell_xml(prefix, kind, f"{letters(column)}{number}" if cell_ref else None, value))
+        body.append(f"<{prefix}row{attrs}>{''.join(parts)}</{prefix}row>" if parts else f"<{prefix}row{attrs}/>")
+    dimension = f"<{prefix}dimension ref=\"A1:{letters(first_column + 8)}{number + 3}\"/>" if draw(st.booleans()) else ""
+    namespace = f'xmlns:x="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{prefix}worksheet {namespace}>{dimension}'
+            f"<{prefix}sheetViews><{prefix}sheetView workbookViewId=\"0\"/></{prefix}sheetViews>"
+            f"<{prefix}sheetData>{''.join(body)}</{prefix}sheetData>"
+            f"<{prefix}mergeCells count=\"1\"><{prefix}mergeCell ref=\"A1:B2\"/></{prefix}mergeCells></{prefix}worksheet>")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sheet=sheets(), piece_bytes=st.integers(1, 400))
+def test_hand_written_tabs_read_the_same_in_pieces(sheet, piece_bytes, tmp_path, monkeypatch):
+    path = tmp_path / "hand.xlsx"
+    path.write_bytes(workbook_bytes(sheet))
+    monkeypatch.setattr(pieces, "WHOLE_UP_TO", 1 << 40)
+    whole = read(path)
+    force_pieces(monkeypatch, piece_bytes)
+    assert read(path) == whole
+
+
+def test_error_cells_and_dates_come_through_the_pieces(monkeypatch, tmp_path):
+    sheet = (f'<worksheet xmlns="{MAIN}"><dimension ref="A1:C4"/><sheetData>'
+             + "".join(f'<row r="{n}">{cell_xml("", "e", f"A{n}", n)}{cell_xml("", "date", f"B{n}", 2)}'
+                       f'{cell_xml("", "s", f"C{n}", n)}</row>' for n in range(1, 5))
+             + "</sheetData></worksheet>")
+    path = tmp_path / "e.xlsx"
+    path.write_bytes(workbook_bytes(sheet))
+    force_pieces(monkeypatch, 1)
+    rows = read(path)["Returns"][1]
+    assert rows == [[CellError("#N/A"), date(2023, 3, 17), SHARED[n % len(SHARED)]] for n in range(1, 5)]
+
+
+def test_rows_out_of_order_across_pieces_are_refused_not_misread(monkeypatch, tmp_path):
+    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="5"><c r="A5"><v>5</v></c></row>'
+             '<row r="2"><c r="A2"><v>2</v></c></row></sheetData></worksheet>')
+    path = tmp_path / "o.xlsx"
+    path.write_bytes(workbook_bytes(sheet))
+    assert read(path)["Returns"][1] == [[], [2.0], [], [], [5.0]]  # the whole read puts them in place
+    force_pieces(monkeypatch, 1)
+    assert "out of order" in read(path)["error"]
+
+
+# -- whole runs: check and sync give the same result in pieces --------------------------------------
+
+def varied_workbook(path: Path) -> Path:
+    rows = []
+    for n in range(60):
+        overrides = {"Return ID": f"R-{n:05d}", "Order ID": str(1000 + n), "SKU": f"SKU-{n % 7}"}
+        if n % 5 == 0:
+            overrides["Notified On"] = "2026-11-03"  # a date typed as text
+        if n % 7 == 3:
+            overrides["Qty"] = "two"  # a problem on its row
+        if n % 11 == 4:
+            overrides["Unit Price"] = "#N/A"
+        if n % 9 == 8:
+            overrides["Received On"] = datetime(2026, 11, 10, 9, 30)
+        rows.append(basic_row(**overrides) if n % 13 != 12 else {})  # and blank rows between
+    return write_workbook(path, rows, title_rows=["Returns 2026"], settings=[("store_name", "Piece Shop", "")])
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 2500])
+@pytest.mark.parametrize("source", ["example", "varied"])
+def test_check_and_sync_give_the_same_in_pieces(source, piece_bytes, tmp_path, monkeypatch):
+    original = EXAMPLE if source == "example" else varied_workbook(tmp_path / "varied.xlsx")
+    results = []
+    for forced in (False, True):
+        if forced:
+            force_pieces(monkeypatch, piece_bytes)
+        folder = tmp_path / ("pieces" if forced else "whole")
+        folder.mkdir()
+        path = Path(shutil.copy(original, folder / "returns.xlsx"))
+        config = Config(state_dir=folder / "state", backups=0)
+        checked = api.check(path, as_of=date(2026, 11, 26), config=config).as_json()
+        outbox = tmp_path / "outbox"  # named in the Email Log: the same folder for both runs
+        shutil.rmtree(outbox, ignore_errors=True)
+        synced = api.sync(path, as_of=date(2026, 11, 26), config=config, outbox=outbox,
+                          now=datetime(2026, 11, 26, 9, 0)).as_json()
+        with zipfile.ZipFile(path) as book:
+            parts = {name: book.read(name) for name in book.namelist()}
+        results.append((checked, synced, parts))
+    (checked, synced, parts), (checked_p, synced_p, parts_p) = results
+    assert checked_p == checked
+    assert synced_p == synced
+    assert parts_p.keys() == parts.keys()
+    for name in parts:
+        assert parts_p[name] == parts[name], name
+
+
+def test_excels_largest_sheet_of_25_columns_is_within_the_default_limits():
+    limits = Limits.from_config({})
+    assert limits.part_bytes >= 1_100 << 20  # its XML is about 1,070 MB
+    assert limits.cells >= 1_048_576 * 25
