@@ -250,7 +250,7 @@ class SheetsServer:
         if rest == "" and call.method == "GET":
             return self._json(call, 200, sheets_api.get(book, q))
         if rest == ":batchUpdate" and call.method == "POST":
-            return self._json(call, 200, sheets_api.batch_update(book, body))
+            return self._json(call, 200, sheets_api.batch_update(book, body, q.get("fields")))
         if rest == "/values:batchGet" and call.method == "GET":
             return self._json(call, 200, values_api.batch_read(book, q))
         if rest == "/values:batchUpdate" and call.method == "POST":

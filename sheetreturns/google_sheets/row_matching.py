@@ -20,9 +20,10 @@ IDENTITY_KEYS = ("return_id", "order_id", "sku", "email")
 Key = tuple[str | None, ...]
 
 
-def keys_of(columns: dict[str, list], header: HeaderMap, rows: int) -> list[Key]:
+def keys_of(columns: dict[str, list], header: HeaderMap, rows: int,
+            identity: tuple[str, ...] = IDENTITY_KEYS) -> list[Key]:
     """The identity of every row (0-based), from cell values as the API returns them."""
-    present = [k for k in IDENTITY_KEYS if k in header.columns]
+    present = [k for k in identity if k in header.columns]
     normal = []
     for key in present:
         column = list(columns.get(key) or [])
@@ -32,26 +33,90 @@ def keys_of(columns: dict[str, list], header: HeaderMap, rows: int) -> list[Key]
     return list(zip(*normal)) if normal else [()] * rows
 
 
-def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int) -> tuple[HeaderMap, dict[str, list]]:
-    """One batchGet: the top rows (to find the header again) and the named columns."""
+def fewest_keys(columns: dict[str, list], header: HeaderMap, rows: int) -> tuple[str, ...]:
+    """The fewest identity columns that tell every row apart, as first read: the Return ID alone when every
+    row holding anything has one of its own, else with the SKU (lines of one return), else all of them.
+    Reading fewer columns again costs less; a blank row stays blank in every one of them."""
+    full = keys_of(columns, header, rows)
+    for identity in (("return_id",), ("return_id", "sku")):
+        if not all(k in header.columns for k in identity):
+            continue
+        keys = [key for key, whole in zip(keys_of(columns, header, rows, identity), full) if any(whole)]
+        if all(key[0] for key in keys) and len(set(keys)) == len(keys):
+            return identity
+    return IDENTITY_KEYS
+
+
+def reread_ranges(tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int) -> tuple[list[str], list[str]]:
+    """(the keys read, the ranges): the top rows (to find the header again), then each named column."""
     wanted = [k for k in keys if k in old.columns]
     top = max(1, min(HEADER_SEARCH_ROWS, grid_rows))  # a range past the grid's last row is an error
-    ranges = [f"{quote_title(tab)}!1:{top}"] + [column_range(tab, old.columns[k]) for k in wanted]
+    return wanted, [f"{quote_title(tab)}!1:{top}"] + [column_range(tab, old.columns[k]) for k in wanted]
+
+
+def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int) -> tuple[HeaderMap, dict[str, list]]:
+    """One batchGet: the top rows (to find the header again) and the named columns."""
+    wanted, ranges = reread_ranges(tab, old, keys, grid_rows)
     answers = api.batch_get(ranges, major="COLUMNS")
     top = _rows_from_columns(answers[0].get("values", []))
+    columns = {k: (a.get("values") or [[]])[0] for k, a in zip(wanted, answers[1:])}
+    return found_again(api, tab, old, keys, top, columns)
+
+
+def read_back(answer: dict, tab: str, wanted: list[str]) -> tuple[list[list], dict[str, list]]:
+    """The ranges of reread_ranges as a batchUpdate brought them back: (top rows, named columns), values as
+    values.batchGet gives them (unformatted, dates as serial numbers)."""
+    sheets = (answer.get("updatedSpreadsheet") or {}).get("sheets") or []
+    data = next((s.get("data") or [] for s in sheets if (s.get("properties") or {}).get("title") == tab), [])
+    if len(data) != len(wanted) + 1:
+        raise SheetReturnsError(f"Google's answer to the write did not hold the {tab!r} tab's rows: run again")
+    top = [[""] * data[0].get("startColumn", 0) + [_plain(c) for c in row.get("values", [])]
+           for row in _grid_rows(data[0])]
+    columns = {k: [_plain((row.get("values") or [{}])[0]) for row in _grid_rows(grid)]
+               for k, grid in zip(wanted, data[1:])}
+    return top, columns
+
+
+def found_again(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], top: list[list],
+                columns: dict[str, list], tabs_written: bool = False) -> tuple[HeaderMap, dict[str, list]]:
+    """The header found again in the top rows; the named columns read again where they are now if it moved."""
     try:
         header = find_header([from_api(r) for r in top], tab)
     except SheetReturnsError:
+        done = ("the generated tabs were written, no cell of its rows" if tabs_written else "nothing was written")
         raise SheetReturnsError(
             f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again "
-            f"(nothing was written)") from None
-    columns = {k: (a.get("values") or [[]])[0] for k, a in zip(wanted, answers[1:])}
+            f"({done})") from None
+    wanted = [k for k in keys if k in old.columns]
     if any(header.columns.get(k) != old.columns.get(k) for k in wanted):
         # Columns were inserted, deleted or moved: read the named columns where they are now.
         moved = [k for k in keys if k in header.columns]
         answers = api.batch_get([column_range(tab, header.columns[k]) for k in moved], major="COLUMNS")
         columns = {k: (a.get("values") or [[]])[0] for k, a in zip(moved, answers)}
     return header, columns
+
+
+def _grid_rows(grid: dict) -> list[dict]:
+    return [{}] * grid.get("startRow", 0) + list(grid.get("rowData") or [])
+
+
+_ERRORS = {"NULL_VALUE": "#NULL!", "DIVIDE_BY_ZERO": "#DIV/0!", "VALUE": "#VALUE!", "REF": "#REF!", "NAME": "#NAME?",
+           "NUM": "#NUM!", "N_A": "#N/A"}
+
+
+def _plain(cell: dict) -> object:
+    """A cell's effectiveValue as values.batchGet gives it unformatted ("" for an empty cell)."""
+    value = cell.get("effectiveValue")
+    if not value:
+        return ""
+    if "numberValue" in value:
+        return value["numberValue"]
+    if "stringValue" in value:
+        return value["stringValue"]
+    if "boolValue" in value:
+        return value["boolValue"]
+    error = value.get("errorValue") or {}
+    return _ERRORS.get(error.get("type"), "#ERROR!")
 
 
 def _rows_from_columns(columns: list[list]) -> list[list]:
@@ -69,9 +134,17 @@ def locate(first: list[Key], first_start: int, now: list[Key], now_start: int, w
     # Trailing blank rows may differ in count only; compare again without them.
     trimmed_first = _trim(first[first_start:])
     trimmed_now = _trim(now[now_start:])
+    shift = now_start - first_start
     if trimmed_first == trimmed_now:
-        shift = now_start - first_start
         return {r: r + shift for r in wanted}, 0
+    if trimmed_now[:len(trimmed_first)] == trimmed_first:
+        # Rows were only added below (by this run's own append, or by the seller): every row read is where it
+        # was; a blank row read stays the target only while it is still blank.
+        blank_now = tuple(None for _ in (now[0] if now else ()))
+        end = first_start + len(trimmed_first)
+        mapping = {r: r + shift for r in wanted
+                   if r < end or r + shift >= len(now) or now[r + shift] == blank_now}
+        return mapping, len(wanted) - len(mapping)
     blank = tuple(None for _ in (first[0] if first else ()))
     seen_first = Counter(first[first_start:])
     seen_now = Counter(now[now_start:])

@@ -22,6 +22,8 @@ MAX_DELAY = 32.0
 sleep: Callable[[float], None] = time.sleep  # tests replace this to run without waiting
 
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files/%s"
+# What a batchUpdate answers when it brings cells back: each range's values and where it starts, nothing else.
+RESPONSE_CELLS = "updatedSpreadsheet(sheets(properties(title),data(startRow,startColumn,rowData(values(effectiveValue)))))"
 
 
 class Api:
@@ -52,8 +54,20 @@ class Api:
         self.writes += 1
         return answer
 
-    def batch_update(self, requests_: list[dict]) -> dict:
-        answer = self._call("write", lambda: self.http.batch_update(self.key, {"requests": requests_}))
+    def batch_update(self, requests_: list[dict], response_ranges: list[str] | None = None) -> dict:
+        """One spreadsheets.batchUpdate (applied atomically). With `response_ranges`, the answer also holds the
+        cells of those ranges as they are once the requests are applied (values only), in
+        answer["updatedSpreadsheet"]["sheets"][i]["data"]: a read that costs no request of its own."""
+        body: dict = {"requests": requests_}
+        if not response_ranges:
+            answer = self._call("write", lambda: self.http.batch_update(self.key, body))
+        else:
+            from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+
+            body.update(includeSpreadsheetInResponse=True, responseRanges=list(response_ranges),
+                        responseIncludeGridData=True)
+            url, params = SPREADSHEET_BATCH_UPDATE_URL % self.key, {"fields": RESPONSE_CELLS}
+            answer = self._call("write", lambda: self.http.request("post", url, json=body, params=params).json())
         self.writes += 1
         return answer
 

@@ -1,10 +1,11 @@
 """Applying a WritePlan to a Google Sheet with as few requests as the change allows.
 
 Order of requests: (1) re-read the identity columns, only if Returns cells change and emails went out
-since the first read (or it is older than FRESH_SECONDS); (2) one
+over SMTP since the first read (or it is older than FRESH_SECONDS); (2) one
 spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours), the
-new rows (appendCells) and the generated tabs; (3) the changed cells in values.batchUpdate calls of
-at most ~2 MB each. An unchanged sheet costs no request at all: the generated tabs carry a digest of what
+new rows (appendCells) and the generated tabs, which, after a fresh first read, brings the identity
+columns back in its answer (so that rows sorted a moment ago are found without a read of their own);
+(3) the changed cells in values.batchUpdate calls of at most ~2 MB each. An unchanged sheet costs no request at all: the generated tabs carry a digest of what
 they show (developer metadata), and a tab that would show the same is not redrawn.
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ from ..sheet.write_plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..sheet.workbook import WriteReport
 from .cells import a1, column_index, same, to_api
 from .draw_tab import cell_data, status_rules, stored_digest, tab_requests
-from .row_matching import IDENTITY_KEYS, keys_of, locate, reread
+from .row_matching import (IDENTITY_KEYS, fewest_keys, found_again, keys_of, locate, read_back, reread,
+                           reread_ranges)
 from ..engine.ownership import MARK, keep_ownership, mark_text, owned_headers
 from .workbook import Kept, job_columns_metadata
 
@@ -107,13 +109,35 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     api, tab = book.api, plan.tab
     sheet = book.sheets[tab]["properties"]
     header, moved, skipped = plan.header, None, 0
-    if (work.changes or work.added or plan.append) and (plan.emails_sent or book.read_age() > FRESH_SECONDS):
+    cells = bool(work.changes or work.added or plan.append)
+    slow = plan.emails_sent or book.read_age() > FRESH_SECONDS
+    if cells and slow:
         # Emails went out (which can take minutes) or the read is old: the seller may have sorted or
         # inserted rows meanwhile, so the rows are found again before anything is written.
         header, moved, skipped, work = _find_rows_again(book, plan, kept, work)
     requests_ = _structure(book, plan, header, work, moved, sheet)
-    if requests_:
+    if requests_ and cells and not slow:
+        # The read is fresh, yet a seller may have sorted a moment ago: the batchUpdate brings the rows
+        # back in its answer, and the cells are written where their rows are now (no request of its own).
+        # Its own requests (formats, appended rows, colours) follow the read; rows moved by then take
+        # nothing but a date format within the same column.
+        identity = fewest_keys(_first_columns(plan, kept), plan.header, kept.height)
+        keys = _keys(work, identity)
+        wanted, ranges = reread_ranges(tab, plan.header, keys, _grid_rows(book, tab))
+        top, columns = read_back(api.batch_update(requests_, response_ranges=ranges), tab, wanted)
+        header, columns = found_again(api, tab, plan.header, keys, top, columns, tabs_written=True)
+        before = _date_runs(work, None)
+        header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity)
+        after = _date_runs(work, moved)
+        if after != before and after:  # dates whose rows moved: their cells get the date format where they are
+            sheet_id = sheet["sheetId"]
+            api.batch_update([_number_format(_grid(sheet_id, start, end, col, col + 1)) for col, start, end in after])
+    elif requests_:
         api.batch_update(requests_)
+    elif cells and not slow and any(c.key in FILLABLE_KEYS for c in work.changes):
+        # Only cells change, and some are the seller's (a blank Return ID or date filled in): find the rows
+        # again first, so that a sort made a moment ago cannot put them in another row.
+        header, moved, skipped, work = _find_rows_again(book, plan, kept, work)
     data = _value_ranges(tab, header, work, moved, plan.header)
     for chunk in _chunks(data, tab):
         api.write_values(chunk)
@@ -123,17 +147,34 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     return WriteReport(written=True, changes=counts, saved_to=book.url)
 
 
+def _keys(work: Draft, identity: tuple[str, ...] = IDENTITY_KEYS) -> tuple[str, ...]:
+    """The columns read again: the identity columns, and the seller's columns the job fills when blank."""
+    fills = {c.key for c in work.changes if c.key in FILLABLE_KEYS}
+    return tuple(dict.fromkeys(identity + tuple(sorted(fills))))
+
+
+def _first_columns(plan: WritePlan, kept: Kept) -> dict[str, list]:
+    return {k: kept.columns[plan.header.columns[k]] for k in IDENTITY_KEYS if k in plan.header.columns}
+
+
+def _grid_rows(book, tab: str) -> int:
+    return book.sheets[tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
+
+
 def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft):
     """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
-    fills = {c.key for c in work.changes if c.key in FILLABLE_KEYS}
-    keys = tuple(dict.fromkeys(IDENTITY_KEYS + tuple(sorted(fills))))
-    grid_rows = book.sheets[plan.tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
-    header, columns = reread(book.api, plan.tab, plan.header, keys, grid_rows)
+    keys = _keys(work)
+    header, columns = reread(book.api, plan.tab, plan.header, keys, _grid_rows(book, plan.tab))
+    return _relocate(plan, kept, work, header, columns)
+
+
+def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, columns: dict[str, list],
+              identity: tuple[str, ...] = IDENTITY_KEYS):
+    """Map every changed row to where it is now by its identity (or drop it), given the rows read again."""
     keep_ownership(plan.header, header)
-    first_columns = {k: kept.columns[plan.header.columns[k]] for k in IDENTITY_KEYS if k in plan.header.columns}
-    first = keys_of(first_columns, plan.header, kept.height)
+    first = keys_of(_first_columns(plan, kept), plan.header, kept.height, identity)
     height = max((len(c) for c in columns.values()), default=0)
-    now = keys_of(columns, header, height)
+    now = keys_of(columns, header, height, identity)
     wanted = {c.row for c in work.changes}
     moved, lost = locate(first, plan.header.row_index + 1, now, header.row_index + 1, wanted)
     positions = dict(header.columns)

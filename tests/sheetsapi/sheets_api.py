@@ -145,7 +145,10 @@ class Transaction:
         self.book.touch()
 
 
-def batch_update(book: Spreadsheet, body: dict) -> dict:
+def batch_update(book: Spreadsheet, body: dict, mask: str | None = None) -> dict:
+    """Apply the requests atomically; with includeSpreadsheetInResponse, the spreadsheet as it is after them
+    (responseRanges and grid data as in spreadsheets.get; `mask` is the request's `fields` parameter, which,
+    as Google documents, decides grid data instead of responseIncludeGridData)."""
     requests = body.get("requests")
     if not requests:
         raise ApiError(400, "Must specify at least one request.")
@@ -168,8 +171,14 @@ def batch_update(book: Spreadsheet, body: dict) -> dict:
     tx.commit()
     result = {"spreadsheetId": book.key, "replies": replies}
     if str(body.get("includeSpreadsheetInResponse", "false")).lower() == "true":
-        result["updatedSpreadsheet"] = get(book, {})
-    return result
+        tree = fields.parse(mask) if mask else None
+        if tree is not None:
+            grid = fields.wanted(tree, "updatedSpreadsheet", "sheets", "data")
+        else:
+            grid = str(body.get("responseIncludeGridData", "false")).lower() == "true"
+        result["updatedSpreadsheet"] = get(book, {"ranges": body.get("responseRanges") or [],
+                                                  "includeGridData": "true" if grid else "false"})
+    return fields.select(result, fields.parse(mask)) if mask else result
 
 
 __all__ = ["get", "batch_update", "Transaction", "cell_data", "grid_data", "sheet_json", "DEFAULT_ROWS",
