@@ -151,9 +151,10 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                                    now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog,
                                    stage_outbox=getattr(loaded.workbook, "stages_outbox", False))
                 staged = delivery.staging is not None  # outbox files wait for the write (see deliver)
-                from .summary import summary_tab  # pandas: imported only when a summary is built
+                from .summary.known import deferred_summary  # computed (with pandas) only if the sheet lacks it
 
-                tabs = [summary_tab(loaded.evaluation, loaded.policy, now, delivery.not_acknowledged)]
+                tabs = [deferred_summary(loaded.evaluation, loaded.policy, now, delivery.not_acknowledged,
+                                         config.state_dir, chosen, remember=not dry_run)]
                 if delivery.log_tab is not None:
                     tabs.append(delivery.log_tab)
                 if batch is not None and batch.log_tab is not None:

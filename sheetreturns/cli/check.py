@@ -11,7 +11,6 @@ from .. import api
 from .exit_codes import exit_code
 from .options import common_options, print_json, reports_errors
 from .render import check_report
-from .render_summary import report_text
 
 
 @click.command()
@@ -46,4 +45,6 @@ def report(source: str | None, as_of: date | None, config_path: str | None, as_j
     if as_json:
         print_json(summary.as_json())
     else:
+        from .render_summary import report_text  # pandas: loaded by `report` only
+
         click.echo(visible(report_text(summary)))

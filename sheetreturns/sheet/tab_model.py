@@ -9,12 +9,12 @@ and notes. Text that starts with = + - @ is always written as text, never as a f
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Callable, Literal
 
 from .palette import STATUS_COLOURS  # every colour lives in palette.py; re-exported for the adapters
 
-__all__ = ["STATUS_COLOURS", "STYLES", "ChartSpec", "ColumnBody", "Dropdown", "Series", "Styled", "Tab"]
+__all__ = ["STATUS_COLOURS", "STYLES", "ChartSpec", "ColumnBody", "DeferredTab", "Dropdown", "Series", "Styled", "Tab"]
 
 # The styles an adapter must know how to draw.
 STYLES = frozenset({
@@ -136,6 +136,10 @@ class Tab:
         text = repr(shown)
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
+    def shows(self, digest: str | None) -> bool:
+        """Whether a tab whose digest is `digest` shows what this one shows (its stamp row aside)."""
+        return digest is not None and digest == self.digest()
+
     def add(self, *cells: object) -> int:
         """Append a row; returns its 1-based row number."""
         self.rows.append(list(cells))
@@ -143,6 +147,51 @@ class Tab:
 
     def blank(self) -> int:
         return self.add()
+
+
+class DeferredTab(Tab):
+    """A tab made only when something asks what it holds (its rows, widths, charts ...).
+
+    Its digest may be known beforehand (an earlier run made the same tab from the same inputs): a writer that
+    finds that digest already stored leaves the tab alone, and the tab is never made.
+    """
+
+    def __init__(self, title: str, make: Callable[[], Tab], digest: str | None = None) -> None:
+        vars(self).update(title=title, _make=make, _known=digest)
+
+    def __getattribute__(self, name: str):
+        if name in _MADE_FIELDS and name not in object.__getattribute__(self, "__dict__"):
+            object.__getattribute__(self, "make")()
+        return object.__getattribute__(self, name)
+
+    @property
+    def made(self) -> bool:
+        return "rows" in vars(self)
+
+    def make(self) -> "DeferredTab":
+        if not self.made:
+            tab = self._make()
+            if tab.title != self.title:
+                raise ValueError(f"a deferred tab {self.title!r} made a tab named {tab.title!r}")
+            vars(self).update({f.name: getattr(tab, f.name) for f in fields(Tab)})
+        return self
+
+    def digest(self) -> str:
+        if not self.made and self._known is not None:
+            return self._known
+        return super().digest()
+
+    def shows(self, digest: str | None) -> bool:
+        """The known digest settles it when it matches; otherwise the tab is made and compared, so that a
+        wrong memory of a digest never causes a write."""
+        if digest is None:
+            return False
+        if not self.made and self._known == digest:
+            return True
+        return digest == self.make().digest()
+
+
+_MADE_FIELDS = frozenset(f.name for f in fields(Tab)) - {"title"}
 
 
 def value_of(cell: object) -> object:

@@ -1,0 +1,204 @@
+"""Whether the Summary would show what it already shows, told without computing it (and without pandas).
+
+The Summary tab is a pure function of what it is given: of each evaluated row the fields in LINE_FIELDS and
+OUTCOME_FIELDS, the evaluation's as-of day and its replies from other people, the policy, the returns that were
+not acknowledged, and the code that computes it. ``summary_key`` digests exactly these. The state folder
+remembers, for the last few keys, the digest of the tab they gave (Tab.digest: what it shows, its stamp row
+aside). A sync hands the writer a DeferredTab with that digest: a writer that finds it already in the sheet
+leaves the Summary alone, and the Summary is never computed. Any other writer asks for the tab's rows, which
+computes it then, and the new key's digest is remembered.
+
+Nothing here can make the Summary stale so long as the key covers every input: the Summary reads no field
+of a row that is not in LINE_FIELDS or OUTCOME_FIELDS (a test runs it on rows that record what is read), and
+the "updated" stamp (the run's time) is not part of its digest.
+"""
+from __future__ import annotations
+
+import array
+import hashlib
+import io
+import json
+import os
+import pickle
+from dataclasses import fields
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import lru_cache
+from importlib.util import find_spec
+from itertools import compress
+from operator import attrgetter, itemgetter
+from pathlib import Path
+from types import MappingProxyType
+
+from ..engine.model import Evaluation, Line
+from ..engine.policy import Policy
+from ..sheet.tab_model import DeferredTab, Tab
+from ..sheet.tab_names import SUMMARY_TAB
+from ..state import ensure_dir, source_slug, write_private
+
+# What the Summary reads of each row (tests/test_summary_known.py checks it reads nothing else).
+LINE_FIELDS = ("row", "customer", "email", "sku", "product", "qty", "unit_price", "channel", "reason",
+               "received_on", "received_qty", "condition", "damage_by", "refund_amount", "refunded_on", "decision",
+               "bad")
+OUTCOME_FIELDS = ("return_id", "status", "notified_on", "reason_category", "inventory", "reply")
+KEPT = 8  # keys remembered per sheet: a few days' worth of changes
+_NONE_OR_DATE = frozenset({type(None), date})
+_INT = {int}
+_MAPPINGS = frozenset({dict, MappingProxyType})
+_PICKLED = frozenset({type(None), str, int, bool, float})
+
+
+def summary_key(evaluation: Evaluation, policy: Policy, not_acknowledged: list[tuple[str, date]]) -> str:
+    """A digest of everything the Summary of `evaluation` is computed from (not of when it was made)."""
+    digest = hashlib.sha256(code_version().encode())
+    digest.update(_canonical((evaluation.as_of, _policy_values(policy), list(not_acknowledged),
+                              list(evaluation.other_replies))).encode("utf-8", "surrogatepass"))
+    lines, outcomes = evaluation.lines, evaluation.outcomes
+    digest.update(b"\0%d\0%d\0" % (len(lines), len(outcomes)))
+    for name in LINE_FIELDS:  # a Line is a named tuple: its fields are read by position, the quickest way
+        digest.update(name.encode() + b"\0")
+        digest.update(_column_bytes(list(map(itemgetter(Line._fields.index(name)), lines))))
+    for name in OUTCOME_FIELDS:
+        digest.update(name.encode() + b"\0")
+        digest.update(_column_bytes(list(map(attrgetter(name), outcomes))))
+    return digest.hexdigest()[:32]
+
+
+def deferred_summary(evaluation: Evaluation, policy: Policy, generated_at: datetime,
+                     not_acknowledged: list[tuple[str, date]] | None, state_dir: Path, source: str, *,
+                     remember: bool = True) -> DeferredTab:
+    """The Summary tab, computed only if a writer needs its rows; its digest known beforehand when an earlier
+    run computed it from the same inputs. `remember`: keep the digest of a Summary computed now."""
+    found = list(not_acknowledged or [])
+    key = summary_key(evaluation, policy, found)
+    path = _memo_path(state_dir, source)
+
+    def make() -> Tab:
+        from .tab import summary_tab  # pandas: imported only when the Summary is computed
+
+        tab = summary_tab(evaluation, policy, generated_at, found)
+        if remember:
+            remember_digest(path, key, tab.digest())
+        return tab
+
+    return DeferredTab(SUMMARY_TAB, make, known_digests(path).get(key))
+
+
+# -- what the state folder remembers -------------------------------------------------------------------
+
+def _memo_path(state_dir: Path, source: str) -> Path:
+    return Path(state_dir) / f"{source_slug(source)}.summary.json"
+
+
+def known_digests(path: Path) -> dict[str, str]:
+    """Key -> digest of the Summary that key gave, oldest first; {} if none or unreadable."""
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))["digests"]
+        return {str(k): str(v) for k, v in known.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def remember_digest(path: Path, key: str, digest: str) -> None:
+    """Keep `key` -> `digest`, with the KEPT - 1 newest others. A failure to write only costs a later
+    run the Summary's computing, so it is ignored."""
+    known = known_digests(path)
+    known.pop(key, None)
+    known[key] = digest
+    kept = dict(list(known.items())[-KEPT:])
+    try:
+        ensure_dir(path.parent)
+        write_private(path, json.dumps({"digests": kept}, indent=0).encode())
+    except OSError:
+        pass
+
+
+# -- the key's parts -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """This package's code (every module, by content) and the pandas and numpy it computes with."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("pandas", "numpy"):
+        digest.update(_installed(name).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _installed(name: str) -> str:
+    """Which version of a library is installed (its dist-info folder's name), found without importing it."""
+    spec = find_spec(name)
+    if spec is None or not spec.origin:
+        return f"{name}: none"
+    folder = Path(spec.origin).parent
+    try:
+        infos = sorted(p for p in os.listdir(folder.parent) if p.startswith(f"{name}-") and p.endswith(".dist-info"))
+    except OSError:
+        infos = []
+    if infos:
+        return ",".join(infos)
+    stat = os.stat(spec.origin)
+    return f"{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _policy_values(policy: Policy) -> list[tuple[str, object]]:
+    return [(f.name, getattr(policy, f.name)) for f in fields(policy)]
+
+
+def _column_bytes(column: list) -> bytes:
+    """One column of values as bytes that differ whenever a value differs (in type or in value), and are the
+    same for equal values in any process. Each kind of column takes the quickest such way."""
+    kinds = set(map(type, column))
+    if kinds <= _NONE_OR_DATE:  # dates: which cells are blank, then each date's day number
+        return (b"D" + bytes(map(bool, column))
+                + array.array("q", map(date.toordinal, filter(None, column))).tobytes())
+    if kinds == _INT:  # row numbers
+        try:
+            return b"I" + array.array("q", column).tobytes()
+        except OverflowError:
+            pass
+    if kinds <= _PICKLED:
+        return b"P" + _pickled(column)
+    if kinds <= _MAPPINGS:  # the cells of a row that could not be read: mostly none
+        rows = list(compress(range(len(column)), column))
+        return b"M" + repr(rows).encode() + repr([column[row] for row in rows]).encode("utf-8", "surrogatepass")
+    if len(kinds) == 1 and issubclass(next(iter(kinds)), Enum):  # a status
+        return b"E" + next(iter(kinds)).__qualname__.encode() + _pickled(list(map(attrgetter("_value_"), column)))
+    # Decimal amounts, dates among other values, replies: their repr names their type and every field.
+    return b"R" + repr(column).encode("utf-8", "surrogatepass")
+
+
+def _pickled(values: list) -> bytes:
+    """Plain values pickled without pickle's memo, so that equal values give equal bytes however shared."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(values)
+    return buffer.getvalue()
+
+
+def _canonical(value: object) -> str:
+    """Text that is the same for equal inputs in any process (sets sorted, no hash order), and differs
+    for values of different types."""
+    kind = value.__class__
+    if value is None or kind in (str, int, bool, float, Decimal, date, datetime):
+        return f"{kind.__name__}:{value!r}"
+    if isinstance(value, Enum):
+        return f"{kind.__name__}.{value.name}"
+    if kind in (list, tuple):
+        return f"{kind.__name__}[" + ",".join(map(_canonical, value)) + "]"
+    if kind in (set, frozenset):
+        return f"{kind.__name__}{{" + ",".join(sorted(map(_canonical, value))) + "}"
+    if isinstance(value, dict):
+        return "dict{" + ",".join(sorted(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items())) + "}"
+    if hasattr(value, "__dataclass_fields__"):
+        return f"{kind.__qualname__}(" + ",".join(
+            f"{f.name}={_canonical(getattr(value, f.name))}" for f in fields(value)) + ")"
+    if isinstance(value, tuple):  # a named tuple
+        return f"{kind.__qualname__}" + _canonical(tuple(value))
+    if hasattr(value, "items"):  # a read-only mapping
+        return _canonical(dict(value.items()))
+    raise TypeError(f"no canonical text for {kind.__name__}")
