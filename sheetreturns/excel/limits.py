@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from operator import itemgetter
 from dataclasses import dataclass
-from typing import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from typing import Callable, Iterator
 
 from ..errors import ConfigError, SourceUnreadable
 
@@ -22,10 +23,6 @@ MB = 1 << 20
 DEFAULT_PART_MB = 2048  # Excel's largest sheet (1,048,576 rows) of 25 columns is ~1,070 MB of XML; read in pieces
 DEFAULT_CELLS = 50_000_000
 CHUNK = 4 << 20
-
-# A cell's or a row's reference, or the dimension: <c r="XFD1048576" ...>, <row r="12" ...>, <dimension ref=...>
-_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)\s[^>]*?\br(?:ef)?="\$?([A-Za-z]{0,3})\$?([0-9]{0,7})'
-                  rb'(?::\$?([A-Za-z]{0,3})\$?([0-9]{0,7}))?"')
 
 
 @dataclass(frozen=True)
@@ -71,21 +68,23 @@ def check_part_sizes(zip_file: zipfile.ZipFile, name: str, limits: Limits) -> No
 
 def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str, limits: Limits,
                        feed: Callable[[bytes], object] | None = None) -> None:
-    """The rectangle the tab's cells span, from its <dimension> and every cell and row reference, within the limit.
+    """The rectangle the tab's cells span, from its <dimension> and every cell and row, within the limit.
 
     Streams the part (never more than a chunk in memory) and counts the bytes it really inflates to, so a part
     whose zip entry understates its size is stopped too. `feed`, if given, is handed every chunk as inflated
     (another scan of the same part shares this one pass).
 
-    One pass looks only for references beyond what it has seen (a column further right, a row number at or
-    above a rounded bound), so the usual sheet costs one regular-expression search per chunk. When that
-    bound cannot show the tab within the limit, every reference is counted exactly in a second pass."""
+    One pass looks only for what could reach beyond what it has seen (a reference past the last column or
+    at or above a rounded row bound, in any spelling), and for rows and cells that do not open with a
+    reference (placed by counting), so the usual sheet costs a few regular-expression searches per chunk.
+    When that cannot settle the question, every row and cell is walked as the reader walks them."""
     bound = _Bound()
+    careful = False
     try:
-        with zip_file.open(part) as handle:
+        with zip_file.open(part) as handle, closing(_inflated(handle)) as chunks:
             seen = 0
             tail = b""
-            while chunk := handle.read(CHUNK):
+            for chunk in chunks:
                 seen += len(chunk)
                 if seen > limits.part_bytes:
                     raise SourceUnreadable(
@@ -93,14 +92,17 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
                         f"decompression bomb): if the file is genuine, raise [limits] sheet_mb in sheetreturns.toml")
                 if feed is not None:
                     feed(chunk)
+                if careful:
+                    continue  # the walk below reads the part again: this pass only counts bytes and feeds
                 body, tail = _whole_tags(tail + chunk)
-                bound.scan(body)
-                if bound.area_seen > limits.cells:
+                careful = not bound.scan(body)
+                if not careful and bound.area_seen > limits.cells:
                     break
-            bound.scan(tail)
+            if not careful:
+                careful = not bound.scan(tail)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
-    if bound.area_bound <= limits.cells:
+    if not careful and bound.area_bound <= limits.cells:
         return
     max_row, max_col = sheet_extent(zip_file, part, name, limits.cells)
     area = (max_row or 1) * (max_col or 1)
@@ -111,56 +113,169 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
             f"the last cell in use), or raise [limits] cells in sheetreturns.toml")
 
 
+def _inflated(handle) -> Iterator[bytes]:
+    """The part's chunks as inflated, the next one inflating in a thread while this one is scanned (zlib lets
+    go of the interpreter while it works, so the two overlap on a machine with more than one core)."""
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(handle.read, CHUNK)
+        while chunk := pending.result():
+            pending = pool.submit(handle.read, CHUNK)
+            yield chunk
+
+
 def sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: int | None = None) -> tuple[int, int]:
-    """(last row, last column), 1-based, over the <dimension> and every cell and row reference of a part: each
-    reference counted (stops early once rows x columns exceeds `stop_above`)."""
-    max_row = max_col = 0
+    """(last row, last column), 1-based, over the <dimension> and every cell and row of a part, walked as the
+    reader walks them: a row or cell without a reference is placed after the one before it (stops early once
+    rows x columns exceeds `stop_above`)."""
+    walk = _Walk()
     tail = b""
     try:
         with zip_file.open(part) as handle:
-            while True:
-                chunk = handle.read(CHUNK)
-                body, tail = _whole_tags(tail + chunk) if chunk else (tail, b"")
-                row, col = _exact(body)
-                max_row, max_col = max(max_row, row), max(max_col, col)
-                if not chunk or (stop_above is not None and (max_row or 1) * (max_col or 1) > stop_above):
+            while chunk := handle.read(CHUNK):
+                tail = walk.feed(tail + chunk)
+                if len(tail) > _LONGEST_TAG:
+                    raise ValueError("a tag longer than 64 MB")
+                if stop_above is not None and (walk.max_row or 1) * (walk.max_col or 1) > stop_above:
                     break
+            else:
+                walk.feed(tail + b">")  # a tag left open at the end still counts
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
-    return max_row, max_col
+    return walk.max_row, walk.max_col
+
+
+_LONGEST_TAG = 64 << 20  # a comment or tag this long is not from a spreadsheet program
+_NAME = rb'(?:[A-Za-z_][\w.-]*:)?'  # an element's name may carry a namespace prefix
+_QUOTED = rb'(?:[^>"\']++|"[^"]*+"|\'[^\']*+\')*+'  # a tag's inside: quoted values may hold ">" (and "<")
+_ATTRIBUTES = rb'(' + _QUOTED + rb')'
 
 
 def _whole_tags(data: bytes) -> tuple[bytes, bytes]:
-    """`data` cut before its last tag (kept for the next chunk, unless it runs past 4 KB)."""
+    """`data` cut before its last tag if that tag is not complete yet (kept for the next chunk)."""
     cut = data.rfind(b"<")
-    return (data[:cut], data[cut:]) if cut > 0 and len(data) - cut < 4096 else (data, b"")
+    if cut < 0 or _MARKUP.match(data, cut) is not None:
+        return data, b""
+    if len(data) - cut > _LONGEST_TAG:
+        raise ValueError("a tag longer than 64 MB")
+    return data[:cut], data[cut:]
 
 
-def _exact(body: bytes) -> tuple[int, int]:
-    """The highest row and column referenced in `body` (whole tags only)."""
-    # findall and the sets run in C: one Python step per distinct column or row, not per cell
-    found = _REF.findall(body)
-    letters = set(map(itemgetter(1), found)) | set(map(itemgetter(3), found))
-    digits = set(map(itemgetter(2), found)) | set(map(itemgetter(4), found))
-    return (max((int(x) for x in digits if x), default=0),
-            max((column_number(x) for x in letters if x), default=0))
+# Any markup from its "<" to its ">" (quoted values taken whole).
+_MARKUP = re.compile(rb'<' + _QUOTED + rb'>')
+# A row, cell or dimension tag with its attributes (searched for anywhere: what it finds is read whole).
+_TAG = re.compile(rb'<' + _NAME + rb'(c|row|dimension)(?=[\s/>])' + _ATTRIBUTES + rb'>')
+# The walk, one step: everything up to the next row end or row, cell or dimension tag, read as the reader
+# reads XML (comments, CDATA and processing instructions skipped whole; quoted values whole), then that tag.
+_SKIP = (rb'(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</(?!' + _NAME + rb'row\s*>)[^>]*+>'
+         rb'|<(?![!?/])(?!' + _NAME + rb'(?:c|row|dimension)[\s/>])' + _QUOTED + rb'>'
+         rb'|<!(?!--|\[CDATA\[)' + _QUOTED + rb'>)*+')
+_STEP = re.compile(_SKIP + rb'(?:(</)' + _NAME + rb'row\s*>|<' + _NAME + rb'(c|row|dimension)(?=[\s/>])'
+                   + _ATTRIBUTES + rb'>)', re.S)
+_SKIP_ONLY = re.compile(_SKIP, re.S)
+_ATTRIBUTE = re.compile(rb'([^\s=/>"\']+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_LETTERS = re.compile(rb"[A-Za-z]+")
+_DIGITS = re.compile(rb"[0-9]+")
+_HUGE = 10 ** 12  # a row or column number of more digits or letters than any sheet has reads as this
 
 
-_REBUILDS = 1024  # searches rebuilt this many times (a sheet growing wider row after row): count exactly
+def _references(attributes: bytes, wanted: bytes) -> list[bytes] | None:
+    """The values of every attribute named `wanted` (the reader takes one of them: all are counted); None if none."""
+    if wanted not in attributes:
+        return None
+    found = [double or single for key, double, single in _ATTRIBUTE.findall(attributes) if key == wanted]
+    return found or None
+
+
+def _position(values: list[bytes]) -> tuple[int, int]:
+    """(row, column), 1-based, the highest any of these references names (0 where it names none)."""
+    row = col = 0
+    for value in values:
+        for digits in _DIGITS.findall(value):
+            digits = digits.lstrip(b"0") or b"0"
+            row = max(row, int(digits) if len(digits) <= 12 else _HUGE)
+        for letters in _LETTERS.findall(value):
+            col = max(col, column_number(letters) if len(letters) <= 8 else _HUGE)
+    return row, col
+
+
+class _Walk:
+    """Every row and cell tag in order, placed as the reader places them: a row's or cell's reference where it
+    has one (the highest, if it has several), else the row after the last row, the column after the last cell.
+    A row never moves back up (the reader's rows only ever go down a sheet; this errs on the side of more)."""
+
+    def __init__(self) -> None:
+        self.max_row = self.max_col = 0
+        self.row = 0  # 0-based: the row the next row or cell without a reference falls in
+        self.col = 0  # 0-based: the column the next cell without a reference falls in
+
+    def feed(self, data: bytes) -> bytes:
+        """Walk `data`; what is left of it (a tag not complete yet) to be fed again in front of what follows."""
+        at = 0
+        while (step := _STEP.match(data, at)) is not None:
+            at = step.end()
+            end, kind, attributes = step.groups()
+            if end is not None:
+                self._row_end()
+            elif kind == b"c":
+                values = _references(attributes, b"r")
+                if values is None:
+                    row, col = self.row + 1, self.col + 1
+                else:
+                    row, col = _position(values)
+                    self.col = max(col - 1, 0)
+                self.col += 1
+                self._seen(row, col)
+            elif kind == b"row":
+                values = _references(attributes, b"r")
+                if values is not None:
+                    row = _position(values)[0]
+                    self.row = max(self.row, row - 1)
+                    self._seen(row, 0)
+                if attributes.endswith(b"/"):
+                    self._row_end()
+            else:
+                values = _references(attributes, b"ref")
+                if values is not None:
+                    self._seen(*_position(values))
+        skipped = _SKIP_ONLY.match(data, at)
+        return data[skipped.end():]
+
+    def _row_end(self) -> None:
+        self.row += 1
+        self.col = 0
+
+    def _seen(self, row: int, col: int) -> None:
+        self.max_row = max(self.max_row, row)
+        self.max_col = max(self.max_col, col)
+
+
+_REBUILDS = 1024  # bound moved this many times (a sheet growing wider row after row): walk the part instead
+_HITS = 50_000  # tags read one by one this many times (a writer that puts other attributes first): walk instead
+
+# Cell tags that do not open with a reference written r="...", and cell tags with a namespace prefix: each
+# is read whole, and one without any reference (the reader places it by counting) sends the check to the walk.
+# Rows need no such search: a row without a reference moves only the cells without one after it, and every
+# reference a row or cell has, in any spelling, is found by the search for references beyond the bound.
+_ODD_CELL = re.compile(rb'<c(?! r=")[\s/>]')
+_PREFIXED = re.compile(rb':c[\s/>]')
+_PREFIX = re.compile(rb'<[A-Za-z_][\w.-]*')
 
 
 class _Bound:
-    """What a tab's references can reach, from one search per chunk (two with ref=) for references past a bound.
+    """What a tab's rows and cells can reach, from a few searches per chunk.
 
-    Every reference the exact count would see either lies within (`max_col`, `row_limit` - 1), or is matched by
-    `beyond` and then read exactly (its tag parsed as the exact count parses it), moving the bound. Row numbers
-    rise down a sheet, so the row bound moves in steps of two significant figures, not at every row."""
+    Every reference the walk would count either lies within (`max_col`, `row_limit` - 1) or is matched by a
+    search for an r= attribute beyond that (in any spelling, anywhere: one in text counts too, which only
+    errs on the side of more) and then read, moving the bound. Every row and cell tag that does not open
+    with r="..." is read whole; one without any reference (the reader places it by counting) makes scan()
+    return False, and the caller walks the part. Row numbers rise down a sheet, so the row bound moves in
+    steps of two significant figures, not at every row."""
 
     def __init__(self) -> None:
-        self.max_row = self.max_col = 0  # the highest seen exactly
-        self.row_limit = 1  # every row number not seen exactly is below this
-        self.beyond: dict[bytes, re.Pattern[bytes]] | None = None  # by attribute; None: count exactly
-        self.rebuilds = 0
+        self.max_row = self.max_col = 0  # the highest seen
+        self.row_limit = 1  # every row number not seen is below this
+        self.beyond: dict[bytes, re.Pattern[bytes]] = {}  # by attribute name, compiled when first searched with
+        self.rebuilds = self.hits = 0
 
     @property
     def area_seen(self) -> int:
@@ -170,54 +285,73 @@ class _Bound:
     def area_bound(self) -> int:
         return max(self.max_row, self.row_limit - 1, 1) * (self.max_col or 1)
 
-    def scan(self, body: bytes) -> None:
-        if self.beyond is None:
-            row, col = _exact(body)
-            self._seen(row, col)
-            if self.rebuilds < _REBUILDS:
-                self._rebuild()
-            return
-        # The chunk's last row tag, read exactly first: rows rise down a sheet, so one rebuild per chunk
-        # (not one at every step of the bound) keeps the chunk's own rows from being matched.
+    def scan(self, body: bytes) -> bool:
+        """Read what could reach beyond the bound; False when only walking the part can tell."""
+        # The chunk's last row tag, read first: rows rise down a sheet, so one rebuild per chunk (not one at
+        # every step of the bound) keeps the chunk's own rows from being matched.
         last = body.rfind(b"<row")
-        if last >= 0 and (ref := _REF.match(body, last)) is not None and self._read(ref) and not self._rebuilt():
-            self.scan(body)  # rebuilt too often: this body and the rest counted exactly
-            return
-        if not self._scan_beyond(body, b"r"):
-            return
-        if b'ref="' in body:  # the dimension, a range: rare after the first chunk
-            self._scan_beyond(body, b"ref")
-
-    def _scan_beyond(self, body: bytes, attribute: bytes) -> bool:
-        """Read exactly each tag holding a reference `beyond` matches; False once counting exactly instead."""
+        if last >= 0 and (tag := _TAG.match(body, last)) is not None and tag[1] == b"row":
+            values = _references(tag[2], b"r")
+            if values is not None and self._seen(_position(values)[0], 0) and not self._rebuilt():
+                return False
         at = 0
-        while (hit := self._pattern(attribute).search(body, at)) is not None:
+        while (hit := _ODD_CELL.search(body, at)) is not None:
+            at = hit.end()
+            if not self._tag_at(body, hit.start()):
+                return False
+        at = 0
+        while (hit := _PREFIXED.search(body, at)) is not None:
             at = hit.end()
             start = body.rfind(b"<", 0, hit.start())
-            ref = _REF.match(body, start) if start >= 0 else None
-            if ref is None:
-                continue  # not a cell, row or dimension reference: the exact count ignores it too
-            if self._read(ref) and not self._rebuilt():
-                self.scan(body)  # the whole body again, exactly: a max is the same however often seen
+            if start >= 0 and _PREFIX.fullmatch(body, start, hit.start()) and not self._tag_at(body, start):
+                return False
+        return self._scan_beyond(body) and (b"ref" not in body or self._scan_dimension(body))
+
+    def _scan_beyond(self, body: bytes) -> bool:
+        """Read every r= value beyond the bound (the search made again each time the bound moves)."""
+        at = 0
+        while (hit := self._pattern(b"r").search(body, at)) is not None:
+            at = hit.end()
+            value = _VALUE.match(body, hit.start())
+            if self._seen(*_position([value[1] or value[2] or b""])) and not self._rebuilt():
                 return False
         return True
 
-    def _read(self, ref: re.Match[bytes]) -> bool:
-        """Count one tag's reference exactly; whether the bound moved."""
-        _, col, row, col2, row2 = ref.groups()
-        return self._seen(max(int(row or 0), int(row2 or 0)),
-                          max(column_number(col) if col else 0, column_number(col2) if col2 else 0))
-
-    def _rebuilt(self) -> bool:
-        """The searches rebuilt for the moved bound; False once rebuilt too often (counting exactly instead)."""
-        self.rebuilds += 1
-        if self.rebuilds >= _REBUILDS:
-            self.beyond = None
-            return False
-        self._rebuild()
+    def _scan_dimension(self, body: bytes) -> bool:
+        """The dimension's ref= where it reaches beyond the bound (other ref= attributes are not counted)."""
+        at = 0
+        while (hit := self._pattern(b"ref").search(body, at)) is not None:
+            at = hit.end()
+            start = body.rfind(b"<", 0, hit.start())
+            tag = _TAG.match(body, start) if start >= 0 else None
+            if tag is not None and tag[1] == b"dimension" and tag.end() > hit.start():
+                values = _references(tag[2], b"ref")
+                if values is not None and self._seen(*_position(values)) and not self._rebuilt():
+                    return False
         return True
 
+    def _tag_at(self, body: bytes, start: int) -> bool:
+        """Read the row or cell tag at `start`; False when the check must walk the part instead (a tag without
+        a reference, one not complete here, too many read one by one, or a bound that keeps moving)."""
+        self.hits += 1
+        tag = _TAG.match(body, start)
+        if self.hits > _HITS or tag is None:
+            return False
+        kind, attributes = tag.groups()
+        values = _references(attributes, b"ref" if kind == b"dimension" else b"r")
+        if values is None:
+            return kind == b"dimension"
+        row, col = _position(values)
+        return not self._seen(row, 0 if kind == b"row" else col) or self._rebuilt()
+
+    def _rebuilt(self) -> bool:
+        """The searches made again for the moved bound; False once that has happened too often."""
+        self.rebuilds += 1
+        self.beyond = {}
+        return self.rebuilds < _REBUILDS
+
     def _seen(self, row: int, col: int) -> bool:
+        """Count a reference; whether the bound moved."""
         changed = False
         if col > self.max_col:
             self.max_col, changed = col, True
@@ -227,19 +361,21 @@ class _Bound:
             self.row_limit, changed = _round_up(row + 1), True
         return changed
 
-    def _rebuild(self) -> None:
-        self.beyond = {}  # compiled when first searched with
-
     def _pattern(self, attribute: bytes) -> re.Pattern[bytes]:
         found = self.beyond.get(attribute)
         if found is None:
             letters, digits = len(column_letters(self.max_col)), len(str(self.row_limit))
-            # Possessive repeats and a look-ahead for the count of digits: an ordinary reference fails at once.
+            # Any spelling (spaces around "=", either quote). Possessive repeats and a look-ahead for the count
+            # of digits: an ordinary reference fails at once.
             found = self.beyond[attribute] = re.compile(
-                attribute + rb'="\$?(?:' + _columns_after(self.max_col)
+                attribute + rb'\s*+=\s*+["\']\$?(?:' + _columns_after(self.max_col)
                 + rb'|[A-Za-z]{0,%d}+\$?(?=[0-9]{%d})(?:' % (letters, digits)
-                + _numbers_from(self.row_limit) + rb')|[^":]*+:)')
+                + _numbers_from(self.row_limit) + rb')|[^"\':]*+:)')
         return found
+
+
+# An r= value from the "r" on, up to its closing quote.
+_VALUE = re.compile(rb'r\s*=\s*(?:"([^"]*)|\'([^\']*))')
 
 
 def _round_up(number: int) -> int:
@@ -267,7 +403,7 @@ def _columns_after(number: int) -> bytes:
     """A pattern for the column letters (either case) of every column after column `number`."""
     letters = column_letters(number)
     size = len(letters)
-    options = [f"[A-Za-z]{{{size + 1},3}}"] if size < 3 else []
+    options = [f"[A-Za-z]{{{size + 1},}}"]  # the reader takes any count of letters
     for i, letter in enumerate(letters):
         later = _ALPHABET[_ALPHABET.index(letter) + 1:]
         if later:
