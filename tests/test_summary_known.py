@@ -304,3 +304,19 @@ def test_a_dry_run_remembers_nothing(tmp_path):
     config = quiet_config(tmp_path)
     sync(book, config, dry_run=True)
     assert not list((tmp_path / "state").rglob("*.summary.json"))
+
+
+@pytest.mark.parametrize("field, first, second", [
+    ("received_on", date(2026, 11, 25), datetime(2026, 11, 25, 10)),  # a time of day slipped into a date column
+    ("qty", 1, 1.0), ("qty", 1, True), ("unit_price", Decimal("2.5"), 2.5), ("sku", "1", 1),
+    ("bad", {"email": ("x", "not an address")}, {"email": ("y", "not an address")}),
+    ("row", 5, 5.0),
+])
+def test_values_equal_in_python_but_not_the_same_give_different_keys(field, first, second):
+    evaluation = varied_evaluation()
+    keys = []
+    for value in (first, second):
+        lines = list(evaluation.lines)
+        lines[1] = lines[1]._replace(**{field: value})
+        keys.append(key_of(dataclasses.replace(evaluation, lines=lines)))
+    assert keys[0] != keys[1]
