@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 
 from sheetreturns import api
 from sheetreturns.engine.values import CellError
@@ -86,14 +87,6 @@ STYLES = (f'<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164"
 SHARED = ["alpha", "beta & co", "Ünïcode", "  spaced  "]
 
 
-def letters(number: int) -> str:
-    text = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        text = chr(65 + rest) + text
-    return text
-
-
 def workbook_bytes(sheet_xml: str) -> bytes:
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     buffer = io.BytesIO()
@@ -163,9 +156,9 @@ def sheets(draw) -> str:
             column += 1 + skip
             if not cell_ref and skip:
                 column -= skip
-            parts.append(cell_xml(prefix, kind, f"{letters(column)}{number}" if cell_ref else None, value))
+            parts.append(cell_xml(prefix, kind, f"{get_column_letter(column)}{number}" if cell_ref else None, value))
         body.append(f"<{prefix}row{attrs}>{''.join(parts)}</{prefix}row>" if parts else f"<{prefix}row{attrs}/>")
-    dimension = f"<{prefix}dimension ref=\"A1:{letters(first_column + 8)}{number + 3}\"/>" if draw(st.booleans()) else ""
+    dimension = f"<{prefix}dimension ref=\"A1:{get_column_letter(first_column + 8)}{number + 3}\"/>" if draw(st.booleans()) else ""
     namespace = f'xmlns:x="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{prefix}worksheet {namespace}>{dimension}'
             f"<{prefix}sheetViews><{prefix}sheetView workbookViewId=\"0\"/></{prefix}sheetViews>"
