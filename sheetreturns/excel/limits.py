@@ -13,9 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..errors import ConfigError, SourceUnreadable
 
@@ -75,16 +73,17 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
     (another scan of the same part shares this one pass).
 
     One pass looks only for what could reach beyond what it has seen (a reference past the last column or
-    at or above a rounded row bound, in any spelling), and for rows and cells that do not open with a
-    reference (placed by counting), so the usual sheet costs a few regular-expression searches per chunk.
-    When that cannot settle the question, every row and cell is walked as the reader walks them."""
+    at or above a rounded row bound, in any spelling) and for cells that do not open with a reference, so
+    the usual sheet costs three regular-expression searches per chunk. When that cannot settle the question
+    (a cell without a reference, which the reader places by counting), every row and cell is walked as the
+    reader walks them."""
     bound = _Bound()
     careful = False
     try:
-        with zip_file.open(part) as handle, closing(_inflated(handle)) as chunks:
+        with zip_file.open(part) as handle:
             seen = 0
             tail = b""
-            for chunk in chunks:
+            while chunk := handle.read(CHUNK):
                 seen += len(chunk)
                 if seen > limits.part_bytes:
                     raise SourceUnreadable(
@@ -111,16 +110,6 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
             f"{name}: the {tab!r} tab spans {max_row:,} rows x {max_col:,} columns ({area:,} cells), over the "
             f"limit of {limits.cells:,} cells: delete what lies far outside your table (Ctrl+End in Excel goes to "
             f"the last cell in use), or raise [limits] cells in sheetreturns.toml")
-
-
-def _inflated(handle) -> Iterator[bytes]:
-    """The part's chunks as inflated, the next one inflating in a thread while this one is scanned (zlib lets
-    go of the interpreter while it works, so the two overlap on a machine with more than one core)."""
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(handle.read, CHUNK)
-        while chunk := pending.result():
-            pending = pool.submit(handle.read, CHUNK)
-            yield chunk
 
 
 def sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: int | None = None) -> tuple[int, int]:
