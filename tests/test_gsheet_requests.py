@@ -69,11 +69,15 @@ def due_run(tmp_path_factory):
         config = replace(local_config(server, tmp_path_factory.mktemp("due")),
                          smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
         result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9))
-        yield result, list(server.api_calls()), list(mail.received)
+        first = result, list(server.api_calls()), list(mail.received)
+        server.reset_counts()
+        sent = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9, 10),
+                        send_backlog=True)
+        yield (*first, (sent, list(server.api_calls()), list(mail.received)))
 
 
 def test_first_sync_with_emails_due_takes_at_most_6_requests(due_run):
-    result, calls, received = due_run
+    result, calls, received, _ = due_run
     kinds = [c.kind for c in calls]
     assert result.written and result.rows == ROWS
     assert len(result.emails) > 1000 and {e.result for e in result.emails} == {"held"} and received == []
@@ -121,3 +125,14 @@ def test_the_next_run_after_the_outbox_one_takes_at_most_6_requests(outbox_run):
     assert len([e for e in result.emails if e.result == "outbox"]) == 100
     assert len(calls) <= 6 and "drive.get" not in [c.kind for c in calls], [c.kind for c in calls]
     assert len(files) == 200
+
+
+def test_the_run_that_sends_the_held_emails_over_smtp_takes_at_most_6_requests(due_run):
+    *_, (result, calls, received) = due_run
+    kinds = [c.kind for c in calls]
+    sent = [e for e in result.emails if e.result == "sent"]
+    assert result.written and len(sent) == 100 and len(received) == 100  # max_emails_per_run
+    assert len(calls) <= 6, kinds
+    # Drive is asked before the first email, and the rows are read again after the last one.
+    assert kinds == ["metadata", "values.batchGet", "drive.get", "values.batchGet", "batchUpdate",
+                     "values.batchUpdate"]
