@@ -2,6 +2,7 @@
 problems and statuses, and a sync writes the same file. Pieces are forced small here (a few rows each)."""
 import io
 import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -255,3 +256,23 @@ def test_excels_largest_sheet_of_25_columns_is_within_the_default_limits():
     limits = Limits.from_config({})
     assert limits.part_bytes >= 1_100 << 20  # its XML is about 1,070 MB
     assert limits.cells >= 1_048_576 * 25
+
+
+def test_each_piece_goes_through_a_temporary_file_that_is_deleted(monkeypatch, tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    made = []
+    real = tempfile.mkstemp
+
+    def watched(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkstemp", watched)
+    path = varied_workbook(tmp_path / "varied.xlsx")
+    whole = read(path)
+    force_pieces(monkeypatch, 2500)
+    assert read(path) == whole
+    assert len(made) > 3 and all(Path(name).parent == temp for _, name in made)
+    assert list(temp.iterdir()) == []  # each deleted once calamine had read it

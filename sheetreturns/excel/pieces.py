@@ -15,10 +15,10 @@ differ: a row is as wide as the cells of its own piece reach, and the rows' read
 """
 from __future__ import annotations
 
-import io
+import os
 import re
+import tempfile
 import zipfile
-from itertools import islice
 from typing import Iterator
 
 import python_calamine as calamine
@@ -90,7 +90,8 @@ class PiecedSheet:
 
     def iter_rows(self) -> Iterator[list]:
         emitted = 0
-        for sheet in self._pieces():
+        for box in self._pieces():
+            sheet = box.pop()
             start, end = sheet.start, sheet.end
             if end is None:
                 continue
@@ -100,26 +101,33 @@ class PiecedSheet:
                     f"cannot be read with: open it in Excel and save it again")
             self._last_row = max(self._last_row, end[0])
             self._last_col = max(self._last_col, end[1])
+            # The piece's rows from its own first row and column: calamine's iter_rows would first make a
+            # blank row for every row above it (the rows of the pieces before: most of the time it took).
+            rows = sheet.to_python(skip_empty_area=True)
+            del sheet  # calamine's copy of this piece goes before the next is read
+            for _ in range(start[0] - emitted):
+                yield [""] * (end[1] + 1)
+            rows.reverse()
             pad = [""] * start[1] if start[1] else None
-            rows = islice(sheet.iter_rows(), emitted, None)
-            del sheet
-            for row in rows:
+            while rows:
+                row = rows.pop()  # each row let go once handed on
                 yield row if pad is None else pad + row
-            del rows  # calamine's copy of this piece goes before the next is read
             emitted = end[0] + 1
         self._read_all = True
 
-    def _pieces(self) -> Iterator[object]:
+    def _pieces(self) -> Iterator[list]:
         stream = _Stream(self.zip, self.zip_name, self.name)
         try:
             stream.head()
             index = 0
+            # Each piece is handed on in a box its reader empties: this generator keeps no hold on it.
             if self._first is not None:
                 sheet, length, last = self._first
                 stream.skip(length)
                 stream.done = last
-                yield sheet
+                box = [sheet]
                 del sheet
+                yield box
                 index = 1
             while not stream.done:
                 if index:
@@ -127,34 +135,41 @@ class PiecedSheet:
                 sheet, length = self._read_piece(stream)
                 if index == 0:
                     self._first = (sheet, length, stream.done)
-                yield sheet
+                box = [sheet]
                 del sheet
+                yield box
                 index += 1
         finally:
             stream.close()
 
     def _read_piece(self, stream: "_Stream") -> tuple[object, int]:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as piece:
-            for entry, original in self.others.items():
-                with self.zip.open(original) as source, piece.open(entry, "w") as out:
-                    while chunk := source.read(_CHUNK):
-                        out.write(chunk)
-            with piece.open(self.part, "w", force_zip64=True) as out:
-                out.write(self.head)
-                length = stream.copy_piece(out, PIECE_BYTES)
-                out.write(self.tail)
-        buffer.seek(0)
+        # A temporary file, not memory: calamine reads a file in place (handed bytes, it copies them first,
+        # and reads them more slowly). Readable by the user only, and deleted once calamine has read it.
+        handle, temp = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".xlsx")
         try:
-            book = calamine.CalamineWorkbook.from_filelike(buffer)
-            del buffer
+            with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as piece:
+                for entry, original in self.others.items():
+                    with self.zip.open(original) as source, piece.open(entry, "w") as out:
+                        while chunk := source.read(_CHUNK):
+                            out.write(chunk)
+                with piece.open(self.part, "w", force_zip64=True) as out:
+                    out.write(self.head)
+                    length = stream.copy_piece(out, PIECE_BYTES)
+                    out.write(self.tail)
             try:
-                sheet = book.get_sheet_by_name(self.title)
-            finally:
-                book.close()
-        except Exception as exc:  # calamine's XmlError ...
-            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-            raise SourceUnreadable(f"the {self.title!r} tab of {self.name} could not be read ({text})") from None
+                book = calamine.CalamineWorkbook.from_path(temp)
+                try:
+                    sheet = book.get_sheet_by_name(self.title)
+                finally:
+                    book.close()
+            except Exception as exc:  # calamine's XmlError ...
+                text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+                raise SourceUnreadable(f"the {self.title!r} tab of {self.name} could not be read ({text})") from None
+        finally:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
         return sheet, length
 
 
