@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 from . import problems as rules_problems
 from .columns import HeaderMap
@@ -88,8 +89,12 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
             status, next_step = status_of(line, policy, as_of, deadline, blocker,
                                           claim_quote(found) if found else "")
             next_step = intern(next_step)
-        if (line.refund_amount is not None or line.decision == "Refuse" or status is refund_due
-                or status is reimbursement_due or status is partial):
+        # money_problems, for the rows where one may be: an amount without its date, a refusal with a refund
+        # date, or a refund the status asks for without a price or an amount
+        if ((line.refund_amount is not None and line.refunded_on is None)
+                or (line.decision == "Refuse" and line.refunded_on is not None)
+                or ((status is refund_due or status is reimbursement_due or status is partial)
+                    and line.unit_price is None and line.refund_amount is None)):
             problems += money_problems(line, ctx, return_id, status)
         if line.email is None and not is_amazon_fba(line):  # Amazon's customers are Amazon's to contact
             problems += rules_problems.contact_problems(line, ctx, return_id, status)
@@ -126,6 +131,9 @@ def identity(line: Line) -> tuple[str, str, str] | None:
     return (line.order_id.lower(), line.sku.lower(), (line.email or "").lower())
 
 
+_return_id = attrgetter("return_id")
+
+
 def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
                       remembered: Mapping[tuple[str, str, str], str] | None = None) -> tuple[list[str], dict[int, str]]:
     """Each line's Return ID; blank ones get one (R-00001 onwards, after the highest in the sheet).
@@ -135,8 +143,9 @@ def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
     A row an earlier run gave an ID (and emailed about) that never reached the sheet gets the same
     ID again, so its emails stay its own.
     """
-    if all(line.return_id is not None for line in lines):
-        return [line.return_id for line in lines], {}
+    ids = list(map(_return_id, lines))
+    if None not in ids:
+        return ids, {}
     remembered = remembered or {}
     highest = 0
     existing: dict[tuple[str, str], list[tuple[str, date]]] = defaultdict(list)
