@@ -91,3 +91,14 @@ def test_every_row_gets_what_the_rules_give_it_one_by_one(rows, auto_refuse):
     got = [(o.return_id, o.status, o.next_step, list(o.problems), o.inventory, o.reason_category, o.notified_on,
             o.deadline) for o in evaluation.outcomes]
     assert got == _one_by_one(lines, header, policy, AS_OF)
+
+
+def test_a_line_back_with_none_received_shares_no_inventory_action_with_one_that_has():
+    back = date(2026, 11, 20)
+    lines = [line(row=2, return_id="R-00001", received_on=back, received_qty=0, condition="Used", qty=2),
+             line(row=3, return_id="R-00002", order_id="1002", received_on=back, condition="Used"),
+             line(row=4, return_id="R-00003", order_id="1003", received_on=back, received_qty=0, condition="Used")]
+    evaluation = evaluate(lines, header_map(), Policy(), AS_OF, emails=False)
+    assert [o.inventory for o in evaluation.outcomes] == ["", "Restock as open-box", ""]
+    assert [o.inventory for o in evaluation.outcomes] == [found[4] for found in
+                                                          _one_by_one(lines, header_map(), Policy(), AS_OF)]

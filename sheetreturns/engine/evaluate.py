@@ -46,12 +46,13 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
     deadlines: dict[date, date] = {}
     waiting: dict[date, tuple[Status, str]] = {}
     categories: dict[str, str] = {}
+    stock: dict[tuple[str, str | None], str] = {}  # Inventory action of a line back, by Condition and Damage By
     date_problems, money_problems = rules_problems.date_problems, rules_problems.money_problems
     return_window = policy.return_window_days
     for line, return_id in zip(lines, ids):
         notified = line.notified_on or as_of
         if line.bad or line.order_id is None or line.sku is None or line.qty == 0 or (
-            line.received_qty is not None and line.received_qty > line.units
+            line.received_qty is not None and line.received_qty > (line.qty or 1)  # line.units
         ):
             problems: list = list(rules_problems.value_problems(line, ctx, return_id))
             problems += date_problems(line, ctx, return_id)
@@ -105,10 +106,14 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
             category = categories.get(reason)
             if category is None:
                 category = categories[reason] = categorise(reason, keywords)
+        if line.condition is None or status is needs_info or line.received_on is None or line.received_qty == 0:
+            inventory = ""  # nothing back, or nothing known of its state: inventory_action would say nothing
+        else:
+            inventory = stock.get((line.condition, line.damage_by))
+            if inventory is None:
+                inventory = stock[line.condition, line.damage_by] = inventory_action(line)
         outcomes.append(Outcome(
-            return_id, status, next_step, problems or NO_PROBLEMS,
-            inventory_action(line) if line.condition is not None and status is not needs_info else "",
-            category,
+            return_id, status, next_step, problems or NO_PROBLEMS, inventory, category,
             notified,
             deadline,
         ))
