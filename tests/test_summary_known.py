@@ -320,3 +320,13 @@ def test_values_equal_in_python_but_not_the_same_give_different_keys(field, firs
         lines[1] = lines[1]._replace(**{field: value})
         keys.append(key_of(dataclasses.replace(evaluation, lines=lines)))
     assert keys[0] != keys[1]
+
+
+@pytest.mark.slow
+def test_a_package_without_its_source_files_remembers_nothing(tmp_path, monkeypatch):
+    book = write_workbook(tmp_path / "shop.xlsx", [basic_row()])
+    config = quiet_config(tmp_path)
+    monkeypatch.setattr(known, "code_version", lambda: "")
+    assert sync(book, config).written
+    assert not list((tmp_path / "state").rglob("*.summary.json"))
+    assert sync(book, config, minute=15).unchanged  # the Summary is computed and found the same

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 from . import problems as rules_problems
 from .columns import HeaderMap
@@ -40,29 +41,79 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
     needs_info, refund_due, reimbursement_due, partial = (
         Status.NEEDS_INFO, Status.REFUND_DUE, Status.REIMBURSEMENT_DUE, Status.PARTIALLY_RECEIVED
     )
+    # What is the same for many rows is worked out once: the deadline of each notice date, the status and
+    # Next Step of a line still waiting for its item (by deadline), the Reason Category of each reason.
+    deadlines: dict[date, date] = {}
+    waiting: dict[date, tuple[Status, str]] = {}
+    categories: dict[str, str] = {}
+    stock: dict[tuple[str, str | None], str] = {}  # Inventory action of a line back, by Condition and Damage By
+    date_problems, money_problems = rules_problems.date_problems, rules_problems.money_problems
+    return_window = policy.return_window_days
     for line, return_id in zip(lines, ids):
         notified = line.notified_on or as_of
-        problems: list = []
         if line.bad or line.order_id is None or line.sku is None or line.qty == 0 or (
-            line.received_qty is not None and line.received_qty > line.units
+            line.received_qty is not None and line.received_qty > (line.qty or 1)  # line.units
         ):
-            problems += rules_problems.value_problems(line, ctx, return_id)
-        problems += rules_problems.date_problems(line, ctx, return_id)
-        blocker = next((p.message for p in problems if p.blocking), None) if problems else None
-        deadline = notified + window
+            problems: list = list(rules_problems.value_problems(line, ctx, return_id))
+            problems += date_problems(line, ctx, return_id)
+            blocker = next((p.message for p in problems if p.blocking), None) if problems else None
+        else:
+            # Dates in the future, before the order or outside the return window (date_problems, for the
+            # rows where one may be): the usual row has none. Only value problems block.
+            ordered, received, refunded = line.order_date, line.received_on, line.refunded_on
+            if (
+                (ordered is not None and (ordered > as_of or notified < ordered
+                                          or (notified - ordered).days > return_window))
+                or notified > as_of
+                or (received is not None and (received > as_of or (ordered is not None and received < ordered)))
+                or (refunded is not None and (refunded > as_of or (ordered is not None and refunded < ordered)))
+            ):
+                problems = date_problems(line, ctx, return_id)
+            else:
+                problems = []
+            blocker = None
+        deadline = deadlines.get(notified)
+        if deadline is None:
+            deadline = deadlines[notified] = notified + window
         found = facts_of(line, facts) if facts else ()
         if found:
             problems += disagreements(line, found, header.label, header.cell, return_id)
-        status, next_step = status_of(line, policy, as_of, deadline, blocker, claim_quote(found) if found else "")
-        if (line.refund_amount is not None or line.decision == "Refuse" or status is refund_due
-                or status is reimbursement_due or status is partial):
-            problems += rules_problems.money_problems(line, ctx, return_id, status)
+        if (blocker is None and line.received_on is None and line.reimbursed_on is None and line.refunded_on is None
+                and line.decision != "Refuse"):
+            # Waiting for the item: the status and Next Step follow from the deadline alone.
+            known = waiting.get(deadline)
+            if known is None:
+                status, next_step = status_of(line, policy, as_of, deadline, None)
+                known = waiting[deadline] = (status, intern(next_step))
+            status, next_step = known
+        else:
+            status, next_step = status_of(line, policy, as_of, deadline, blocker,
+                                          claim_quote(found) if found else "")
+            next_step = intern(next_step)
+        # money_problems, for the rows where one may be: an amount without its date, a refusal with a refund
+        # date, or a refund the status asks for without a price or an amount
+        if ((line.refund_amount is not None and line.refunded_on is None)
+                or (line.decision == "Refuse" and line.refunded_on is not None)
+                or ((status is refund_due or status is reimbursement_due or status is partial)
+                    and line.unit_price is None and line.refund_amount is None)):
+            problems += money_problems(line, ctx, return_id, status)
         if line.email is None and not is_amazon_fba(line):  # Amazon's customers are Amazon's to contact
             problems += rules_problems.contact_problems(line, ctx, return_id, status)
+        reason = line.reason
+        if reason is None:
+            category = ""
+        else:
+            category = categories.get(reason)
+            if category is None:
+                category = categories[reason] = categorise(reason, keywords)
+        if line.condition is None or status is needs_info or line.received_on is None or line.received_qty == 0:
+            inventory = ""  # nothing back, or nothing known of its state: inventory_action would say nothing
+        else:
+            inventory = stock.get((line.condition, line.damage_by))
+            if inventory is None:
+                inventory = stock[line.condition, line.damage_by] = inventory_action(line)
         outcomes.append(Outcome(
-            return_id, status, intern(next_step), problems or NO_PROBLEMS,
-            inventory_action(line) if line.condition is not None and status is not needs_info else "",
-            categorise(line.reason, keywords) if line.reason is not None else "",
+            return_id, status, next_step, problems or NO_PROBLEMS, inventory, category,
             notified,
             deadline,
         ))
@@ -85,6 +136,9 @@ def identity(line: Line) -> tuple[str, str, str] | None:
     return (line.order_id.lower(), line.sku.lower(), (line.email or "").lower())
 
 
+_return_id = attrgetter("return_id")
+
+
 def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
                       remembered: Mapping[tuple[str, str, str], str] | None = None) -> tuple[list[str], dict[int, str]]:
     """Each line's Return ID; blank ones get one (R-00001 onwards, after the highest in the sheet).
@@ -94,8 +148,9 @@ def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
     A row an earlier run gave an ID (and emailed about) that never reached the sheet gets the same
     ID again, so its emails stay its own.
     """
-    if all(line.return_id is not None for line in lines):
-        return [line.return_id for line in lines], {}
+    ids = list(map(_return_id, lines))
+    if None not in ids:
+        return ids, {}
     remembered = remembered or {}
     highest = 0
     existing: dict[tuple[str, str], list[tuple[str, date]]] = defaultdict(list)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import count
 from typing import Iterator
 
 from .columns import BY_KEY, HeaderMap
@@ -135,18 +136,18 @@ def contact_problems(line: Line, ctx: RowContext, return_id: str, status: Status
 
 def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> list[Problem]:
     """Problems between rows: the same Order ID + SKU in two returns; two customers in one return."""
-    first_line: dict[tuple[str, str], tuple[str, int]] = {}
+    first_line: dict[tuple[str, str], int] = {}  # the index of each Order ID + SKU's first line
     clashes: dict[tuple[str, str], dict[str, int]] = {}
     first_email: dict[str, str] = {}
     mixed: list[Problem] = []
     line_of, email_of = first_line.setdefault, first_email.setdefault
-    for index, (line, return_id) in enumerate(zip(lines, ids)):
+    for index, line, return_id in zip(count(), lines, ids):
         order, sku, email = line.order_id, line.sku, line.email
         if order is not None and sku is not None:
             key = (order.lower(), sku.lower())
-            seen = line_of(key, (return_id, index))
-            if seen[0] != return_id:
-                clashes.setdefault(key, {seen[0]: seen[1]}).setdefault(return_id, index)
+            seen = line_of(key, index)
+            if seen != index and ids[seen] != return_id:
+                clashes.setdefault(key, {ids[seen]: seen}).setdefault(return_id, index)
         if email is not None:
             lowered = email.lower()
             expected = email_of(return_id, lowered)

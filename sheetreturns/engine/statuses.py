@@ -65,10 +65,13 @@ def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: 
             return Status.ITEM_OVERDUE, f"Item not returned by {day(deadline)}: the refund is refused and the customer told"
         return Status.ITEM_OVERDUE, f"Item not returned by {day(deadline)}: you may refuse the refund"
 
-    ordered, received = line.units, line.units_received
-    received_value = line_value(line, received)
-
-    paid = refunded_amount(line)
+    # line.units, line.units_received, line_value and refunded_amount, written out: this runs for most rows
+    ordered = line.qty or 1
+    received = ordered if line.received_qty is None else line.received_qty
+    price, paid = line.unit_price, line.refund_amount
+    received_value = None if price is None else price * received
+    if paid is None and line.refunded_on is not None and price is not None:
+        paid = price * ordered
     if paid is not None and received_value is not None and paid > received_value + TOLERANCE:
         return Status.OVER_REFUNDED, f"Refund is {money(paid - received_value, symbol)} more than the items returned: check it"
     if line.refunded_on is not None:

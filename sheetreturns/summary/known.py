@@ -71,18 +71,19 @@ def deferred_summary(evaluation: Evaluation, policy: Policy, generated_at: datet
     """The Summary tab, computed only if a writer needs its rows; its digest known beforehand when an earlier
     run computed it from the same inputs. `remember`: keep the digest of a Summary computed now."""
     found = list(not_acknowledged or [])
-    key = summary_key(evaluation, policy, found)
+    # Without its source files the code cannot be told from another version's: nothing is remembered then.
+    key = summary_key(evaluation, policy, found) if code_version() else None
     path = _memo_path(state_dir, source)
 
     def make() -> Tab:
         from .tab import summary_tab  # pandas: imported only when the Summary is computed
 
         tab = summary_tab(evaluation, policy, generated_at, found)
-        if remember:
+        if remember and key is not None:
             remember_digest(path, key, tab.digest())
         return tab
 
-    return DeferredTab(SUMMARY_TAB, make, known_digests(path).get(key))
+    return DeferredTab(SUMMARY_TAB, make, known_digests(path).get(key) if key is not None else None)
 
 
 # -- what the state folder remembers -------------------------------------------------------------------
@@ -118,10 +119,14 @@ def remember_digest(path: Path, key: str, digest: str) -> None:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """This package's code (every module, by content) and the pandas and numpy it computes with."""
+    """This package's code (every module, by content) and the pandas and numpy it computes with; "" when the
+    package's source files cannot be read."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    sources = sorted(root.rglob("*.py"))
+    if not sources:  # run from a zip or compiled files only: "" says the code is not known
+        return ""
+    for path in sources:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for name in ("pandas", "numpy"):
         digest.update(_installed(name).encode() + b"\0")
