@@ -149,7 +149,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 # A workbook that stages the outbox needs no question: its files appear only after the write.
                 delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
                                    now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog,
-                                   stage_outbox=getattr(loaded.workbook, "stages_outbox", False))
+                                   stage_outbox=loaded.workbook.stages_outbox)
                 staged = delivery.staging is not None  # outbox files wait for the write (see deliver)
                 from .summary.known import deferred_summary  # computed (with pandas) only if the sheet lacks it
 

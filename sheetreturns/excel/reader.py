@@ -26,6 +26,7 @@ class XlsxWorkbook:
     """An opened workbook: its tabs, its date system, and rows of cell values per tab."""
 
     kind = "xlsx"
+    stages_outbox = False  # outbox files are written before the save, which asks preflight() first
 
     def __init__(self, path: str | os.PathLike[str], backup_dir: Path | None = None,
                  backup_days: int = DEFAULT_BACKUP_DAYS, limits: Limits | None = None) -> None:
@@ -156,6 +157,10 @@ class XlsxWorkbook:
                 f"{self.name} is saved as 'Strict Open XML', which sheetreturns cannot write without losing "
                 f"formatting: save it as a normal 'Excel Workbook (.xlsx)' and run again"
             )
+
+    def may_have_written(self) -> bool:
+        """Never: a save replaces the file in one step, so a save that failed left the old file as it was."""
+        return False
 
     def apply(self, plan, *, dry_run: bool, backups: int):
         from ..sheet.workbook import WriteReport

@@ -23,6 +23,9 @@ class Workbook(Protocol):
     name: str
     titles: list[str]
     date1904: bool
+    # Outbox files wait for the write (True): the write itself shows the sheet can be edited, so no
+    # preflight question is asked, and may_have_written() decides whether a failed write withdraws them.
+    stages_outbox: bool
 
     def iter_rows(self, title: str) -> Iterator[list[object]]: ...
 
@@ -42,6 +45,9 @@ class Workbook(Protocol):
 
     def apply(self, plan: WritePlan, *, dry_run: bool, backups: int) -> WriteReport:
         """Write the plan (or, with dry_run, only count what would change)."""
+
+    def may_have_written(self) -> bool:
+        """After apply raised: whether it may have changed the sheet all the same."""
 
     def close(self) -> None: ...
 
