@@ -221,7 +221,7 @@ def deliver(loaded, config: Config, *, dry_run: bool, outbox: Path | None, now: 
             delivery.notes.append(_held_note(held, delivery.records, limit))
             prepared, drafts.waiting = [], []
         sending = prepared or drafts.waiting or any(r.result != HELD for r in delivery.records)
-        staged = getattr(channel, "staged", None) is not None
+        staged = staging and isinstance(channel, OutboxChannel)  # its files wait for the sheet write
         if not dry_run and before_sending is not None and sending and not staged:
             before_sending()
         try:
