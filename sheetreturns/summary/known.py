@@ -18,14 +18,13 @@ import array
 import hashlib
 import io
 import json
-import os
 import pickle
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from importlib.util import find_spec
+from importlib import metadata
 from itertools import compress
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -134,19 +133,11 @@ def code_version() -> str:
 
 
 def _installed(name: str) -> str:
-    """Which version of a library is installed (its dist-info folder's name), found without importing it."""
-    spec = find_spec(name)
-    if spec is None or not spec.origin:
-        return f"{name}: none"
-    folder = Path(spec.origin).parent
+    """Which version of a library is installed, from its package metadata (without importing it)."""
     try:
-        infos = sorted(p for p in os.listdir(folder.parent) if p.startswith(f"{name}-") and p.endswith(".dist-info"))
-    except OSError:
-        infos = []
-    if infos:
-        return ",".join(infos)
-    stat = os.stat(spec.origin)
-    return f"{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
+        return f"{name} {metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        return f"{name}: none"
 
 
 def _policy_values(policy: Policy) -> list[tuple[str, object]]:
