@@ -95,11 +95,6 @@ def job_columns(evaluation: Evaluation, contacted_on: dict[str, date], last_emai
     }
 
 
-def job_values(evaluation: Evaluation, contacted_on: dict[str, date], last_email: dict[str, str]) -> dict[int, dict[str, object]]:
-    """Row -> job-owned values, from the evaluation and what the email journal knows."""
-    return JobRows([line.row for line in evaluation.lines], job_columns(evaluation, contacted_on, last_email)).as_dict()
-
-
 class JobRows(Mapping):
     """Sheet row -> job-owned values, kept as columns until a writer asks for a row.
 
