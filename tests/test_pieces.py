@@ -77,6 +77,18 @@ def test_pieces_are_used_when_forced_and_not_below_the_size(monkeypatch, tmp_pat
     assert pieced_kinds(path) == {"PiecedSheet"}
 
 
+def test_a_big_tab_read_again_after_done_reading_is_read_in_pieces_again(monkeypatch, tmp_path):
+    path = write_workbook(tmp_path / "r.xlsx", [basic_row(), basic_row()])
+    force_pieces(monkeypatch, 1)
+    with XlsxWorkbook(path, backup_dir=tmp_path / "backups") as book:
+        title = book.titles[0]
+        first = [trimmed(row) for row in book.iter_rows(title)]
+        book.done_reading()  # lets go of the pieces; a later read (intake's second look) comes back here
+        again = [trimmed(row) for row in book.iter_rows(title)]
+        assert type(book._sheets[title]).__name__ == "PiecedSheet"
+    assert again == first
+
+
 # -- hand-written tabs: rows and cells with and without references, gaps, offsets, every kind of cell --
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

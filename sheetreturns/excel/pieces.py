@@ -3,7 +3,7 @@
 calamine reads a tab whole: for Excel's largest sheet (1,048,576 rows x 25 columns, about 1 GB of XML) its
 copy of the cells alone takes about 1.2 GB, and it stays alive while the rows are typed. A tab whose XML
 inflates to more than `WHOLE_UP_TO` is instead cut between rows into pieces of about `PIECE_BYTES` of XML.
-Each piece goes into a small in-memory workbook (the tab's own head, the piece's rows, and the workbook's
+Each piece goes into a small temporary workbook file (the tab's own head, the piece's rows, and the workbook's
 other parts calamine reads: the workbook, its relationships, shared strings, styles), calamine reads that
 piece, its rows are handed on, and the piece is dropped before the next is read.
 

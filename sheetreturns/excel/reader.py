@@ -114,7 +114,9 @@ class XlsxWorkbook:
                 check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits,
                                    feed=errors.feed)
                 self._error_cache[title] = _by_row(finish_error_cells(errors, self.package, part))
-                pieced = pieced_sheet(self.package, part, title)  # a very big tab: calamine reads it in pieces
+            if part is not None and self.package.has(part):
+                # A very big tab is read by calamine in pieces, also when it is read again after done_reading.
+                pieced = pieced_sheet(self.package, part, title)
                 if pieced is not None:
                     self._sheets[title] = pieced
                     return pieced
