@@ -128,8 +128,9 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         header, columns = found_again(api, tab, plan.header, keys, top, columns, tabs_written=True)
         before = _date_runs(work, None)
         header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity)
-        after = _date_runs(work, moved)
-        if after != before and after:  # dates whose rows moved: their cells get the date format where they are
+        formatted = set(before)  # the batchUpdate above formatted these already
+        after = [run for run in _date_runs(work, moved) if run not in formatted]
+        if after:  # dates whose rows moved: their cells get the date format where they are
             sheet_id = sheet["sheetId"]
             api.batch_update([_number_format(_grid(sheet_id, start, end, col, col + 1)) for col, start, end in after])
     elif requests_:
