@@ -57,7 +57,7 @@ class Delivery:
     def publish(self) -> None:
         """The sheet records the staged outbox emails now: make their files appear."""
         if self.staging is not None:
-            for record in self.staging.finish(None):
+            for record in self.staging.publish():
                 self.failures.append(f"{record.return_id} {record.kind} to {record.to}: "
                                      f"{record.result[len('failed: '):]}")
             self.staging = None
@@ -65,7 +65,7 @@ class Delivery:
     def withdraw(self, reason: str) -> None:
         """The sheet could not record the staged outbox emails: they never appear, and the next run writes them."""
         if self.staging is not None:
-            self.staging.finish(reason)
+            self.staging.withdraw(reason)
             self.staging = None
 
 
@@ -75,12 +75,14 @@ class _Staging:
     journal: Path
     now: datetime
 
-    def finish(self, withdrawn: str | None) -> list[EmailRecord]:
+    def publish(self) -> list[EmailRecord]:
+        """The files appear; the failures, if a rename fails."""
         with Journal(self.journal) as journal:
-            if withdrawn is not None:
-                self.channel.withdraw(journal, self.now, withdrawn)
-                return []
             return self.channel.publish(journal, self.now)
+
+    def withdraw(self, reason: str) -> None:
+        with Journal(self.journal) as journal:
+            self.channel.withdraw(journal, self.now, reason)
 
 
 @dataclass
