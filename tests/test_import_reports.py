@@ -394,3 +394,12 @@ def test_an_imported_disposition_means_what_it_means_on_a_sheet(tmp_path):
     for n, d in enumerate(vocabularies.DISPOSITIONS):
         [(line, _)] = rows_of(after, f"202-2000000-{n:07d}", f"DSP-{n}")
         assert (line.condition, line.damage_by) == (d.condition, d.damage_by), d.code
+
+
+def test_every_report_layout_reads_its_lines_one_way_and_a_layout_without_a_reader_is_refused():
+    from sheetreturns.imports import layouts
+
+    for layout in layouts.LAYOUTS:
+        assert (layout.read is None) != (layout.read_columns is None), layout.name
+    with pytest.raises(ValueError, match="read or read_columns"):
+        layouts.Layout("nothing", ("a", "b", "c"), ())

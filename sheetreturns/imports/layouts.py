@@ -57,14 +57,19 @@ class Layout:
     name: str
     header: tuple[str, ...]  # the real header row, as downloaded
     required: tuple[tuple[str, ...], ...]  # columns that identify a report-only layout, each with its alternatives
-    read: Callable[["Line"], list[Record]]
+    # How its lines become records: one line at a time (`read`), or the whole file at once, column by column
+    # (`read_columns`, for the reports that run to 100,000s of lines). A layout has one of the two.
+    read: Callable[["Line"], list[Record]] | None = None
     channel: str = ""
     extra: tuple[str, ...] = ()  # other names some marketplaces give a column
-    # Optional: the whole file at once, column by column (for the reports that run to 100,000s of lines).
     read_columns: Callable[[Callable[[str], list[str] | None], list[int]],
                            tuple[list[Record], list[tuple[int, str]]]] | None = None
     # The same download as the sheet reader knows it: recognised by its signature there, not `required`.
     sheet_layout: sheet_layouts.Layout | None = None
+
+    def __post_init__(self) -> None:
+        if (self.read is None) == (self.read_columns is None):
+            raise ValueError(f"layout {self.name!r}: give it read or read_columns, one of the two")
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -437,10 +442,6 @@ def _shopify_columns(column: Callable[[str], list[str] | None],
     return records, bad
 
 
-def _left_out(line: Line) -> list[Record]:
-    raise LeftOut("read column by column")  # never called: these layouts are read by their read_columns
-
-
 # -- the layouts ---------------------------------------------------------------
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -448,7 +449,7 @@ LAYOUTS: tuple[Layout, ...] = (
            ("return-date", "order-id", "sku", "asin", "fnsku", "product-name", "quantity", "fulfillment-center-id",
             "detailed-disposition", "reason", "status", "license-plate-number", "customer-comments"),
            (),  # recognised as the sheet reader recognises it
-           _left_out, AMAZON_FBA, read_columns=_fba_returns_columns,
+           channel=AMAZON_FBA, read_columns=_fba_returns_columns,
            sheet_layout=sheet_layouts.AMAZON_FBA_RETURNS),
     Layout("Amazon merchant-fulfilled returns",
            ("Order ID", "Order date", "Return request date", "Return request status", "Amazon RMA ID",
@@ -489,7 +490,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "Lineitem price", "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping",
             "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Refunded Amount"),
            (),  # recognised as the sheet reader recognises it
-           _left_out, SHOPIFY, read_columns=_shopify_columns, sheet_layout=sheet_layouts.SHOPIFY_ORDERS),
+           channel=SHOPIFY, read_columns=_shopify_columns, sheet_layout=sheet_layouts.SHOPIFY_ORDERS),
 )
 BY_SHEET_LAYOUT = {layout.sheet_layout.name: layout for layout in LAYOUTS if layout.sheet_layout is not None}
 REPORTS_ONLY = tuple(layout for layout in LAYOUTS if layout.sheet_layout is None)  # the sheet reader never sees these
@@ -508,6 +509,7 @@ class Recognised:
         width = max(positions, default=0) + 1
         pick = itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
         read = self.layout.read
+        assert read is not None, "a layout read column by column has no line reader"
 
         def lines(cells: list[str], number: int) -> list[Record]:
             if len(cells) < width:
