@@ -77,3 +77,51 @@ def test_the_frame_made_column_by_column_equals_the_plain_one(evaluation):
     made = rows_frame(evaluation.lines, evaluation.outcomes)
     assert_frame_equal(made, plain_frame(evaluation.lines, evaluation.outcomes))
     assert len(made) == len(evaluation.lines)
+
+
+# -- any rows: every branch of every column, in any mix -------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sheetreturns.engine.model import NO_BAD_CELLS  # noqa: E402
+
+days = st.one_of(st.none(), st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
+texts = st.one_of(st.none(), st.sampled_from(["", "a", "Ann  Lee", "ÉLODIE", "x@example.com", "POST", " post  ",
+                                              "Amazon FBA", "fba", "eBay", "Defective", "MUG-01"]), st.text(max_size=6))
+money = st.one_of(st.none(), st.decimals(min_value=-1000, max_value=100000, places=2, allow_nan=False),
+                  st.decimals(min_value=0, max_value=10, places=7, allow_nan=False))
+counts = st.one_of(st.none(), st.integers(min_value=-2, max_value=5))
+
+
+@st.composite
+def rows(draw):
+    size = draw(st.integers(min_value=0, max_value=25))
+    lines, outcomes = [], []
+    for index in range(size):
+        lines.append(Line(
+            index + 2, customer=draw(texts), email=draw(texts), sku=draw(texts), product=draw(texts),
+            qty=draw(counts), unit_price=draw(money), channel=draw(texts), reason=draw(texts),
+            received_on=draw(days), received_qty=draw(counts),
+            condition=draw(st.one_of(st.none(), st.sampled_from(["Defective", "Damaged", "As described", ""]))),
+            damage_by=draw(st.one_of(st.none(), st.sampled_from(["Manufacturer", "Customer", "Carrier"]))),
+            refund_amount=draw(money), refunded_on=draw(days),
+            decision=draw(st.one_of(st.none(), st.sampled_from(["Partial refund", "Refuse", "Refund"]))),
+            bad=draw(st.sampled_from([NO_BAD_CELLS, {"email": ("x", "not an address")}, {"qty": ("?", "bad")}])),
+        ))
+        outcomes.append(Outcome(
+            draw(st.sampled_from(["R-1", "R-2", "R-3", "R-10"])), draw(st.sampled_from(list(Status))), "",
+            inventory=draw(st.sampled_from(["", "Restock", "Write off"])),
+            reason_category=draw(st.sampled_from(["", "Defective", "Other", "Size/fit"])),
+            notified_on=draw(days),
+        ))
+    return lines, outcomes
+
+
+@settings(max_examples=120, deadline=None)
+@given(rows())
+def test_the_frame_equals_the_plain_one_on_any_rows(made):
+    lines, outcomes = made
+    assert_frame_equal(rows_frame(lines, outcomes), plain_frame(lines, outcomes))

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import pickle
+import threading
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,6 +84,24 @@ def deferred_summary(evaluation: Evaluation, policy: Policy, generated_at: datet
         return tab
 
     return DeferredTab(SUMMARY_TAB, make, known_digests(path).get(key) if key is not None else None)
+
+
+def import_in_background() -> threading.Thread:
+    """Start importing, in a thread, the libraries a Summary is computed and drawn with (pandas, numpy,
+    openpyxl: ~0.4 s). Started before the sheet is read: the reader lets other threads run while it reads a tab,
+    so the import costs a first sync no time of its own. Join the thread before the run ends. An import that
+    fails here fails again, with its error, where the Summary imports it."""
+
+    def load() -> None:
+        try:
+            import openpyxl  # noqa: F401
+            import pandas  # noqa: F401
+        except Exception:  # noqa: BLE001 - said again where the Summary imports them
+            pass
+
+    thread = threading.Thread(target=load, name="sheetreturns-summary-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 # -- what the state folder remembers -------------------------------------------------------------------
