@@ -130,8 +130,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
 
     with run_lock(config.state_dir, chosen, also):
         reports = new_reports(config, chosen, import_result)  # each new report file read before the sheet is opened
-        # A run that writes may compute and draw the Summary: its libraries load while the sheet is read.
-        importing = None if dry_run else import_in_background()
+        # A first run that writes computes and draws the Summary: its libraries load while the sheet is read.
+        importing = None if dry_run else import_in_background(config.state_dir, chosen)
         try:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,

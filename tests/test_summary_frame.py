@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from sheetreturns import loading
-from sheetreturns.engine.model import Line, Outcome, Status
+from sheetreturns.engine.model import NO_BAD_CELLS, Line, Outcome, Status
 from sheetreturns.engine.report_facts import is_amazon_fba
 from sheetreturns.engine.statuses import line_value, refunded_amount
 from sheetreturns.settings.config_file import Config
@@ -80,13 +82,6 @@ def test_the_frame_made_column_by_column_equals_the_plain_one(evaluation):
 
 
 # -- any rows: every branch of every column, in any mix -------------------------------------------------
-
-from decimal import Decimal  # noqa: E402
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from sheetreturns.engine.model import NO_BAD_CELLS  # noqa: E402
 
 days = st.one_of(st.none(), st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
 texts = st.one_of(st.none(), st.sampled_from(["", "a", "Ann  Lee", "ÉLODIE", "x@example.com", "POST", " post  ",
