@@ -99,9 +99,10 @@ def import_in_background(state_dir: Path, source: str) -> threading.Thread | Non
         try:
             import openpyxl  # noqa: F401
             import pandas  # noqa: F401
-        except Exception:  # noqa: BLE001 - said again where the Summary imports them
+
+            code_version()  # the package's sources read and hashed, for the Summary's key
+        except Exception:  # noqa: BLE001 - a failure happens again, and is said, where the run needs them
             pass
-        code_version()  # the package's sources read and hashed for the Summary's key
 
     thread = threading.Thread(target=load, name="sheetreturns-summary-imports", daemon=True)
     thread.start()
