@@ -5,8 +5,10 @@ over SMTP since the first read (or it is older than FRESH_SECONDS); (2) one
 spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours), the
 new rows (appendCells) and the generated tabs, which, after a fresh first read, brings the identity
 columns back in its answer (so that rows sorted a moment ago are found without a read of their own);
-(3) the changed cells in values.batchUpdate calls of at most ~2 MB each. An unchanged sheet costs no request at all: the generated tabs carry a digest of what
-they show (developer metadata), and a tab that would show the same is not redrawn.
+(3) the changed cells in values.batchUpdate calls of at most ~2 MB each. An unchanged sheet costs no
+request at all: the generated tabs carry a digest of what they show (developer metadata), and a tab
+that would show the same is not redrawn. A batchUpdate applies at most once (sheets_client's write
+token); one found applied after its answer was lost is followed by a read of the identity columns.
 """
 from __future__ import annotations
 
@@ -124,8 +126,12 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         identity = fewest_keys(_first_columns(plan, kept), plan.header, kept.height)
         keys = _keys(work, identity)
         wanted, ranges = reread_ranges(tab, plan.header, keys, _grid_rows(book, tab))
-        top, columns = read_back(api.batch_update(requests_, response_ranges=ranges), tab, wanted)
-        header, columns = found_again(api, tab, plan.header, keys, top, columns, tabs_written=True)
+        answer = api.batch_update(requests_, response_ranges=ranges)
+        if answer is None:  # it applied, but its answer (the rows) was lost: read them
+            header, columns = reread(api, tab, plan.header, keys, _grid_rows(book, tab), tabs_written=True)
+        else:
+            top, columns = read_back(answer, tab, wanted)
+            header, columns = found_again(api, tab, plan.header, keys, top, columns, tabs_written=True)
         before = _date_runs(work, None)
         header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity)
         formatted = set(before)  # the batchUpdate above formatted these already
