@@ -15,6 +15,7 @@ from sheetreturns.engine.report_facts import is_amazon_fba
 from sheetreturns.engine.statuses import line_value, refunded_amount
 from sheetreturns.settings.config_file import Config
 from sheetreturns.summary.rows import _amount_owed, _customer_key, _inspected, _money, is_non_product, rows_frame
+from sheetreturns.summary.tables import product_names
 
 from .helpers import line, run
 
@@ -120,3 +121,24 @@ def rows(draw):
 def test_the_frame_equals_the_plain_one_on_any_rows(made):
     lines, outcomes = made
     assert_frame_equal(rows_frame(lines, outcomes), plain_frame(lines, outcomes))
+
+
+def counted_product_names(df: pd.DataFrame) -> pd.Series:
+    """Each SKU's most written product name, counted on the names themselves (ties: alphabetically first)."""
+    named = df[df["product"].notna() & df["sku"].notna()].astype({"sku": object, "product": object})
+    counts = named.groupby(["sku", "product"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["sku", "n", "product"], ascending=[True, False, True])
+    return counts.drop_duplicates("sku").set_index("sku")["product"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows(), st.lists(st.text(max_size=3), min_size=1, max_size=6))
+def test_each_skus_product_name_counted_on_codes_is_the_one_counted_on_names(made, names):
+    lines, outcomes = made
+    # Few SKUs and names, so that counts tie and one SKU has several names; any text, in any order.
+    lines = [line._replace(sku=names[index % 2 % len(names)], product=names[index % len(names)] if index % 3 else line.product)
+             for index, line in enumerate(lines)]
+    frame = rows_frame(lines, outcomes)
+    found, expected = product_names(frame), counted_product_names(frame)
+    assert dict(found.items()) == dict(expected.items())
+    assert list(found.index) == list(expected.index)
