@@ -195,3 +195,37 @@ def test_a_full_disk_while_a_streamed_part_is_compressed_stops_the_save_and_its_
             editor.save(_FullDisk(1 << 20), first=["xl/worksheets/sheet1.xml"])
     assert len(written) < 200  # the writer was stopped, not left to stream the rest into nothing
     assert threading.active_count() == threads
+
+
+class _Breaks(io.RawIOBase):
+    """A part whose reading fails after `good` bytes (a damaged zip entry fails its checksum so)."""
+
+    def __init__(self, data: bytes, good: int) -> None:
+        self.data, self.good, self.at = data, good, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.at >= self.good:
+            raise OSError("Bad CRC-32 for file 'xl/worksheets/sheet1.xml'")
+        piece = self.data[self.at:self.at + min(size, 1000)]
+        self.at += len(piece)
+        return piece
+
+
+def test_the_part_read_ahead_passes_on_its_failure_and_stops_when_the_rewrite_stops(monkeypatch):
+    import threading
+
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 5000))
+    data = f'<worksheet {NS}><sheetData><row r="1"/>{rows}</sheetData></worksheet>'.encode()
+    threads = threading.active_count()
+    monkeypatch.setattr(worksheet_stream, "CHUNK", 1000)
+    with pytest.raises(OSError, match="Bad CRC"):
+        rewrite_sheet(_Breaks(data, len(data) // 2), io.BytesIO(), edits(), StyleBook(None), SharedStrings(list), False)
+    assert threading.active_count() == threads
+    out_of_order = data.replace(b'<row r="1"/>', b'<row r="3"/>', 1)  # refused at once, the part mostly unread
+    with pytest.raises(WriteRefused, match="out of order"):
+        rewrite_sheet(_Breaks(out_of_order, len(data)), io.BytesIO(), edits(), StyleBook(None), SharedStrings(list),
+                      False)
+    assert threading.active_count() == threads

@@ -7,7 +7,9 @@ verbatim except <dimension> (widened) and <cols> (widths for added columns).
 """
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 from datetime import date
@@ -168,10 +170,62 @@ class _Gathered:
             self.length = 0
 
 
+class _ReadAhead:
+    """The part read by a thread a few chunks ahead of the rewrite: unzipping (zlib releases the GIL) then
+    runs beside the Python that edits the rows. read(size) gives at least `size` bytes, or the rest."""
+
+    def __init__(self, source: BinaryIO, depth: int = 2) -> None:
+        self.source = source
+        self.chunks: queue.Queue = queue.Queue(depth)
+        self.error: BaseException | None = None
+        self.ended = False
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="sheetreturns-unzip", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                chunk = self.source.read(CHUNK)
+                self.chunks.put(chunk)
+                if not chunk:
+                    return
+        except BaseException as exc:  # a damaged part: raised by the reader's next read
+            self.error = exc
+            self.chunks.put(b"")
+
+    def read(self, size: int = -1) -> bytes:
+        parts: list[bytes] = []
+        length = 0
+        while not self.ended and (size < 0 or length < max(size, 1)):
+            chunk = self.chunks.get()
+            if not chunk:
+                self.ended = True
+                if self.error is not None:
+                    raise self.error
+                break
+            parts.append(chunk)
+            length += len(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self.stopping.set()
+        while self.thread.is_alive():  # a put waiting for room returns once something is taken
+            try:
+                self.chunks.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self.thread.join()
+
+
 def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: StyleBook,
                   shared: SharedStrings, date1904: bool) -> RewriteStats:
     gathered = _Gathered(out)
-    stats = _rewrite(source, gathered, edits, styles, shared, date1904)
+    ahead = _ReadAhead(source)
+    try:
+        stats = _rewrite(ahead, gathered, edits, styles, shared, date1904)
+    finally:
+        ahead.close()
     gathered.flush()
     return stats
 
@@ -240,6 +294,7 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
     buffer = stream.remainder()
     read = stream.source.read
     cursor = scan = 0
+    rows_changed = cells_changed = 0
     while True:
         match = row_or_end.search(buffer, scan)
         end = -1
@@ -294,15 +349,22 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
             row_edits = dict.fromkeys(clear_columns)
         else:
             continue  # copied as it is, with the bytes around it
-        new_row, changed = _edit_row(match.group(0), inner, number, row_edits, ctx,
-                                     header_style if number == header_row else None)
+        tag = match.group(0)
+        edited = _edit_row_by_reference(tag, inner, number, row_edits, ctx,
+                                        header_style if number == header_row else None) if inner else None
+        if edited is None:
+            edited = _edit_row_by_parsing(tag, inner, number, row_edits, ctx,
+                                          header_style if number == header_row else None)
+        new_row, changed = edited
         if changed:
-            stats.rows_changed += 1
-            stats.cells_changed += changed
+            rows_changed += 1
+            cells_changed += changed
             pieces.append(buffer[cursor:row_start])
             pieces.append(new_row)
             cursor = row_end
 
+    stats.rows_changed += rows_changed
+    stats.cells_changed += cells_changed
     pieces.append(buffer[cursor:match.start()])
     emit_new_rows(1 << 61)
     pieces.append(buffer[match.start():])
@@ -338,6 +400,10 @@ class _RowContext:
     letters: dict[int, bytes] = field(default_factory=dict)
     cell: CellWriter | None = None
     tails: dict[tuple, bytes] = field(default_factory=dict)  # (style, not a header, type, value) -> a new cell's tail
+    # Column -> value -> a new cell's tail in the column's current style (dropped when that style changes),
+    # and column -> how its cells begin up to the row number: a new cell is then one lookup and a join.
+    column_tails: dict[int, dict[object, bytes]] = field(default_factory=dict)
+    openers: dict[int, bytes] = field(default_factory=dict)
     indexes: dict[bytes, int] = field(default_factory=dict)  # column letters -> 0-based index
 
     def __post_init__(self) -> None:
@@ -356,7 +422,9 @@ class _RowContext:
         cell_tag, body = match.group(1), match.group(2)
         style_text = attr(cell_tag, "s")
         style = int(style_text) if style_text else None
-        self.last_style[column] = style
+        if self.last_style.get(column, _UNSET) != style:
+            self.last_style[column] = style
+            self.column_tails.pop(column, None)  # new cells below take this style now
         if hasattr(value, "isoformat"):
             style = self.styles.date_variant(style)
         new = self.cell(self.column(column) + b"%d" % number, style, value)
@@ -395,6 +463,12 @@ class _RowContext:
                 self.tails.clear()
             cell = self.cell(b"", self._style(style, value, header_style), value)
             tail = self.tails[key] = cell[len(self.cell_open):]
+        if header_style is None:
+            tails = self.column_tails.get(column)
+            if tails is None or len(tails) >= _TAILS_KEPT:
+                tails = self.column_tails[column] = {}
+                self.openers[column] = self.cell_open + letters
+            tails[value] = tail  # only values of _REMEMBERED types: no two equal values of different types
         return self.cell_open + letters + row_text + tail
 
     def _style(self, style: int | None, value: object, header_style: int | None) -> int | None:
@@ -412,17 +486,9 @@ class _RowContext:
 # Values whose equal instances are always written alike: a new cell's text after its reference is remembered.
 _REMEMBERED = frozenset({str, int, date, type(None)})
 _TAILS_KEPT = 1 << 16
+_UNSET = object()
 _SHARED_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"')
 _LAST_REF = re.compile(rb'\br="([A-Z]+)\d+"')
-
-
-def _edit_row(tag: bytes, inner: bytes | None, number: int, row_edits: dict[int, object], ctx: _RowContext,
-              header_style: int | None) -> tuple[bytes, int]:
-    """The row with its edits applied, and how many cells changed (0: keep the original bytes)."""
-    fast = _edit_row_by_reference(tag, inner, number, row_edits, ctx, header_style) if inner else None
-    if fast is not None:
-        return fast
-    return _edit_row_by_parsing(tag, inner, number, row_edits, ctx, header_style)
 
 
 def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dict[int, object], ctx: _RowContext,
@@ -441,6 +507,7 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
     max_column = ctx.index_of(last_ref.group(1))
     row_text = b"%d" % number
     letters = ctx.letters
+    column_tails = ctx.column_tails if header_style is None else {}
     pieces: list[tuple[int, int, bytes]] = []  # (start, end, new xml) over `inner`
     appended: list[bytes] = []
     columns: list[int] = []
@@ -449,8 +516,15 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
             # Cells are stored in column order: one right of the last is not there (no need to look).
             if value is None or value == "":
                 continue  # absent and meant to be empty
-            appended.append(ctx.new_cell(column, row_text, value, header_style))
             columns.append(column)
+            if value.__class__ in _REMEMBERED:
+                tails = column_tails.get(column)
+                if tails is not None:
+                    tail = tails.get(value)
+                    if tail is not None:  # the common case, made here: ctx.new_cell would make the same
+                        appended.append(ctx.openers[column] + row_text + tail)
+                        continue
+            appended.append(ctx.new_cell(column, row_text, value, header_style))
             continue
         position = inner.find(b' r="' + (letters.get(column) or ctx.column(column)) + row_text + b'"')
         if position < 0:
