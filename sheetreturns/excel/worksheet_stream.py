@@ -404,11 +404,15 @@ class _RowContext:
     # and column -> how its cells begin up to the row number: a new cell is then one lookup and a join.
     column_tails: dict[int, dict[object, bytes]] = field(default_factory=dict)
     openers: dict[int, bytes] = field(default_factory=dict)
+    # Column -> value -> an existing cell's text after its reference when an earlier run wrote it in the style
+    # of the cell above, and that style (see kept_tail; dropped when the column's style changes).
+    kept: dict[int, dict[object, tuple[bytes, int | None]]] = field(default_factory=dict)
     indexes: dict[bytes, int] = field(default_factory=dict)  # column letters -> 0-based index
 
     def __post_init__(self) -> None:
         self.cell = CellWriter(self.p, self.date1904)
         self.cell_open = b"<" + self.p + b'c r="'  # how every cell cell_xml writes begins, up to its reference
+        self.open_c = b"<" + self.p + b"c"
         self.row_close = b"</" + self.p + b"row>"
 
     def column(self, index: int) -> bytes:
@@ -423,8 +427,7 @@ class _RowContext:
         style_text = attr(cell_tag, "s")
         style = int(style_text) if style_text else None
         if self.last_style.get(column, _UNSET) != style:
-            self.last_style[column] = style
-            self.column_tails.pop(column, None)  # new cells below take this style now
+            self.restyle(column, style)
         if hasattr(value, "isoformat"):
             style = self.styles.date_variant(style)
         new = self.cell(self.column(column) + b"%d" % number, style, value)
@@ -467,9 +470,37 @@ class _RowContext:
             tails = self.column_tails.get(column)
             if tails is None or len(tails) >= _TAILS_KEPT:
                 tails = self.column_tails[column] = {}
-                self.openers[column] = self.cell_open + letters
+                self.opener(column)
             tails[value] = tail  # only values of _REMEMBERED types: no two equal values of different types
         return self.cell_open + letters + row_text + tail
+
+    def restyle(self, column: int, style: int | None) -> None:
+        """The column's cells are in `style` from here down: what was remembered for the style above goes."""
+        self.last_style[column] = style
+        self.column_tails.pop(column, None)
+        self.kept.pop(column, None)
+
+    def opener(self, column: int) -> bytes:
+        found = self.openers.get(column)
+        if found is None:
+            found = self.openers[column] = self.cell_open + self.column(column)
+        return found
+
+    def kept_tail(self, column: int, value: object) -> tuple[bytes, int | None] | None:
+        """What follows the reference of an existing cell holding `value` in the style of the cell above it, if
+        an earlier run wrote it (then it is left as it is), and the style it shows; None for the first cell
+        of a column (no cell above yet). Only for values of _REMEMBERED types."""
+        style = self.last_style.get(column, _UNSET)
+        if style is _UNSET:
+            return None
+        if hasattr(value, "isoformat"):
+            style = self.styles.date_variant(style)
+        found = (self.cell(b"", style, value)[len(self.cell_open):], style or None)
+        kept = self.kept.get(column)
+        if kept is None or len(kept) >= _TAILS_KEPT:
+            kept = self.kept[column] = {}
+        kept[value] = found
+        return found
 
     def _style(self, style: int | None, value: object, header_style: int | None) -> int | None:
         if header_style is None and hasattr(value, "isoformat"):
@@ -488,7 +519,7 @@ _REMEMBERED = frozenset({str, int, date, type(None)})
 _TAILS_KEPT = 1 << 16
 _UNSET = object()
 _SHARED_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"')
-_LAST_REF = re.compile(rb'\br="([A-Z]+)\d+"')
+_LAST_REF = re.compile(rb'<(?:\w+:)?c[^>]*?\br="([A-Z]+)\d+"')
 
 
 def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dict[int, object], ctx: _RowContext,
@@ -498,16 +529,19 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
     Returns None when the row needs the careful path (cells without references, or a new cell that
     must go between existing ones).
     """
-    last_open = inner.rfind(ctx.cell_open[:-4])  # b"<c"
+    last_open = inner.rfind(ctx.open_c)
     if last_open < 0:
         return None
-    last_ref = _LAST_REF.search(inner, last_open, inner.find(b">", last_open) + 1)
+    last_ref = _LAST_REF.match(inner, last_open)  # the last cell's reference, within its tag
     if last_ref is None:
         return None
-    max_column = ctx.index_of(last_ref.group(1))
+    max_column = ctx.indexes.get(last_ref.group(1))
+    if max_column is None:
+        max_column = ctx.index_of(last_ref.group(1))
     row_text = b"%d" % number
     letters = ctx.letters
     column_tails = ctx.column_tails if header_style is None else {}
+    openers, kept, last_style, len_open = ctx.openers, ctx.kept, ctx.last_style, len(ctx.open_c)
     pieces: list[tuple[int, int, bytes]] = []  # (start, end, new xml) over `inner`
     appended: list[bytes] = []
     columns: list[int] = []
@@ -522,7 +556,7 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
                 if tails is not None:
                     tail = tails.get(value)
                     if tail is not None:  # the common case, made here: ctx.new_cell would make the same
-                        appended.append(ctx.openers[column] + row_text + tail)
+                        appended.append(openers[column] + row_text + tail)
                         continue
             appended.append(ctx.new_cell(column, row_text, value, header_style))
             continue
@@ -531,6 +565,18 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
             if value is None or value == "":
                 continue  # absent and meant to be empty
             return None  # a new cell between existing ones: the careful path puts it in order
+        if value.__class__ in _REMEMBERED:
+            # The cell as an earlier run wrote it, in the style of the cell above: left as it is (most cells of
+            # a sync after the first), without parsing it.
+            same = kept.get(column)
+            entry = same.get(value) if same is not None else None
+            if entry is None:
+                entry = ctx.kept_tail(column, value)
+            if entry is not None and inner.startswith((openers.get(column) or ctx.opener(column)) + row_text + entry[0],
+                                                      position - len_open):
+                if entry[1] != last_style.get(column, _UNSET):
+                    ctx.restyle(column, entry[1])
+                continue
         start = inner.rfind(b"<", 0, position)
         match = ctx.cell_re.match(inner, start) if start >= 0 else None
         if match is None or match.start(1) > position or match.end(1) < position:
