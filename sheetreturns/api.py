@@ -25,6 +25,7 @@ from .settings.config_file import Config, load_config
 from .sheet.workbook import WriteReport, google_key, resolve_source
 from .sheet.write_plan import build_plan
 from .state import adopt_legacy_state, backup_folder, remember_ids, run_lock, sheet_state_dir
+from .summary.known import import_in_background
 
 if TYPE_CHECKING:  # the heavier result types are imported when their function runs
     from .config_check import SetupReport
@@ -129,6 +130,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
 
     with run_lock(config.state_dir, chosen, also):
         reports = new_reports(config, chosen, import_result)  # each new report file read before the sheet is opened
+        # A first run that writes computes and draws the Summary: its libraries load while the sheet is read.
+        importing = None if dry_run else import_in_background(config.state_dir, chosen)
         try:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,
@@ -147,8 +150,16 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 # Whether the sheet can be written is asked only when an email is about to go: a run with
                 # nothing to send and nothing to change touches nothing (a write that fails says why itself).
                 # A workbook that stages the outbox needs no question: its files appear only after the write.
+                # The question can make the plan as known before the emails: a Google Sheet adds its
+                # columns then, which answers it.
+
+                def before_sending() -> None:
+                    loaded.workbook.preflight(lambda: build_plan(
+                        loaded.tab, loaded.header, loaded.evaluation, append=loaded.appended,
+                        append_after=loaded.append_after, fills=loaded.fills, added_columns=loaded.added_columns))
+
                 delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
-                                   now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog,
+                                   now=now, before_sending=before_sending, send_backlog=send_backlog,
                                    stage_outbox=loaded.workbook.stages_outbox)
                 staged = delivery.staging is not None  # outbox files wait for the write (see deliver)
                 from .summary.known import deferred_summary  # computed (with pandas) only if the sheet lacks it
@@ -199,6 +210,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         finally:
             if batch is not None:
                 batch.close()
+            if importing is not None:
+                importing.join()
     reporter.finished("Done")
     notes, intake_failures = [], []
     if batch is not None:

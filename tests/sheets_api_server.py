@@ -183,11 +183,11 @@ class SheetsServer:
         with self.lock:
             self.calls.append(call)
             fault = self.faults.take(call) if faults else None
+        if fault is not None and (fault.drop == "after" or fault.applied):
+            self.handle(method, raw_path, headers, body, faults=False)
+            with self.lock:
+                self.calls.pop()  # the request above, counted once
         if fault is not None and fault.drop:
-            if fault.drop == "after":
-                self.handle(method, raw_path, headers, body, faults=False)
-                with self.lock:
-                    self.calls.pop()  # the request above, counted once
             call.status = -1
             return DROP
         if fault is not None and fault.action is not None:

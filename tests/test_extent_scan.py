@@ -66,7 +66,7 @@ reference = st.one_of(
     # references spelled another way: either quote, spaces around "=", more digits or letters than Excel allows,
     # a second r= (the reader takes the last), a namespace prefix, quoted values holding "<" or ">"
     st.builds(lambda c, r, q, sp: f'<c {spaced("r", letters(c, False) + str(r), q, sp)}/>', st.integers(1, 20_000),
-              st.integers(1, 10**9), st.sampled_from(['"', "'"]), st.sampled_from(["", " ", "\t", "\n "])),
+              st.integers(1, 10**9), st.sampled_from(['"', "'"]), st.sampled_from(["", " ", "\t", "\n ", "\r", "\x0c"])),
     st.builds(lambda c, r, q: f'<row {spaced("r", str(r), q, " ")}><c r="B2" {spaced("r", letters(c, False) + str(r), q, "")}/>',
               st.integers(1, 20_000), st.integers(1, 10**9), st.sampled_from(['"', "'"])),
     st.builds(lambda c, r, v: f'<c r="A1" u="{v}" r="{letters(c, False)}{r}"/>', st.integers(1, 20_000),
@@ -168,3 +168,79 @@ def test_a_far_cell_stops_the_check_early_and_a_damaged_part_is_refused_as_damag
     damaged[middle:middle + 40] = bytes(40)  # the deflate stream broken halfway
     with pytest.raises(SourceUnreadable, match="is damaged"):
         check_sheet_extent(zipfile.ZipFile(io.BytesIO(bytes(damaged))), PART, "t.xlsx", "Returns", Limits())
+
+
+@pytest.mark.parametrize("bound", [1, 2, 9, 10, 11, 99, 100, 110, 1000, 11000, 57000, 99000, 100000, 110000, 1_000_000])
+def test_the_pattern_for_rows_below_the_bound_matches_only_numbers_below_it(bound):
+    import re
+
+    pattern = re.compile(rb"(?:" + limits._numbers_below(bound) + rb')"')
+    for number in [*range(0, 3000), *range(max(bound - 3000, 0), bound + 3000), 10**7 - 1]:
+        assert (pattern.match(f'{number}"'.encode()) is not None) == (number < bound), number
+    for text in ("0" * len(str(bound)), "0" + str(bound), "00" + str(bound - 1), str(bound) + "0"):
+        if pattern.match(f'{text}"'.encode()) is not None:  # a leading zero may be read one by one, never let by
+            assert int(text) < bound, text
+
+
+@pytest.mark.parametrize("last", [0, 1, 25, 26, 27, 30, 52, 53, 701, 702, 703, 16383, 16384])
+def test_the_pattern_for_columns_up_to_the_last_matches_exactly_those(last):
+    import re
+
+    pattern = re.compile(rb"(?:" + limits._columns_upto(last) + rb")1")
+    for number in range(1, 16385):
+        for text in (column_letters(number), column_letters(number).lower()):
+            assert (pattern.fullmatch(text.encode() + b"1") is not None) == (number <= last), text
+
+
+@pytest.mark.parametrize("space", [b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c"])
+def test_a_chunk_with_any_space_around_an_equals_sign_is_searched_for_every_spelling(space):
+    plain = b'<row r="7" spans="1:2"><c r="A7" t="inlineStr"><is><t>it\'s\nfine</t></is></c></row>'
+    assert not limits._respelled(plain)
+    for spelled in (b'<c r' + space + b'="XFD7"/>', b'<c r=' + space + b'"XFD7"/>', b"<c r" + space * 3 + b"='A1'/>"):
+        assert limits._respelled(plain + spelled), spelled
+    assert limits._respelled(plain + b"<c r='XFD7'/>")
+
+
+ORDINARY = "".join(f'<row r="{r}" spans="1:6">' + "".join(
+    f'<c r="{column_letters(c)}{r}" t="inlineStr"><is><t>it\'s row {r}\nline two</t></is></c>' if c % 2 else
+    f'<c r="{column_letters(c)}{r}" s="1"><v>{r * c}</v></c>' for c in range(1, 7)) + "</row>" for r in range(1, 2999))
+
+
+@pytest.mark.parametrize("far, expected", [
+    ('<c r="XFD2999"><v>1</v></c>', (2999, 16384)),
+    ('<c r ="XFD2999"/>', (2999, 16384)), ('<c r= "XFD2999"/>', (2999, 16384)), ('<c r=\n"XFD2999"/>', (2999, 16384)),
+    ('<c r\t=\'XFD2999\'/>', (2999, 16384)), ("<c r='XFD2999'/>", (2999, 16384)), ('<c r\r="XFD2999"/>', (2999, 16384)),
+    ('<c r="A5" r="XFD2999"/>', (2999, 16384)), ('<c r="A5" s="1" r="B1048576"/>', (1048576, 6)),
+    # a second r spelled another way: only the check for spaces and quotes around "=" sends these to the search
+    ('<c r="A5" r ="XFD2999"/>', (2999, 16384)), ('<c r="A5" r=\n"XFD2999"/>', (2999, 16384)),
+    ("<c r=\"A5\" r='XFD2999'/>", (2999, 16384)), ('<c r="A5" r\x0c="XFD2999"/>', (2999, 16384)),
+    ('<row r="5" r = "1048576"/><row r="6"/>', (1048576, 6)),
+    ('<c r="xfd2999"/>', (2999, 16384)), ('<c r="$XFD$2999"/>', (2999, 16384)), ('<c r="G0001048576"/>', (1048576, 7)),
+    ('<row r="1048576"/>', (1048576, 6)), ("<row r = '1048576'/>", (1048576, 6)), ('<c r="A5:ZZ6"/>', (2999, 702)),
+    ('<c r="$A$1"/>' * 1500 + '<c r="$XFD$2"/>', (2999, 16384)),  # many read one by one, then the far one
+    ('<c><v>1</v></c>', (2999, 6)), ('<c s="1" r="H2999"/>', (2999, 8)), ('<x:c xmlns:x="urn:x" r="XFD5"/>', (2999, 16384)),
+    ('<dimension ref="A1:XFD1048576"/>', (1048576, 16384)),
+], ids=lambda value: value[:40] if isinstance(value, str) else "")
+def test_every_spelling_of_a_far_reference_after_many_ordinary_rows_is_found(monkeypatch, far, expected):
+    monkeypatch.setattr(limits, "CHUNK", 1 << 15)  # many chunks: the bound is set by the ordinary rows first
+    book = package(f"<worksheet><sheetData>{ORDINARY}<row r=\"2999\">{far}</row></sheetData></worksheet>".encode())
+    assert sheet_extent(book, PART, "t.xlsx") == expected
+    area = expected[0] * expected[1]
+    assert refused(book, area) is None
+    assert f"({area:,} cells)" in refused(book, area - 1)
+
+
+def test_an_ordinary_sheet_is_settled_by_the_literal_searches_alone(monkeypatch):
+    """Apostrophes and line breaks in text, styles and numbers: every chunk is proved within the bound by the
+    searches for r=" and odd cells, never by the search for every spelling or by walking every row and cell."""
+    monkeypatch.setattr(limits, "CHUNK", 1 << 15)
+    book = package(f"<worksheet><dimension ref=\"A1:F2999\"/><sheetData>{ORDINARY}</sheetData></worksheet>".encode())
+
+    def fails(*args, **kwargs):
+        raise AssertionError("the ordinary sheet left the fast path")
+
+    monkeypatch.setattr(limits._Bound, "_scan_beyond", fails)
+    monkeypatch.setattr(limits, "sheet_extent", fails)
+    assert refused(book, 2999 * 6) is None
+    with pytest.raises(AssertionError, match="left the fast path"):
+        refused(book, 2999 * 6 - 1)  # over the limit: only the walk can say by how much

@@ -73,10 +73,12 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
     (another scan of the same part shares this one pass).
 
     One pass looks only for what could reach beyond what it has seen (a reference past the last column or
-    at or above a rounded row bound, in any spelling) and for cells that do not open with a reference, so
-    the usual sheet costs three regular-expression searches per chunk. When that cannot settle the question
-    (a cell without a reference, which the reader places by counting), every row and cell is walked as the
-    reader walks them."""
+    at or above a rounded row bound, in any spelling) and for cells that do not open with a reference. The
+    usual chunk costs six searches that each start with a literal (odd cells, prefixed cells, " =" and "= ",
+    r=" not followed by a reference within the bound, "dimension") and a few C-speed finds of single
+    characters; a chunk with a space or quote around an "=" is searched for r= in every spelling instead.
+    When that cannot settle the question (a cell without a reference, which the reader places by counting),
+    every row and cell is walked as the reader walks them."""
     bound = _Bound()
     careful = False
     try:
@@ -244,7 +246,8 @@ _HITS = 50_000  # tags read one by one this many times (a writer that puts other
 # Cell tags that do not open with a reference written r="...", and cell tags with a namespace prefix: each
 # is read whole, and one without any reference (the reader places it by counting) sends the check to the walk.
 # Rows need no such search: a row without a reference moves only the cells without one after it, and every
-# reference a row or cell has, in any spelling, is found by the search for references beyond the bound.
+# reference a row or cell has, in any spelling, is found by the search for references beyond the bound (for
+# r=" alone where no "=" in the chunk has a space or a single quote around it).
 _ODD_CELL = re.compile(rb'<c(?! r=")[\s/>]')
 _PREFIXED = re.compile(rb':c[\s/>]')
 _PREFIX = re.compile(rb'<[A-Za-z_][\w.-]*')
@@ -294,15 +297,29 @@ class _Bound:
             start = body.rfind(b"<", 0, hit.start())
             if start >= 0 and _PREFIX.fullmatch(body, start, hit.start()) and not self._tag_at(body, start):
                 return False
-        return self._scan_beyond(body) and (b"ref" not in body or self._scan_dimension(body))
+        beyond = self._scan_beyond if _respelled(body) else self._scan_standard
+        return beyond(body) and (_DIMENSION_WORD.search(body) is None or self._scan_dimension(body))
 
     def _scan_beyond(self, body: bytes) -> bool:
-        """Read every r= value beyond the bound (the search made again each time the bound moves)."""
-        at = 0
-        while (hit := self._pattern(b"r").search(body, at)) is not None:
+        """Read every r= value beyond the bound, in any spelling (the search made again each time the bound moves)."""
+        return self._read_hits(body, b"r")
+
+    def _scan_standard(self, body: bytes) -> bool:
+        """The same, for a chunk where every r= is written r=" (no space around its "=", no single quote after
+        it: see _respelled). The search is for r=" followed by anything but a reference within the bound: its
+        literal start and a look-ahead that fails within a few characters keep it cheap. What it finds is read
+        whole; a chunk where that happens often ($ signs, leading zeros) is searched for every spelling instead."""
+        return self._read_hits(body, b'r="', _STANDARD_HITS)
+
+    def _read_hits(self, body: bytes, kind: bytes, most: int | None = None) -> bool:
+        at = hits = 0
+        while (hit := self._pattern(kind).search(body, at)) is not None:
             at = hit.end()
+            hits += 1
+            if most is not None and hits > most:
+                return self._read_hits(body[hit.start():], b"r")
             value = _VALUE.match(body, hit.start())
-            if self._seen(*_position([value[1] or value[2] or b""])) and not self._rebuilt():
+            if value is not None and self._seen(*_position([value[1] or value[2] or b""])) and not self._rebuilt():
                 return False
         return True
 
@@ -352,6 +369,10 @@ class _Bound:
 
     def _pattern(self, attribute: bytes) -> re.Pattern[bytes]:
         found = self.beyond.get(attribute)
+        if found is None and attribute == b'r="':
+            # r=" then anything but letters and digits within the bound, and the closing quote
+            found = self.beyond[attribute] = re.compile(
+                rb'r="(?!(?:' + _columns_upto(self.max_col) + rb')?(?:' + _numbers_below(self.row_limit) + rb')")')
         if found is None:
             letters, digits = len(column_letters(self.max_col)), len(str(self.row_limit))
             # Any spelling (spaces around "=", either quote). Possessive repeats and a look-ahead for the count
@@ -365,6 +386,25 @@ class _Bound:
 
 # An r= value from the "r" on, up to its closing quote.
 _VALUE = re.compile(rb'r\s*=\s*(?:"([^"]*)|\'([^\']*))')
+_DIMENSION_WORD = re.compile(rb'dimension')  # in every dimension tag, with or without a namespace prefix
+_STANDARD_HITS = 1000  # r=" values read one by one in a chunk before it is searched for every spelling instead
+# Where an r= may be spelled other than r=": white space before or after "=", or a single quote after it. Each
+# is a literal search; those for the rarer characters are run only if the chunk holds that character at all
+# (a C-speed find).
+_SPACE_EQUALS = re.compile(rb' =')
+_EQUALS_SPACE = re.compile(rb'= ')
+_EQUALS_QUOTE = re.compile(rb"='")
+_OTHER_SPACES = [(space, re.compile(re.escape(space) + rb'='), re.compile(rb'=' + re.escape(space)))
+                 for space in (b"\t", b"\n", b"\r", b"\x0b", b"\x0c")]
+
+
+def _respelled(body: bytes) -> bool:
+    """Whether an r= in `body` may be spelled other than r=" (only the search for every spelling finds those);
+    False proves every r= in it is written r=" (what `\\s*=\\s*["']` can match there is exactly `="`)."""
+    return (_SPACE_EQUALS.search(body) is not None or _EQUALS_SPACE.search(body) is not None
+            or (b"'" in body and _EQUALS_QUOTE.search(body) is not None)
+            or any(space in body and (before.search(body) is not None or after.search(body) is not None)
+                   for space, before, after in _OTHER_SPACES))
 
 
 def _round_up(number: int) -> int:
@@ -400,6 +440,39 @@ def _columns_after(number: int) -> bytes:
             options.append("".join(_either_case(c) for c in letters[:i]) + _either_case(later)
                            + (f"[A-Za-z]{{{rest}}}" if rest else ""))
     return "|".join(options).encode() or b"(?!)"
+
+
+def _columns_upto(number: int) -> bytes:
+    """A pattern for the column letters (either case) of columns 1 to `number` (fewer letters first)."""
+    if number <= 0:
+        return b"(?!)"
+    letters = column_letters(number)
+    size = len(letters)
+    options = [f"[A-Za-z]{{1,{size - 1}}}"] if size > 1 else []
+    for i in range(size - 1, -1, -1):
+        top = letters[i] if i == size - 1 else chr(ord(letters[i]) - 1)
+        if top >= "A":
+            rest = size - i - 1
+            options.append("".join(_either_case(c) for c in letters[:i]) + f"[A-{top}a-{top.lower()}]"
+                           + (f"[A-Za-z]{{{rest}}}" if rest else ""))
+    return "|".join(options).encode()
+
+
+def _numbers_below(number: int) -> bytes:
+    """A pattern for decimal numbers below `number` (>= 1): those of as many digits without a leading zero, the
+    ones sharing the longest beginning with it first (a chunk's rows lie just below its bound), then any of
+    fewer digits."""
+    digits = str(number)
+    size = len(digits)
+    options = []
+    for i in range(size - 1, -1, -1):
+        low = "1" if i == 0 and size > 1 else "0"  # no leading zero in as many digits (one is read as more: slower)
+        if digits[i] > low:
+            rest = size - i - 1
+            options.append(digits[:i] + f"[{low}-{int(digits[i]) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    if size > 1:
+        options.append(f"[0-9]{{1,{size - 1}}}")
+    return "|".join(options).encode()
 
 
 def _numbers_from(number: int) -> bytes:

@@ -5,7 +5,9 @@ Parts nobody touches are copied into the new file as they are (same name, same u
 from __future__ import annotations
 
 import posixpath
+import queue
 import shutil
+import threading
 import zipfile
 from typing import BinaryIO, Callable
 
@@ -188,7 +190,7 @@ class PackageEditor:
                 else:
                     new_info._compresslevel = STREAMED_LEVEL
                     with target.open(new_info, "w", force_zip64=True) as dst:
-                        replacement(dst)
+                        _write_behind(replacement, dst)
             extra = {**self.added, **{k: v for k, v in final.items() if k not in infos}}
             for name, data in extra.items():
                 if name in written:
@@ -199,7 +201,52 @@ class PackageEditor:
                     target.writestr(info, data)
                 else:
                     with target.open(info, "w", force_zip64=True) as dst:
-                        data(dst)
+                        _write_behind(data, dst)
+
+
+class _Behind:
+    """A zip entry's writes done by a thread: zipfile's checksum and zlib's compression release the GIL, so
+    the next piece of a streamed part is built while the last one is compressed. Pieces are written in order;
+    at most `depth` wait (memory stays at a few pieces)."""
+
+    def __init__(self, out: BinaryIO, depth: int = 4) -> None:
+        self.out = out
+        self.pieces: queue.Queue = queue.Queue(depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="sheetreturns-zip", daemon=True)
+        self.thread.start()
+
+    def write(self, data) -> int:
+        if self.error is not None:
+            raise self.error
+        data = bytes(data)  # the caller may reuse its buffer once this returns
+        self.pieces.put(data)
+        return len(data)
+
+    def _run(self) -> None:
+        while True:
+            data = self.pieces.get()
+            if data is None:
+                return
+            if self.error is None:
+                try:
+                    self.out.write(data)
+                except BaseException as exc:  # handed back to the writer: raised by its next write or at the end
+                    self.error = exc
+
+    def finish(self) -> None:
+        self.pieces.put(None)
+        self.thread.join()
+
+
+def _write_behind(writer: Writer, out: BinaryIO) -> None:
+    behind = _Behind(out)
+    try:
+        writer(behind)
+    finally:
+        behind.finish()
+    if behind.error is not None:
+        raise behind.error
 
 
 def sheet_elements(workbook: etree._Element) -> list[etree._Element]:

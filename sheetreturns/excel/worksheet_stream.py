@@ -7,9 +7,12 @@ verbatim except <dimension> (widened) and <cols> (widths for added columns).
 """
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from dataclasses import dataclass, field
 from collections.abc import Mapping
+from datetime import date
 from typing import BinaryIO
 
 from ..errors import SheetReturnsError
@@ -37,6 +40,7 @@ class SheetEdits:
     sheet_name: str = "Returns"
     max_column: int = -1  # rightmost column written (0-based)
     max_row: int = 0  # lowest row written
+    ordered: bool = False  # each row's dict lists its columns left to right already
 
 
 @dataclass
@@ -118,6 +122,14 @@ class _Stream:
         self.position = end
         return data
 
+    def remainder(self) -> bytes:
+        """What is buffered and not yet taken, as bytes; the buffer is left empty (reading goes on from the
+        source)."""
+        data = self.take(len(self.buffer))
+        self.buffer.clear()
+        self.position = 0
+        return data
+
     def rest(self) -> bytes:
         parts = [self.slice(self.position, len(self.buffer))]
         self.position = len(self.buffer)
@@ -159,10 +171,62 @@ class _Gathered:
             self.length = 0
 
 
+class _ReadAhead:
+    """The part read by a thread a few chunks ahead of the rewrite: unzipping (zlib releases the GIL) then
+    runs beside the Python that edits the rows. read(size) gives at least `size` bytes, or the rest."""
+
+    def __init__(self, source: BinaryIO, depth: int = 2) -> None:
+        self.source = source
+        self.chunks: queue.Queue = queue.Queue(depth)
+        self.error: BaseException | None = None
+        self.ended = False
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="sheetreturns-unzip", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                chunk = self.source.read(CHUNK)
+                self.chunks.put(chunk)
+                if not chunk:
+                    return
+        except BaseException as exc:  # a damaged part: raised by the reader's next read
+            self.error = exc
+            self.chunks.put(b"")
+
+    def read(self, size: int = -1) -> bytes:
+        parts: list[bytes] = []
+        length = 0
+        while not self.ended and (size < 0 or length < max(size, 1)):
+            chunk = self.chunks.get()
+            if not chunk:
+                self.ended = True
+                if self.error is not None:
+                    raise self.error
+                break
+            parts.append(chunk)
+            length += len(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self.stopping.set()
+        while self.thread.is_alive():  # a put waiting for room returns once something is taken
+            try:
+                self.chunks.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self.thread.join()
+
+
 def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: StyleBook,
                   shared: SharedStrings, date1904: bool) -> RewriteStats:
     gathered = _Gathered(out)
-    stats = _rewrite(source, gathered, edits, styles, shared, date1904)
+    ahead = _ReadAhead(source)
+    try:
+        stats = _rewrite(ahead, gathered, edits, styles, shared, date1904)
+    finally:
+        ahead.close()
     gathered.flush()
     return stats
 
@@ -170,7 +234,8 @@ def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: St
 def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleBook,
              shared: SharedStrings, date1904: bool) -> RewriteStats:
     stream = _Stream(source)
-    stream.fill()
+    while len(stream.buffer) < 4096 and stream.fill():
+        pass  # the root element's prefix is looked for in the first 4 KB
     prefix = prefix_of(stream.slice(0, 4096))
     p = prefix
     stats = RewriteStats()
@@ -186,8 +251,10 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
     out.write(widen(before, p, edits, edits.max_column))
     out.write(sheet_data_tag[:-2] + b">" if self_closing else sheet_data_tag)
 
-    ctx = _RowContext(p, None, styles, shared, date1904, {}, col_styles, edits.sheet_name, stats)
+    ctx = _RowContext(p, None, styles, shared, date1904, {}, col_styles, edits.sheet_name, stats,
+                      ordered=edits.ordered)
     pending = sorted(edits.rows)  # rows with edits, in order; those not met in the file are created
+    pending.append(1 << 62)  # stops every search of it
     next_pending = 0
     header_style: int | None = None
     row_close = b"</" + p + b"row>"
@@ -195,68 +262,115 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
     ctx.cell_re = cell_re
     data_close = b"</" + p + b"sheetData>"
     previous_row = 0
+    pieces: list[bytes] = []  # what the rows so far become, written out a buffer at a time
 
     def emit_new_rows(up_to: int) -> None:
         nonlocal next_pending
-        while next_pending < len(pending) and pending[next_pending] < up_to:
+        while pending[next_pending] < up_to:
             number = pending[next_pending]
             cells = [(c, v) for c, v in sorted(edits.rows[number].items()) if v is not None and v != ""]
             if cells:
-                body = b"".join(ctx.new_cell(c, number, v, None) for c, v in cells)
-                out.write(b"<" + p + b'row r="%d">' % number + body + row_close)
+                row_text = b"%d" % number
+                body = b"".join(ctx.new_cell(c, row_text, v, None) for c, v in cells)
+                pieces.append(b"<" + p + b'row r="%d">' % number + body + row_close)
                 stats.rows_added += 1
                 stats.cells_changed += len(cells)
             next_pending += 1
 
-    row_or_end = re.compile(rb"<" + re.escape(p) + rb"row\b|" + re.escape(data_close))
-    while not self_closing:
-        # whitespace or comments between rows stream straight through, however long
-        start = stream.copy_until(row_or_end, out)
-        if start is None:
-            raise WriteRefused(f"the {edits.sheet_name!r} tab is cut short (no end of its cell data)")
-        if start.group(0) == data_close:
-            break
-        tag_end = stream.index(b">")
-        tag = stream.slice(stream.position, tag_end + 1)
-        if tag.endswith(b"/>"):
-            row_bytes = stream.take(tag_end + 1)
-            inner = None
-        else:
-            end = stream.index(row_close)
-            if end < 0:
-                raise WriteRefused(f"the {edits.sheet_name!r} tab is damaged (a row is not closed)")
-            row_bytes = stream.take(end + len(row_close))
-            inner = row_bytes[len(tag):-len(row_close)]
-        ref = attr(tag, "r")
+    if self_closing:
+        emit_new_rows(1 << 61)
+        out.write(b"".join(pieces))
+        out.write(data_close)
+        stream.copy_rest(out)
+        return stats
+
+    # One search per row finds its opening tag (with its number) or the end of the cell data; rows left as
+    # they are, and anything between rows (whitespace, comments), are copied a buffer at a time: `cursor`
+    # is where the bytes not yet handed on begin, `scan` where the next search starts.
+    row_or_end = re.compile(rb"<" + re.escape(p) + rb'row\b(?:[^>]*?\br="([^"]*)")?[^>]*?(/?)>|(' +
+                            re.escape(data_close) + rb")")
+    rows_get = edits.rows.get
+    header_row = edits.header_row
+    clear_columns = edits.clear_columns
+    clear_below = edits.clear_below
+    buffer = stream.remainder()
+    read = stream.source.read
+    cursor = scan = 0
+    rows_changed = cells_changed = 0
+    while True:
+        match = row_or_end.search(buffer, scan)
+        end = -1
+        if match is not None:
+            if match.group(3) is not None:
+                break
+            end = match.end() if match.group(2) else buffer.find(row_close, match.end())
+        if end < 0:
+            # The next row (or the end of the cell data) runs past what is buffered: hand on what is done,
+            # keep the unfinished tail (from the row's start, or from the last "<", which a tag cut short
+            # begins with: attributes hold no "<") and read more.
+            if match is not None:
+                keep = match.start()
+            else:
+                keep = buffer.rfind(b"<", scan)
+                keep = len(buffer) if keep < 0 else keep
+            chunk = read(max(CHUNK, len(buffer) - keep))  # a row bigger than a chunk: each read doubles
+            if not chunk:
+                if match is not None:
+                    raise WriteRefused(f"the {edits.sheet_name!r} tab is damaged (a row is not closed)")
+                raise WriteRefused(f"the {edits.sheet_name!r} tab is cut short (no end of its cell data)")
+            pieces.append(buffer[cursor:keep])
+            out.write(b"".join(pieces))
+            pieces.clear()
+            buffer = buffer[keep:] + chunk
+            cursor = scan = 0
+            continue
+        ref = match.group(1)
         number = int(ref) if ref and ref.isdigit() else previous_row + 1
         if number <= previous_row:
             raise WriteRefused(
                 f"the rows of the {edits.sheet_name!r} tab are stored out of order: open and save it in Excel first"
             )
         previous_row = number
-        emit_new_rows(number)
-        row_edits = edits.rows.get(number)
-        if number == edits.header_row and edits.header_style_column is not None and inner:
+        row_start = match.start()
+        if pending[next_pending] < number:
+            pieces.append(buffer[cursor:row_start])
+            cursor = row_start
+            emit_new_rows(number)
+        if match.group(2):
+            row_end, inner = end, None
+        else:
+            row_end = end + len(row_close)
+            inner = buffer[match.end():end]
+        scan = row_end
+        row_edits = rows_get(number)
+        if number == header_row and edits.header_style_column is not None and inner:
             header_style = _style_at(inner, cell_re, edits.header_style_column)
         if row_edits is not None:
             next_pending += 1
-        elif number > edits.clear_below and edits.clear_columns and inner:
-            row_edits = {c: None for c in edits.clear_columns}
-        if row_edits is None:
-            out.write(row_bytes)
-            continue
-        new_row, changed = _edit_row(tag, inner, number, row_edits, ctx,
-                                     header_style if number == edits.header_row else None)
-        if changed:
-            stats.rows_changed += 1
-            stats.cells_changed += changed
-            out.write(new_row)
+        elif number > clear_below and clear_columns and inner:
+            row_edits = dict.fromkeys(clear_columns)
         else:
-            out.write(row_bytes)
+            continue  # copied as it is, with the bytes around it
+        tag = match.group(0)
+        edited = _edit_row_by_reference(tag, inner, number, row_edits, ctx,
+                                        header_style if number == header_row else None) if inner else None
+        if edited is None:
+            edited = _edit_row_by_parsing(tag, inner, number, row_edits, ctx,
+                                          header_style if number == header_row else None)
+        new_row, changed = edited
+        if changed:
+            rows_changed += 1
+            cells_changed += changed
+            pieces.append(buffer[cursor:row_start])
+            pieces.append(new_row)
+            cursor = row_end
 
-    emit_new_rows(1 << 30)
-    if self_closing:
-        out.write(data_close)
+    stats.rows_changed += rows_changed
+    stats.cells_changed += cells_changed
+    pieces.append(buffer[cursor:match.start()])
+    emit_new_rows(1 << 61)
+    pieces.append(buffer[match.start():])
+    out.write(b"".join(pieces))
     stream.copy_rest(out)
     return stats
 
@@ -287,9 +401,22 @@ class _RowContext:
     stats: RewriteStats
     letters: dict[int, bytes] = field(default_factory=dict)
     cell: CellWriter | None = None
+    ordered: bool = False  # SheetEdits.ordered
+    tails: dict[tuple, bytes] = field(default_factory=dict)  # (style, not a header, type, value) -> a new cell's tail
+    # Column -> value -> a new cell's tail in the column's current style (dropped when that style changes),
+    # and column -> how its cells begin up to the row number: a new cell is then one lookup and a join.
+    column_tails: dict[int, dict[object, bytes]] = field(default_factory=dict)
+    openers: dict[int, bytes] = field(default_factory=dict)
+    # Column -> value -> an existing cell's text after its reference when an earlier run wrote it in the style
+    # of the cell above, and that style (see kept_tail; dropped when the column's style changes).
+    kept: dict[int, dict[object, tuple[bytes, int | None]]] = field(default_factory=dict)
+    indexes: dict[bytes, int] = field(default_factory=dict)  # column letters -> 0-based index
 
     def __post_init__(self) -> None:
         self.cell = CellWriter(self.p, self.date1904)
+        self.cell_open = b"<" + self.p + b'c r="'  # how every cell cell_xml writes begins, up to its reference
+        self.open_c = b"<" + self.p + b"c"
+        self.row_close = b"</" + self.p + b"row>"
 
     def column(self, index: int) -> bytes:
         found = self.letters.get(index)
@@ -302,7 +429,8 @@ class _RowContext:
         cell_tag, body = match.group(1), match.group(2)
         style_text = attr(cell_tag, "s")
         style = int(style_text) if style_text else None
-        self.last_style[column] = style
+        if self.last_style.get(column, _UNSET) != style:
+            self.restyle(column, style)
         if hasattr(value, "isoformat"):
             style = self.styles.date_variant(style)
         new = self.cell(self.column(column) + b"%d" % number, style, value)
@@ -320,29 +448,81 @@ class _RowContext:
             self.stats.formula_cells.add(f"{column_letters(column)}{number}")
         return new
 
-    def new_cell(self, column: int, number: int, value: object, header_style: int | None) -> bytes:
+    def new_cell(self, column: int, row_text: bytes, value: object, header_style: int | None) -> bytes:
+        """A cell the row lacks (`row_text`: the row's number as text), in the style of the column's cells above
+        it (or the column's own style): made from the cell's text after its reference, remembered per style
+        and value, as most of a column's values repeat."""
         if header_style is not None:
             style = header_style
         else:
             style = self.last_style.get(column)
             if style is None:
                 style = self.col_styles.get(column)
-            if hasattr(value, "isoformat"):
-                style = self.styles.date_variant(style)
-        return self.cell(self.column(column) + b"%d" % number, style, value)
+        letters = self.letters.get(column) or self.column(column)
+        kind = value.__class__
+        if kind not in _REMEMBERED:  # a float or Decimal: equal values may be written differently (0.0, -0.0)
+            return self.cell(letters + row_text, self._style(style, value, header_style), value)
+        key = (style, header_style is None, kind, value)
+        tail = self.tails.get(key)
+        if tail is None:
+            if len(self.tails) >= _TAILS_KEPT:
+                self.tails.clear()
+            cell = self.cell(b"", self._style(style, value, header_style), value)
+            tail = self.tails[key] = cell[len(self.cell_open):]
+        if header_style is None:
+            tails = self.column_tails.get(column)
+            if tails is None or len(tails) >= _TAILS_KEPT:
+                tails = self.column_tails[column] = {}
+                self.opener(column)
+            tails[value] = tail  # only values of _REMEMBERED types: no two equal values of different types
+        return self.cell_open + letters + row_text + tail
+
+    def restyle(self, column: int, style: int | None) -> None:
+        """The column's cells are in `style` from here down: what was remembered for the style above goes."""
+        self.last_style[column] = style
+        self.column_tails.pop(column, None)
+        self.kept.pop(column, None)
+
+    def opener(self, column: int) -> bytes:
+        found = self.openers.get(column)
+        if found is None:
+            found = self.openers[column] = self.cell_open + self.column(column)
+        return found
+
+    def kept_tail(self, column: int, value: object) -> tuple[bytes, int | None] | None:
+        """What follows the reference of an existing cell holding `value` in the style of the cell above it, if
+        an earlier run wrote it (then it is left as it is), and the style it shows; None for the first cell
+        of a column (no cell above yet). Only for values of _REMEMBERED types."""
+        style = self.last_style.get(column, _UNSET)
+        if style is _UNSET:
+            return None
+        if hasattr(value, "isoformat"):
+            style = self.styles.date_variant(style)
+        found = (self.cell(b"", style, value)[len(self.cell_open):], style or None)
+        kept = self.kept.get(column)
+        if kept is None or len(kept) >= _TAILS_KEPT:
+            kept = self.kept[column] = {}
+        kept[value] = found
+        return found
+
+    def _style(self, style: int | None, value: object, header_style: int | None) -> int | None:
+        if header_style is None and hasattr(value, "isoformat"):
+            return self.styles.date_variant(style)
+        return style
+
+    def index_of(self, letters: bytes) -> int:
+        found = self.indexes.get(letters)
+        if found is None:
+            found = self.indexes[letters] = _column_index(letters)
+        return found
 
 
+# Values whose equal instances are always written alike: a new cell's text after its reference is remembered.
+_REMEMBERED = frozenset({str, int, date, type(None)})
+_TAILS_KEPT = 1 << 16
+_UNSET = object()
 _SHARED_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"')
-_LAST_REF = re.compile(rb'\br="([A-Z]+)\d+"')
-
-
-def _edit_row(tag: bytes, inner: bytes | None, number: int, row_edits: dict[int, object], ctx: _RowContext,
-              header_style: int | None) -> tuple[bytes, int]:
-    """The row with its edits applied, and how many cells changed (0: keep the original bytes)."""
-    fast = _edit_row_by_reference(tag, inner, number, row_edits, ctx, header_style) if inner else None
-    if fast is not None:
-        return fast
-    return _edit_row_by_parsing(tag, inner, number, row_edits, ctx, header_style)
+_LAST_REF = re.compile(rb'<(?:\w+:)?c[^>]*?\br="([A-Z]+)\d+"')
 
 
 def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dict[int, object], ctx: _RowContext,
@@ -352,34 +532,55 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
     Returns None when the row needs the careful path (cells without references, or a new cell that
     must go between existing ones).
     """
-    p = ctx.p
-    open_c = b"<" + p + b"c"
-    last_open = inner.rfind(open_c)
+    last_open = inner.rfind(ctx.open_c)
     if last_open < 0:
         return None
-    last_ref = _LAST_REF.search(inner, last_open, inner.find(b">", last_open) + 1)
+    last_ref = _LAST_REF.match(inner, last_open)  # the last cell's reference, within its tag
     if last_ref is None:
         return None
-    max_column = _column_index(last_ref.group(1))
+    max_column = ctx.indexes.get(last_ref.group(1))
+    if max_column is None:
+        max_column = ctx.index_of(last_ref.group(1))
     row_text = b"%d" % number
+    letters = ctx.letters
+    column_tails = ctx.column_tails if header_style is None else {}
+    openers, kept, last_style, len_open = ctx.openers, ctx.kept, ctx.last_style, len(ctx.open_c)
     pieces: list[tuple[int, int, bytes]] = []  # (start, end, new xml) over `inner`
     appended: list[bytes] = []
     columns: list[int] = []
-    changed = 0
-    for column in sorted(row_edits):
-        value = row_edits[column]
-        # Cells are stored in column order: one right of the last is not there (no need to look).
-        position = inner.find(b' r="' + ctx.column(column) + row_text + b'"') if column <= max_column else -1
+    for column, value in row_edits.items() if ctx.ordered else sorted(row_edits.items()):
+        if column > max_column:
+            # Cells are stored in column order: one right of the last is not there (no need to look).
+            if value is None or value == "":
+                continue  # absent and meant to be empty
+            columns.append(column)
+            if value.__class__ in _REMEMBERED:
+                tails = column_tails.get(column)
+                if tails is not None:
+                    tail = tails.get(value)
+                    if tail is not None:  # the common case, made here: ctx.new_cell would make the same
+                        appended.append(openers[column] + row_text + tail)
+                        continue
+            appended.append(ctx.new_cell(column, row_text, value, header_style))
+            continue
+        position = inner.find(b' r="' + (letters.get(column) or ctx.column(column)) + row_text + b'"')
         if position < 0:
             if value is None or value == "":
                 continue  # absent and meant to be empty
-            if column <= max_column:
-                return None
-            appended.append(ctx.new_cell(column, number, value, header_style))
-            columns.append(column)
-            changed += 1
-            continue
-        start = inner.rfind(open_c, 0, position)
+            return None  # a new cell between existing ones: the careful path puts it in order
+        if value.__class__ in _REMEMBERED:
+            # The cell as an earlier run wrote it, in the style of the cell above: left as it is (most cells of
+            # a sync after the first), without parsing it.
+            same = kept.get(column)
+            entry = same.get(value) if same is not None else None
+            if entry is None:
+                entry = ctx.kept_tail(column, value)
+            if entry is not None and inner.startswith((openers.get(column) or ctx.opener(column)) + row_text + entry[0],
+                                                      position - len_open):
+                if entry[1] != last_style.get(column, _UNSET):
+                    ctx.restyle(column, entry[1])
+                continue
+        start = inner.rfind(b"<", 0, position)
         match = ctx.cell_re.match(inner, start) if start >= 0 else None
         if match is None or match.start(1) > position or match.end(1) < position:
             return None
@@ -387,19 +588,20 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
         if new is not None:
             pieces.append((match.start(), match.end(), new))
             columns.append(column)
-            changed += 1
-    if not changed:
+    if not columns:
         return b"", 0
-    out: list[bytes] = []
-    cursor = 0
-    for start, end, new in pieces:
-        out.append(inner[cursor:start])
-        out.append(new)
-        cursor = end
-    out.append(inner[cursor:])
-    out.extend(appended)
-    new_tag = _widen_spans(tag, [(c, b"") for c in columns])
-    return new_tag + b"".join(out) + b"</" + p + b"row>", changed
+    if pieces:
+        out: list[bytes] = []
+        cursor = 0
+        for start, end, new in pieces:
+            out.append(inner[cursor:start])
+            out.append(new)
+            cursor = end
+        out.append(inner[cursor:])
+        inner = b"".join(out)
+    if b"spans=" in tag:
+        tag = _widen_spans(tag, [(c, b"") for c in columns])
+    return tag + inner + b"".join(appended) + ctx.row_close, len(columns)
 
 
 def _edit_row_by_parsing(tag: bytes, inner: bytes | None, number: int, row_edits: dict[int, object],
@@ -435,7 +637,7 @@ def _edit_row_by_parsing(tag: bytes, inner: bytes | None, number: int, row_edits
     for column, value in sorted(remaining.items()):
         if value is None or value == "":
             continue
-        result.append((column, ctx.new_cell(column, number, value, header_style)))
+        result.append((column, ctx.new_cell(column, b"%d" % number, value, header_style)))
         changed += 1
     if not changed:
         return b"", 0

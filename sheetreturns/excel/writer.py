@@ -17,7 +17,7 @@ from typing import Callable
 from lxml import etree
 
 from ..errors import SheetReturnsError
-from ..sheet.write_plan import JOB_KEYS, WritePlan, returns_unchanged
+from ..sheet.write_plan import JOB_KEYS, JobRows, WritePlan, returns_unchanged
 from .cells import SharedStrings
 from .package_editor import MAIN_NS, PackageEditor
 from .generated_tabs import record_name, unchanged_tabs, write_generated
@@ -78,6 +78,43 @@ class _PlanRows(Mapping):
         return len(self.plan_rows.keys() | self.extra.keys())
 
 
+class _ColumnRows(Mapping):
+    """A plan whose rows are still held as columns (JobRows), as sheet edits: each row's values are one tuple,
+    made for all rows at once at C speed, and a row's dict (column index -> value, listed left to right:
+    SheetEdits.ordered) is made only when the writer reaches it."""
+
+    def __init__(self, line_rows: list[int], columns: dict[str, list], positions: dict[str, int],
+                 extra: dict[int, dict[int, object]]) -> None:
+        keys = sorted((k for k in columns if k in positions), key=positions.__getitem__)
+        self.positions = tuple(positions[k] for k in keys)
+        self.values = dict(zip(line_rows, zip(*(columns[k] for k in keys)))) if keys else dict.fromkeys(line_rows, ())
+        self.extra = extra
+
+    def get(self, row: int, default=None):
+        values = self.values.get(row)
+        if values is None:
+            extra = self.extra.get(row)
+            return default if extra is None else dict(sorted(extra.items()))
+        converted = dict(zip(self.positions, values))
+        extra = self.extra.get(row)
+        if extra is not None:
+            converted.update(extra)
+            return dict(sorted(converted.items()))
+        return converted
+
+    def __getitem__(self, row: int) -> dict[int, object]:
+        found = self.get(row)
+        if found is None:
+            raise KeyError(row)
+        return found
+
+    def __iter__(self):
+        return iter(self.values.keys() | self.extra.keys())
+
+    def __len__(self) -> int:
+        return len(self.values.keys() | self.extra.keys())
+
+
 def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, dict[str, int]]:
     """The cell edits a plan makes on the Returns sheet, and where each written column sits (0-based)."""
     header = plan.header
@@ -94,10 +131,11 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
     for offset, values in enumerate(plan.append, start=1):
         extra[last + offset] = {positions[key]: value for key, value in values.items() if key in positions}
     job_columns = frozenset(positions[k] for k in JOB_KEYS if k in positions)
+    columns = plan.rows.as_columns if isinstance(plan.rows, JobRows) else None
     existing = [i for i, text in enumerate(header.headers) if text]
     written = set(plan.column_keys()) | {k for values in plan.append for k in values if k in positions}
     edits = SheetEdits(
-        rows=_PlanRows(plan.rows, positions, extra),
+        rows=_ColumnRows(*columns, positions, extra) if columns is not None else _PlanRows(plan.rows, positions, extra),
         clear_columns=job_columns,
         clear_below=header.row_number,
         header_row=header.row_number,
@@ -106,6 +144,7 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
         sheet_name=plan.tab,
         max_column=max((positions[k] for k in written if k in positions), default=-1),
         max_row=max([*plan.rows, *extra], default=0),
+        ordered=columns is not None,
     )
     return edits, positions
 

@@ -54,13 +54,14 @@ def reread_ranges(tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: in
     return wanted, [f"{quote_title(tab)}!1:{top}"] + [column_range(tab, old.columns[k]) for k in wanted]
 
 
-def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int) -> tuple[HeaderMap, dict[str, list]]:
+def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int,
+           tabs_written: bool = False) -> tuple[HeaderMap, dict[str, list]]:
     """One batchGet: the top rows (to find the header again) and the named columns."""
     wanted, ranges = reread_ranges(tab, old, keys, grid_rows)
     answers = api.batch_get(ranges, major="COLUMNS")
     top = _rows_from_columns(answers[0].get("values", []))
     columns = {k: (a.get("values") or [[]])[0] for k, a in zip(wanted, answers[1:])}
-    return found_again(api, tab, old, keys, top, columns)
+    return found_again(api, tab, old, keys, top, columns, tabs_written)
 
 
 def read_back(answer: dict, tab: str, wanted: list[str]) -> tuple[list[list], dict[str, list]]:

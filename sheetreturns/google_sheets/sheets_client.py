@@ -4,6 +4,14 @@
 RETRIES times (gspread 6.2's BackOffHTTPClient would retry forever); then one SheetReturnsError says
 what happened and what to do. Every batch request is applied atomically by Google, so a failure
 leaves each cell with its old or its new value, and the next run completes the write.
+
+A value write sends the same cells again when retried. A spreadsheets.batchUpdate may not: appended
+rows, added tabs, charts and colour rules would come twice. So each batchUpdate also creates a
+developer metadata item with an id of its own (the write token, WRITE_TOKEN) and deletes the previous
+run's. When a try gets no clear answer (5xx, dropped connection), the spreadsheet's metadata is read:
+if the token is there, the batchUpdate applied and is not sent again (its answer is lost: the caller
+reads what it needs). If it is not, the same body goes again; should the lost try still land later,
+Google refuses whichever comes second, since two items cannot share an id.
 """
 from __future__ import annotations
 
@@ -21,6 +29,8 @@ FIRST_DELAY = 1.0
 MAX_DELAY = 32.0
 sleep: Callable[[float], None] = time.sleep  # tests replace this to run without waiting
 
+WRITE_TOKEN = "sheetreturns.write"  # developer metadata key of the write token (see above)
+APPLIED = object()  # what _call returns when a write with no answer is known to have applied
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files/%s"
 # What a batchUpdate answers when it brings cells back: each range's values and where it starts, nothing else.
 RESPONSE_CELLS = "updatedSpreadsheet(sheets(properties(title),data(startRow,startColumn,rowData(values(effectiveValue)))))"
@@ -36,11 +46,14 @@ class Api:
         self.requests = 0
         self.writes = 0  # write requests Google accepted
         self.unsure = False  # a write request got no clear answer (5xx, dropped connection): it may have applied
+        self.tokens: list[int] = []  # ids of the write tokens on the spreadsheet (removed by the next batchUpdate)
 
     # -- the calls -----------------------------------------------------------------
 
     def metadata(self) -> dict:
-        return self._call("open", lambda: self.http.fetch_sheet_metadata(self.key))
+        answer = self._call("open", lambda: self.http.fetch_sheet_metadata(self.key))
+        self.tokens = _token_ids(answer)
+        return answer
 
     def batch_get(self, ranges: list[str], major: str = "ROWS") -> list[dict]:
         params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -54,22 +67,31 @@ class Api:
         self.writes += 1
         return answer
 
-    def batch_update(self, requests_: list[dict], response_ranges: list[str] | None = None) -> dict:
-        """One spreadsheets.batchUpdate (applied atomically). With `response_ranges`, the answer also holds the
-        cells of those ranges as they are once the requests are applied (values only), in
-        answer["updatedSpreadsheet"]["sheets"][i]["data"]: a read that costs no request of its own."""
-        body: dict = {"requests": requests_}
+    def batch_update(self, requests_: list[dict], response_ranges: list[str] | None = None) -> dict | None:
+        """One spreadsheets.batchUpdate (applied atomically, and at most once: see the write token above).
+        With `response_ranges`, the answer also holds the cells of those ranges as they are once the
+        requests are applied (values only), in answer["updatedSpreadsheet"]["sheets"][i]["data"]: a read
+        that costs no request of its own. None: the requests applied but their answer was lost."""
+        token = random.randint(1, 2**31 - 1)
+        body: dict = {"requests": [*requests_, *_token_requests(token, self.tokens)]}
         if not response_ranges:
-            answer = self._call("write", lambda: self.http.batch_update(self.key, body))
+            send = lambda: self.http.batch_update(self.key, body)  # noqa: E731
         else:
             from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
             body.update(includeSpreadsheetInResponse=True, responseRanges=list(response_ranges),
                         responseIncludeGridData=True)
             url, params = SPREADSHEET_BATCH_UPDATE_URL % self.key, {"fields": RESPONSE_CELLS}
-            answer = self._call("write", lambda: self.http.request("post", url, json=body, params=params).json())
+            send = lambda: self.http.request("post", url, json=body, params=params).json()  # noqa: E731
+        answer = self._call("write", send, applied=lambda: token in _token_ids(self._tokens_now()))
         self.writes += 1
-        return answer
+        self.tokens = [token]
+        return None if answer is APPLIED else answer
+
+    def _tokens_now(self) -> dict:
+        """The spreadsheet's own developer metadata, read again (to learn whether a write applied)."""
+        params = {"fields": "developerMetadata(metadataId,metadataKey)"}
+        return self._call("open", lambda: self.http.fetch_sheet_metadata(self.key, params=params))
 
     def can_edit(self) -> bool | None:
         """Drive's answer to "may we edit this file?"; None when Drive cannot tell (API not enabled)."""
@@ -85,11 +107,14 @@ class Api:
 
     # -- retries and errors ----------------------------------------------------------
 
-    def _call(self, what: str, func: Callable[[], object]):
+    def _call(self, what: str, func: Callable[[], object], applied: Callable[[], bool] | None = None):
+        """`func()` with retries. `applied`, for a write that must not apply twice, says whether a try that got
+        no clear answer was carried out all the same: then APPLIED is returned instead of trying again."""
         from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
 
         delay = FIRST_DELAY
+        lost = False  # a try of this call got no clear answer
         for attempt in range(RETRIES + 1):
             self.requests += 1
             try:
@@ -97,7 +122,11 @@ class Api:
             except APIError as exc:
                 status = exc.response.status_code
                 if what == "write" and (status >= 500 or status < 0):
-                    self.unsure = True
+                    self.unsure = lost = True
+                    if applied is not None and applied():
+                        return APPLIED
+                elif lost and applied is not None and status == 400 and applied():
+                    return APPLIED  # a lost try landed after all, so Google refused this one (its token exists)
                 if (status == 429 or status >= 500) and attempt < RETRIES:
                     sleep(_wait(exc.response, delay))
                     delay = min(delay * 2, MAX_DELAY)
@@ -107,7 +136,9 @@ class Api:
                 raise self._refused(exc) from None
             except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
                 if what == "write":
-                    self.unsure = True
+                    self.unsure = lost = True
+                    if applied is not None and applied():
+                        return APPLIED
                 if attempt < RETRIES:
                     sleep(delay)
                     delay = min(delay * 2, MAX_DELAY)
@@ -179,6 +210,22 @@ class Api:
         return SheetReturnsError(
             f"Google rejected the stored sign-in ({detail}) from {source}: sign in again with gspread.oauth() "
             f"or use a service account key")
+
+
+def _token_ids(metadata: dict) -> list[int]:
+    """The ids of the write tokens among the spreadsheet's own developer metadata."""
+    return [m["metadataId"] for m in metadata.get("developerMetadata") or []
+            if m.get("metadataKey") == WRITE_TOKEN and "metadataId" in m]
+
+
+def _token_requests(token: int, previous: list[int]) -> list[dict]:
+    """Remove the earlier write tokens, and add this write's (a retry of the same body cannot apply twice)."""
+    out: list[dict] = [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataId": old}}}}
+                       for old in previous if old != token]
+    out.append({"createDeveloperMetadata": {"developerMetadata": {
+        "metadataId": token, "metadataKey": WRITE_TOKEN, "location": {"spreadsheet": True},
+        "visibility": "DOCUMENT"}}})
+    return out
 
 
 def _wait(response, delay: float) -> float:

@@ -28,6 +28,7 @@ class Fault:
     body: bytes | None = None
     action: Callable[[Any], None] | None = None
     drop: str = ""  # "before": the connection closes unanswered; "after": the request is applied first
+    applied: bool = False  # with a status: the request is carried out, then the error is the answer
 
 
 @dataclass
@@ -35,9 +36,10 @@ class Faults:
     pending: list[Fault] = field(default_factory=list)
 
     def fail(self, status: int = 429, times: int = 1, kind: str | None = None, when: Callable[[Call], bool] | None = None,
-             body: bytes | None = None) -> None:
-        """Answer the next `times` matching requests with `status` (Google's JSON error, or `body` as is)."""
-        self.pending.append(Fault(_matcher(kind, when), times, status, body))
+             body: bytes | None = None, applied: bool = False) -> None:
+        """Answer the next `times` matching requests with `status` (Google's JSON error, or `body` as is); with
+        `applied`, after carrying the request out (a 5xx from a front end whose back end did the work)."""
+        self.pending.append(Fault(_matcher(kind, when), times, status, body, applied=applied))
 
     def drop(self, kind: str | None = None, times: int = 1, applied: bool = False,
              when: Callable[[Call], bool] | None = None) -> None:

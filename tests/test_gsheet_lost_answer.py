@@ -1,0 +1,151 @@
+"""A write Google carried out whose answer was lost (a dropped connection, a 5xx after the apply): the
+adapter finds out whether it applied before it tries again, so that new rows are never added twice,
+no email appears twice and the run does not say "not saved" about a write that went through."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from sheetreturns import api
+from sheetreturns.google_sheets.sheets_client import WRITE_TOKEN
+from tests.gsheet_support import google_sheet, local_config
+from tests.helpers import basic_row
+from tests.intake_corpus import NOW, corpus, write_eml
+
+pytestmark = [pytest.mark.network, pytest.mark.slow]
+
+FAULTS = ["dropped", "500-after-apply"]
+
+
+def order_skus(server, key) -> Counter:
+    rows = server.values(key, "Returns")
+    order, sku = rows[0].index("Order ID"), rows[0].index("SKU")
+    return Counter((str(r[order]), r[sku]) for r in rows[1:] if len(r) > sku and r[sku])
+
+
+def lose_the_answer(server, fault: str, kind: str = "batchUpdate") -> None:
+    """Google carries out the next `kind` request, and its answer never comes back."""
+    if fault == "dropped":
+        server.faults.drop(kind, applied=True)
+    else:
+        server.faults.fail(500, kind=kind, applied=True)
+
+
+def tokens(server, key) -> list[dict]:
+    return [m for m in server.book(key).developer_metadata if m["metadataKey"] == WRITE_TOKEN]
+
+
+def with_notices(server, tmp_path, mails):
+    write_eml(tmp_path / "mail", mails)
+    key = google_sheet(server, [basic_row()])
+    config = local_config(server, tmp_path)
+    config.intake = {"mailbox": f"eml:{tmp_path / 'mail'}"}
+    return key, config
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_intake_rows_whose_write_lost_its_answer_are_added_once(server, tmp_path, no_waiting, fault):
+    mails = corpus()[:8]
+    key, config = with_notices(server, tmp_path, mails[:4])
+    assert api.intake(f"gsheet:{key}", config=config, now=NOW).written  # the Intake Log tab exists now
+    write_eml(tmp_path / "mail", mails[4:])
+    before = order_skus(server, key)
+    lose_the_answer(server, fault)
+    result = api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=5))
+    assert not server.faults.pending
+    after = order_skus(server, key)
+    assert max(after.values()) == 1, [k for k, n in after.items() if n > 1]  # no row added twice
+    assert sum(after.values()) == sum(before.values()) + sum(len(m.lines) for m in mails[4:])
+    assert result.written and result.ok
+    assert len(tokens(server, key)) == 1  # the write's token; the earlier run's was removed by this write
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_sync_whose_write_lost_its_answer_finishes_the_write_and_shows_each_email_once(server, tmp_path,
+                                                                                         no_waiting, fault):
+    mails = corpus()[:8]
+    key, config = with_notices(server, tmp_path, mails[:4])
+    outbox = tmp_path / "outbox"
+    first = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None), outbox=outbox)
+    assert first.written
+    write_eml(tmp_path / "mail", mails[4:])
+    before = order_skus(server, key)
+    lose_the_answer(server, fault)
+    server.reset_counts()
+    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None, minute=5),
+                      outbox=outbox)
+    assert not server.faults.pending
+    after = order_skus(server, key)
+    assert max(after.values()) == 1, [k for k, n in after.items() if n > 1]
+    assert sum(after.values()) == sum(before.values()) + sum(len(m.lines) for m in mails[4:])
+    # The run learnt that its write went through, found the rows again and wrote every cell: no failure.
+    assert result.written and not result.failures, result.failures
+    rows = server.values(key, "Returns")
+    status = rows[0].index("Status")
+    assert all(len(r) > status and r[status] for r in rows[1:])
+    kinds = [c.kind for c in server.api_calls()]
+    assert kinds.count("batchUpdate") == 1, kinds  # never sent again once it was known to have applied
+    sent = [e for e in result.emails if e.result == "outbox"]
+    assert sent and len(list(outbox.glob("*.eml"))) == len(first.emails) + len(sent)
+    log = server.values(key, "Email Log")[1:]
+    assert len(log) == len({(r[1], r[2]) for r in log}) == len(list(outbox.glob("*.eml")))
+    again = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None, minute=10),
+                     outbox=outbox)
+    assert again.emails == [] and order_skus(server, key) == after
+
+
+def test_a_write_whose_request_was_lost_is_sent_again_and_applies_once(server, tmp_path, no_waiting):
+    mails = corpus()[:8]
+    key, config = with_notices(server, tmp_path, mails[:4])
+    assert api.intake(f"gsheet:{key}", config=config, now=NOW).written
+    write_eml(tmp_path / "mail", mails[4:])
+    before = order_skus(server, key)
+    server.faults.drop("batchUpdate")  # the request never reached Google
+    server.faults.fail(503, kind="batchUpdate")  # nor did the second try
+    server.reset_counts()
+    result = api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=5))
+    after = order_skus(server, key)
+    assert result.written and max(after.values()) == 1
+    assert sum(after.values()) == sum(before.values()) + sum(len(m.lines) for m in mails[4:])
+    assert [c.status for c in server.api_calls() if c.kind == "batchUpdate"] == [-1, 503, 200]
+
+
+def test_a_lost_try_that_lands_after_its_retry_was_sent_is_applied_once(server, tmp_path, no_waiting):
+    mails = corpus()[:8]
+    key, config = with_notices(server, tmp_path, mails[:4])
+    assert api.intake(f"gsheet:{key}", config=config, now=NOW).written
+    write_eml(tmp_path / "mail", mails[4:])
+    before = order_skus(server, key)
+    server.faults.drop("batchUpdate")  # no answer, and the sheet shows nothing yet: the run sends it again ...
+
+    def late(s):  # ... but the first try reaches Google just before the second
+        first = next(c for c in reversed(s.calls) if c.kind == "batchUpdate" and c.status == -1)
+        s.handle("POST", first.path, {}, json.dumps(first.body).encode(), faults=False)
+
+    server.faults.before(late, kind="batchUpdate")
+    result = api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=5))
+    assert not server.faults.pending
+    after = order_skus(server, key)
+    assert max(after.values()) == 1, [k for k, n in after.items() if n > 1]
+    assert sum(after.values()) == sum(before.values()) + sum(len(m.lines) for m in mails[4:])
+    # Google refused the second try (its write token existed already), and the run knows the first applied.
+    assert sorted(c.status for c in server.calls if c.kind == "batchUpdate")[-2:] == [200, 400]
+    assert result.written and result.ok
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_first_sync_whose_write_lost_its_answer_adds_its_tabs_and_columns_once(server, tmp_path, no_waiting,
+                                                                                 fault):
+    key = google_sheet(server, [basic_row(**{"Return ID": f"R-{i}", "Order ID": f"70{i}"}) for i in range(5)])
+    lose_the_answer(server, fault)
+    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=local_config(server, tmp_path),
+                      now=NOW.replace(tzinfo=None), outbox=tmp_path / "outbox")
+    # Before, the try sent again was refused (its new tabs existed) with "report it", and nothing was saved.
+    assert result.written and not result.failures, result.failures
+    titles = [s.title for s in server.book(key).sheets]
+    assert len(titles) == len(set(titles)) and "Summary" in titles
+    header = server.values(key, "Returns")[0]
+    assert header.count("Status") == 1 and server.sheet(key, "Returns").column_count == len(header)
+    assert all(r[header.index("Status")] for r in server.values(key, "Returns")[1:])
