@@ -123,3 +123,18 @@ def test_the_engine_never_prints_or_opens_files():
         text = path.read_text(encoding="utf-8")
         for word in ("print(", "open(", "sys.stdout", "sys.stderr", "sys.argv", "date.today(", "datetime.now("):
             assert word not in text, (path.name, word)
+
+
+def test_every_groupby_of_the_summary_says_observed_true():
+    """The Summary's text columns are categorical: pandas 2 groups them with every category (unseen ones as
+    empty rows) unless told observed=True, pandas 3 without. Said each time, the tables are the same on both."""
+    calls = []
+    for path in (PACKAGE / "summary").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "groupby":
+                observed = [k.value for k in node.keywords if k.arg == "observed"]
+                calls.append((f"{path.name}:{node.lineno}", observed))
+    assert calls, "the Summary groups its tables with pandas' groupby"
+    missing = [where for where, observed in calls
+               if not (len(observed) == 1 and isinstance(observed[0], ast.Constant) and observed[0].value is True)]
+    assert not missing, missing

@@ -260,7 +260,7 @@ def test_remembered_cells_give_what_making_each_cell_gives(monkeypatch):
                          4: (n % 3) or None, 5: 2.5 if n % 7 == 0 else None}
     # An unstyled cell, then a date cell as an earlier run wrote it (its date style is the one below inherits),
     # then a text for a cell the row lacks: it takes the date cell's style (new cells take the style above).
-    rows += [f'<row r="80"><c r="A80"><v>80</v></c><c r="C80" s="0"/></row>',
+    rows += ['<row r="80"><c r="A80"><v>80</v></c><c r="C80" s="0"/></row>',
              f'<row r="81"><c r="A81"><v>81</v></c><c r="C81" s="{date_style}"><v>46298</v></c></row>',
              '<row r="82"><c r="A82"><v>82</v></c></row>']
     edits_rows.update({80: {2: date(2026, 10, 2)}, 81: {2: date(2026, 10, 3)}, 82: {2: "soon"},

@@ -49,7 +49,7 @@ def reasons(df: pd.DataFrame) -> pd.DataFrame:
 
 def other_reasons(df: pd.DataFrame) -> pd.DataFrame:
     other = df[df["category"] == "Other"]
-    table = other.groupby("reason").size().rename("rows").reset_index().pipe(_plain)
+    table = other.groupby("reason", observed=True).size().rename("rows").reset_index().pipe(_plain)
     return table.sort_values(["rows", "reason"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -58,7 +58,7 @@ def _top_reason(df: pd.DataFrame) -> pd.Series:
     given = df[df["category"].notna()]
     if given.empty:
         return pd.Series(dtype="object")
-    counts = given.groupby(["sku", "category"]).size().rename("n").reset_index().pipe(_plain)
+    counts = given.groupby(["sku", "category"], observed=True).size().rename("n").reset_index().pipe(_plain)
     counts["order"] = counts["category"].map(_category_order)
     counts = counts.sort_values(["sku", "n", "order"], ascending=[True, False, True])
     return counts.drop_duplicates("sku").set_index("sku")["category"]
@@ -86,7 +86,7 @@ def product_names(df: pd.DataFrame) -> pd.Series:
 
 
 def _counted_product_names(named: pd.DataFrame) -> pd.Series:
-    counts = named.groupby(["sku", "product"]).size().rename("n").reset_index().pipe(_plain)
+    counts = named.groupby(["sku", "product"], observed=True).size().rename("n").reset_index().pipe(_plain)
     counts = counts.sort_values(["sku", "n", "product"], ascending=[True, False, True])
     return counts.drop_duplicates("sku").set_index("sku")["product"]
 
@@ -101,7 +101,7 @@ def _names_of(table: pd.DataFrame, df: pd.DataFrame, names: pd.Series | None) ->
 
 def products(df: pd.DataFrame, policy: Policy, names: pd.Series | None = None) -> pd.DataFrame:
     known = df[df["sku"].notna()]
-    table = known.groupby("sku").agg(
+    table = known.groupby("sku", observed=True).agg(
         returns=("row", "size"), units=("units", "sum"),
         inspected=("inspected", "sum"), defective=("defective", "sum"),
     )
@@ -119,7 +119,7 @@ def products(df: pd.DataFrame, policy: Policy, names: pd.Series | None = None) -
 
 def claimed_defective(df: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
     said = df[(df["category"] == "Defective") & df["sku"].notna()]
-    table = said.groupby("sku").agg(
+    table = said.groupby("sku", observed=True).agg(
         claimed=("row", "size"), inspected=("inspected", "sum"),
         found=("defective", "sum"),
     )
@@ -145,7 +145,7 @@ def inventory(df: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
 def repeat_customers(df: pd.DataFrame, policy: Policy, today: pd.Timestamp) -> pd.DataFrame:
     since = today - timedelta(days=policy.repeat_customer_days)
     recent = df[df["customer_key"].notna() & (df["notified"] >= since) & (df["notified"] <= today)]
-    table = recent.groupby("customer_key").agg(
+    table = recent.groupby("customer_key", observed=True).agg(
         customer=("customer", "first"), email=("email", "first"), returns=("return_id", "nunique"),
         units=("units", "sum"), value=("value", "sum"), last_notice=("notified", "max"),
     )
@@ -160,7 +160,7 @@ def trend(df: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     """Returns noticed (by the month of their first notice) and money refunded, per month up to the as-of month."""
     last = today.to_period("M")
     noticed = df[df["notified"].notna() & (df["notified"] <= today)]
-    first_notice = noticed.groupby("return_id")["notified"].min().dt.to_period("M")
+    first_notice = noticed.groupby("return_id", observed=True)["notified"].min().dt.to_period("M")
     refunded = df[df["refunded_on"].notna() & (df["refunded_on"] <= today)]
     starts = [p.min() for p in (first_notice, refunded["refunded_on"].dt.to_period("M")) if len(p)]
     if not starts:
@@ -169,7 +169,8 @@ def trend(df: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     first = max(min(starts), last - (TREND_MONTHS - 1))
     months = pd.period_range(first, last, freq="M")
     returns = first_notice.value_counts().reindex(months, fill_value=0)
-    money = refunded.groupby(refunded["refunded_on"].dt.to_period("M"))["refunded"].sum().reindex(months, fill_value=0.0)
+    by_month = refunded.groupby(refunded["refunded_on"].dt.to_period("M"), observed=True)
+    money = by_month["refunded"].sum().reindex(months, fill_value=0.0)
     return pd.DataFrame({
         "month": [str(m) for m in months],
         "returns": returns.to_numpy(dtype=int),
@@ -181,6 +182,6 @@ def non_product(everything: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     rows = everything[everything["non_product"]].copy()
     rows["code"] = pd.Series([" ".join(str(sku).upper().split()) for sku in rows["sku"]], index=rows.index, dtype=object)
     rows["refunded"] = rows["refunded"].where(rows["refunded_on"].notna() & (rows["refunded_on"] <= today))
-    table = rows.groupby("code").agg(rows=("row", "size"), refunded=("refunded", "sum")).reset_index().pipe(_plain)
+    table = rows.groupby("code", observed=True).agg(rows=("row", "size"), refunded=("refunded", "sum")).reset_index().pipe(_plain)
     table["refunded"] = table["refunded"].round(2)
     return _objects(table.sort_values(["refunded", "code"], ascending=[False, True]), "code")
