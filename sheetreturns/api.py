@@ -147,8 +147,16 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 # Whether the sheet can be written is asked only when an email is about to go: a run with
                 # nothing to send and nothing to change touches nothing (a write that fails says why itself).
                 # A workbook that stages the outbox needs no question: its files appear only after the write.
+                # The question can make the plan as known before the emails: a Google Sheet adds its
+                # columns then, which answers it.
+
+                def before_sending() -> None:
+                    loaded.workbook.preflight(lambda: build_plan(
+                        loaded.tab, loaded.header, loaded.evaluation, append=loaded.appended,
+                        append_after=loaded.append_after, fills=loaded.fills, added_columns=loaded.added_columns))
+
                 delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
-                                   now=now, before_sending=loaded.workbook.preflight, send_backlog=send_backlog,
+                                   now=now, before_sending=before_sending, send_backlog=send_backlog,
                                    stage_outbox=loaded.workbook.stages_outbox)
                 staged = delivery.staging is not None  # outbox files wait for the write (see deliver)
                 from .summary.known import deferred_summary  # computed (with pandas) only if the sheet lacks it

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheetreturns import api
+from sheetreturns.engine.columns import JOB_COLUMNS
 from sheetreturns.cli import main
 from sheetreturns.settings.config_file import Config
 from sheetreturns.errors import SheetReturnsError
@@ -116,16 +117,24 @@ def test_a_view_only_share_stops_the_sync_before_any_email_or_write(locked, tmp_
 
 
 @pytest.mark.slow
-def test_a_view_only_share_stops_an_smtp_run_before_the_first_email(locked, tmp_path):
+@pytest.mark.parametrize("first", [True, False], ids=["columns-to-add", "columns-there"])
+def test_a_view_only_share_stops_an_smtp_run_before_the_first_email(locked, tmp_path, first):
     key, config = robot_sheet(locked, tmp_path, role="reader")
+    if not first:  # the job's columns are on the sheet already (an earlier run, or the seller, made them)
+        headers = locked.values(key, "Returns")[0]
+        locked.put_rows(key, "Returns", [headers + [c.header for c in JOB_COLUMNS if not c.on_demand]])
+    before = locked.values(key, "Returns")
     with MailServer() as mail:
         config = replace(config, smtp={"host": "127.0.0.1", "port": mail.port, "security": "none",
                                        "from": "shop@example.com"})
         with pytest.raises(SheetReturnsError, match=f"shared with {ROBOT} as a viewer only"):
             api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, send_backlog=True)
         assert mail.received == []
-    # Over SMTP an email cannot wait for the write: Drive is asked first.
-    assert [c.kind for c in locked.api_calls()][-3:] == ["metadata", "values.batchGet", "drive.get"]
+    assert locked.values(key, "Returns") == before
+    # Over SMTP an email cannot wait for the write. A first run adds its columns before the first email,
+    # and Google refusing that write is the answer; with nothing to add, Drive is asked.
+    assert [c.kind for c in locked.api_calls()][-3:] == ["metadata", "values.batchGet",
+                                                         "batchUpdate" if first else "drive.get"]
 
 
 @pytest.mark.slow

@@ -111,8 +111,9 @@ def test_rows_sorted_between_read_and_write_get_their_own_values(server, tmp_pat
 @pytest.mark.slow
 def test_an_edit_before_the_preflight_check_is_handled_the_same_way(server, tmp_path):
     key = google_sheet(server, ROWS)
+    # A first run's preflight check is the write that adds its columns, before the first email.
     run_with_edit(server, key, tmp_path, lambda sid: [{"insertDimension": {"range": grid(sid, 1, 4)}}],
-                  when=None, kind="drive.get")
+                  when=None, kind="batchUpdate")
     assert {r["Order ID"]: r["Status"] for r in records(server, key) if r["Order ID"]} == EXPECTED
     assert_every_row_holds_its_own_values(server, key, tmp_path)
 
@@ -150,4 +151,48 @@ def test_a_column_inserted_meanwhile_moves_the_writes_with_it(server, tmp_path, 
     got = {r["Order ID"]: r for r in records(server, key)}
     assert got["1001"]["Status"] == "Refund due" and got["1001"]["Priority"] == ""
     assert {o: got[o]["Status"] for o in EXPECTED if o != "1001"} == {o: s for o, s in EXPECTED.items() if o != "1001"}
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+# Every row has its Return ID and Notified On: a first run fills no seller cell, so after its emails the
+# rows come back in the answer of the write of its tabs (its columns were added before the first email).
+KNOWN = [{**row, "Return ID": row["Return ID"] or "R-00005", "Notified On": row["Notified On"] or date(2026, 11, 20)}
+         for row in ROWS]
+
+
+def at_tabs_write(call) -> bool:
+    return bool((call.body or {}).get("responseRanges"))
+
+
+@pytest.mark.network
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", ["sort", "insert-rows", "insert-column", "delete-row"])
+def test_a_first_run_that_sends_finds_rows_edited_during_its_emails_in_the_answer_of_its_tabs_write(
+        server, tmp_path, edit):
+    key = google_sheet(server, KNOWN)
+    order_col = STANDARD_HEADERS.index("Order ID")
+    edits = {
+        "sort": lambda sid: [{"sortRange": {"range": {"sheetId": sid, "startRowIndex": 1},
+                                            "sortSpecs": [{"dimensionIndex": order_col, "sortOrder": "DESCENDING"}]}}],
+        "insert-rows": lambda sid: [{"insertDimension": {"range": grid(sid, 1, 3)}}],
+        "insert-column": lambda sid: [
+            {"insertDimension": {"range": grid(sid, 0, 1, "COLUMNS")}},
+            {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "Priority"}}]}],
+                             "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "fields": "userEnteredValue"}}],
+        "delete-row": lambda sid: [{"deleteDimension": {"range": grid(sid, 2, 3)}}],
+    }
+    result = run_with_edit(server, key, tmp_path, edits[edit], when=at_tabs_write, kind="batchUpdate")
+    kinds = [c.kind for c in server.api_calls()]
+    # No Drive question, no second read: the column write before the emails, the tabs write after them.
+    assert "drive.get" not in kinds and kinds.count("values.batchGet") == (2 if edit == "insert-column" else 1)
+    expected = {o: s for o, s in EXPECTED.items() if not (edit == "delete-row" and o == "1002")}
+    got = {r["Order ID"]: r for r in records(server, key) if r["Order ID"]}
+    assert {o: got[o]["Status"] for o in expected} == expected
+    by_id = {r["Return ID"]: r for r in got.values()}
+    sent = [e for e in result.emails if e.result == "sent"]
+    assert sent and all(by_id[e.return_id]["Last Email"] == f"{e.kind} 2026-11-26" for e in sent
+                        if e.return_id in by_id)
+    assert result.changes.get("rows_left_for_next_run", 0) == (edit == "delete-row")  # the row that is gone
+    headers = server.values(key, "Returns")[0]
+    assert headers.count("Status") == 1 and headers.count("Last Email") == 1
     assert_every_row_holds_its_own_values(server, key, tmp_path)

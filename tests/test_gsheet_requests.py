@@ -136,3 +136,31 @@ def test_the_run_that_sends_the_held_emails_over_smtp_takes_at_most_6_requests(d
     # Drive is asked before the first email, and the rows are read again after the last one.
     assert kinds == ["metadata", "values.batchGet", "drive.get", "values.batchGet", "batchUpdate",
                      "values.batchUpdate"]
+
+
+@pytest.fixture(scope="module")
+def backlog_first(tmp_path_factory):
+    """`sync --send-backlog` as the very first run of a 50,000-row sheet: 100 emails go over SMTP."""
+    with SheetsServer() as server, MailServer() as mail:
+        key = big_sheet(server)
+        config = replace(local_config(server, tmp_path_factory.mktemp("backlog")),
+                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+        result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9),
+                          send_backlog=True)
+        yield server, key, result, list(server.api_calls()), list(mail.received)
+
+
+def test_send_backlog_as_the_very_first_run_takes_at_most_7_requests(backlog_first):
+    server, key, result, calls, received = backlog_first
+    kinds = [c.kind for c in calls]
+    sent = [e for e in result.emails if e.result == "sent"]
+    assert result.written and result.rows == ROWS and len(sent) == 100 == len(received)
+    # The columns are added before the first email (Google refusing that write would stop the run: no Drive
+    # question), and the rows come back in the answer of the tabs' write after the last (no second read).
+    # The cells (4.2 MB) take 3 value writes of at most ~1.9 MB: 7, not 6 (see the README).
+    assert kinds == ["metadata", "values.batchGet", "batchUpdate", "batchUpdate"] + ["values.batchUpdate"] * 3
+    assert "responseRanges" not in calls[2].body and calls[3].body["responseRanges"]
+    rows = server.values(key, "Returns")
+    last = rows[0].index("Last Email")
+    by_id = {r[0]: r for r in rows[1:]}
+    assert all(by_id[e.return_id][last] == f"{e.kind} 2026-11-26" for e in sent)

@@ -146,7 +146,7 @@ class XlsxWorkbook:
 
     # -- writing ---------------------------------------------------------------
 
-    def preflight(self) -> None:
+    def preflight(self, plan=None) -> None:
         refuse_if_open(self.path)
         refuse_if_read_only(self.path)
         from ..sheet.tab_names import EMAIL_LOG_TAB, SUMMARY_TAB

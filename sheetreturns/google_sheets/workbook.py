@@ -12,6 +12,7 @@ from ..engine.ownership import MARK, read_mark
 from ..settings.config_file import Config
 from ..errors import SheetReturnsError
 from ..sheet.workbook import WriteReport
+from ..sheet.write_plan import WritePlan
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
 from .sheets_client import Api
 from .cells import from_api, quote_title
@@ -75,6 +76,7 @@ class GoogleWorkbook:
         self._returns: tuple[str, HeaderMap] | None = None
         self._kept: dict[str, Kept] = {}
         self._read_at = time.monotonic()
+        self.prepared: tuple | None = None  # (tab, added columns, width) written by preflight, before the emails
 
     # -- reading ----------------------------------------------------------------
 
@@ -137,8 +139,14 @@ class GoogleWorkbook:
 
     # -- writing ----------------------------------------------------------------
 
-    def preflight(self) -> None:
-        """Stop before any email goes out if the sheet is only shared for viewing."""
+    def preflight(self, plan: Callable[[], "WritePlan"] | None = None) -> None:
+        """Stop before any email goes out if the sheet is only shared for viewing. Given `plan()`, the write
+        as known before the emails, a run with columns to add adds them now: that write is the test (see
+        writer.prepare); otherwise Drive is asked."""
+        from .writer import prepare
+
+        if plan is not None and prepare(self, plan()):
+            return
         if self.api.can_edit() is False:
             raise SheetReturnsError(self.api._not_shared("check"))
 

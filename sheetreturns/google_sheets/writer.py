@@ -1,7 +1,10 @@
 """Applying a WritePlan to a Google Sheet with as few requests as the change allows.
 
-Order of requests: (1) re-read the identity columns, only if Returns cells change and emails went out
-over SMTP since the first read (or it is older than FRESH_SECONDS); (2) one
+Before the first email of a run that sends over SMTP, prepare() adds the columns the plan adds (that
+write shows the sheet can be edited). Then, order of requests: (1) re-read the identity columns, only if
+Returns cells change and emails went out over SMTP since the first read (or it is older than
+FRESH_SECONDS), unless (2) places nothing by position (the columns were prepared, no rows appended, no
+date formats outside the added columns); (2) one
 spreadsheets.batchUpdate for structure and looks (new columns, date formats, status colours), the
 new rows (appendCells) and the generated tabs, which, after a fresh first read, brings the identity
 columns back in its answer (so that rows sorted a moment ago are found without a read of their own);
@@ -113,16 +116,21 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     header, moved, skipped = plan.header, None, 0
     cells = bool(work.changes or work.added or plan.append)
     slow = plan.emails_sent or book.read_age() > FRESH_SECONDS
-    if cells and slow:
+    prepared = _prepared(book, plan, work)  # the columns were added before the first email (prepare)
+    whole = _whole_date_columns(work)
+    # After the emails, the rows may come back in the answer of a write that places nothing by position:
+    # the generated tabs, with the columns (their formats, colours and headers) written before the emails.
+    placeless = prepared and bool(tabs) and not plan.append and not _date_runs(work, None, whole)
+    if cells and slow and not placeless:
         # Emails went out (which can take minutes) or the read is old: the seller may have sorted or
         # inserted rows meanwhile, so the rows are found again before anything is written.
-        header, moved, skipped, work = _find_rows_again(book, plan, kept, work)
-    requests_ = _structure(book, plan, header, work, moved, sheet)
-    if requests_ and cells and not slow:
-        # The read is fresh, yet a seller may have sorted a moment ago: the batchUpdate brings the rows
-        # back in its answer, and the cells are written where their rows are now (no request of its own).
-        # Its own requests (formats, appended rows, colours) follow the read; rows moved by then take
-        # nothing but a date format within the same column.
+        header, moved, skipped, work = _find_rows_again(book, plan, kept, work, prepared)
+    requests_ = _structure(book, plan, header, work, moved, sheet, columns=not prepared, whole=whole)
+    if requests_ and cells and (not slow or placeless):
+        # The read is fresh (or this write places nothing by position), yet a seller may have sorted a
+        # moment ago: the batchUpdate brings the rows back in its answer, and the cells are written where
+        # their rows are now (no request of its own). Its own requests (formats, appended rows, colours)
+        # follow the read; rows moved by then take nothing but a date format within the same column.
         identity = fewest_keys(_first_columns(plan, kept), plan.header, kept.height)
         keys = _keys(work, identity)
         wanted, ranges = reread_ranges(tab, plan.header, keys, _grid_rows(book, tab))
@@ -132,10 +140,10 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         else:
             top, columns = read_back(answer, tab, wanted)
             header, columns = found_again(api, tab, plan.header, keys, top, columns, tabs_written=True)
-        before = _date_runs(work, None)
-        header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity)
+        before = _date_runs(work, None, whole)
+        header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity, prepared)
         formatted = set(before)  # the batchUpdate above formatted these already
-        after = [run for run in _date_runs(work, moved) if run not in formatted]
+        after = [run for run in _date_runs(work, moved, whole) if run not in formatted]
         if after:  # dates whose rows moved: their cells get the date format where they are
             sheet_id = sheet["sheetId"]
             api.batch_update([_number_format(_grid(sheet_id, start, end, col, col + 1)) for col, start, end in after])
@@ -168,17 +176,25 @@ def _grid_rows(book, tab: str) -> int:
     return book.sheets[tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
 
 
-def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft):
+def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False):
     """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
     keys = _keys(work)
     header, columns = reread(book.api, plan.tab, plan.header, keys, _grid_rows(book, plan.tab))
-    return _relocate(plan, kept, work, header, columns)
+    return _relocate(plan, kept, work, header, columns, prepared=prepared)
 
 
 def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, columns: dict[str, list],
-              identity: tuple[str, ...] = IDENTITY_KEYS):
-    """Map every changed row to where it is now by its identity (or drop it), given the rows read again."""
+              identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False):
+    """Map every changed row to where it is now by its identity (or drop it), given the rows read again.
+    `prepared`: the added columns were written with their headers before (prepare): they are found by
+    their header text, wherever they are now."""
     keep_ownership(plan.header, header)
+    if prepared:
+        for key in work.added:
+            text = plan.header.added_header(key)
+            where = [i for i, h in enumerate(header.headers) if h == text]
+            if where:
+                header.columns[key] = min(where, key=lambda i: abs(i - work.positions[key]))
     first = keys_of(_first_columns(plan, kept), plan.header, kept.height, identity)
     height = max((len(c) for c in columns.values()), default=0)
     now = keys_of(columns, header, height, identity)
@@ -202,8 +218,65 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
     return header, moved, lost, Draft(remaining, positions, added, width)
 
 
-def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, sheet: dict) -> list[dict]:
-    """One batchUpdate: grow the grid, format new columns and written dates, status colours, generated tabs."""
+def prepare(book, plan: WritePlan) -> bool:
+    """Before the first email of a run: add the columns the plan adds (grid, headers, formats, status
+    colours, the record of the job's columns) in one batchUpdate, which nothing that the emails change
+    goes into. The write itself shows that the sheet can be edited (a sheet shared for viewing only
+    stops the run here, before any email). False, and nothing written, when no column is to be added."""
+    kept = book.kept(plan.tab, plan.header)
+    work = _columns_of(plan, kept)
+    if not work.added:
+        return False
+    sheet = book.sheets[plan.tab]["properties"]
+    requests_ = _column_requests(book, plan, plan.header, work, sheet)
+    first = work.positions[work.added[0]]
+    requests_.append({"updateCells": {
+        "start": {"sheetId": sheet["sheetId"], "rowIndex": plan.header.row_index, "columnIndex": first},
+        "rows": [{"values": [{"userEnteredValue": {"stringValue": plan.header.added_header(k)}} for k in work.added]}],
+        "fields": "userEnteredValue"}})
+    book.api.batch_update(requests_)
+    book.prepared = (plan.tab, tuple(work.added), work.width)
+    return True
+
+
+def _columns_of(plan: WritePlan, kept: Kept) -> Draft:
+    """Where every column of the plan goes (added ones at the right end), as draft() places them."""
+    positions = dict(plan.header.columns)
+    added = [k for k in plan.add_columns if k not in positions]
+    for offset, key in enumerate(added):
+        positions[key] = kept.width + offset
+    return Draft(positions=positions, added=added, width=kept.width)
+
+
+def _prepared(book, plan: WritePlan, work: Draft) -> bool:
+    return getattr(book, "prepared", None) == (plan.tab, tuple(work.added), work.width) and bool(work.added)
+
+
+def _whole_date_columns(work: Draft) -> frozenset[str]:
+    """Added date columns: formatted as dates from the header down, so their written dates need no format."""
+    return frozenset(k for k in work.added if BY_KEY[k].kind == "date")
+
+
+def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, sheet: dict, *, columns: bool = True,
+               whole: frozenset[str] = frozenset()) -> list[dict]:
+    """One batchUpdate: grow the grid, format new columns and written dates, status colours, generated tabs.
+    Without `columns`, the added columns' part (see prepare) is left out: it was written already."""
+    sheet_id = sheet["sheetId"]
+    requests_ = _column_requests(book, plan, header, work, sheet) if columns else []
+    for col, start, end in _date_runs(work, moved, whole):
+        requests_.append(_number_format(_grid(sheet_id, start, end, col, col + 1)))
+    if plan.append:
+        requests_.append(_append_cells(sheet_id, header, work.positions, plan.append))
+    taken = {s["properties"]["sheetId"] for s in book.sheets.values()}
+    for tab in changed_tabs(book, plan):
+        existing = _existing_tab(book, tab.title)
+        requests_.extend(tab_requests(tab, existing, taken, plan.currency_symbol, record_digest=True))
+    return requests_
+
+
+def _column_requests(book, plan: WritePlan, header: HeaderMap, work: Draft, sheet: dict) -> list[dict]:
+    """Grow the grid for added columns, give them the header's look (dates as dates), record them as the
+    job's, and colour the Status column by label."""
     sheet_id = sheet["sheetId"]
     requests_: list[dict] = []
     needed = max(work.positions.values(), default=-1) + 1
@@ -221,18 +294,10 @@ def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, she
             if BY_KEY[key].kind == "date":
                 col = work.positions[key]
                 requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
-    for col, start, end in _date_runs(work, moved):
-        requests_.append(_number_format(_grid(sheet_id, start, end, col, col + 1)))
-    if plan.append:
-        requests_.append(_append_cells(sheet_id, header, work.positions, plan.append))
     requests_.extend(_record_job_columns(book.sheets[plan.tab], plan, work))
     status_col = work.positions.get("status")
     if status_col is not None:
         requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, hr + 1, status_col))
-    taken = {s["properties"]["sheetId"] for s in book.sheets.values()}
-    for tab in changed_tabs(book, plan):
-        existing = _existing_tab(book, tab.title)
-        requests_.extend(tab_requests(tab, existing, taken, plan.currency_symbol, record_digest=True))
     return requests_
 
 
@@ -276,11 +341,12 @@ def _target(change: Change, moved) -> int:
     return change.row if moved is None else moved[change.row]
 
 
-def _date_runs(work: Draft, moved) -> list[tuple[int, int, int]]:
-    """(column, first row, end row) runs of cells that receive a date, 0-based, end exclusive."""
+def _date_runs(work: Draft, moved, whole: frozenset[str] = frozenset()) -> list[tuple[int, int, int]]:
+    """(column, first row, end row) runs of cells that receive a date, 0-based, end exclusive (none in the
+    `whole` columns, formatted as dates all the way down)."""
     by_col: dict[int, list[int]] = {}
     for change in work.changes:
-        if isinstance(change.value, date):
+        if isinstance(change.value, date) and change.key not in whole:
             by_col.setdefault(work.positions[change.key], []).append(_target(change, moved))
     runs = []
     for col, rows in sorted(by_col.items()):

@@ -40,8 +40,10 @@ class Workbook(Protocol):
     def done_reading(self) -> None:
         """The rows have been read: let go of whatever the reader holds in memory."""
 
-    def preflight(self) -> None:
-        """Raise SheetReturnsError if the sheet cannot be written now (open in Excel, read-only ...)."""
+    def preflight(self, plan: Callable[[], WritePlan] | None = None) -> None:
+        """Raise SheetReturnsError if the sheet cannot be written now (open in Excel, read-only ...).
+        `plan()` makes the write as known before the emails (without what they change): a workbook may
+        begin writing it here, as its own test."""
 
     def apply(self, plan: WritePlan, *, dry_run: bool, backups: int) -> WriteReport:
         """Write the plan (or, with dry_run, only count what would change)."""
