@@ -1,5 +1,7 @@
-"""The tab-extent check's one-search-per-chunk pass agrees with counting every reference exactly: it never
-lets through a tab the exact count refuses, and the column it finds is the exact last column."""
+"""The tab-extent check's pass of a few searches per chunk agrees with counting every reference exactly: it
+never lets through a tab the exact count refuses, its bound is never below the exact extent, an ordinary sheet
+is settled by the literal-led searches alone, and a far reference in any spelling after ordinary rows is
+found."""
 import io
 import zipfile
 from pathlib import Path
