@@ -3,12 +3,12 @@ worked out once per deadline, each reason categorised once) give every row what 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sheetreturns.engine import problems as rules
-from sheetreturns.engine.evaluate import assign_return_ids, evaluate
-from sheetreturns.engine.model import Status
+from sheetreturns.engine.evaluate import _quiet_line, _return_emails, assign_return_ids, evaluate
+from sheetreturns.engine.model import EmailKind, Outcome, Status
 from sheetreturns.engine.policy import Policy
 from sheetreturns.engine.reasons import categorise
 from sheetreturns.engine.report_facts import is_amazon_fba
@@ -102,3 +102,35 @@ def test_a_line_back_with_none_received_shares_no_inventory_action_with_one_that
     assert [o.inventory for o in evaluation.outcomes] == ["", "Restock as open-box", ""]
     assert [o.inventory for o in evaluation.outcomes] == [found[4] for found in
                                                           _one_by_one(lines, header_map(), Policy(), AS_OF)]
+
+
+near = st.one_of(st.integers(-16, 2), st.integers(-100, 5)).map(lambda days: AS_OF + timedelta(days=days))
+
+
+def _on_the_edge(status, notified_days, refunded_days=None, contacted=None):
+    """An example on the edge of one email's window, with every setting's default."""
+    return dict(status=status, notified=AS_OF + timedelta(days=notified_days),
+                refunded=None if refunded_days is None else AS_OF + timedelta(days=refunded_days), contacted=contacted,
+                email="jo@example.com", bad_email=False, channel=None, auto_refuse=False, history=90, acknowledge=7,
+                remind=14)
+
+
+@settings(max_examples=500, deadline=None)
+@given(status=st.sampled_from(list(Status)), notified=near, refunded=st.one_of(st.none(), near),
+       contacted=st.one_of(st.none(), near), email=st.sampled_from([None, "", "jo@example.com"]),
+       bad_email=st.booleans(), channel=st.sampled_from([None, "Amazon FBA"]), auto_refuse=st.booleans(),
+       history=st.sampled_from([30, 90]), acknowledge=st.sampled_from([0, 7]), remind=st.sampled_from([0, 14]))
+@example(**_on_the_edge(Status.AWAITING_ITEM, -7))  # acknowledged up to the 7th day
+@example(**_on_the_edge(Status.AWAITING_ITEM, -14, contacted=AS_OF))  # reminded from the 14th day
+@example(**_on_the_edge(Status.DONE, -30, refunded_days=-7))  # a refund is news for 7 days
+@example(**_on_the_edge(Status.REFUSED, -90, contacted=AS_OF))  # history is 90 days
+def test_a_return_of_one_line_passed_over_at_a_glance_wants_no_email(
+        status, notified, refunded, contacted, email, bad_email, channel, auto_refuse, history, acknowledge, remind):
+    """due_emails passes over a one-line return its quick test calls quiet: never one that wants an email."""
+    policy = Policy(auto_refuse_overdue=auto_refuse, email_history_days=history, acknowledge_within_days=acknowledge,
+                    reminder_after_days=remind, emails_enabled=frozenset(EmailKind))
+    each = line(notified_on=notified, refunded_on=refunded, contacted_on=contacted, email=email, channel=channel,
+                bad={"email": ("jo@", "is not an email address")} if bad_email else {})
+    outcome = Outcome("R-00001", status, "", notified_on=notified, deadline=notified + timedelta(days=30))
+    if _quiet_line(policy, AS_OF)(each, outcome):
+        assert _return_emails("R-00001", [each], [outcome], policy, AS_OF) == []

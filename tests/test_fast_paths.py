@@ -111,3 +111,20 @@ def test_a_job_column_is_judged_by_every_distinct_value_however_often_one_repeat
     owned = claim(header_map(["Order ID", "SKU", "Status"]), None)
     list(owned.watch([["1", "A", "Done"]] * 5 + [["1", "A", "Unit returned to inventory"], ["1", "A", "Done"]]))
     assert owned.foreign == {"status": 2}
+
+
+def test_text_columns_of_nothing_but_text_read_as_cell_by_cell():
+    """Return ID, Order ID and Notes holding only text are stripped in one pass: blank and spaces-only cells
+    still read as blank, and a number among the texts as text."""
+    header = header_map(["Return ID", "Order ID", "SKU", "Notes"])
+    rows = [[" R-1 ", "1001", "A", "  "], ["", " 1002", "B", "ok "], ["R-3", "   ", "C", ""],
+            ["R-4", 1004.0, "D", "fine"]]
+    lines = build_lines(rows, 2, header, Policy())
+    assert [(l.return_id, l.order_id, l.notes) for l in lines] == [
+        ("R-1", "1001", None), (None, "1002", "ok"), ("R-3", None, None), ("R-4", "1004", "fine")]
+    original = typed_lines.BLOCK
+    typed_lines.BLOCK = 3  # the first block all text, the second with a number
+    try:
+        assert build_lines(rows, 2, header, Policy()) == lines
+    finally:
+        typed_lines.BLOCK = original

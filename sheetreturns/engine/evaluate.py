@@ -220,55 +220,85 @@ def due_emails(lines: list[Line], outcomes: list[Outcome], policy: Policy, as_of
     for index, outcome in enumerate(outcomes):
         if outcome.return_id in recent:
             groups[outcome.return_id].append(index)
-
+    quiet = _quiet_line(policy, as_of)
     for return_id, members in groups.items():
-        active = [i for i in members if outcomes[i].status is not Status.NEEDS_INFO]
-        if not active:
-            continue
-        their_lines = [lines[i] for i in active]
-        their_outcomes = [outcomes[i] for i in active]
-        address = next((line.email for line in their_lines if line.email), None)
-        if address is None or any("email" in lines[i].bad for i in members):
-            continue  # a contact problem (shown on the row) stops every email to the return until it is fixed
-        age = (as_of - min(o.notified_on for o in their_outcomes)).days
-        if age < 0 or age > policy.email_history_days:
-            continue
-        customer = next((line.customer for line in their_lines if line.customer), None)
-        deadline = min(o.deadline for o in their_outcomes)
-        statuses = {o.status for o in their_outcomes}
-
-        def rows_where(test) -> list[int]:
-            return [line.row for line, o in zip(their_lines, their_outcomes) if test(line, o)]
-
-        wanted: list[tuple[EmailKind, list[int], Decimal | None]] = []
-        contacted = any(lines[i].contacted_on is not None for i in members)
-        if not statuses <= SETTLED and age <= policy.acknowledge_within_days and not contacted:
-            wanted.append((EmailKind.ACKNOWLEDGEMENT, [line.row for line in their_lines], None))
-        if Status.AWAITING_ITEM in statuses and age >= policy.reminder_after_days:
-            wanted.append((EmailKind.REMINDER, rows_where(lambda l, o: o.status is Status.AWAITING_ITEM), None))
-        refunded = [
-            line for line, o in zip(their_lines, their_outcomes)
-            if line.refunded_on is not None and 0 <= (as_of - line.refunded_on).days <= REFUND_NEWS_DAYS
-            and o.status is not Status.REFUSED
-        ]
-        if refunded:
-            wanted.append((EmailKind.REFUND_CONFIRMATION, [line.row for line in refunded],
-                           _total(refunded_amount(line) for line in refunded)))
-        # An Amazon FBA reimbursement is claimed from Amazon, never asked of the customer.
-        owing = [line for line, o in zip(their_lines, their_outcomes)
-                 if o.status is Status.REIMBURSEMENT_DUE and not is_amazon_fba(line)]
-        if owing:
-            wanted.append((EmailKind.REIMBURSEMENT_REQUEST, [line.row for line in owing],
-                           _total(refunded_amount(line) for line in owing)))
-        refusing = {Status.REFUSED, Status.ITEM_OVERDUE} if policy.auto_refuse_overdue else {Status.REFUSED}
-        if statuses & refusing:
-            wanted.append((EmailKind.REFUSAL, rows_where(lambda l, o: o.status in refusing), None))
-        due.extend(
-            EmailDue(return_id, kind, address, customer, rows, amount, deadline)
-            for kind, rows, amount in wanted
-            if kind in enabled
-        )
+        if len(members) == 1 and quiet(lines[members[0]], outcomes[members[0]]):
+            continue  # most returns are one line, and most want no email today: that is seen at a glance
+        due += _return_emails(return_id, [lines[i] for i in members], [outcomes[i] for i in members], policy, as_of)
     return due
+
+
+def _quiet_line(policy: Policy, as_of: date):
+    """A test of a return of one line: True when _return_emails would surely want no email for it."""
+    history, acknowledge, remind = policy.email_history_days, policy.acknowledge_within_days, policy.reminder_after_days
+    refusing = {Status.REFUSED, Status.ITEM_OVERDUE} if policy.auto_refuse_overdue else {Status.REFUSED}
+    awaiting, needs_info, reimbursement_due = Status.AWAITING_ITEM, Status.NEEDS_INFO, Status.REIMBURSEMENT_DUE
+    news_since = as_of - timedelta(days=REFUND_NEWS_DAYS)
+
+    def quiet(line: Line, outcome: Outcome) -> bool:
+        status = outcome.status
+        if status is needs_info or not line.email or "email" in line.bad:
+            return True
+        age = (as_of - outcome.notified_on).days
+        if age < 0 or age > history:
+            return True
+        refunded = line.refunded_on
+        return not (
+            (age <= acknowledge and line.contacted_on is None and status not in SETTLED)
+            or (status is awaiting and age >= remind)
+            or (refunded is not None and news_since <= refunded <= as_of)
+            or status is reimbursement_due or status in refusing
+        )
+    return quiet
+
+
+def _return_emails(return_id: str, lines: list[Line], outcomes: list[Outcome], policy: Policy,
+                   as_of: date) -> list[EmailDue]:
+    """The emails one return (these lines and their outcomes) wants sent now."""
+    active = [i for i, outcome in enumerate(outcomes) if outcome.status is not Status.NEEDS_INFO]
+    if not active:
+        return []
+    their_lines = [lines[i] for i in active]
+    their_outcomes = [outcomes[i] for i in active]
+    address = next((line.email for line in their_lines if line.email), None)
+    if address is None or any("email" in line.bad for line in lines):
+        return []  # a contact problem (shown on the row) stops every email to the return until it is fixed
+    age = (as_of - min(o.notified_on for o in their_outcomes)).days
+    if age < 0 or age > policy.email_history_days:
+        return []
+    customer = next((line.customer for line in their_lines if line.customer), None)
+    deadline = min(o.deadline for o in their_outcomes)
+    statuses = {o.status for o in their_outcomes}
+
+    def rows_where(test) -> list[int]:
+        return [line.row for line, o in zip(their_lines, their_outcomes) if test(line, o)]
+
+    wanted: list[tuple[EmailKind, list[int], Decimal | None]] = []
+    contacted = any(line.contacted_on is not None for line in lines)
+    if not statuses <= SETTLED and age <= policy.acknowledge_within_days and not contacted:
+        wanted.append((EmailKind.ACKNOWLEDGEMENT, [line.row for line in their_lines], None))
+    if Status.AWAITING_ITEM in statuses and age >= policy.reminder_after_days:
+        wanted.append((EmailKind.REMINDER, rows_where(lambda l, o: o.status is Status.AWAITING_ITEM), None))
+    refunded = [
+        line for line, o in zip(their_lines, their_outcomes)
+        if line.refunded_on is not None and 0 <= (as_of - line.refunded_on).days <= REFUND_NEWS_DAYS
+        and o.status is not Status.REFUSED
+    ]
+    if refunded:
+        wanted.append((EmailKind.REFUND_CONFIRMATION, [line.row for line in refunded],
+                       _total(refunded_amount(line) for line in refunded)))
+    # An Amazon FBA reimbursement is claimed from Amazon, never asked of the customer.
+    owing = [line for line, o in zip(their_lines, their_outcomes)
+             if o.status is Status.REIMBURSEMENT_DUE and not is_amazon_fba(line)]
+    if owing:
+        wanted.append((EmailKind.REIMBURSEMENT_REQUEST, [line.row for line in owing],
+                       _total(refunded_amount(line) for line in owing)))
+    refusing = {Status.REFUSED, Status.ITEM_OVERDUE} if policy.auto_refuse_overdue else {Status.REFUSED}
+    if statuses & refusing:
+        wanted.append((EmailKind.REFUSAL, rows_where(lambda l, o: o.status in refusing), None))
+    enabled = policy.emails_enabled
+    return [EmailDue(return_id, kind, address, customer, rows, amount, deadline)
+            for kind, rows, amount in wanted if kind in enabled]
 
 
 def _total(amounts) -> Decimal | None:

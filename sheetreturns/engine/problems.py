@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from collections import Counter
 from itertools import count
 from typing import Iterator
 
@@ -138,25 +139,17 @@ def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> li
     """Problems between rows: the same Order ID + SKU in two returns; two customers in one return."""
     first_line: dict[tuple[str, str], int] = {}  # the index of each Order ID + SKU's first line
     clashes: dict[tuple[str, str], dict[str, int]] = {}
-    first_email: dict[str, str] = {}
-    mixed: list[Problem] = []
-    line_of, email_of = first_line.setdefault, first_email.setdefault
+    line_of = first_line.setdefault
+    # SKUs and emails repeat down a sheet (the reader shares one object per value): each is lowered once
+    lowered_texts: dict[str, str] = {}
+    known, keep = lowered_texts.get, lowered_texts.setdefault
     for index, line, return_id in zip(count(), lines, ids):
-        order, sku, email = line.order_id, line.sku, line.email
+        order, sku = line.order_id, line.sku
         if order is not None and sku is not None:
-            key = (order.lower(), sku.lower())
+            key = (order.lower(), known(sku) or keep(sku, sku.lower()))
             seen = line_of(key, index)
             if seen != index and ids[seen] != return_id:
                 clashes.setdefault(key, {ids[seen]: seen}).setdefault(return_id, index)
-        if email is not None:
-            lowered = email.lower()
-            expected = email_of(return_id, lowered)
-            if expected != lowered:
-                mixed.append(ctx.problem(
-                    "mixed-customers", line, "email", return_id,
-                    f"{ctx.header.label('email')} {describe(email)} differs from the other lines of return "
-                    f"{return_id} ({expected}): one return is one customer",
-                ))
     duplicates: list[Problem] = []
     for by_return in clashes.values():
         for return_id, index in by_return.items():
@@ -167,4 +160,21 @@ def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> li
                 f"Order {line.order_id} / {ctx.header.label('sku')} {line.sku} is also in return {others}: "
                 f"check it is not entered twice",
             ))
+    # Two customers in one return: only returns of more than one line can have them.
+    first_email: dict[str, str] = {}
+    email_of = first_email.setdefault
+    mixed: list[Problem] = []
+    shared = {return_id for return_id, lines_of_it in Counter(ids).items() if lines_of_it > 1}
+    for index in [index for index, return_id in enumerate(ids) if return_id in shared] if shared else ():
+        line, return_id = lines[index], ids[index]
+        email = line.email
+        if email is not None:
+            lowered = known(email) or keep(email, email.lower())
+            expected = email_of(return_id, lowered)
+            if expected != lowered:
+                mixed.append(ctx.problem(
+                    "mixed-customers", line, "email", return_id,
+                    f"{ctx.header.label('email')} {describe(email)} differs from the other lines of return "
+                    f"{return_id} ({expected}): one return is one customer",
+                ))
     return duplicates + mixed

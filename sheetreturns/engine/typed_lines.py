@@ -22,7 +22,7 @@ from .values import (
 )
 
 Parser = Callable[[object], object]
-BLOCK = 16384
+BLOCK = 256  # rows parsed together: few enough that their cells are still in the CPU cache from the reader
 make_line = partial(tuple.__new__, Line)  # builds a Line from a full tuple without Python-level __new__
 
 
@@ -74,10 +74,16 @@ def _column(values: tuple, kind: str, parse: Parser, repeating: bool = False,
 
     # The test for the usual value comes first: a date or a number compared with "" is a slow comparison.
     if kind == "text" and not repeating:
-        out = [
-            None if v == "" or v is None else (v.strip() or None) if v.__class__ is str else slow(v)
-            for v in values
-        ]
+        try:
+            out = list(map(str.strip, values))  # the usual column: nothing but text, stripped in one pass
+        except TypeError:  # a blank (None), a number, a date, an error ...
+            out = [
+                None if v == "" or v is None else (v.strip() or None) if v.__class__ is str else slow(v)
+                for v in values
+            ]
+        else:
+            if "" in out:
+                out = [v or None for v in out]
     elif kind == "text":
         # raw text -> its stripped value, one shared object per distinct value (kept from block to block)
         shared = {"": None} if memo is None else memo
