@@ -195,3 +195,86 @@ def test_a_full_disk_while_a_streamed_part_is_compressed_stops_the_save_and_its_
             editor.save(_FullDisk(1 << 20), first=["xl/worksheets/sheet1.xml"])
     assert len(written) < 200  # the writer was stopped, not left to stream the rest into nothing
     assert threading.active_count() == threads
+
+
+class _Breaks(io.RawIOBase):
+    """A part whose reading fails after `good` bytes (a damaged zip entry fails its checksum so)."""
+
+    def __init__(self, data: bytes, good: int) -> None:
+        self.data, self.good, self.at = data, good, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.at >= self.good:
+            raise OSError("Bad CRC-32 for file 'xl/worksheets/sheet1.xml'")
+        piece = self.data[self.at:self.at + min(size, 1000)]
+        self.at += len(piece)
+        return piece
+
+
+def test_the_part_read_ahead_passes_on_its_failure_and_stops_when_the_rewrite_stops(monkeypatch):
+    import threading
+
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 5000))
+    data = f'<worksheet {NS}><sheetData><row r="1"/>{rows}</sheetData></worksheet>'.encode()
+    threads = threading.active_count()
+    monkeypatch.setattr(worksheet_stream, "CHUNK", 1000)
+    with pytest.raises(OSError, match="Bad CRC"):
+        rewrite_sheet(_Breaks(data, len(data) // 2), io.BytesIO(), edits(), StyleBook(None), SharedStrings(list), False)
+    assert threading.active_count() == threads
+    out_of_order = data.replace(b'<row r="1"/>', b'<row r="3"/>', 1)  # refused at once, the part mostly unread
+    with pytest.raises(WriteRefused, match="out of order"):
+        rewrite_sheet(_Breaks(out_of_order, len(data)), io.BytesIO(), edits(), StyleBook(None), SharedStrings(list),
+                      False)
+    assert threading.active_count() == threads
+
+
+def test_remembered_cells_give_what_making_each_cell_gives(monkeypatch):
+    """New cells and cells an earlier run wrote are matched against remembered text (per column, value and
+    the style above); with nothing remembered (every cell made and parsed) the bytes must be the same."""
+    styles = StyleBook(None)
+    date_style = styles.date_variant(None)  # a date format, as an earlier run added it
+    rows = ['<row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c></row>']
+    edits_rows: dict[int, dict[int, object]] = {}
+    for n in range(2, 80):
+        band = 3 if (n // 7) % 2 else 4  # the seller's banded rows: the style changes down the column
+        status = ["Open", "Closed", "Item overdue"][n % 3]
+        cells = [f'<c r="A{n}"><v>{n}</v></c>']
+        if n % 5:  # as an earlier run wrote it, or not (a value then differs)
+            shown = status if n % 11 else "Stale"
+            cells.append(f'<c r="B{n}" s="{band}" t="inlineStr"><is><t>{shown}</t></is></c>')
+        if n % 4 == 0:
+            cells.append(f'<c r="C{n}" s="{date_style}"><v>46299</v></c>')  # 2026-10-04 in a date style
+        elif n % 4 == 1:
+            cells.append(f'<c s="{band}" r="C{n}"><v>46299</v></c>')  # attributes in another order, no date style
+        elif n % 13 == 0:
+            cells.append(f'<c r="C{n}" s="0"/>')
+        if n % 6 == 0:
+            cells.append(f'<c r="D{n}" t="inlineStr"><is><t>old note</t></is></c>')
+        rows.append(f'<row r="{n}">{"".join(cells)}</row>')
+        edits_rows[n] = {1: status, 2: date(2026, 10, 4) if n % 3 else None, 3: None if n % 2 else "note",
+                         4: (n % 3) or None, 5: 2.5 if n % 7 == 0 else None}
+    # An unstyled cell, then a date cell as an earlier run wrote it (its date style is the one below inherits),
+    # then a text for a cell the row lacks: it takes the date cell's style (new cells take the style above).
+    rows += [f'<row r="80"><c r="A80"><v>80</v></c><c r="C80" s="0"/></row>',
+             f'<row r="81"><c r="A81"><v>81</v></c><c r="C81" s="{date_style}"><v>46298</v></c></row>',
+             '<row r="82"><c r="A82"><v>82</v></c></row>']
+    edits_rows.update({80: {2: date(2026, 10, 2)}, 81: {2: date(2026, 10, 3)}, 82: {2: "soon"},
+                       85: {1: "Open", 2: date(2026, 10, 4), 4: 1}})
+    data = f'<worksheet {NS}><sheetData>{"".join(rows)}</sheetData></worksheet>'.encode()
+
+    def run() -> tuple[bytes, object]:
+        out = io.BytesIO()
+        sheet_edits = SheetEdits(rows=edits_rows, clear_columns=frozenset({1, 2, 3, 4, 5}), clear_below=1,
+                                 header_row=1, max_column=5, max_row=85)
+        book = StyleBook(styles.to_bytes())
+        stats = rewrite_sheet(io.BytesIO(data), out, sheet_edits, book, SharedStrings(list), False)
+        return out.getvalue() + book.to_bytes(), stats
+
+    remembered = run()
+    monkeypatch.setattr(worksheet_stream, "_REMEMBERED", frozenset())
+    made = run()
+    assert remembered == made
+    assert 50 < made[1].cells_changed < 200  # some cells kept, some changed, some added

@@ -7,7 +7,9 @@ verbatim except <dimension> (widened) and <cols> (widths for added columns).
 """
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 from datetime import date
@@ -168,10 +170,62 @@ class _Gathered:
             self.length = 0
 
 
+class _ReadAhead:
+    """The part read by a thread a few chunks ahead of the rewrite: unzipping (zlib releases the GIL) then
+    runs beside the Python that edits the rows. read(size) gives at least `size` bytes, or the rest."""
+
+    def __init__(self, source: BinaryIO, depth: int = 2) -> None:
+        self.source = source
+        self.chunks: queue.Queue = queue.Queue(depth)
+        self.error: BaseException | None = None
+        self.ended = False
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="sheetreturns-unzip", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                chunk = self.source.read(CHUNK)
+                self.chunks.put(chunk)
+                if not chunk:
+                    return
+        except BaseException as exc:  # a damaged part: raised by the reader's next read
+            self.error = exc
+            self.chunks.put(b"")
+
+    def read(self, size: int = -1) -> bytes:
+        parts: list[bytes] = []
+        length = 0
+        while not self.ended and (size < 0 or length < max(size, 1)):
+            chunk = self.chunks.get()
+            if not chunk:
+                self.ended = True
+                if self.error is not None:
+                    raise self.error
+                break
+            parts.append(chunk)
+            length += len(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self.stopping.set()
+        while self.thread.is_alive():  # a put waiting for room returns once something is taken
+            try:
+                self.chunks.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self.thread.join()
+
+
 def rewrite_sheet(source: BinaryIO, out: BinaryIO, edits: SheetEdits, styles: StyleBook,
                   shared: SharedStrings, date1904: bool) -> RewriteStats:
     gathered = _Gathered(out)
-    stats = _rewrite(source, gathered, edits, styles, shared, date1904)
+    ahead = _ReadAhead(source)
+    try:
+        stats = _rewrite(ahead, gathered, edits, styles, shared, date1904)
+    finally:
+        ahead.close()
     gathered.flush()
     return stats
 
@@ -240,6 +294,7 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
     buffer = stream.remainder()
     read = stream.source.read
     cursor = scan = 0
+    rows_changed = cells_changed = 0
     while True:
         match = row_or_end.search(buffer, scan)
         end = -1
@@ -294,15 +349,22 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
             row_edits = dict.fromkeys(clear_columns)
         else:
             continue  # copied as it is, with the bytes around it
-        new_row, changed = _edit_row(match.group(0), inner, number, row_edits, ctx,
-                                     header_style if number == header_row else None)
+        tag = match.group(0)
+        edited = _edit_row_by_reference(tag, inner, number, row_edits, ctx,
+                                        header_style if number == header_row else None) if inner else None
+        if edited is None:
+            edited = _edit_row_by_parsing(tag, inner, number, row_edits, ctx,
+                                          header_style if number == header_row else None)
+        new_row, changed = edited
         if changed:
-            stats.rows_changed += 1
-            stats.cells_changed += changed
+            rows_changed += 1
+            cells_changed += changed
             pieces.append(buffer[cursor:row_start])
             pieces.append(new_row)
             cursor = row_end
 
+    stats.rows_changed += rows_changed
+    stats.cells_changed += cells_changed
     pieces.append(buffer[cursor:match.start()])
     emit_new_rows(1 << 61)
     pieces.append(buffer[match.start():])
@@ -338,11 +400,19 @@ class _RowContext:
     letters: dict[int, bytes] = field(default_factory=dict)
     cell: CellWriter | None = None
     tails: dict[tuple, bytes] = field(default_factory=dict)  # (style, not a header, type, value) -> a new cell's tail
+    # Column -> value -> a new cell's tail in the column's current style (dropped when that style changes),
+    # and column -> how its cells begin up to the row number: a new cell is then one lookup and a join.
+    column_tails: dict[int, dict[object, bytes]] = field(default_factory=dict)
+    openers: dict[int, bytes] = field(default_factory=dict)
+    # Column -> value -> an existing cell's text after its reference when an earlier run wrote it in the style
+    # of the cell above, and that style (see kept_tail; dropped when the column's style changes).
+    kept: dict[int, dict[object, tuple[bytes, int | None]]] = field(default_factory=dict)
     indexes: dict[bytes, int] = field(default_factory=dict)  # column letters -> 0-based index
 
     def __post_init__(self) -> None:
         self.cell = CellWriter(self.p, self.date1904)
         self.cell_open = b"<" + self.p + b'c r="'  # how every cell cell_xml writes begins, up to its reference
+        self.open_c = b"<" + self.p + b"c"
         self.row_close = b"</" + self.p + b"row>"
 
     def column(self, index: int) -> bytes:
@@ -356,7 +426,8 @@ class _RowContext:
         cell_tag, body = match.group(1), match.group(2)
         style_text = attr(cell_tag, "s")
         style = int(style_text) if style_text else None
-        self.last_style[column] = style
+        if self.last_style.get(column, _UNSET) != style:
+            self.restyle(column, style)
         if hasattr(value, "isoformat"):
             style = self.styles.date_variant(style)
         new = self.cell(self.column(column) + b"%d" % number, style, value)
@@ -395,7 +466,41 @@ class _RowContext:
                 self.tails.clear()
             cell = self.cell(b"", self._style(style, value, header_style), value)
             tail = self.tails[key] = cell[len(self.cell_open):]
+        if header_style is None:
+            tails = self.column_tails.get(column)
+            if tails is None or len(tails) >= _TAILS_KEPT:
+                tails = self.column_tails[column] = {}
+                self.opener(column)
+            tails[value] = tail  # only values of _REMEMBERED types: no two equal values of different types
         return self.cell_open + letters + row_text + tail
+
+    def restyle(self, column: int, style: int | None) -> None:
+        """The column's cells are in `style` from here down: what was remembered for the style above goes."""
+        self.last_style[column] = style
+        self.column_tails.pop(column, None)
+        self.kept.pop(column, None)
+
+    def opener(self, column: int) -> bytes:
+        found = self.openers.get(column)
+        if found is None:
+            found = self.openers[column] = self.cell_open + self.column(column)
+        return found
+
+    def kept_tail(self, column: int, value: object) -> tuple[bytes, int | None] | None:
+        """What follows the reference of an existing cell holding `value` in the style of the cell above it, if
+        an earlier run wrote it (then it is left as it is), and the style it shows; None for the first cell
+        of a column (no cell above yet). Only for values of _REMEMBERED types."""
+        style = self.last_style.get(column, _UNSET)
+        if style is _UNSET:
+            return None
+        if hasattr(value, "isoformat"):
+            style = self.styles.date_variant(style)
+        found = (self.cell(b"", style, value)[len(self.cell_open):], style or None)
+        kept = self.kept.get(column)
+        if kept is None or len(kept) >= _TAILS_KEPT:
+            kept = self.kept[column] = {}
+        kept[value] = found
+        return found
 
     def _style(self, style: int | None, value: object, header_style: int | None) -> int | None:
         if header_style is None and hasattr(value, "isoformat"):
@@ -412,17 +517,9 @@ class _RowContext:
 # Values whose equal instances are always written alike: a new cell's text after its reference is remembered.
 _REMEMBERED = frozenset({str, int, date, type(None)})
 _TAILS_KEPT = 1 << 16
+_UNSET = object()
 _SHARED_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"')
-_LAST_REF = re.compile(rb'\br="([A-Z]+)\d+"')
-
-
-def _edit_row(tag: bytes, inner: bytes | None, number: int, row_edits: dict[int, object], ctx: _RowContext,
-              header_style: int | None) -> tuple[bytes, int]:
-    """The row with its edits applied, and how many cells changed (0: keep the original bytes)."""
-    fast = _edit_row_by_reference(tag, inner, number, row_edits, ctx, header_style) if inner else None
-    if fast is not None:
-        return fast
-    return _edit_row_by_parsing(tag, inner, number, row_edits, ctx, header_style)
+_LAST_REF = re.compile(rb'<(?:\w+:)?c[^>]*?\br="([A-Z]+)\d+"')
 
 
 def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dict[int, object], ctx: _RowContext,
@@ -432,15 +529,19 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
     Returns None when the row needs the careful path (cells without references, or a new cell that
     must go between existing ones).
     """
-    last_open = inner.rfind(ctx.cell_open[:-4])  # b"<c"
+    last_open = inner.rfind(ctx.open_c)
     if last_open < 0:
         return None
-    last_ref = _LAST_REF.search(inner, last_open, inner.find(b">", last_open) + 1)
+    last_ref = _LAST_REF.match(inner, last_open)  # the last cell's reference, within its tag
     if last_ref is None:
         return None
-    max_column = ctx.index_of(last_ref.group(1))
+    max_column = ctx.indexes.get(last_ref.group(1))
+    if max_column is None:
+        max_column = ctx.index_of(last_ref.group(1))
     row_text = b"%d" % number
     letters = ctx.letters
+    column_tails = ctx.column_tails if header_style is None else {}
+    openers, kept, last_style, len_open = ctx.openers, ctx.kept, ctx.last_style, len(ctx.open_c)
     pieces: list[tuple[int, int, bytes]] = []  # (start, end, new xml) over `inner`
     appended: list[bytes] = []
     columns: list[int] = []
@@ -449,14 +550,33 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
             # Cells are stored in column order: one right of the last is not there (no need to look).
             if value is None or value == "":
                 continue  # absent and meant to be empty
-            appended.append(ctx.new_cell(column, row_text, value, header_style))
             columns.append(column)
+            if value.__class__ in _REMEMBERED:
+                tails = column_tails.get(column)
+                if tails is not None:
+                    tail = tails.get(value)
+                    if tail is not None:  # the common case, made here: ctx.new_cell would make the same
+                        appended.append(openers[column] + row_text + tail)
+                        continue
+            appended.append(ctx.new_cell(column, row_text, value, header_style))
             continue
         position = inner.find(b' r="' + (letters.get(column) or ctx.column(column)) + row_text + b'"')
         if position < 0:
             if value is None or value == "":
                 continue  # absent and meant to be empty
             return None  # a new cell between existing ones: the careful path puts it in order
+        if value.__class__ in _REMEMBERED:
+            # The cell as an earlier run wrote it, in the style of the cell above: left as it is (most cells of
+            # a sync after the first), without parsing it.
+            same = kept.get(column)
+            entry = same.get(value) if same is not None else None
+            if entry is None:
+                entry = ctx.kept_tail(column, value)
+            if entry is not None and inner.startswith((openers.get(column) or ctx.opener(column)) + row_text + entry[0],
+                                                      position - len_open):
+                if entry[1] != last_style.get(column, _UNSET):
+                    ctx.restyle(column, entry[1])
+                continue
         start = inner.rfind(b"<", 0, position)
         match = ctx.cell_re.match(inner, start) if start >= 0 else None
         if match is None or match.start(1) > position or match.end(1) < position:
