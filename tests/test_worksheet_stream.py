@@ -141,14 +141,16 @@ def test_a_plan_held_as_columns_gives_the_same_edits_as_one_held_as_rows():
     columns = {key: [None] * 3 for key in _ROW_KEYS}
     columns.update(status=["Open", "Closed", None], next_step=["Wait", None, "Ship"], reply=[None, "hi", None])
     positions = {"status": 7, "next_step": 3}  # "reply" has no column: left out
-    extra = {1: {7: "Status"}, 9: {0: "R-9", 7: "Open"}}  # the header row, an appended row
+    extra = {1: {7: "Status"}, 9: {7: "Open", 0: "R-9"}, 3: {0: "R-2"}}  # header, appended row, a filled ID
     by_rows = _PlanRows(JobRows([2, 3, 5], columns).as_dict(), positions, extra)
     by_columns = _ColumnRows(*JobRows([2, 3, 5], columns).as_columns, positions, extra)
     assert sorted(by_columns) == sorted(by_rows) == [1, 2, 3, 5, 9]
     assert len(by_columns) == len(by_rows) == 5
     for row in (1, 2, 3, 4, 5, 9):
         assert by_columns.get(row) == by_rows.get(row)
-    assert by_columns[3] == {3: None, 7: "Closed"} and list(by_columns[3]) == [3, 7]  # in column order
+    assert by_columns[3] == {0: "R-2", 3: None, 7: "Closed"}
+    for row in (1, 2, 3, 5, 9):  # listed left to right (SheetEdits.ordered), extra values and all
+        assert list(by_columns[row]) == sorted(by_columns[row])
     with pytest.raises(KeyError):
         by_columns[4]
 

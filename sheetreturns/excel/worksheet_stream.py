@@ -40,6 +40,7 @@ class SheetEdits:
     sheet_name: str = "Returns"
     max_column: int = -1  # rightmost column written (0-based)
     max_row: int = 0  # lowest row written
+    ordered: bool = False  # each row's dict lists its columns left to right already
 
 
 @dataclass
@@ -250,7 +251,8 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
     out.write(widen(before, p, edits, edits.max_column))
     out.write(sheet_data_tag[:-2] + b">" if self_closing else sheet_data_tag)
 
-    ctx = _RowContext(p, None, styles, shared, date1904, {}, col_styles, edits.sheet_name, stats)
+    ctx = _RowContext(p, None, styles, shared, date1904, {}, col_styles, edits.sheet_name, stats,
+                      ordered=edits.ordered)
     pending = sorted(edits.rows)  # rows with edits, in order; those not met in the file are created
     pending.append(1 << 62)  # stops every search of it
     next_pending = 0
@@ -399,6 +401,7 @@ class _RowContext:
     stats: RewriteStats
     letters: dict[int, bytes] = field(default_factory=dict)
     cell: CellWriter | None = None
+    ordered: bool = False  # SheetEdits.ordered
     tails: dict[tuple, bytes] = field(default_factory=dict)  # (style, not a header, type, value) -> a new cell's tail
     # Column -> value -> a new cell's tail in the column's current style (dropped when that style changes),
     # and column -> how its cells begin up to the row number: a new cell is then one lookup and a join.
@@ -545,7 +548,7 @@ def _edit_row_by_reference(tag: bytes, inner: bytes, number: int, row_edits: dic
     pieces: list[tuple[int, int, bytes]] = []  # (start, end, new xml) over `inner`
     appended: list[bytes] = []
     columns: list[int] = []
-    for column, value in sorted(row_edits.items()):
+    for column, value in row_edits.items() if ctx.ordered else sorted(row_edits.items()):
         if column > max_column:
             # Cells are stored in column order: one right of the last is not there (no need to look).
             if value is None or value == "":

@@ -80,8 +80,8 @@ class _PlanRows(Mapping):
 
 class _ColumnRows(Mapping):
     """A plan whose rows are still held as columns (JobRows), as sheet edits: each row's values are one tuple,
-    made for all rows at once at C speed, and a row's dict (column index -> value, in column order) is made
-    only when the writer reaches it."""
+    made for all rows at once at C speed, and a row's dict (column index -> value, listed left to right:
+    SheetEdits.ordered) is made only when the writer reaches it."""
 
     def __init__(self, line_rows: list[int], columns: dict[str, list], positions: dict[str, int],
                  extra: dict[int, dict[int, object]]) -> None:
@@ -94,11 +94,12 @@ class _ColumnRows(Mapping):
         values = self.values.get(row)
         if values is None:
             extra = self.extra.get(row)
-            return default if extra is None else dict(extra)
+            return default if extra is None else dict(sorted(extra.items()))
         converted = dict(zip(self.positions, values))
         extra = self.extra.get(row)
         if extra is not None:
             converted.update(extra)
+            return dict(sorted(converted.items()))
         return converted
 
     def __getitem__(self, row: int) -> dict[int, object]:
@@ -143,6 +144,7 @@ def sheet_edits(plan: WritePlan, first_free_column: int) -> tuple[SheetEdits, di
         sheet_name=plan.tab,
         max_column=max((positions[k] for k in written if k in positions), default=-1),
         max_row=max([*plan.rows, *extra], default=0),
+        ordered=columns is not None,
     )
     return edits, positions
 
