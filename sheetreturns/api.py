@@ -25,6 +25,7 @@ from .settings.config_file import Config, load_config
 from .sheet.workbook import WriteReport, google_key, resolve_source
 from .sheet.write_plan import build_plan
 from .state import adopt_legacy_state, backup_folder, remember_ids, run_lock, sheet_state_dir
+from .summary.known import import_in_background
 
 if TYPE_CHECKING:  # the heavier result types are imported when their function runs
     from .config_check import SetupReport
@@ -129,6 +130,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
 
     with run_lock(config.state_dir, chosen, also):
         reports = new_reports(config, chosen, import_result)  # each new report file read before the sheet is opened
+        # A first run that writes computes and draws the Summary: its libraries load while the sheet is read.
+        importing = None if dry_run else import_in_background(config.state_dir, chosen)
         try:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,
@@ -207,6 +210,8 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         finally:
             if batch is not None:
                 batch.close()
+            if importing is not None:
+                importing.join()
     reporter.finished("Done")
     notes, intake_failures = [], []
     if batch is not None:

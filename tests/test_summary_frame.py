@@ -5,14 +5,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from sheetreturns import loading
-from sheetreturns.engine.model import Line, Outcome, Status
+from sheetreturns.engine.model import NO_BAD_CELLS, Line, Outcome, Status
 from sheetreturns.engine.report_facts import is_amazon_fba
 from sheetreturns.engine.statuses import line_value, refunded_amount
 from sheetreturns.settings.config_file import Config
 from sheetreturns.summary.rows import _amount_owed, _customer_key, _inspected, _money, is_non_product, rows_frame
+from sheetreturns.summary.tables import product_names
 
 from .helpers import line, run
 
@@ -77,3 +80,65 @@ def test_the_frame_made_column_by_column_equals_the_plain_one(evaluation):
     made = rows_frame(evaluation.lines, evaluation.outcomes)
     assert_frame_equal(made, plain_frame(evaluation.lines, evaluation.outcomes))
     assert len(made) == len(evaluation.lines)
+
+
+# -- any rows: every branch of every column, in any mix -------------------------------------------------
+
+days = st.one_of(st.none(), st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
+texts = st.one_of(st.none(), st.sampled_from(["", "a", "Ann  Lee", "ÉLODIE", "x@example.com", "POST", " post  ",
+                                              "Amazon FBA", "fba", "eBay", "Defective", "MUG-01"]), st.text(max_size=6))
+money = st.one_of(st.none(), st.decimals(min_value=-1000, max_value=100000, places=2, allow_nan=False),
+                  st.decimals(min_value=0, max_value=10, places=7, allow_nan=False))
+counts = st.one_of(st.none(), st.integers(min_value=-2, max_value=5))
+
+
+@st.composite
+def rows(draw):
+    size = draw(st.integers(min_value=0, max_value=25))
+    lines, outcomes = [], []
+    for index in range(size):
+        lines.append(Line(
+            index + 2, customer=draw(texts), email=draw(texts), sku=draw(texts), product=draw(texts),
+            qty=draw(counts), unit_price=draw(money), channel=draw(texts), reason=draw(texts),
+            received_on=draw(days), received_qty=draw(counts),
+            condition=draw(st.one_of(st.none(), st.sampled_from(["Defective", "Damaged", "As described", ""]))),
+            damage_by=draw(st.one_of(st.none(), st.sampled_from(["Manufacturer", "Customer", "Carrier"]))),
+            refund_amount=draw(money), refunded_on=draw(days),
+            decision=draw(st.one_of(st.none(), st.sampled_from(["Partial refund", "Refuse", "Refund"]))),
+            bad=draw(st.sampled_from([NO_BAD_CELLS, {"email": ("x", "not an address")}, {"qty": ("?", "bad")}])),
+        ))
+        outcomes.append(Outcome(
+            draw(st.sampled_from(["R-1", "R-2", "R-3", "R-10"])), draw(st.sampled_from(list(Status))), "",
+            inventory=draw(st.sampled_from(["", "Restock", "Write off"])),
+            reason_category=draw(st.sampled_from(["", "Defective", "Other", "Size/fit"])),
+            notified_on=draw(days),
+        ))
+    return lines, outcomes
+
+
+@settings(max_examples=120, deadline=None)
+@given(rows())
+def test_the_frame_equals_the_plain_one_on_any_rows(made):
+    lines, outcomes = made
+    assert_frame_equal(rows_frame(lines, outcomes), plain_frame(lines, outcomes))
+
+
+def counted_product_names(df: pd.DataFrame) -> pd.Series:
+    """Each SKU's most written product name, counted on the names themselves (ties: alphabetically first)."""
+    named = df[df["product"].notna() & df["sku"].notna()].astype({"sku": object, "product": object})
+    counts = named.groupby(["sku", "product"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["sku", "n", "product"], ascending=[True, False, True])
+    return counts.drop_duplicates("sku").set_index("sku")["product"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows(), st.lists(st.text(max_size=3), min_size=1, max_size=6))
+def test_each_skus_product_name_counted_on_codes_is_the_one_counted_on_names(made, names):
+    lines, outcomes = made
+    # Few SKUs and names, so that counts tie and one SKU has several names; any text, in any order.
+    lines = [line._replace(sku=names[index % 2 % len(names)], product=names[index % len(names)] if index % 3 else line.product)
+             for index, line in enumerate(lines)]
+    frame = rows_frame(lines, outcomes)
+    found, expected = product_names(frame), counted_product_names(frame)
+    assert dict(found.items()) == dict(expected.items())
+    assert list(found.index) == list(expected.index)

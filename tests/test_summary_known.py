@@ -330,3 +330,44 @@ def test_a_package_without_its_source_files_remembers_nothing(tmp_path, monkeypa
     assert sync(book, config).written
     assert not list((tmp_path / "state").rglob("*.summary.json"))
     assert sync(book, config, minute=15).unchanged  # the Summary is computed and found the same
+
+
+def test_the_summary_libraries_load_in_the_background_only_for_a_sheet_never_summarised_here(tmp_path):
+    sheet = str(tmp_path / "shop.xlsx")
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from sheetreturns.summary.known import import_in_background\n"
+        f"thread = import_in_background(Path({str(tmp_path / 'state')!r}), {sheet!r})\n"
+        "assert 'pandas' not in sys.modules or thread is None\n"
+        "thread is not None and thread.join()\n"
+        "print(thread is not None, 'pandas' in sys.modules, 'openpyxl' in sys.modules)\n"
+    )
+
+    def run_probe() -> str:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert run_probe() == ["True", "True", "True"]
+    remember_digest(known._memo_path(tmp_path / "state", sheet), "a key", "a digest")
+    assert run_probe() == ["False", "False", "False"]  # a Summary was made here: this run likely leaves it alone
+
+
+@pytest.mark.slow
+def test_a_first_sync_starts_the_libraries_loading_and_an_unchanged_one_does_not(tmp_path, monkeypatch):
+    book = tmp_path / "returns.xlsx"
+    shutil.copyfile(EXAMPLE, book)
+    config = quiet_config(tmp_path)
+    started = []
+
+    def watched(state_dir, source):
+        thread = known.import_in_background(state_dir, source)
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(api, "import_in_background", watched)
+    assert sync(book, config).written
+    assert sync(book, config, minute=15).unchanged
+    assert started[0] is not None and not started[0].is_alive() and started[1] is None

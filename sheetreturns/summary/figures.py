@@ -20,8 +20,8 @@ from ..engine.model import Evaluation, Status
 from ..engine.policy import Policy
 from .rows import NON_PRODUCT_CODES, is_non_product, rows_frame
 from .tables import (
-    INVENTORY_ACTIONS, claimed_defective, inventory, non_product, other_reasons, products, reasons, repeat_customers,
-    trend,
+    INVENTORY_ACTIONS, claimed_defective, inventory, non_product, other_reasons, product_names, products, reasons,
+    repeat_customers, trend,
 )
 
 __all__ = ["Figure", "Figures", "compute", "INVENTORY_ACTIONS", "NON_PRODUCT_CODES", "is_non_product", "rows_frame"]
@@ -135,6 +135,7 @@ def compute(evaluation: Evaluation, policy: Policy) -> Figures:
     today = pd.Timestamp(as_of)
     days_to_receive, n_receive = _median_days(df, "notified", "received", today)
     days_to_refund, n_refund = _median_days(df, "received", "refunded_on", today)
+    names = product_names(df)
     return Figures(
         as_of=as_of,
         currency=policy.currency,
@@ -150,9 +151,9 @@ def compute(evaluation: Evaluation, policy: Policy) -> Figures:
         reasons=reasons(df),
         no_reason_rows=int(df["category"].isna().sum()),
         other_reasons=other_reasons(df),
-        products=products(df, policy),
-        claimed=claimed_defective(df),
-        inventory=inventory(df),
+        products=products(df, policy, names),
+        claimed=claimed_defective(df, names),
+        inventory=inventory(df, names),
         customers=repeat_customers(df, policy, today),
         trend=trend(df, today),
         non_product=non_product(everything, today),
@@ -164,22 +165,26 @@ def compute(evaluation: Evaluation, policy: Policy) -> Figures:
 
 
 def _figure(df: pd.DataFrame, mask: pd.Series, key: str, label: str, money: str | None = None) -> Figure:
-    chosen = df[mask]
+    returns = df["return_id"][mask]  # only the columns a figure reads are selected (not the whole frame)
     amount = unpriced = None
     if money is not None:
-        amount = round(float(chosen[money].sum()), 2)
-        unpriced = int(chosen[money].isna().sum())
-    return Figure(key, label, int(chosen["return_id"].nunique()), len(chosen), amount, unpriced or 0)
+        chosen = df[money][mask]
+        amount = round(float(chosen.sum()), 2)
+        unpriced = int(chosen.isna().sum())
+    return Figure(key, label, int(returns.nunique()), len(returns), amount, unpriced or 0)
 
 
 def key_figures(df: pd.DataFrame, today: pd.Timestamp) -> dict[str, Figure]:
     status = df["status"]
+    codes = status.cat.codes.to_numpy()  # the statuses as small whole numbers: each test below is on those
 
     def has(*statuses: Status) -> pd.Series:
-        return status.isin([s.value for s in statuses])
+        wanted = status.cat.categories.get_indexer([s.value for s in statuses])
+        return pd.Series(np.isin(codes, wanted[wanted >= 0]), index=df.index)
 
-    refunded = df["refunded_on"].notna() & (df["refunded_on"] <= today)
-    this_month = refunded & (df["refunded_on"].dt.to_period("M") == today.to_period("M"))
+    refunded_on = df["refunded_on"]
+    refunded = refunded_on.notna() & (refunded_on <= today)
+    this_month = refunded & (refunded_on.dt.year == today.year) & (refunded_on.dt.month == today.month)
     figures = [
         _figure(df, has(*OPEN), "open", "Open returns"),
         _figure(df, has(*ACTION) | df["bad_email"], "action", "Need your action now"),

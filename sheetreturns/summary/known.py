@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import pickle
+import threading
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,7 +45,6 @@ LINE_FIELDS = {"row": "row", "customer": "", "email": "", "sku": "", "product": 
 OUTCOME_FIELDS = {"return_id": "", "status": "status", "notified_on": "date", "reason_category": "",
                   "inventory": "", "reply": ""}
 KEPT = 8  # keys remembered per sheet: a few days' worth of changes
-_NONE_OR_DATE = frozenset({type(None), date})
 _INT = {int}
 
 
@@ -83,6 +83,30 @@ def deferred_summary(evaluation: Evaluation, policy: Policy, generated_at: datet
         return tab
 
     return DeferredTab(SUMMARY_TAB, make, known_digests(path).get(key) if key is not None else None)
+
+
+def import_in_background(state_dir: Path, source: str) -> threading.Thread | None:
+    """When no Summary of this sheet was computed here before (a first sync: it will be computed), start
+    importing, in a thread, the libraries it is computed and drawn with (pandas, numpy, openpyxl: ~0.4 s) and
+    reading the code its key names. Started before the sheet is read: the reader lets other threads run while it
+    reads a tab, so this costs the run no time of its own. A run that will likely leave the Summary alone starts
+    nothing (joining an import it never needed could only make it wait). Join the thread before the run ends.
+    An import that fails here fails again, with its error, where the Summary imports it."""
+    if known_digests(_memo_path(state_dir, source)):
+        return None
+
+    def load() -> None:
+        try:
+            import openpyxl  # noqa: F401
+            import pandas  # noqa: F401
+
+            code_version()  # the package's sources read and hashed, for the Summary's key
+        except Exception:  # noqa: BLE001 - a failure happens again, and is said, where the run needs them
+            pass
+
+    thread = threading.Thread(target=load, name="sheetreturns-summary-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 # -- what the state folder remembers -------------------------------------------------------------------
@@ -148,10 +172,12 @@ def _column_bytes(column: list, kind: str = "") -> bytes:
     """One column of values as bytes that differ whenever a value differs (in type or in value), and are the
     same for equal values in any process. `kind` (see LINE_FIELDS) picks the quickest way; a column holding
     something else than its kind says still comes out exactly, only slower."""
-    if kind == "date":
-        if set(map(type, column)) <= _NONE_OR_DATE:  # which cells are blank, then each date's day number
-            return (b"D" + bytes(map(bool, column))
-                    + array.array("q", map(date.toordinal, filter(None, column))).tobytes())
+    if kind == "date":  # each date's day number, 0 for a blank (day numbers start at 1)
+        try:  # a value that is not exactly a date or None (a datetime, a text) becomes None: array() refuses it
+            return b"D" + array.array("q", [day.toordinal() if day.__class__ is date else 0 if day is None else None
+                                            for day in column]).tobytes()
+        except TypeError:
+            pass
     elif kind == "row":
         if set(map(type, column)) == _INT:
             try:

@@ -1,6 +1,9 @@
 """One pandas frame of the evaluated rows: typed values plus what the engine concluded, as the figures need them."""
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter, contains, eq, is_not
+
 import numpy as np
 import pandas as pd
 
@@ -62,50 +65,104 @@ def _money(value) -> float:
 def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
     """One row per sheet row, with the typed values and the engine's conclusions the figures need.
 
-    Each column is made in its final type as soon as it is read off the lines, so no more than one column
-    is ever held as a Python list (at a million rows, every column as a list at once was ~0.35 GB)."""
+    Each column is read off the rows by a C-level getter and made in its final type straight away, so only a
+    few columns are ever held as Python lists (at a million rows, every column as a list at once was ~0.35 GB);
+    the values are the ones the plain per-row functions above give (tests/test_summary_frame.py compares).
+    """
     size = len(lines)
+
+    def column(name: str, of: list = lines) -> list:
+        return list(map(attrgetter(name), of))
 
     def numbers(values, dtype) -> np.ndarray:
         return np.fromiter(values, dtype=dtype, count=size)
 
-    def dates(values) -> pd.Series:
-        return pd.to_datetime(pd.Series(list(values), dtype="object"), errors="coerce")
-
-    def grouped(values) -> pd.Series:
+    def grouped(values: list) -> pd.Series:
         # Text the tables group by is categorical: grouping then works on small whole-number codes instead
         # of hashing every string again.
-        return pd.DataFrame({"values": list(values)})["values"].astype("category")  # typed as a frame types a list
+        return pd.DataFrame({"values": values})["values"].astype("category")  # typed as a frame types a list
 
+    def flags(values: list, test) -> np.ndarray:
+        """Each distinct value tested once (there are few SKUs and channels)."""
+        try:
+            verdicts = {value: test(value) for value in set(values)}
+        except TypeError:  # an unhashable value: test each
+            return numbers(map(test, values), bool)
+        return numbers(map(verdicts.__getitem__, values), bool)
+
+    units = [qty if qty else 1 for qty in column("qty")]  # Line.units
+    received_on = column("received_on")
+    prices = column("unit_price")
+    value = numbers([np.nan if price is None else float(price * count)  # line_value()
+                     for price, count in zip(prices, units)], float)
+    refunded_on = column("refunded_on")
+    refunded = numbers([float(amount) if amount is not None else  # refunded_amount()
+                        np.nan if day is None or price is None else float(price * count)
+                        for amount, day, price, count in zip(column("refund_amount"), refunded_on, prices, units)],
+                       float)
+    del prices
+    units_received = numbers([0 if day is None else count if got is None else got  # Line.units_received
+                              for day, count, got in zip(received_on, units, column("received_qty"))], int)
+    units = numbers(units, int)
+    conditions = column("condition")
+    inspected = (numbers(map(is_not, received_on, repeat(None)), bool)  # _inspected()
+                 & numbers(map(is_not, conditions, repeat(None)), bool))
+    defective = inspected & (numbers(map(eq, conditions, repeat("Defective")), bool)
+                             | numbers(map(eq, column("damage_by"), repeat("Manufacturer")), bool))
+    del conditions
+    received_on, refunded_on = _dates(received_on), _dates(refunded_on)
+    statuses = column("status", outcomes)
+    skus = column("sku")
+    customers, emails = column("customer"), column("email")
     columns = {
-        "row": numbers((line.row for line in lines), int),
+        "row": numbers(map(attrgetter("row"), lines), int),
         # Return IDs as whole numbers: they are only counted and grouped, which is much faster on numbers.
-        "return_id": pd.factorize(pd.Series([o.return_id for o in outcomes], dtype=object))[0],
-        "status": pd.Categorical([o.status.value for o in outcomes], categories=[s.value for s in Status]),
-        "sku": grouped(line.sku for line in lines),
-        "product": grouped(line.product for line in lines),
-        "customer": [line.customer for line in lines],
-        "email": [line.email for line in lines],
-        "customer_key": grouped(_customer_key(line) for line in lines),
-        "units": numbers((line.units for line in lines), int),
-        "units_received": numbers((line.units_received for line in lines), int),
-        "value": numbers((_money(line_value(line, line.units)) for line in lines), float),
-        "refunded": numbers((_money(refunded_amount(line)) for line in lines), float),
-        "owed": numbers((_money(_amount_owed(line, o.status)) for line, o in zip(lines, outcomes)), float),
-        "notified": dates(o.notified_on for o in outcomes),
-        "received": dates(line.received_on for line in lines),
-        "refunded_on": dates(line.refunded_on for line in lines),
-        "reason": grouped(line.reason for line in lines),
-        "category": grouped(o.reason_category or None for o in outcomes),
-        "inventory": grouped(o.inventory or None for o in outcomes),
-        "inspected": numbers((_inspected(line) for line in lines), bool),
-        "defective": numbers((_inspected(line) and (line.condition == "Defective" or line.damage_by == "Manufacturer")
-                              for line in lines), bool),
-        "non_product": numbers((is_non_product(line.sku) for line in lines), bool),
-        "amazon_fba": numbers((is_amazon_fba(line) for line in lines), bool),
+        "return_id": pd.factorize(pd.Series(column("return_id", outcomes), dtype=object))[0],
+        "status": pd.Categorical.from_codes(numbers(map(_STATUS_CODES.get, statuses, repeat(-1)), int),
+                                            categories=[s.value for s in Status]),
+        "sku": grouped(skus),
+        "product": grouped(column("product")),
+        "customer": customers,
+        "email": emails,
+        "customer_key": grouped([email.lower() if email else  # _customer_key()
+                                 "name:" + " ".join(name.lower().split()) if name else None
+                                 for email, name in zip(emails, customers)]),
+        "units": units,
+        "units_received": units_received,
+        "value": value,
+        "refunded": refunded,
+        "owed": _owed(lines, statuses),
+        "notified": _dates(column("notified_on", outcomes)),
+        "received": received_on,
+        "refunded_on": refunded_on,
+        "reason": grouped(column("reason")),
+        "category": grouped([category or None for category in column("reason_category", outcomes)]),
+        "inventory": grouped([action or None for action in column("inventory", outcomes)]),
+        "inspected": inspected,
+        "defective": defective,
+        "non_product": flags(skus, is_non_product),
+        "amazon_fba": flags(column("channel"), lambda channel: is_amazon_fba(Line(0, channel=channel))),
         # An unreadable address: the seller must fix it before the customer hears anything.
-        "bad_email": numbers(("email" in line.bad for line in lines), bool),
+        "bad_email": numbers(map(contains, column("bad"), repeat("email")), bool),
     }
     # Typed as they are made, so an empty sheet gives the same columns (an empty object column used as a
     # mask would select columns instead of rows).
     return pd.DataFrame(columns, copy=False)
+
+
+_STATUS_CODES = {status: code for code, status in enumerate(Status)}
+_OWING = frozenset({Status.REFUND_DUE, Status.REIMBURSEMENT_DUE, Status.REFUNDED_NOT_BACK, Status.OVER_REFUNDED})
+
+
+def _owed(lines: list[Line], statuses: list[Status]) -> np.ndarray:
+    """_amount_owed of each row: NaN but on the few rows whose status owes money."""
+    owed = np.full(len(lines), np.nan)
+    for index, status in enumerate(statuses):
+        if status in _OWING:
+            owed[index] = _money(_amount_owed(lines[index], status))
+    return owed
+
+
+def _dates(values: list) -> pd.Series:
+    return pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce")
+

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 
 from ..engine.policy import Policy
@@ -63,21 +64,48 @@ def _top_reason(df: pd.DataFrame) -> pd.Series:
     return counts.drop_duplicates("sku").set_index("sku")["category"]
 
 
-def _product_names(df: pd.DataFrame) -> pd.Series:
-    """Per SKU, the product name written most often on its rows (ties: the alphabetically first)."""
+def product_names(df: pd.DataFrame) -> pd.Series:
+    """Per SKU, the product name written most often on its rows (ties: the alphabetically first). A SKU's name
+    depends on its own rows only: computed once, it serves every table (each takes the SKUs it lists).
+
+    Counted on the columns' category codes: a category's code is its place in alphabetical order, so sorting
+    codes sorts names (tests/test_summary_frame.py compares with counting the names themselves)."""
     named = df[df["product"].notna() & df["sku"].notna()]
+    if named.empty:
+        return _counted_product_names(named)
+    skus, products = named["sku"].cat.categories, named["product"].cat.categories
+    if not (skus.is_monotonic_increasing and products.is_monotonic_increasing):
+        return _counted_product_names(named)
+    pairs, counts = np.unique(named["sku"].cat.codes.to_numpy(np.int64) * len(products)
+                              + named["product"].cat.codes.to_numpy(np.int64), return_counts=True)
+    sku, product = np.divmod(pairs, len(products))
+    order = np.lexsort((product, -counts, sku))  # per SKU: most rows first, then the alphabetically first name
+    first = order[np.r_[True, sku[order][1:] != sku[order][:-1]]]
+    return pd.Series(np.asarray(products[product[first]], dtype=object), name="product",
+                     index=pd.Index(np.asarray(skus[sku[first]], dtype=object), name="sku"))
+
+
+def _counted_product_names(named: pd.DataFrame) -> pd.Series:
     counts = named.groupby(["sku", "product"]).size().rename("n").reset_index().pipe(_plain)
     counts = counts.sort_values(["sku", "n", "product"], ascending=[True, False, True])
     return counts.drop_duplicates("sku").set_index("sku")["product"]
 
 
-def products(df: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+def _names_of(table: pd.DataFrame, df: pd.DataFrame, names: pd.Series | None) -> pd.Series:
+    """The product names of the SKUs `table` lists (its index): taken from `names` (product_names of all rows)
+    when given. An empty table takes the names of its (no) rows, as a column set on an empty frame sets its index."""
+    if names is None or table.empty:
+        return product_names(df[df["sku"].isin(table.index)])
+    return names
+
+
+def products(df: pd.DataFrame, policy: Policy, names: pd.Series | None = None) -> pd.DataFrame:
     known = df[df["sku"].notna()]
     table = known.groupby("sku").agg(
         returns=("row", "size"), units=("units", "sum"),
         inspected=("inspected", "sum"), defective=("defective", "sum"),
     )
-    table["product"] = _product_names(known)
+    table["product"] = _names_of(table, known, names)
     table["top_reason"] = _top_reason(known)
     inspected = table["inspected"].astype(float)
     table["defect_share"] = (table["defective"] / inspected.where(inspected > 0)).astype(float)
@@ -89,7 +117,7 @@ def products(df: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     return _objects(table[columns], "product", "top_reason")
 
 
-def claimed_defective(df: pd.DataFrame) -> pd.DataFrame:
+def claimed_defective(df: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
     said = df[(df["category"] == "Defective") & df["sku"].notna()]
     table = said.groupby("sku").agg(
         claimed=("row", "size"), inspected=("inspected", "sum"),
@@ -97,18 +125,18 @@ def claimed_defective(df: pd.DataFrame) -> pd.DataFrame:
     )
     table["not_found"] = table["inspected"] - table["found"]
     table["not_inspected"] = table["claimed"] - table["inspected"]
-    table["product"] = _product_names(df[df["sku"].isin(table.index)])
+    table["product"] = _names_of(table, df, names)
     table = table.reset_index().pipe(_plain).sort_values(["claimed", "sku"], ascending=[False, True])
     columns = ["sku", "product", "claimed", "inspected", "found", "not_found", "not_inspected"]
     return _objects(table[columns], "product")
 
 
-def inventory(df: pd.DataFrame) -> pd.DataFrame:
+def inventory(df: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
     acted = df[df["inventory"].notna() & df["sku"].notna()]
     table = acted.pivot_table(index="sku", columns="inventory", values="units_received", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=list(INVENTORY_ACTIONS), fill_value=0).astype(int)
     table["total"] = table.sum(axis=1)
-    table["product"] = _product_names(df[df["sku"].isin(table.index)])
+    table["product"] = _names_of(table, df, names)
     table = table.reset_index().pipe(_plain).sort_values(["total", "sku"], ascending=[False, True])
     table.columns.name = None
     return _objects(table[["sku", "product", *INVENTORY_ACTIONS, "total"]], "product")
