@@ -73,6 +73,13 @@ ATTACKS = {
                                     "1,048,576 rows x 16,384"),
     "a second r with a space before =": (HEADER + "<row>" + text(attributes=' r="A2" r ="XFD1048576"') + "</row>",
                                          "1,048,576 rows x 16,384"),
+    # each of these gets past the search for r=" only; the check for spaces around "=" must send it on
+    "a second r after a line break": (HEADER + "<row>" + text(attributes=' r="A2" r=\n"XFD1048576"') + "</row>",
+                                      "1,048,576 rows x 16,384"),
+    "a second r with a tab before =": (HEADER + "<row>" + text(attributes=' r="A2" r\t="XFD1048576"') + "</row>",
+                                       "1,048,576 rows x 16,384"),
+    "many $ references, then a far one": (HEADER + "<row>" + text(attributes=' r="$A$2"') * 1_500
+                                          + text(attributes=' r="$XFD$1048576"') + "</row>", "1,048,576 rows x 16,384"),
     "a quoted > before the reference": (HEADER + "<row>" + text(attributes=' r="A2" u="a>b" r="XFD1048576"')
                                         + "</row>", "1,048,576 rows x 16,384"),
     "a row number of 8 digits": (HEADER + "<row>" + text(attributes=' r="A99999999"') + "</row>", "99,999,999 rows"),

@@ -1,5 +1,7 @@
-"""The tab-extent check's one-search-per-chunk pass agrees with counting every reference exactly: it never
-lets through a tab the exact count refuses, and the column it finds is the exact last column."""
+"""The tab-extent check's pass of a few searches per chunk agrees with counting every reference exactly: it
+never lets through a tab the exact count refuses, its bound is never below the exact extent, an ordinary sheet
+is settled by the literal-led searches alone, and a far reference in any spelling after ordinary rows is
+found."""
 import io
 import zipfile
 from pathlib import Path
@@ -240,7 +242,47 @@ def test_an_ordinary_sheet_is_settled_by_the_literal_searches_alone(monkeypatch)
         raise AssertionError("the ordinary sheet left the fast path")
 
     monkeypatch.setattr(limits._Bound, "_scan_beyond", fails)
-    monkeypatch.setattr(limits, "sheet_extent", fails)
+    monkeypatch.setattr(limits, "_walk_part", fails)
     assert refused(book, 2999 * 6) is None
     with pytest.raises(AssertionError, match="left the fast path"):
         refused(book, 2999 * 6 - 1)  # over the limit: only the walk can say by how much
+
+
+def counting(book: zipfile.ZipFile, reads: list[int]) -> zipfile.ZipFile:
+    """`book`, counting the bytes every handle it opens is read for."""
+    real_open = book.open
+
+    def open_counted(name, *args, **kwargs):
+        handle = real_open(name, *args, **kwargs)
+        real_read = handle.read
+
+        def read(size=-1):
+            data = real_read(size)
+            reads.append(len(data))
+            return data
+
+        handle.read = read
+        return handle
+
+    book.open = open_counted
+    return book
+
+
+@pytest.mark.parametrize("first", ['<c t="n"><v>1</v></c>', '<c r="B1"><is><t>r="XFD1048576"</t></is></c>'],
+                         ids=["a cell without r", "a far reference in text"])
+def test_a_part_the_check_must_walk_is_inflated_once_and_a_bit_and_fed_every_byte_once(monkeypatch, first):
+    """A cell without r (or a far r=" in text, which the walk does not count) in the first chunk: the check gives
+    up on its one pass there; the walk reads the part once, counting and feeding what the pass had not."""
+    monkeypatch.setattr(limits, "CHUNK", 4096)
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="e"><v>#N/A</v></c><c r="B{r}"><v>{r}</v></c></row>'
+                   for r in range(2, 3000))
+    xml = f'<worksheet><sheetData><row r="1">{first}</row>{rows}</sheetData></worksheet>'.encode()
+    reads: list[int] = []
+    book = counting(package(xml), reads)
+    fed: list[bytes] = []
+    check_sheet_extent(book, PART, "t.xlsx", "Returns", Limits(), feed=fed.append)
+    assert b"".join(fed) == xml  # every byte, once, in order
+    assert sum(reads) <= len(xml) + 2 * 4096  # the first chunk or two, then the whole part once
+    with pytest.raises(SourceUnreadable, match="inflates to more than 1 MB"):
+        check_sheet_extent(package(xml + b"<!--" + b" " * (1 << 20) + b"-->"), PART, "t.xlsx", "Returns",
+                           Limits(part_bytes=1 << 20))  # the walk counts the bytes too

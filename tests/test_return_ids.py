@@ -45,6 +45,14 @@ def test_blank_notified_on_is_filled_with_the_run_date():
     assert evaluation.filled_notified == {2: evaluation.as_of}
 
 
+def test_an_unreadable_notified_on_is_left_for_the_seller_not_filled():
+    unreadable = {"notified_on": ("soon", '"soon" is not a date: write it as YYYY-MM-DD')}
+    evaluation = run(line(2, notified_on=None, bad=unreadable), line(3, return_id="R-00002", order_id="5",
+                                                                      notified_on=None))
+    assert evaluation.filled_notified == {3: evaluation.as_of}
+    assert evaluation.outcomes[0].notified_on == evaluation.as_of  # its deadline still counts from today
+
+
 @pytest.mark.slow
 def test_id_given_before_a_failed_write_sticks_to_its_row_and_its_email_is_not_resent(tmp_path, monkeypatch):
     """Run 1 emails a new row under R-00002 but cannot save; the seller then adds a row above it."""

@@ -33,7 +33,7 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
     `emails=False` skips working out which emails are due (a check sends none): Evaluation.emails is empty."""
     ctx = rules_problems.RowContext(header, policy, as_of)
     ids, assigned = assign_return_ids(lines, policy, as_of, remembered)
-    filled = {line.row: as_of for line in lines if line.notified_on is None and "notified_on" not in line.bad}
+    filled: dict[int, date] = {}  # rows whose blank Notified On the job fills in (today)
 
     outcomes: list[Outcome] = []
     window = timedelta(days=policy.item_deadline_days)
@@ -50,7 +50,11 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
     date_problems, money_problems = rules_problems.date_problems, rules_problems.money_problems
     return_window = policy.return_window_days
     for line, return_id in zip(lines, ids):
-        notified = line.notified_on or as_of
+        notified = line.notified_on
+        if notified is None:
+            notified = as_of
+            if "notified_on" not in line.bad:
+                filled[line.row] = as_of
         if line.bad or line.order_id is None or line.sku is None or line.qty == 0 or (
             line.received_qty is not None and line.received_qty > (line.qty or 1)  # line.units
         ):
@@ -58,8 +62,9 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
             problems += date_problems(line, ctx, return_id)
             blocker = next((p.message for p in problems if p.blocking), None) if problems else None
         else:
-            # Dates in the future, before the order or outside the return window (date_problems, for the
-            # rows where one may be): the usual row has none. Only value problems block.
+            # Dates in the future, before the order or outside the return window (date_problems, only for the
+            # rows where one may be: this is its test of whether to look): the usual row has none. Only value
+            # problems block.
             ordered, received, refunded = line.order_date, line.received_on, line.refunded_on
             if (
                 (ordered is not None and (ordered > as_of or notified < ordered

@@ -73,18 +73,10 @@ def value_problems(line: Line, ctx: RowContext, return_id: str | None) -> Iterat
 
 
 def date_problems(line: Line, ctx: RowContext, return_id: str | None) -> list[Problem]:
-    """Dates in the future, before the order, or outside the return window."""
+    """Dates in the future, before the order, or outside the return window.
+
+    (evaluate calls this only for the rows where one may be, and for every row with an unreadable cell.)"""
     as_of, ordered = ctx.as_of, line.order_date
-    notified, received, refunded = line.notified_on, line.received_on, line.refunded_on
-    # Fast exit for the usual row: nothing in the future, nothing before the order, notice in the window.
-    if not (
-        (ordered is not None and ordered > as_of)
-        or (notified is not None and (notified > as_of or (ordered is not None and (
-            notified < ordered or (notified - ordered).days > ctx.policy.return_window_days))))
-        or (received is not None and (received > as_of or (ordered is not None and received < ordered)))
-        or (refunded is not None and (refunded > as_of or (ordered is not None and refunded < ordered)))
-    ):
-        return []
     found: list[Problem] = []
     dates = (("order_date", ordered), ("notified_on", line.notified_on), ("received_on", line.received_on),
              ("refunded_on", line.refunded_on))

@@ -69,8 +69,8 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
     """The rectangle the tab's cells span, from its <dimension> and every cell and row, within the limit.
 
     Streams the part (never more than a chunk in memory) and counts the bytes it really inflates to, so a part
-    whose zip entry understates its size is stopped too. `feed`, if given, is handed every chunk as inflated
-    (another scan of the same part shares this one pass).
+    whose zip entry understates its size is stopped too. `feed`, if given, is handed every byte once, in order,
+    as inflated (another scan of the same part shares the inflate).
 
     One pass looks only for what could reach beyond what it has seen (a reference past the last column or
     at or above a rounded row bound, in any spelling) and for cells that do not open with a reference. The
@@ -78,34 +78,33 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
     r=" not followed by a reference within the bound, "dimension") and a few C-speed finds of single
     characters; a chunk with a space or quote around an "=" is searched for r= in every spelling instead.
     When that cannot settle the question (a cell without a reference, which the reader places by counting),
-    every row and cell is walked as the reader walks them."""
+    the pass stops there and every row and cell is walked as the reader walks them, from the start (the walk
+    counts the bytes and feeds on from where the pass stopped: the part is inflated once and a bit, not twice)."""
     bound = _Bound()
     careful = False
+    seen = 0  # bytes inflated (and fed) so far
     try:
         with zip_file.open(part) as handle:
-            seen = 0
             tail = b""
             while chunk := handle.read(CHUNK):
                 seen += len(chunk)
                 if seen > limits.part_bytes:
-                    raise SourceUnreadable(
-                        f"{name}: the {tab!r} tab inflates to more than {limits.part_mb:,} MB, the limit (a possible "
-                        f"decompression bomb): if the file is genuine, raise [limits] sheet_mb in sheetreturns.toml")
+                    raise _inflates_too_far(name, tab, limits)
                 if feed is not None:
                     feed(chunk)
-                if careful:
-                    continue  # the walk below reads the part again: this pass only counts bytes and feeds
                 body, tail = _whole_tags(tail + chunk)
-                careful = not bound.scan(body)
-                if not careful and bound.area_seen > limits.cells:
+                if not bound.scan(body):
+                    careful = True  # the walk reads the part from its start, and feeds what this pass has not
                     break
-            if not careful:
+                if bound.area_seen > limits.cells:
+                    break
+            else:
                 careful = not bound.scan(tail)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
     if not careful and bound.area_bound <= limits.cells:
         return
-    max_row, max_col = sheet_extent(zip_file, part, name, limits.cells)
+    max_row, max_col = _walk_part(zip_file, part, name, limits.cells, (tab, limits), feed, seen)
     area = (max_row or 1) * (max_col or 1)
     if area > limits.cells:
         raise SourceUnreadable(
@@ -114,21 +113,47 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
             f"the last cell in use), or raise [limits] cells in sheetreturns.toml")
 
 
+def _inflates_too_far(name: str, tab: str, limits: Limits) -> SourceUnreadable:
+    return SourceUnreadable(
+        f"{name}: the {tab!r} tab inflates to more than {limits.part_mb:,} MB, the limit (a possible "
+        f"decompression bomb): if the file is genuine, raise [limits] sheet_mb in sheetreturns.toml")
+
+
 def sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: int | None = None) -> tuple[int, int]:
     """(last row, last column), 1-based, over the <dimension> and every cell and row of a part, walked as the
     reader walks them: a row or cell without a reference is placed after the one before it (stops early once
     rows x columns exceeds `stop_above`)."""
+    return _walk_part(zip_file, part, name, stop_above)
+
+
+def _walk_part(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: int | None,
+               counted: tuple[str, Limits] | None = None, feed: Callable[[bytes], object] | None = None,
+               fed: int = 0) -> tuple[int, int]:
+    """sheet_extent's walk. With `counted` (the tab, the limits) it counts the bytes the part inflates to, and
+    hands `feed` every byte past the first `fed` (those the check's own pass fed before it gave up): one
+    inflate and a bit, not two, when the check must walk."""
     walk = _Walk()
     tail = b""
+    seen = 0
+    over = False  # past `stop_above`: the rest is only inflated (counted, and a damaged part reported as such)
     try:
         with zip_file.open(part) as handle:
             while chunk := handle.read(CHUNK):
+                seen += len(chunk)
+                if counted is not None and seen > counted[1].part_bytes:
+                    raise _inflates_too_far(name, *counted)
+                if over:
+                    continue
+                if feed is not None and seen > fed:
+                    feed(chunk[max(fed - (seen - len(chunk)), 0):])
                 tail = walk.feed(tail + chunk)
                 if len(tail) > _LONGEST_TAG:
                     raise ValueError("a tag longer than 64 MB")
                 if stop_above is not None and (walk.max_row or 1) * (walk.max_col or 1) > stop_above:
-                    break
-            else:
+                    over = True
+                    if counted is None:
+                        break
+            if not over:
                 walk.feed(tail + b">")  # a tag left open at the end still counts
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
