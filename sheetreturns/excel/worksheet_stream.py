@@ -40,7 +40,7 @@ class SheetEdits:
     sheet_name: str = "Returns"
     max_column: int = -1  # rightmost column written (0-based)
     max_row: int = 0  # lowest row written
-    ordered: bool = False  # each row's dict lists its columns left to right already
+    ordered: bool = False  # each row's dict lists its columns left to right already (the rewrite's own too)
 
 
 @dataclass
@@ -291,7 +291,7 @@ def _rewrite(source: BinaryIO, out: _Gathered, edits: SheetEdits, styles: StyleB
                             re.escape(data_close) + rb")")
     rows_get = edits.rows.get
     header_row = edits.header_row
-    clear_columns = edits.clear_columns
+    clear_columns = sorted(edits.clear_columns)  # left to right, as every row's edits are listed (ordered)
     clear_below = edits.clear_below
     buffer = stream.remainder()
     read = stream.source.read
