@@ -174,8 +174,6 @@ def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, dat
         styles_part = _styles_part(editor)
         styles = StyleBook(package.read(styles_part) if package.has(styles_part) else None)
         shared = SharedStrings(lambda: _shared_strings(package, editor))
-        edits, _ = sheet_edits(plan, first_free_column)
-
         # The Returns sheet is rewritten as a stream; dry runs stream it into nothing to count changes.
         stats = RewriteStats()
 
@@ -185,11 +183,15 @@ def write_workbook(path: Path, plan: WritePlan, *, fingerprint: Fingerprint, dat
                 stats = rewrite_sheet(source, out, edits, styles, shared, date1904)
 
         if dry_run:
+            edits, _ = sheet_edits(plan, first_free_column)
             write_sheet(_Discard())
             tabs = [t.title for t in plan.tabs]
             return WriteOutcome(stats, list(plan.add_columns), tabs, len(plan.append))
 
         tabs = write_generated(editor, styles, plan.tabs, currency_symbol)
+        # The edits (a tuple for every row) are made once the generated tabs are drawn: the Summary, computed
+        # there, and the edits are never in memory together (at a million rows each is ~150-350 MB).
+        edits, _ = sheet_edits(plan, first_free_column)
         mark = mark_text(plan.tab, owned_headers(plan.header, plan.add_columns))
         if mark is not None:
             record_name(editor, MARK, mark)
