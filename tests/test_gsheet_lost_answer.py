@@ -45,19 +45,25 @@ def with_notices(server, tmp_path, mails):
     return key, config
 
 
-@pytest.mark.parametrize("fault", FAULTS)
-def test_intake_rows_whose_write_lost_its_answer_are_added_once(server, tmp_path, no_waiting, fault):
+def second_batch(server, tmp_path):
+    """A sheet that took in 4 notices (its Intake Log tab exists), and 4 more waiting in the mail folder:
+    (key, config, the rows' (order, SKU) counts now, how many rows the 4 new notices add)."""
     mails = corpus()[:8]
     key, config = with_notices(server, tmp_path, mails[:4])
-    assert api.intake(f"gsheet:{key}", config=config, now=NOW).written  # the Intake Log tab exists now
+    assert api.intake(f"gsheet:{key}", config=config, now=NOW).written
     write_eml(tmp_path / "mail", mails[4:])
-    before = order_skus(server, key)
+    return key, config, order_skus(server, key), sum(len(m.lines) for m in mails[4:])
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_intake_rows_whose_write_lost_its_answer_are_added_once(server, tmp_path, no_waiting, fault):
+    key, config, before, new_lines = second_batch(server, tmp_path)
     lose_the_answer(server, fault)
     result = api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=5))
     assert not server.faults.pending
     after = order_skus(server, key)
     assert max(after.values()) == 1, [k for k, n in after.items() if n > 1]  # no row added twice
-    assert sum(after.values()) == sum(before.values()) + sum(len(m.lines) for m in mails[4:])
+    assert sum(after.values()) == sum(before.values()) + new_lines
     assert result.written and result.ok
     assert len(tokens(server, key)) == 1  # the write's token; the earlier run's was removed by this write
 
@@ -97,27 +103,19 @@ def test_a_sync_whose_write_lost_its_answer_finishes_the_write_and_shows_each_em
 
 
 def test_a_write_whose_request_was_lost_is_sent_again_and_applies_once(server, tmp_path, no_waiting):
-    mails = corpus()[:8]
-    key, config = with_notices(server, tmp_path, mails[:4])
-    assert api.intake(f"gsheet:{key}", config=config, now=NOW).written
-    write_eml(tmp_path / "mail", mails[4:])
-    before = order_skus(server, key)
+    key, config, before, new_lines = second_batch(server, tmp_path)
     server.faults.drop("batchUpdate")  # the request never reached Google
     server.faults.fail(503, kind="batchUpdate")  # nor did the second try
     server.reset_counts()
     result = api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=5))
     after = order_skus(server, key)
     assert result.written and max(after.values()) == 1
-    assert sum(after.values()) == sum(before.values()) + sum(len(m.lines) for m in mails[4:])
+    assert sum(after.values()) == sum(before.values()) + new_lines
     assert [c.status for c in server.api_calls() if c.kind == "batchUpdate"] == [-1, 503, 200]
 
 
 def test_a_lost_try_that_lands_after_its_retry_was_sent_is_applied_once(server, tmp_path, no_waiting):
-    mails = corpus()[:8]
-    key, config = with_notices(server, tmp_path, mails[:4])
-    assert api.intake(f"gsheet:{key}", config=config, now=NOW).written
-    write_eml(tmp_path / "mail", mails[4:])
-    before = order_skus(server, key)
+    key, config, before, new_lines = second_batch(server, tmp_path)
     server.faults.drop("batchUpdate")  # no answer, and the sheet shows nothing yet: the run sends it again ...
 
     def late(s):  # ... but the first try reaches Google just before the second
@@ -129,7 +127,7 @@ def test_a_lost_try_that_lands_after_its_retry_was_sent_is_applied_once(server, 
     assert not server.faults.pending
     after = order_skus(server, key)
     assert max(after.values()) == 1, [k for k, n in after.items() if n > 1]
-    assert sum(after.values()) == sum(before.values()) + sum(len(m.lines) for m in mails[4:])
+    assert sum(after.values()) == sum(before.values()) + new_lines
     # Google refused the second try (its write token existed already), and the run knows the first applied.
     assert sorted(c.status for c in server.calls if c.kind == "batchUpdate")[-2:] == [200, 400]
     assert result.written and result.ok

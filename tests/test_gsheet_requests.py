@@ -61,13 +61,18 @@ def test_resync_of_the_unchanged_50000_row_sheet_takes_2_requests_both_reads(run
     assert result.unchanged and not result.written and result.ok
 
 
+def smtp_sheet(server, mail, folder):
+    """A 50,000-row sheet on `server`, and a config that sends its emails over SMTP to `mail`."""
+    key = big_sheet(server)
+    return key, replace(local_config(server, folder),
+                        smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+
+
 @pytest.fixture(scope="module")
 def due_run(tmp_path_factory):
     """The first sync, over SMTP, of a 50,000-row sheet with 1,690 emails due: a first run holds them."""
     with SheetsServer() as server, MailServer() as mail:
-        key = big_sheet(server)
-        config = replace(local_config(server, tmp_path_factory.mktemp("due")),
-                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+        key, config = smtp_sheet(server, mail, tmp_path_factory.mktemp("due"))
         result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9))
         first = result, list(server.api_calls()), list(mail.received)
         server.reset_counts()
@@ -142,9 +147,7 @@ def test_the_run_that_sends_the_held_emails_over_smtp_takes_at_most_6_requests(d
 def backlog_first(tmp_path_factory):
     """`sync --send-backlog` as the very first run of a 50,000-row sheet: 100 emails go over SMTP."""
     with SheetsServer() as server, MailServer() as mail:
-        key = big_sheet(server)
-        config = replace(local_config(server, tmp_path_factory.mktemp("backlog")),
-                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+        key, config = smtp_sheet(server, mail, tmp_path_factory.mktemp("backlog"))
         result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=datetime(2026, 11, 26, 9),
                           send_backlog=True)
         yield server, key, result, list(server.api_calls()), list(mail.received)
