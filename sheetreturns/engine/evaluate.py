@@ -123,12 +123,9 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
             deadline,
         ))
 
-    cross_row = rules_problems.cross_row_problems(lines, ids, ctx)
-    if cross_row:
-        by_row = {line.row: outcome for line, outcome in zip(lines, outcomes)}
-        for problem in cross_row:
-            outcome = by_row[problem.row]
-            outcome.problems = [*outcome.problems, problem]
+    for index, problem in rules_problems.cross_row_problems_at(lines, ids, ctx):
+        outcome = outcomes[index]
+        outcome.problems = [*outcome.problems, problem]
 
     due = due_emails(lines, outcomes, policy, as_of) if emails else []
     return Evaluation(as_of, lines, outcomes, due, assigned, filled)
