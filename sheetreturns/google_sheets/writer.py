@@ -1,7 +1,8 @@
 """Applying a WritePlan to a Google Sheet with as few requests as the change allows.
 
 Before the first email of a run that sends over SMTP, prepare() adds the columns the plan adds (that
-write shows the sheet can be edited). Then, order of requests: (1) re-read the identity columns, only if
+write shows the sheet can be edited), with the cells no email changes that fit in it (early_cells). Then,
+order of requests: (1) re-read the identity columns, only if
 Returns cells change and emails went out over SMTP since the first read (or it is older than
 FRESH_SECONDS), unless (2) places nothing by position (the columns were prepared, no rows appended, no
 date formats outside the added columns); (2) one
@@ -28,6 +29,8 @@ from .row_matching import (IDENTITY_KEYS, fewest_keys, found_again, keys_of, loc
                            reread_ranges)
 from ..engine.ownership import MARK, keep_ownership, mark_text, owned_headers
 from .workbook import Kept, job_columns_metadata
+from .early_cells import clear_request, early_cells, in_place, remember, size
+from ..errors import SheetReturnsError
 
 FRESH_SECONDS = 20.0  # a first read younger than this, with no email sent since, is trusted for row positions
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
@@ -157,6 +160,10 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     for chunk in _chunks(data, tab):
         api.write_values(chunk)
     counts["cells"] = len(work.changes)
+    early = getattr(book, "early_cells", None) if prepared else None
+    if early is not None:  # written before the emails, with the columns (see early_cells)
+        counts["cells"] += early[1]
+        counts["rows"] = len(early[2] | {c.row for c in work.changes})
     if skipped:
         counts["rows_left_for_next_run"] = skipped
     return WriteReport(written=True, changes=counts, saved_to=book.url)
@@ -234,9 +241,41 @@ def prepare(book, plan: WritePlan) -> bool:
         "start": {"sheetId": sheet["sheetId"], "rowIndex": plan.header.row_index, "columnIndex": first},
         "rows": [{"values": [{"userEnteredValue": {"stringValue": plan.header.added_header(k)}} for k in work.added]}],
         "fields": "userEnteredValue"}})
-    book.api.batch_update(requests_)
+    early = None
+    if book.read_age() <= FRESH_SECONDS:  # the rows are where the read found them a moment ago
+        budget = MAX_PAYLOAD - size({"requests": requests_}) - 1000  # the write token, the read-back ranges
+        early = early_cells(plan, kept, work.positions, work.added, sheet["sheetId"], budget)
+    if early is None:
+        book.api.batch_update(requests_)
+    else:
+        _write_early(book, plan, kept, requests_ + [early.request], early, sheet["sheetId"])
     book.prepared = (plan.tab, tuple(work.added), work.width)
     return True
+
+
+def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early, sheet_id: int) -> None:
+    """The column write with the early cells, bringing the identity columns back in its answer: kept as
+    written if every row was where it was read, else cleared again (see early_cells)."""
+    api, tab = book.api, plan.tab
+    first = _first_columns(plan, kept)
+    identity = fewest_keys(first, plan.header, kept.height)
+    wanted, ranges = reread_ranges(tab, plan.header, identity, _grid_rows(book, tab))
+    answer = api.batch_update(requests_, response_ranges=ranges)
+    try:
+        if answer is None:  # it applied, but its answer (the rows) was lost: read them
+            header, columns = reread(api, tab, plan.header, identity, _grid_rows(book, tab))
+        else:
+            top, columns = read_back(answer, tab, wanted)
+            header, columns = found_again(api, tab, plan.header, identity, top, columns)
+    except SheetReturnsError:
+        raise SheetReturnsError(
+            f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again (the "
+            f"job's columns were added; no email was sent)") from None
+    if in_place(plan, kept, first, identity, header, columns, early):
+        remember(kept, early)
+        book.early_cells = (len(early.rows), early.cells, early.rows)
+    else:  # a row moved before the write: its cells may be in another row; the write after the emails places them
+        api.batch_update([clear_request(plan, early, sheet_id)])
 
 
 def _columns_of(plan: WritePlan, kept: Kept) -> Draft:
