@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from collections import Counter
-from itertools import count
+from itertools import compress, count, repeat
+from operator import gt
 from typing import Iterator
 
 from .columns import BY_KEY, HeaderMap
@@ -162,9 +163,9 @@ def cross_row_problems_at(lines: list[Line], ids: list[str], ctx: RowContext) ->
     email_of = first_email.setdefault
     mixed: list[tuple[int, Problem]] = []
     returns = Counter(ids)
-    shared = {return_id for return_id, lines_of_it in returns.items() if lines_of_it > 1} if len(returns) < len(ids) \
-        else ()  # every return is one line
-    for index in [index for index, return_id in enumerate(ids) if return_id in shared] if shared else ():
+    # (the returns of more than one line, and their lines, are picked out in C: most returns are one line)
+    shared = set(compress(returns, map(gt, returns.values(), repeat(1)))) if len(returns) < len(ids) else ()
+    for index in compress(range(len(ids)), map(shared.__contains__, ids)) if shared else ():
         line, return_id = lines[index], ids[index]
         email = line.email
         if email is not None:
