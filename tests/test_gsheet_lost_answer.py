@@ -175,3 +175,25 @@ def test_the_column_write_before_the_emails_whose_answer_was_lost_keeps_its_cell
     status = header.index("Status")
     later = [json.dumps(c.body) for c in calls[4:] if c.kind == "values.batchUpdate"]
     assert not any(f"!{chr(65 + status)}" in body for body in later)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_lost_answer_whose_check_fails_too_says_the_write_may_have_gone_through(server, tmp_path, no_waiting,
+                                                                                  fault):
+    from sheetreturns.errors import SheetReturnsError
+    from sheetreturns.google_sheets.sheets_client import RETRIES
+
+    key, config, before, new_lines = second_batch(server, tmp_path)
+    lose_the_answer(server, fault)  # Google carries the write out; its answer is lost ...
+    asks = lambda call: "developerMetadata" in str(call.query.get("fields"))  # noqa: E731
+    server.faults.drop("metadata", times=RETRIES + 1, when=asks)  # ... and so is every answer to "did it?"
+    with pytest.raises(SheetReturnsError) as caught:
+        api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=5))
+    assert not server.faults.pending
+    assert sum(order_skus(server, key).values()) == sum(before.values()) + new_lines  # it did go through
+    message = str(caught.value)
+    assert "nothing was lost" not in message and "it may have" in message and "Run again" in message
+    # The next run finds the rows on the sheet and adds none twice.
+    api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=10))
+    after = order_skus(server, key)
+    assert max(after.values()) == 1 and sum(after.values()) == sum(before.values()) + new_lines

@@ -226,3 +226,35 @@ def test_a_first_run_that_sends_finds_rows_edited_during_its_emails_in_the_answe
     headers = server.values(key, "Returns")[0]
     assert headers.count("Status") == 1 and headers.count("Last Email") == 1
     assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", ["delete", "rename"])
+def test_a_column_the_run_added_deleted_or_renamed_during_its_emails_is_added_again(server, tmp_path, edit):
+    # The run added Status and Next Step (with the cells no email changes) before its first email; during the
+    # emails the seller deletes the Status column, or renames it. After the emails the run finds its columns
+    # by their headers: the missing one is added again, with every row's value, and each email is recorded.
+    key = google_sheet(server, KNOWN)
+
+    def change(sid):
+        col = server.values(key, "Returns")[0].index("Status")
+        if edit == "delete":
+            return [{"deleteDimension": {"range": grid(sid, col, col + 1, "COLUMNS")}}]
+        return [{"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "My notes"}}]}],
+                                 "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": col},
+                                 "fields": "userEnteredValue"}}]
+
+    result = run_with_edit(server, key, tmp_path, change, when=at_tabs_write, kind="batchUpdate")
+    assert result.written and result.ok, result.failures
+    headers = server.values(key, "Returns")[0]
+    assert headers.count("Status") == 1 and headers.count("Next Step") == 1 and headers.count("Last Email") == 1
+    got = {r["Order ID"]: r for r in records(server, key) if r["Order ID"]}
+    assert {o: got[o]["Status"] for o in EXPECTED} == EXPECTED
+    by_id = {r["Return ID"]: r for r in got.values()}
+    sent = [e for e in result.emails if e.result == "sent"]
+    assert sent and all(by_id[e.return_id]["Last Email"] == f"{e.kind} 2026-11-26" for e in sent)
+    assert server.sheet(key, "Returns").column_count >= len(headers)
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+    again = api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    assert again.ok and server.values(key, "Returns")[0] == headers  # the next run adds nothing more
