@@ -3,9 +3,9 @@ next to a naive gspread loop that updates one row per request (measured on 1,000
 Also the syncs that email: 100 emails into an outbox (first and next run), and over SMTP (a real
 server on 127.0.0.1): the first run that holds them, the --send-backlog run after it, and
 --send-backlog as the very first run. Targets: 2 requests for the unchanged re-sync, at most 6 for
-every other run (--send-backlog as the very first run of 50,000 rows takes 7: its 4.2 MB of cells need
-3 value writes of at most ~1.9 MB, and no one request can come both before its first email and after
-its last; see the README's Google section).
+every other run (--send-backlog as the very first run included: the write that adds its columns before
+the first email also holds the cells no email changes, as far as ~1.9 MB goes; see the README's Google
+section).
 
     python benchmarks/bench_gsheet.py [--rows 50000] [--naive-rows 1000] [--repeat 3]
 

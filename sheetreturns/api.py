@@ -28,6 +28,10 @@ from .state import adopt_legacy_state, backup_folder, remember_ids, run_lock, sh
 from .summary.known import import_in_background
 
 if TYPE_CHECKING:  # the heavier result types are imported when their function runs
+    from .emails.delivery import Delivery
+    from .sheet.loaded import Loaded
+    from .sheet.tab_model import Tab
+    from .sheet.write_plan import WritePlan
     from .config_check import SetupReport
     from .emails.preview import Preview
     from .imports.record import ImportResult
@@ -116,9 +120,11 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         batch = intake_for_sync(workbook, chosen, config, lines, policy, dry_run=dry_run, now=now)
         return batch.rows_for(header)
 
-    from .imports.record import ImportResult, imports_for_sync, new_reports
+    import_result = None
+    if config.imports.get("folder"):  # the report import modules load only when an [import] folder is set
+        from .imports.record import ImportResult, imports_for_sync, new_reports
 
-    import_result = ImportResult(chosen, dry_run)
+        import_result = ImportResult(chosen, dry_run)
 
     def new_report_lines(workbook, lines, header, last):
         """[import] folder, while the sheet is open and read: new report files' rows and filled cells join
@@ -129,9 +135,12 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         return imported
 
     with run_lock(config.state_dir, chosen, also):
-        reports = new_reports(config, chosen, import_result)  # each new report file read before the sheet is opened
-        # A first run that writes computes and draws the Summary: its libraries load while the sheet is read.
-        importing = None if dry_run else import_in_background(config.state_dir, chosen)
+        # Each new report file is read before the sheet is opened.
+        reports = new_reports(config, chosen, import_result) if import_result is not None else []
+        # A first run that writes computes and draws the Summary: its libraries load while the sheet is read,
+        # and so does the .xlsx writer, which every run that writes a file imports.
+        write_modules = () if google_key(chosen) is not None else ("sheetreturns.excel.writer",)
+        importing = None if dry_run else import_in_background(config.state_dir, chosen, also=write_modules)
         try:
             loaded = load(chosen, as_of, config, reporter,
                           new_rows=new_notices if config.intake.get("mailbox") else None,
@@ -154,9 +163,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                 # columns then, which answers it.
 
                 def before_sending() -> None:
-                    loaded.workbook.preflight(lambda: build_plan(
-                        loaded.tab, loaded.header, loaded.evaluation, append=loaded.appended,
-                        append_after=loaded.append_after, fills=loaded.fills, added_columns=loaded.added_columns))
+                    loaded.workbook.preflight(lambda: _write_plan(loaded))
 
                 delivery = deliver(loaded, config, dry_run=dry_run, outbox=Path(outbox) if outbox else None,
                                    now=now, before_sending=before_sending, send_backlog=send_backlog,
@@ -172,11 +179,7 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
                     tabs.append(batch.log_tab)
                 if imported is not None and imported.log_tab is not None:
                     tabs.append(imported.log_tab)
-                plan = build_plan(loaded.tab, loaded.header, loaded.evaluation, delivery.contacted_on,
-                                  delivery.last_email, tabs, loaded.policy.currency_symbol,
-                                  append=loaded.appended, append_after=loaded.append_after,
-                                  fills=loaded.fills, added_columns=loaded.added_columns,
-                                  current=loaded.job_cells, emails_sent=delivery.went_out)
+                plan = _write_plan(loaded, delivery, tabs)
                 reporter.stage("write", f"Checking what would change in {loaded.workbook.name}" if dry_run
                                else f"Saving {loaded.workbook.name}")
                 try:
@@ -218,12 +221,27 @@ def sync(source: str | Path | None = None, *, as_of: date | None = None, config:
         from .intake.record import sync_notes
 
         notes, intake_failures = sync_notes(batch)
+    import_failures, import_notes = ([], []) if import_result is None else (import_result.failures,
+                                                                          import_result.notes)
     return RunResult(
         "sync", as_of, loaded.workbook.name, loaded.tab, loaded.evaluation, emails=delivery.records,
-        written=written.written, failures=[*import_result.failures, *intake_failures, *delivery.failures],
-        changes=written.changes, notes=[*import_result.notes, *notes, *column_notes(loaded.header), *delivery.notes],
+        written=written.written, failures=[*import_failures, *intake_failures, *delivery.failures],
+        changes=written.changes, notes=[*import_notes, *notes, *column_notes(loaded.header), *delivery.notes],
         unchanged=written.unchanged, left_alone=list(loaded.reading.left_alone),
     )
+
+
+def _write_plan(loaded: Loaded, delivery: Delivery | None = None, tabs: list[Tab] | None = None) -> WritePlan:
+    """The write a sync makes of a loaded sheet. Without `delivery`, the write as known before the emails (what
+    a workbook's preflight may begin writing: the columns to add); with it, the whole write, with what the
+    emails changed and the generated `tabs`, and the job's cells as read to tell an unchanged sheet."""
+    return build_plan(loaded.tab, loaded.header, loaded.evaluation,
+                      delivery.contacted_on if delivery is not None else None,
+                      delivery.last_email if delivery is not None else None,
+                      tabs, loaded.policy.currency_symbol, append=loaded.appended, append_after=loaded.append_after,
+                      fills=loaded.fills, added_columns=loaded.added_columns,
+                      current=loaded.job_cells if delivery is not None else None,
+                      emails_sent=delivery.went_out if delivery is not None else True)
 
 
 def report(source: str | Path | None = None, *, as_of: date | None = None, config: ConfigLike = None) -> SummaryReport:

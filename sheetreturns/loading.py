@@ -193,6 +193,8 @@ def with_replies(evaluation: Evaluation, policy, config: Config, chosen: str, ne
 
 def assigned_identities(evaluation: Evaluation) -> dict[tuple[str, str, str], str]:
     """(order, sku, email) -> the Return ID this run gave each row that had none."""
+    if not evaluation.assigned_ids:
+        return {}
     by_row = {line.row: line for line in evaluation.lines}
     found = {}
     for row, return_id in evaluation.assigned_ids.items():

@@ -147,3 +147,53 @@ def test_a_first_sync_whose_write_lost_its_answer_adds_its_tabs_and_columns_once
     header = server.values(key, "Returns")[0]
     assert header.count("Status") == 1 and server.sheet(key, "Returns").column_count == len(header)
     assert all(r[header.index("Status")] for r in server.values(key, "Returns")[1:])
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_the_column_write_before_the_emails_whose_answer_was_lost_keeps_its_cells(server, tmp_path, no_waiting,
+                                                                                 fault):
+    # The write that adds the columns before the first email also holds the rows' cells and brings the rows
+    # back in its answer. Its answer lost, the rows are read instead; the cells are not written twice.
+    from dataclasses import replace
+    from tests.mail_server import MailServer
+
+    key = google_sheet(server, [basic_row(**{"Return ID": f"R-{i}", "Order ID": f"70{i}"}) for i in range(5)])
+    lose_the_answer(server, fault)
+    with MailServer() as mail:
+        config = replace(local_config(server, tmp_path),
+                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+        result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None),
+                          send_backlog=True)
+    assert result.written and not result.failures, result.failures
+    calls = [c for c in server.api_calls() if c.status == 200]
+    kinds = [c.kind for c in calls]
+    assert kinds[:4] == ["metadata", "values.batchGet", "metadata", "values.batchGet"]  # the token, then the rows
+    header = server.values(key, "Returns")[0]
+    assert header.count("Status") == 1 and server.sheet(key, "Returns").column_count == len(header)
+    assert all(r[header.index("Status")] for r in server.values(key, "Returns")[1:])
+    # The cells the column write held are not sent again after the emails.
+    status = header.index("Status")
+    later = [json.dumps(c.body) for c in calls[4:] if c.kind == "values.batchUpdate"]
+    assert not any(f"!{chr(65 + status)}" in body for body in later)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_lost_answer_whose_check_fails_too_says_the_write_may_have_gone_through(server, tmp_path, no_waiting,
+                                                                                  fault):
+    from sheetreturns.errors import SheetReturnsError
+    from sheetreturns.google_sheets.sheets_client import RETRIES
+
+    key, config, before, new_lines = second_batch(server, tmp_path)
+    lose_the_answer(server, fault)  # Google carries the write out; its answer is lost ...
+    asks = lambda call: "developerMetadata" in str(call.query.get("fields"))  # noqa: E731
+    server.faults.drop("metadata", times=RETRIES + 1, when=asks)  # ... and so is every answer to "did it?"
+    with pytest.raises(SheetReturnsError) as caught:
+        api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=5))
+    assert not server.faults.pending
+    assert sum(order_skus(server, key).values()) == sum(before.values()) + new_lines  # it did go through
+    message = str(caught.value)
+    assert "nothing was lost" not in message and "it may have" in message and "Run again" in message
+    # The next run finds the rows on the sheet and adds none twice.
+    api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=10))
+    after = order_skus(server, key)
+    assert max(after.values()) == 1 and sum(after.values()) == sum(before.values()) + new_lines

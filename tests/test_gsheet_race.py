@@ -120,13 +120,42 @@ def test_an_edit_before_the_preflight_check_is_handled_the_same_way(server, tmp_
 
 @pytest.mark.network
 @pytest.mark.slow
+@pytest.mark.parametrize("edit", ["sort", "insert-rows", "delete-row"])
+def test_rows_moved_just_before_the_column_write_leave_no_cell_of_it_in_another_row(server, tmp_path, edit):
+    # The write that adds the columns, before the first email, also holds the cells no email changes, placed
+    # where the read found their rows. Rows moved just before it: its answer shows it, and those cells are
+    # cleared again before any email; the write after the emails places them where their rows are.
+    key = google_sheet(server, KNOWN)
+    order_col = STANDARD_HEADERS.index("Order ID")
+    edits = {
+        "sort": lambda sid: [{"sortRange": {"range": {"sheetId": sid, "startRowIndex": 1},
+                                            "sortSpecs": [{"dimensionIndex": order_col, "sortOrder": "DESCENDING"}]}}],
+        "insert-rows": lambda sid: [{"insertDimension": {"range": grid(sid, 2, 4)}}],
+        "delete-row": lambda sid: [{"deleteDimension": {"range": grid(sid, 2, 3)}}],
+    }
+    result = run_with_edit(server, key, tmp_path, edits[edit], when=None, kind="batchUpdate")
+    calls = [c for c in server.api_calls() if c.kind == "batchUpdate"]
+    early = [r["updateCells"] for r in calls[0].body["requests"] if "updateCells" in r]
+    assert any(len(u.get("rows", [])) > 1 for u in early)  # the column write held the rows' cells
+    assert any("range" in r.get("updateCells", {}) for r in calls[1].body["requests"])  # ... cleared again
+    expected = {o: s for o, s in EXPECTED.items() if not (edit == "delete-row" and o == "1002")}
+    got = {r["Order ID"]: r for r in records(server, key) if r["Order ID"]}
+    assert {o: got[o]["Status"] for o in expected} == expected
+    assert all(not r["Status"] for r in records(server, key) if not r["Order ID"])  # no cell in a blank row
+    assert result.ok or edit == "delete-row"
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_return_id_typed_by_the_seller_meanwhile_is_not_overwritten(server, tmp_path):
     key = google_sheet(server, ROWS)
     result = run_with_edit(server, key, tmp_path, lambda sid: [{"updateCells": {
         "rows": [{"values": [{"userEnteredValue": {"stringValue": "MY-7"}}]}],
         "start": {"sheetId": sid, "rowIndex": 5, "columnIndex": 0}, "fields": "userEnteredValue"}}])
     row = {r["Order ID"]: r for r in records(server, key)}["1005"]
-    assert (row["Return ID"], row["Notified On"], row["Status"]) == ("MY-7", "", "")  # left for the next run
+    # Its Notified On is left for the next run; its Status went in with the columns, before the emails.
+    assert (row["Return ID"], row["Notified On"], row["Status"]) == ("MY-7", "", "Awaiting item")
     assert result.changes["rows_left_for_next_run"] == 1
     api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
     row = {r["Order ID"]: r for r in records(server, key)}["1005"]
@@ -161,7 +190,8 @@ KNOWN = [{**row, "Return ID": row["Return ID"] or "R-00005", "Notified On": row[
 
 
 def at_tabs_write(call) -> bool:
-    return bool((call.body or {}).get("responseRanges"))
+    body = call.body or {}
+    return bool(body.get("responseRanges")) and any("addSheet" in r for r in body.get("requests", []))
 
 
 @pytest.mark.network
@@ -196,3 +226,35 @@ def test_a_first_run_that_sends_finds_rows_edited_during_its_emails_in_the_answe
     headers = server.values(key, "Returns")[0]
     assert headers.count("Status") == 1 and headers.count("Last Email") == 1
     assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", ["delete", "rename"])
+def test_a_column_the_run_added_deleted_or_renamed_during_its_emails_is_added_again(server, tmp_path, edit):
+    # The run added Status and Next Step (with the cells no email changes) before its first email; during the
+    # emails the seller deletes the Status column, or renames it. After the emails the run finds its columns
+    # by their headers: the missing one is added again, with every row's value, and each email is recorded.
+    key = google_sheet(server, KNOWN)
+
+    def change(sid):
+        col = server.values(key, "Returns")[0].index("Status")
+        if edit == "delete":
+            return [{"deleteDimension": {"range": grid(sid, col, col + 1, "COLUMNS")}}]
+        return [{"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "My notes"}}]}],
+                                 "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": col},
+                                 "fields": "userEnteredValue"}}]
+
+    result = run_with_edit(server, key, tmp_path, change, when=at_tabs_write, kind="batchUpdate")
+    assert result.written and result.ok, result.failures
+    headers = server.values(key, "Returns")[0]
+    assert headers.count("Status") == 1 and headers.count("Next Step") == 1 and headers.count("Last Email") == 1
+    got = {r["Order ID"]: r for r in records(server, key) if r["Order ID"]}
+    assert {o: got[o]["Status"] for o in EXPECTED} == EXPECTED
+    by_id = {r["Return ID"]: r for r in got.values()}
+    sent = [e for e in result.emails if e.result == "sent"]
+    assert sent and all(by_id[e.return_id]["Last Email"] == f"{e.kind} 2026-11-26" for e in sent)
+    assert server.sheet(key, "Returns").column_count >= len(headers)
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+    again = api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
+    assert again.ok and server.values(key, "Returns")[0] == headers  # the next run adds nothing more

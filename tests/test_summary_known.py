@@ -334,40 +334,48 @@ def test_a_package_without_its_source_files_remembers_nothing(tmp_path, monkeypa
 
 def test_the_summary_libraries_load_in_the_background_only_for_a_sheet_never_summarised_here(tmp_path):
     sheet = str(tmp_path / "shop.xlsx")
-    probe = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from sheetreturns.summary.known import import_in_background\n"
-        f"thread = import_in_background(Path({str(tmp_path / 'state')!r}), {sheet!r})\n"
-        "assert 'pandas' not in sys.modules or thread is None\n"
-        "thread is not None and thread.join()\n"
-        "print(thread is not None, 'pandas' in sys.modules, 'openpyxl' in sys.modules)\n"
-    )
 
-    def run_probe() -> str:
+    def run_probe(also: tuple[str, ...] = ()) -> list[str]:
+        probe = (
+            "import sys\n"
+            "from pathlib import Path\n"
+            "from sheetreturns.summary.known import import_in_background\n"
+            f"thread = import_in_background(Path({str(tmp_path / 'state')!r}), {sheet!r}, also={also!r})\n"
+            "assert 'pandas' not in sys.modules or thread is None\n"
+            "thread is not None and thread.join()\n"
+            "print(thread is not None, 'pandas' in sys.modules, 'openpyxl' in sys.modules,\n"
+            "      'sheetreturns.excel.writer' in sys.modules)\n"
+        )
         done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert done.returncode == 0, done.stderr
         return done.stdout.split()
 
-    assert run_probe() == ["True", "True", "True"]
+    writer = ("sheetreturns.excel.writer",)
+    assert run_probe() == ["True", "True", "True", "False"]
+    assert run_probe(writer) == ["True", "True", "True", "True"]
     remember_digest(known._memo_path(tmp_path / "state", sheet), "a key", "a digest")
-    assert run_probe() == ["False", "False", "False"]  # a Summary was made here: this run likely leaves it alone
+    # A Summary was made here: this run likely leaves it alone, and loads only what its write needs.
+    assert run_probe() == ["False", "False", "False", "False"]
+    assert run_probe(writer) == ["True", "False", "False", "True"]
 
 
 @pytest.mark.slow
-def test_a_first_sync_starts_the_libraries_loading_and_an_unchanged_one_does_not(tmp_path, monkeypatch):
+def test_a_first_sync_starts_the_libraries_loading_and_an_unchanged_one_only_the_writer(tmp_path, monkeypatch):
     book = tmp_path / "returns.xlsx"
     shutil.copyfile(EXAMPLE, book)
     config = quiet_config(tmp_path)
     started = []
 
-    def watched(state_dir, source):
-        thread = known.import_in_background(state_dir, source)
-        started.append(thread)
+    def watched(state_dir, source, also=()):
+        thread = known.import_in_background(state_dir, source, also=also)
+        started.append((thread, also, bool(known_digests(known._memo_path(state_dir, source)))))
         return thread
 
     monkeypatch.setattr(api, "import_in_background", watched)
     assert sync(book, config).written
     assert sync(book, config, minute=15).unchanged
-    assert started[0] is not None and not started[0].is_alive() and started[1] is None
+    (first, also, summarised_before), (second, also_second, summarised) = started
+    assert not summarised_before and summarised  # the first run computed a Summary, the second knows it
+    assert also == also_second == ("sheetreturns.excel.writer",)
+    assert first is not None and second is not None and not first.is_alive() and not second.is_alive()

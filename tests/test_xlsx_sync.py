@@ -303,3 +303,30 @@ def test_sheet_with_only_a_header(tmp_path, rows):
     result = sync(path, tmp_path)
     assert result.written
     assert read(path)[0][-7:] == JOB_HEADERS
+
+
+def test_the_returns_edits_are_made_only_once_the_generated_tabs_are_drawn(tmp_path, monkeypatch):
+    """Memory, not output: the Summary (computed while the tabs are drawn) and the Returns tab's edits (a tuple
+    per row) are each hundreds of MB at a million rows, and must never be held together. The peak itself is
+    measured by benchmarks/bench_sync.py; this records the order of the two steps in a real sync."""
+    from sheetreturns.excel import writer
+
+    steps = []
+
+    def drawn(*args, **kwargs):
+        steps.append("generated tabs drawn")
+        return draw(*args, **kwargs)
+
+    def edits(*args, **kwargs):
+        steps.append("returns edits made")
+        return make_edits(*args, **kwargs)
+
+    draw, make_edits = writer.write_generated, writer.sheet_edits
+    monkeypatch.setattr(writer, "write_generated", drawn)
+    monkeypatch.setattr(writer, "sheet_edits", edits)
+    book = write_workbook(tmp_path / "shop.xlsx", [basic_row(), basic_row(order_id="1002", sku="MUG-02")])
+    assert sync(book, tmp_path).written
+    assert steps == ["generated tabs drawn", "returns edits made"]
+    rows = read(book)
+    status = rows[0].index("Status")
+    assert rows[1][status] and rows[2][status]  # the edits were written: each row has its Status

@@ -4,6 +4,7 @@ and what the sheet shows about emails afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -12,7 +13,7 @@ from ..settings.config_file import Config
 from ..settings.smtp import smtp_settings
 from ..errors import ConfigError
 from ..engine.evaluate import not_acknowledged
-from ..engine.model import EmailDue, EmailKind, Status
+from ..engine.model import EmailDue, EmailKind, Line, Status
 from ..engine.replies import waiting_replies
 from ..results import EmailRecord
 from ..sheet.tab_model import Tab
@@ -106,7 +107,6 @@ class Drafts:
         self.loaded, self.now, self.cap = loaded, now, policy.max_emails_per_run
         todo = [due for due in loaded.evaluation.emails if not _settled(journal, due)]
         self.todo, self.waiting = (todo, []) if everything else (todo[:self.cap], todo[self.cap:])
-        self.lines = {line.row: line for line in loaded.evaluation.lines}
         domain = domain_of(self.sender.address)
         self.message_ids = {}
         for due in self.todo:
@@ -114,6 +114,11 @@ class Drafts:
             # A retry keeps its Message-ID: a mail program that got the first try shows the second as the same
             label = f"{due.return_id}.{due.kind}"
             self.message_ids[id(due)] = entry.message_id if entry else new_message_id(domain, label)
+
+    @cached_property
+    def lines(self) -> dict[int, Line]:
+        """Sheet row -> line: made when the first email is rendered (a run with none due never needs it)."""
+        return {line.row: line for line in self.loaded.evaluation.lines}
 
     def prepare(self, due: EmailDue, position: int = 0) -> Prepared:
         """Render and compose one email (a broken template raises ConfigError naming it)."""

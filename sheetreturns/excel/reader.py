@@ -155,6 +155,7 @@ class XlsxWorkbook:
     # -- writing ---------------------------------------------------------------
 
     def preflight(self, plan=None) -> None:
+        """Raise if the file cannot be saved now. `plan` is never called: the file is written in one step, at apply."""
         refuse_if_open(self.path)
         refuse_if_read_only(self.path)
         from ..sheet.tab_names import EMAIL_LOG_TAB, SUMMARY_TAB

@@ -11,7 +11,9 @@ developer metadata item with an id of its own (the write token, WRITE_TOKEN) and
 run's. When a try gets no clear answer (5xx, dropped connection), the spreadsheet's metadata is read:
 if the token is there, the batchUpdate applied and is not sent again (its answer is lost: the caller
 reads what it needs). If it is not, the same body goes again; should the lost try still land later,
-Google refuses whichever comes second, since two items cannot share an id.
+Google refuses whichever comes second, since two items cannot share an id, as long as the token is
+there: the next batchUpdate removes it (a lost try landing after that would apply). If the metadata
+cannot be read either, the error says that the write may have gone through.
 """
 from __future__ import annotations
 
@@ -83,10 +85,23 @@ class Api:
                         responseIncludeGridData=True)
             url, params = SPREADSHEET_BATCH_UPDATE_URL % self.key, {"fields": RESPONSE_CELLS}
             send = lambda: self.http.request("post", url, json=body, params=params).json()  # noqa: E731
-        answer = self._call("write", send, applied=lambda: token in _token_ids(self._tokens_now()))
+        answer = self._call("write", send, applied=lambda: self._applied(token))
         self.writes += 1
         self.tokens = [token]
         return None if answer is APPLIED else answer
+
+    def _applied(self, token: int) -> bool:
+        """Whether the write that carries `token` went through (its answer was lost): the token is there."""
+        try:
+            return token in _token_ids(self._tokens_now())
+        except SheetReturnsError as exc:
+            status = getattr(exc, "status", None)
+            error = SheetReturnsError(
+                f"Google Sheets gave no answer to a write to the Google Sheet {self.key}, nor to the question "
+                f"whether it went through ({f'answer {status}' if status else 'no connection'}): it may have. "
+                f"Run again later: the next run reads the sheet as it is then and completes the write")
+            error.status = status
+            raise error from exc
 
     def _tokens_now(self) -> dict:
         """The spreadsheet's own developer metadata, read again (to learn whether a write applied)."""

@@ -77,6 +77,7 @@ class GoogleWorkbook:
         self._kept: dict[str, Kept] = {}
         self._read_at = time.monotonic()
         self.prepared: tuple | None = None  # (tab, added columns, width) written by preflight, before the emails
+        self.early = None  # the cells written by preflight too (early_cells.Early), kept where they went
 
     # -- reading ----------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Applying a WritePlan to a Google Sheet with as few requests as the change allows.
 
 Before the first email of a run that sends over SMTP, prepare() adds the columns the plan adds (that
-write shows the sheet can be edited). Then, order of requests: (1) re-read the identity columns, only if
+write shows the sheet can be edited), with the cells no email changes that fit in it (early_cells). Then,
+order of requests: (1) re-read the identity columns, only if
 Returns cells change and emails went out over SMTP since the first read (or it is older than
 FRESH_SECONDS), unless (2) places nothing by position (the columns were prepared, no rows appended, no
 date formats outside the added columns); (2) one
@@ -28,6 +29,8 @@ from .row_matching import (IDENTITY_KEYS, fewest_keys, found_again, keys_of, loc
                            reread_ranges)
 from ..engine.ownership import MARK, keep_ownership, mark_text, owned_headers
 from .workbook import Kept, job_columns_metadata
+from .early_cells import clear_request, early_cells, in_place, remember, size
+from ..errors import SheetReturnsError
 
 FRESH_SECONDS = 20.0  # a first read younger than this, with no email sent since, is trusted for row positions
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
@@ -118,13 +121,14 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     slow = plan.emails_sent or book.read_age() > FRESH_SECONDS
     prepared = _prepared(book, plan, work)  # the columns were added before the first email (prepare)
     whole = _whole_date_columns(work)
+    early = getattr(book, "early", None) if prepared else None  # cells written with the columns (early_cells)
     # After the emails, the rows may come back in the answer of a write that places nothing by position:
     # the generated tabs, with the columns (their formats, colours and headers) written before the emails.
     placeless = prepared and bool(tabs) and not plan.append and not _date_runs(work, None, whole)
     if cells and slow and not placeless:
         # Emails went out (which can take minutes) or the read is old: the seller may have sorted or
         # inserted rows meanwhile, so the rows are found again before anything is written.
-        header, moved, skipped, work = _find_rows_again(book, plan, kept, work, prepared)
+        header, moved, skipped, work = _find_rows_again(book, plan, kept, work, prepared, early)
     requests_ = _structure(book, plan, header, work, moved, sheet, columns=not prepared, whole=whole)
     if requests_ and cells and (not slow or placeless):
         # The read is fresh (or this write places nothing by position), yet a seller may have sorted a
@@ -141,7 +145,7 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
             top, columns = read_back(answer, tab, wanted)
             header, columns = found_again(api, tab, plan.header, keys, top, columns, tabs_written=True)
         before = _date_runs(work, None, whole)
-        header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity, prepared)
+        header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity, prepared, early)
         formatted = set(before)  # the batchUpdate above formatted these already
         after = [run for run in _date_runs(work, moved, whole) if run not in formatted]
         if after:  # dates whose rows moved: their cells get the date format where they are
@@ -153,13 +157,40 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         # Only cells change, and some are the seller's (a blank Return ID or date filled in): find the rows
         # again first, so that a sort made a moment ago cannot put them in another row.
         header, moved, skipped, work = _find_rows_again(book, plan, kept, work)
+    if prepared and work.added and moved is not None:
+        # A column added before the emails was deleted or renamed meanwhile (it is not where its header is).
+        _add_again(book, plan, header, work)
     data = _value_ranges(tab, header, work, moved, plan.header)
     for chunk in _chunks(data, tab):
         api.write_values(chunk)
     counts["cells"] = len(work.changes)
+    if early is not None:  # written before the emails, with the columns (see early_cells)
+        counts["cells"] += early.cells
+        counts["rows"] = len(early.rows | {c.row for c in work.changes})
     if skipped:
         counts["rows_left_for_next_run"] = skipped
     return WriteReport(written=True, changes=counts, saved_to=book.url)
+
+
+def _add_again(book, plan: WritePlan, header: HeaderMap, work: Draft) -> None:
+    """Columns added before the emails (prepare) that the seller deleted or renamed during them, added again
+    at the right end: grid, the header's look, dates as dates, status colours (one batchUpdate; their cells
+    go with the others, see _relocate)."""
+    sheet_id = book.sheets[plan.tab]["properties"]["sheetId"]
+    hr = header.row_index
+    last = max((i for i, h in enumerate(header.headers) if h), default=0)
+    first_new, last_new = work.positions[work.added[0]], work.positions[work.added[-1]]
+    requests_: list[dict] = [
+        {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": len(work.added)}},
+        {"copyPaste": {"source": _grid(sheet_id, hr, hr + 1, last, last + 1),
+                       "destination": _grid(sheet_id, hr, hr + 1, first_new, last_new + 1), "pasteType": "PASTE_FORMAT"}}]
+    for key in work.added:
+        if BY_KEY[key].kind == "date":
+            col = work.positions[key]
+            requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
+    if "status" in work.added:  # its colour rules went with the column
+        requests_.extend(status_rules({}, sheet_id, hr + 1, work.positions["status"]))
+    book.api.batch_update(requests_)
 
 
 def _keys(work: Draft, identity: tuple[str, ...] = IDENTITY_KEYS) -> tuple[str, ...]:
@@ -176,18 +207,18 @@ def _grid_rows(book, tab: str) -> int:
     return book.sheets[tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
 
 
-def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False):
+def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False, early=None):
     """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
     keys = _keys(work)
     header, columns = reread(book.api, plan.tab, plan.header, keys, _grid_rows(book, plan.tab))
-    return _relocate(plan, kept, work, header, columns, prepared=prepared)
+    return _relocate(plan, kept, work, header, columns, prepared=prepared, early=early)
 
 
 def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, columns: dict[str, list],
-              identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False):
+              identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False, early=None):
     """Map every changed row to where it is now by its identity (or drop it), given the rows read again.
     `prepared`: the added columns were written with their headers before (prepare): they are found by
-    their header text, wherever they are now."""
+    their header text, wherever they are now; `early`: the cells written with them (early_cells)."""
     keep_ownership(plan.header, header)
     if prepared:
         for key in work.added:
@@ -195,6 +226,10 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
             where = [i for i, h in enumerate(header.headers) if h == text]
             if where:
                 header.columns[key] = min(where, key=lambda i: abs(i - work.positions[key]))
+        if early is not None:  # a column deleted or renamed since: the cells it got before the emails go again
+            again = [Change(row, key, value) for key in work.added if key not in header.columns
+                     for row, value in early.columns.get(work.positions[key], {}).items()]
+            work = Draft(work.changes + again, work.positions, work.added, work.width)
     first = keys_of(_first_columns(plan, kept), plan.header, kept.height, identity)
     height = max((len(c) for c in columns.values()), default=0)
     now = keys_of(columns, header, height, identity)
@@ -234,9 +269,41 @@ def prepare(book, plan: WritePlan) -> bool:
         "start": {"sheetId": sheet["sheetId"], "rowIndex": plan.header.row_index, "columnIndex": first},
         "rows": [{"values": [{"userEnteredValue": {"stringValue": plan.header.added_header(k)}} for k in work.added]}],
         "fields": "userEnteredValue"}})
-    book.api.batch_update(requests_)
+    early = None
+    if book.read_age() <= FRESH_SECONDS:  # the rows are where the read found them a moment ago
+        budget = MAX_PAYLOAD - size({"requests": requests_}) - 1000  # the write token, the read-back ranges
+        early = early_cells(plan, kept, work.positions, work.added, sheet["sheetId"], budget)
+    if early is None:
+        book.api.batch_update(requests_)
+    else:
+        _write_early(book, plan, kept, requests_ + [early.request], early, sheet["sheetId"])
     book.prepared = (plan.tab, tuple(work.added), work.width)
     return True
+
+
+def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early, sheet_id: int) -> None:
+    """The column write with the early cells, bringing the identity columns back in its answer: kept as
+    written if every row was where it was read, else cleared again (see early_cells)."""
+    api, tab = book.api, plan.tab
+    first = _first_columns(plan, kept)
+    identity = fewest_keys(first, plan.header, kept.height)
+    wanted, ranges = reread_ranges(tab, plan.header, identity, _grid_rows(book, tab))
+    answer = api.batch_update(requests_, response_ranges=ranges)
+    try:
+        if answer is None:  # it applied, but its answer (the rows) was lost: read them
+            header, columns = reread(api, tab, plan.header, identity, _grid_rows(book, tab))
+        else:
+            top, columns = read_back(answer, tab, wanted)
+            header, columns = found_again(api, tab, plan.header, identity, top, columns)
+    except SheetReturnsError:
+        raise SheetReturnsError(
+            f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again (the "
+            f"job's columns were added; no email was sent)") from None
+    if in_place(plan, kept, first, identity, header, columns, early):
+        remember(kept, early)
+        book.early = early
+    else:  # a row moved before the write: its cells may be in another row; the write after the emails places them
+        api.batch_update([clear_request(plan, early, sheet_id)])
 
 
 def _columns_of(plan: WritePlan, kept: Kept) -> Draft:

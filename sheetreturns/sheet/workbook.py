@@ -43,7 +43,8 @@ class Workbook(Protocol):
     def preflight(self, plan: Callable[[], WritePlan] | None = None) -> None:
         """Raise SheetReturnsError if the sheet cannot be written now (open in Excel, read-only ...).
         `plan()` makes the write as known before the emails (without what they change): a workbook may
-        begin writing it here, as its own test."""
+        begin writing it here, as its own test (a Google Sheet adds its columns). A workbook written in one
+        step at apply (an .xlsx file) never calls it: it only checks. Also called with no plan."""
 
     def apply(self, plan: WritePlan, *, dry_run: bool, backups: int) -> WriteReport:
         """Write the plan (or, with dry_run, only count what would change)."""

@@ -238,9 +238,9 @@ def returns_unchanged(plan: WritePlan) -> bool:
 def _columns_unchanged(rows: list[int], columns: dict[str, list], current: dict[str, list[object]], keys: list[str],
                        first: int, height: int) -> bool:
     """returns_unchanged for a plan still held as columns (every listed row gets only job-owned values)."""
-    if rows and (min(rows) < first or max(rows) >= first + height):
-        return False
     in_order = rows == list(range(first, first + len(rows)))  # no blank row between two rows of returns
+    if len(rows) > height if in_order else rows and (min(rows) < first or max(rows) >= first + height):
+        return False  # a row the sheet as read did not reach
     for key in keys:
         have = current[key]
         values = ["" if value is None else value for value in columns[key]]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import array
 import hashlib
+import importlib
 import io
 import json
 import pickle
@@ -38,14 +39,13 @@ from ..state import ensure_dir, source_slug, write_private
 
 # What the Summary reads of each row (tests/test_summary_known.py checks it reads nothing else), with the
 # kind of value each field holds: it picks the quickest exact way to turn a column into bytes.
-LINE_FIELDS = {"row": "row", "customer": "", "email": "", "sku": "", "product": "", "qty": "",
+LINE_FIELDS = {"row": "", "customer": "", "email": "", "sku": "", "product": "", "qty": "",
                "unit_price": "money", "channel": "", "reason": "", "received_on": "date", "received_qty": "",
                "condition": "", "damage_by": "", "refund_amount": "money", "refunded_on": "date", "decision": "",
                "bad": "cells"}
 OUTCOME_FIELDS = {"return_id": "", "status": "status", "notified_on": "date", "reason_category": "",
                   "inventory": "", "reply": ""}
 KEPT = 8  # keys remembered per sheet: a few days' worth of changes
-_INT = {int}
 
 
 def summary_key(evaluation: Evaluation, policy: Policy, not_acknowledged: list[tuple[str, date]]) -> str:
@@ -85,20 +85,26 @@ def deferred_summary(evaluation: Evaluation, policy: Policy, generated_at: datet
     return DeferredTab(SUMMARY_TAB, make, known_digests(path).get(key) if key is not None else None)
 
 
-def import_in_background(state_dir: Path, source: str) -> threading.Thread | None:
+def import_in_background(state_dir: Path, source: str, also: tuple[str, ...] = ()) -> threading.Thread | None:
     """When no Summary of this sheet was computed here before (a first sync: it will be computed), start
     importing, in a thread, the libraries it is computed and drawn with (pandas, numpy, openpyxl: ~0.4 s) and
     reading the code its key names. Started before the sheet is read: the reader lets other threads run while it
-    reads a tab, so this costs the run no time of its own. A run that will likely leave the Summary alone starts
-    nothing (joining an import it never needed could only make it wait). Join the thread before the run ends.
-    An import that fails here fails again, with its error, where the Summary imports it."""
-    if known_digests(_memo_path(state_dir, source)):
+    reads a tab, so this costs the run no time of its own. `also`: modules the run's write needs whatever the
+    Summary does (the .xlsx writer, ~0.05 s): a run that will likely leave the Summary alone imports only these,
+    and reads the code the key names; without them it starts nothing (joining an import it never needed could
+    only make it wait). Join the thread before the run ends. An import that fails here fails again, with its
+    error, where the run imports it."""
+    first = not known_digests(_memo_path(state_dir, source))
+    if not first and not also:
         return None
 
     def load() -> None:
         try:
-            import openpyxl  # noqa: F401
-            import pandas  # noqa: F401
+            for name in also:
+                importlib.import_module(name)
+            if first:
+                import openpyxl  # noqa: F401
+                import pandas  # noqa: F401
 
             code_version()  # the package's sources read and hashed, for the Summary's key
         except Exception:  # noqa: BLE001 - a failure happens again, and is said, where the run needs them
@@ -178,12 +184,6 @@ def _column_bytes(column: list, kind: str = "") -> bytes:
                                             for day in column]).tobytes()
         except TypeError:
             pass
-    elif kind == "row":
-        if set(map(type, column)) == _INT:
-            try:
-                return b"I" + array.array("q", column).tobytes()
-            except OverflowError:
-                pass
     elif kind == "status":
         kinds = set(map(type, column))
         if len(kinds) == 1 and issubclass(next(iter(kinds)), Enum):

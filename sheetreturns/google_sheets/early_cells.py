@@ -1,0 +1,133 @@
+"""Cells written before the first email, in the write that adds the job's columns (writer.prepare).
+
+A first run that sends over SMTP adds its columns before the first email (that write is the test of
+edit rights). The cells that no email can change (every added column but Contacted On and Last Email,
+and never a seller's column the job fills) go into that same write, as far as one request of at most
+~2 MB holds them, at the rows' positions as just read. They then move with their rows if the seller
+sorts during the emails, like any cell, so the write after the last email has that much less to place.
+
+The write brings the identity columns back in its answer. If a row moved between the read and the
+write (or the header did), the cells may sit in other rows: they are cleared again at once, before any
+email, and the write after the emails places them all where their rows are then.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..sheet.write_plan import FILLABLE_KEYS, WritePlan
+from .cells import to_api
+from .row_matching import keys_of, locate
+from .workbook import Kept
+
+EMAIL_KEYS = frozenset({"contacted_on", "last_email"})  # what the emails change (the rest is known before them)
+
+
+@dataclass
+class Early:
+    """An updateCells request of the rows' values in the added columns, and what it holds."""
+
+    request: dict
+    columns: dict[int, dict[int, object]] = field(default_factory=dict)  # 0-based column -> 0-based row -> value as the API gives it
+    rows: set[int] = field(default_factory=set)
+
+    @property
+    def cells(self) -> int:
+        return sum(len(c) for c in self.columns.values())
+
+
+def size(item: object) -> int:
+    """Bytes of `item` as the client sends it (requests' json: ASCII, default separators)."""
+    return len(json.dumps(item))
+
+
+def _entered(value: object) -> tuple[dict, object] | None:
+    """(userEnteredValue, the value as a read gives it back) for a planned value; None for a blank."""
+    api = value if value.__class__ is str else to_api(value)
+    if api == "" or api is None:
+        return None
+    if isinstance(api, bool):
+        return {"boolValue": api}, api
+    if isinstance(api, (int, float)):
+        return {"numberValue": api}, api
+    return {"stringValue": str(api)}, str(api)
+
+
+def early_cells(plan: WritePlan, kept: Kept, positions: dict[str, int], added: list[str], sheet_id: int,
+                budget: int) -> Early | None:
+    """The added columns' values of the rows as read, from the top, within `budget` bytes; None if none."""
+    keys = [k for k in added if k not in EMAIL_KEYS and k not in FILLABLE_KEYS]
+    if not keys or budget <= 0:
+        return None
+    cols = {k: positions[k] for k in keys}
+    first_col, last_col = min(cols.values()), max(cols.values())
+    first_row = plan.header.row_index + 1
+    rows: list[dict] = []
+    columns: dict[int, dict[int, object]] = {}
+    used, start, taken = 200, None, set()
+    pending_gap = 0  # rows with nothing to write since the last row written (sent as {} only if a row follows)
+    for index in range(first_row, kept.height):
+        wanted = plan.rows.get(index + 1)
+        if not wanted:
+            pending_gap += start is not None
+            continue
+        line: list[dict] = [{} for _ in range(last_col - first_col + 1)]
+        values: dict[int, object] = {}
+        for key, col in cols.items():
+            entered = _entered(wanted.get(key))
+            if entered is not None:
+                line[col - first_col] = {"userEnteredValue": entered[0]}
+                values[col] = entered[1]
+        if not values:
+            pending_gap += start is not None
+            continue
+        while line and not line[-1]:
+            line.pop()
+        row = {"values": line}
+        cost = size(row) + 2 + 4 * pending_gap
+        if used + cost > budget:
+            break
+        if start is None:
+            start = index
+        rows.extend({} for _ in range(pending_gap))
+        pending_gap = 0
+        rows.append(row)
+        used += cost
+        taken.add(index)
+        for col, value in values.items():
+            columns.setdefault(col, {})[index] = value
+    if start is None:
+        return None
+    request = {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": start, "columnIndex": first_col},
+                               "rows": rows, "fields": "userEnteredValue"}}
+    return Early(request, columns, taken)
+
+
+def in_place(plan: WritePlan, kept: Kept, first: dict[str, list], identity: tuple[str, ...], header, columns,
+             early: Early) -> bool:
+    """Whether every row the early cells went to still held, when they were written, the row read first
+    (the header where it was, with the same headers)."""
+    if header.row_index != plan.header.row_index or header.headers[:len(plan.header.headers)] != plan.header.headers:
+        return False
+    then = keys_of(first, plan.header, kept.height, identity)
+    height = max((len(c) for c in columns.values()), default=0)
+    now = keys_of(columns, header, height, identity)
+    start = plan.header.row_index + 1
+    moved, lost = locate(then, start, now, header.row_index + 1, early.rows)
+    return not lost and all(moved.get(r) == r for r in early.rows)
+
+
+def remember(kept: Kept, early: Early) -> None:
+    """Make the early cells part of the tab as read: the write after the emails sends only what differs."""
+    for col, values in early.columns.items():
+        column = kept.columns.setdefault(col, [None] * kept.height)
+        for row, value in values.items():
+            column[row] = value
+
+
+def clear_request(plan: WritePlan, early: Early, sheet_id: int) -> dict:
+    """Empty the early cells' columns below the header again (values only: formats stay)."""
+    cols = early.columns
+    return {"updateCells": {"range": {"sheetId": sheet_id, "startRowIndex": plan.header.row_index + 1,
+                                      "startColumnIndex": min(cols), "endColumnIndex": max(cols) + 1},
+                            "fields": "userEnteredValue"}}
