@@ -3,6 +3,7 @@ problems and statuses, and a sync writes the same file. Pieces are forced small 
 import io
 import shutil
 import tempfile
+import threading
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +30,8 @@ EXAMPLE = Path(__file__).parents[1] / "examples" / "returns.xlsx"
 def force_pieces(monkeypatch, piece_bytes: int) -> None:
     monkeypatch.setattr(pieces, "WHOLE_UP_TO", 0)
     monkeypatch.setattr(pieces, "PIECE_BYTES", piece_bytes)
+    monkeypatch.setattr(pieces, "FIRST_PIECE_BYTES", piece_bytes)
+    monkeypatch.setattr(pieces, "OTHERS_TIMES", 0)
 
 
 def trimmed(row: list) -> list:
@@ -281,3 +284,185 @@ def test_each_piece_goes_through_a_temporary_file_that_is_deleted(monkeypatch, t
     assert read(path) == whole
     assert len(made) > 3 and all(Path(name).parent == temp for _, name in made)
     assert list(temp.iterdir()) == []  # each deleted once calamine had read it
+
+
+# -- the pass: each piece checked before calamine reads it, in a thread; nothing left behind ------------------
+
+def numbered_sheet(count: int, far: int | None = None, error_every: int = 0) -> str:
+    """A tab of `count` rows (A: text, B: a number, C: an error cell every `error_every` rows); row `far` has
+    its B cell at ZZ instead (702 columns: over a limit of 1,000 cells for a tab of two rows or more)."""
+    rows = []
+    for n in range(1, count + 1):
+        column = "ZZ" if n == far else "B"
+        error = cell_xml("", "e", f"C{n}", n) if error_every and n % error_every == 0 else ""
+        rows.append(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>row {n}</t></is></c>'
+                    f'<c r="{column}{n}"><v>{n}</v></c>{error}</row>')
+    return (f'<worksheet xmlns="{MAIN}"><dimension ref="A1:C{count}"/><sheetData>{"".join(rows)}</sheetData>'
+            "</worksheet>")
+
+
+class Watch:
+    """What calamine was handed: each piece's rows, where they lie in the tab's XML, and how far the size check
+    had got at that moment (read from the piece's file before calamine opens it)."""
+
+    def __init__(self, monkeypatch, xml: str):
+        self.xml = xml.encode()
+        self.checks: list = []
+        self.reads: list[tuple[int, int, int]] = []  # (start, end) of the piece's rows in the XML, checked so far
+        real_check = pieces.SizeCheck
+        checks = self.checks
+
+        class Recorded(real_check):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                checks.append(self)
+
+        real_from_path = pieces.calamine.CalamineWorkbook.from_path
+
+        def from_path(path, *args, **kwargs):
+            if not Path(path).name.startswith("sheetreturns-piece-"):  # the workbook itself, opened whole
+                return real_from_path(path, *args, **kwargs)
+            checked = checks[-1].checked
+            with zipfile.ZipFile(path) as piece:
+                if "xl/worksheets/sheet1.xml" not in piece.namelist():  # a piece of the other tab
+                    return real_from_path(path, *args, **kwargs)
+                data = piece.read("xl/worksheets/sheet1.xml")
+            rows = data[data.index(b"<sheetData>") + len(b"<sheetData>"):data.rindex(b"</sheetData>")]
+            start = self.xml.index(rows) if rows else 0
+            self.reads.append((start, start + len(rows), checked))
+            return real_from_path(path, *args, **kwargs)
+
+        monkeypatch.setattr(pieces, "SizeCheck", Recorded)
+        monkeypatch.setattr(pieces.calamine.CalamineWorkbook, "from_path", staticmethod(from_path))
+
+
+def read_limited(path: Path, cells: int) -> dict:
+    try:
+        with XlsxWorkbook(path, backup_dir=path.parent / "backups", limits=Limits(cells=cells)) as book:
+            return {"rows": [trimmed(row) for row in book.iter_rows("Returns")], "width": book.used_width("Returns")}
+    except SourceUnreadable as exc:
+        return {"error": str(exc)}
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 150, 700])
+def test_calamine_reads_a_piece_only_after_the_size_check_has_passed_every_byte_of_it(piece_bytes, monkeypatch,
+                                                                                        tmp_path):
+    xml = numbered_sheet(40, error_every=7)
+    path = tmp_path / "n.xlsx"
+    path.write_bytes(workbook_bytes(xml))
+    whole = read_limited(path, 1000)
+    force_pieces(monkeypatch, piece_bytes)
+    monkeypatch.setattr(pieces, "CHUNK", 100)  # the check a few rows ahead of the cuts, not the whole tab
+    watch = Watch(monkeypatch, xml)
+    assert read_limited(path, 1000) == whole
+    assert len(watch.reads) > 3
+    assert all(end <= checked for _, end, checked in watch.reads), watch.reads
+    assert [start for start, _, _ in watch.reads] == sorted(start for start, _, _ in watch.reads)
+
+
+@pytest.mark.parametrize("far", range(1, 31))
+def test_a_far_cell_in_any_piece_is_refused_before_calamine_reads_that_piece(far, monkeypatch, tmp_path):
+    xml = numbered_sheet(30, far=far)
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(workbook_bytes(xml))
+    whole = read_limited(path, 1000)
+    far_cell = f'<c r="ZZ{far}">'.encode()
+    for piece_bytes in (1, 120, 400):
+        force_pieces(monkeypatch, piece_bytes)
+        monkeypatch.setattr(pieces, "CHUNK", 100)  # the check a few rows ahead of the cuts, not the whole tab
+        watch = Watch(monkeypatch, xml)
+        assert read_limited(path, 1000) == whole, piece_bytes
+        assert "over the limit of 1,000 cells" in whole["error"]
+        assert all(far_cell not in watch.xml[start:end] for start, end, _ in watch.reads), (piece_bytes, watch.reads)
+
+
+def piece_threads() -> list:
+    return [t for t in threading.enumerate() if t.name.startswith("sheetreturns-piece")]
+
+
+@pytest.fixture
+def temp_folder(monkeypatch, tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    yield temp
+    assert list(temp.iterdir()) == []
+    assert piece_threads() == []
+
+
+def stored_book(xml: str) -> bytes:
+    """workbook_bytes with the tab stored, not compressed: a byte changed in it is found only by its checksum,
+    at the end of the part."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes(xml)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        for info in source.infolist():
+            kind = zipfile.ZIP_STORED if info.filename.endswith("sheet1.xml") else zipfile.ZIP_DEFLATED
+            book.writestr(info.filename, source.read(info), compress_type=kind)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fault", ["checksum", "bad xml", "far cell", "stop early", "close midway", "ctrl-c"])
+def test_nothing_is_left_running_or_on_disk_after_an_error_or_an_early_stop(fault, monkeypatch, tmp_path,
+                                                                           temp_folder):
+    xml = numbered_sheet(60, far=45 if fault == "far cell" else None)
+    if fault == "bad xml":
+        xml = xml.replace('<c r="B40"><v>40</v></c>', '<c r="B40"><v>40</x></c>')
+    data = stored_book(xml)
+    if fault == "checksum":
+        at = data.index(b"row 50")
+        data = data[:at] + b"ROW" + data[at + 3:]
+    path = tmp_path / "fault.xlsx"
+    path.write_bytes(data)
+    whole = read_limited(path, 1000)
+    force_pieces(monkeypatch, 200)
+    if fault in ("checksum", "far cell"):
+        assert read_limited(path, 1000) == whole and "error" in whole
+        return
+    book = XlsxWorkbook(path, backup_dir=tmp_path / "backups", limits=Limits(cells=1000))
+    open_ = True
+    try:
+        rows = book.iter_rows("Returns")
+        if fault == "bad xml":
+            with pytest.raises(SourceUnreadable, match="could not be read"):
+                list(rows)
+        else:
+            for _ in range(20):
+                next(rows)
+            assert piece_threads()  # the worker is reading the pieces after these rows
+            if fault == "ctrl-c":
+                with pytest.raises(KeyboardInterrupt):
+                    rows.throw(KeyboardInterrupt)
+            elif fault == "close midway":
+                book.close()
+                open_ = False
+                assert piece_threads() == []
+    finally:
+        if open_:
+            book.close()
+
+
+def test_the_full_read_after_the_header_search_goes_on_from_the_pieces_already_read(monkeypatch, tmp_path):
+    xml = numbered_sheet(60, error_every=9)
+    path = tmp_path / "n.xlsx"
+    path.write_bytes(workbook_bytes(xml))
+    whole = read(path)
+    force_pieces(monkeypatch, 300)
+    monkeypatch.setattr(pieces, "FIRST_PIECE_BYTES", 1000)  # the header search's rows all in the first piece
+    watch = Watch(monkeypatch, xml)
+    assert read(path) == whole
+    starts = [start for start, _, _ in watch.reads]
+    assert len(starts) == len(set(starts)) > 5  # every piece read once: the first kept for the full read
+
+
+@pytest.mark.parametrize("ahead", [0, 1, 5])
+@pytest.mark.parametrize("sizes", [(1, 1), (50, 500), (3000, 200), (100_000, 100_000)])
+def test_rows_are_the_same_for_any_piece_sizes_and_any_number_queued(sizes, ahead, monkeypatch, tmp_path):
+    path = varied_workbook(tmp_path / "varied.xlsx")
+    whole = read(path)
+    monkeypatch.setattr(pieces, "WHOLE_UP_TO", 0)
+    monkeypatch.setattr(pieces, "FIRST_PIECE_BYTES", sizes[0])
+    monkeypatch.setattr(pieces, "PIECE_BYTES", sizes[1])
+    monkeypatch.setattr(pieces, "AHEAD", ahead)
+    monkeypatch.setattr(pieces, "OTHERS_TIMES", 0)
+    assert read(path) == whole

@@ -70,47 +70,103 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
 
     Streams the part (never more than a chunk in memory) and counts the bytes it really inflates to, so a part
     whose zip entry understates its size is stopped too. `feed`, if given, is handed every byte once, in order,
-    as inflated (another scan of the same part shares the inflate).
+    as inflated (another scan of the same part shares the inflate). The work is SizeCheck's, fed the whole part."""
+    check = SizeCheck(zip_file, part, name, tab, limits, feed)
+    try:
+        with zip_file.open(part) as handle:
+            while chunk := handle.read(CHUNK):
+                check.add(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise damaged(name, exc) from None
+    check.finish()
+
+
+def damaged(name: str, exc: BaseException) -> SourceUnreadable:
+    return SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again")
+
+
+class SizeCheck:
+    """The size check of one tab, fed its XML chunk by chunk, in order, as inflated; `finish()` at its end.
+
+    `checked` counts the bytes from the part's start known to lie within the limit: what they hold cannot
+    place a cell beyond it, so a reader may be handed them before the rest is seen (the pieced reader hands
+    calamine each piece once it is checked). add() and finish() raise the error a seller sees.
 
     One pass looks only for what could reach beyond what it has seen (a reference past the last column or
     at or above a rounded row bound, in any spelling) and for cells that do not open with a reference. The
     usual chunk costs six searches that each start with a literal (odd cells, prefixed cells, " =" and "= ",
     r=" not followed by a reference within the bound, "dimension") and a few C-speed finds of single
     characters; a chunk with a space or quote around an "=" is searched for r= in every spelling instead.
-    When that cannot settle the question (a cell without a reference, which the reader places by counting),
-    the pass stops there and every row and cell is walked as the reader walks them, from the start (the walk
-    counts the bytes and feeds on from where the pass stopped: the part is inflated once and a bit, not twice)."""
-    bound = _Bound()
-    careful = False
-    seen = 0  # bytes inflated (and fed) so far
-    try:
-        with zip_file.open(part) as handle:
-            tail = b""
-            while chunk := handle.read(CHUNK):
-                seen += len(chunk)
-                if seen > limits.part_bytes:
-                    raise _inflates_too_far(name, tab, limits)
-                if feed is not None:
-                    feed(chunk)
-                body, tail = _whole_tags(tail + chunk)
-                if not bound.scan(body):
-                    careful = True  # the walk reads the part from its start, and feeds what this pass has not
-                    break
-                if bound.area_seen > limits.cells:
-                    break
+    When that cannot settle the question (a cell without a reference, which the reader places by counting, or
+    a bound over the limit, which only an exact count can judge), every row and cell is walked as the reader
+    walks them: the bytes seen so far again from the part's start, then each chunk as it comes (the part is
+    inflated once and a bit, not twice). Once the walk is over the limit the rest is only inflated (counted,
+    and a damaged part reported as such), and finish() refuses the tab."""
+
+    def __init__(self, zip_file: zipfile.ZipFile, part: str, name: str, tab: str, limits: Limits,
+                 feed: Callable[[bytes], object] | None = None) -> None:
+        self.zip_file, self.part, self.name, self.tab, self.limits, self.feed = zip_file, part, name, tab, limits, feed
+        self.bound = _Bound()
+        self.walk: _Walk | None = None  # walking every row and cell (the pass could not settle it)
+        self.over = False  # the walk went over the cell limit: the tab is refused at finish()
+        self.seen = 0  # bytes inflated (and fed) so far
+        self.checked = 0
+        self._tail = b""  # a tag not complete yet, looked at with the next chunk
+
+    def add(self, chunk: bytes) -> None:
+        self.seen += len(chunk)
+        if self.seen > self.limits.part_bytes:
+            raise _inflates_too_far(self.name, self.tab, self.limits)
+        if self.over:
+            return
+        if self.feed is not None:
+            self.feed(chunk)
+        try:
+            if self.walk is None:
+                body, self._tail = _whole_tags(self._tail + chunk)
+                if not self.bound.scan(body) or self.bound.area_bound > self.limits.cells:
+                    self._walk_from_start()
             else:
-                careful = not bound.scan(tail)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
-    if not careful and bound.area_bound <= limits.cells:
-        return
-    max_row, max_col = _walk_part(zip_file, part, name, limits.cells, (tab, limits), feed, seen)
-    area = (max_row or 1) * (max_col or 1)
-    if area > limits.cells:
-        raise SourceUnreadable(
-            f"{name}: the {tab!r} tab spans {max_row:,} rows x {max_col:,} columns ({area:,} cells), over the "
-            f"limit of {limits.cells:,} cells: delete what lies far outside your table (Ctrl+End in Excel goes to "
-            f"the last cell in use), or raise [limits] cells in sheetreturns.toml")
+                self._walk_on(self._tail + chunk)
+        except ValueError as exc:
+            raise damaged(self.name, exc) from None
+        if not self.over:
+            self.checked = self.seen - len(self._tail)
+
+    def finish(self) -> None:
+        """The part's end: its last bytes judged, and the tab refused if it spans more cells than the limit."""
+        try:
+            if not self.over and self.walk is None and (
+                    not self.bound.scan(self._tail) or self.bound.area_bound > self.limits.cells):
+                self._walk_from_start()
+            if not self.over and self.walk is not None:
+                self.walk.feed(self._tail + b">")  # a tag left open at the end still counts
+                self.over = _area(self.walk) > self.limits.cells
+        except ValueError as exc:
+            raise damaged(self.name, exc) from None
+        self._tail = b""
+        if self.walk is not None and _area(self.walk) > self.limits.cells:
+            max_row, max_col = self.walk.max_row, self.walk.max_col
+            raise SourceUnreadable(
+                f"{self.name}: the {self.tab!r} tab spans {max_row:,} rows x {max_col:,} columns "
+                f"({_area(self.walk):,} cells), over the limit of {self.limits.cells:,} cells: delete what lies "
+                f"far outside your table (Ctrl+End in Excel goes to the last cell in use), or raise [limits] cells "
+                f"in sheetreturns.toml")
+        self.checked = self.seen
+
+    def _walk_from_start(self) -> None:
+        self.walk, self._tail = _walk_part(self.zip_file, self.part, self.name, self.limits.cells, upto=self.seen)
+        self.over = _area(self.walk) > self.limits.cells
+
+    def _walk_on(self, data: bytes) -> None:
+        self._tail = self.walk.feed(data)
+        if len(self._tail) > _LONGEST_TAG:
+            raise ValueError("a tag longer than 64 MB")
+        self.over = _area(self.walk) > self.limits.cells
+
+
+def _area(walk: "_Walk") -> int:
+    return (walk.max_row or 1) * (walk.max_col or 1)
 
 
 def _inflates_too_far(name: str, tab: str, limits: Limits) -> SourceUnreadable:
@@ -123,41 +179,32 @@ def sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: in
     """(last row, last column), 1-based, over the <dimension> and every cell and row of a part, walked as the
     reader walks them: a row or cell without a reference is placed after the one before it (stops early once
     rows x columns exceeds `stop_above`)."""
-    return _walk_part(zip_file, part, name, stop_above)
+    walk, tail = _walk_part(zip_file, part, name, stop_above)
+    if stop_above is None or _area(walk) <= stop_above:
+        walk.feed(tail + b">")  # a tag left open at the end still counts
+    return walk.max_row, walk.max_col
 
 
 def _walk_part(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: int | None,
-               counted: tuple[str, Limits] | None = None, feed: Callable[[bytes], object] | None = None,
-               fed: int = 0) -> tuple[int, int]:
-    """sheet_extent's walk. With `counted` (the tab, the limits) it counts the bytes the part inflates to, and
-    hands `feed` every byte past the first `fed` (those the check's own pass fed before it gave up): one
-    inflate and a bit, not two, when the check must walk."""
+               upto: int | None = None) -> tuple["_Walk", bytes]:
+    """sheet_extent's walk, over the part's first `upto` bytes (all of them if None): the walk, and what is left
+    of those bytes (a tag not complete yet). Stops early once rows x columns exceeds `stop_above`."""
     walk = _Walk()
     tail = b""
-    seen = 0
-    over = False  # past `stop_above`: the rest is only inflated (counted, and a damaged part reported as such)
+    left = upto
     try:
         with zip_file.open(part) as handle:
-            while chunk := handle.read(CHUNK):
-                seen += len(chunk)
-                if counted is not None and seen > counted[1].part_bytes:
-                    raise _inflates_too_far(name, *counted)
-                if over:
-                    continue
-                if feed is not None and seen > fed:
-                    feed(chunk[max(fed - (seen - len(chunk)), 0):])
+            while chunk := handle.read(CHUNK if left is None else min(CHUNK, left)):
+                if left is not None:
+                    left -= len(chunk)
                 tail = walk.feed(tail + chunk)
                 if len(tail) > _LONGEST_TAG:
                     raise ValueError("a tag longer than 64 MB")
-                if stop_above is not None and (walk.max_row or 1) * (walk.max_col or 1) > stop_above:
-                    over = True
-                    if counted is None:
-                        break
-            if not over:
-                walk.feed(tail + b">")  # a tag left open at the end still counts
+                if stop_above is not None and _area(walk) > stop_above:
+                    break
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again") from None
-    return walk.max_row, walk.max_col
+        raise damaged(name, exc) from None
+    return walk, tail
 
 
 _LONGEST_TAG = 64 << 20  # a comment or tag this long is not from a spreadsheet program

@@ -1,36 +1,70 @@
-"""A very big tab read by calamine one piece at a time, so its copy of the cells never holds the whole tab.
+"""A big tab read in pieces: calamine reads one piece in a thread while this thread checks the next piece and
+hands on the rows of the one before.
 
-calamine reads a tab whole: for Excel's largest sheet (1,048,576 rows x 25 columns, about 1 GB of XML) its
-copy of the cells alone takes about 1.2 GB, and it stays alive while the rows are typed. A tab whose XML
-inflates to more than `WHOLE_UP_TO` is instead cut between rows into pieces of about `PIECE_BYTES` of XML.
-Each piece goes into a small temporary workbook file (the tab's own head, the piece's rows, and the workbook's
-other parts calamine reads: the workbook, its relationships, shared strings, styles), calamine reads that
-piece, its rows are handed on, and the piece is dropped before the next is read.
+A tab whose XML inflates to more than `WHOLE_UP_TO` is read in one pass over its XML. The main thread inflates
+it a chunk at a time, runs the size check on each chunk (limits.SizeCheck: no cell beyond the cell limit) and
+cuts the rows into pieces of about `PIECE_BYTES` (the first smaller: the header search reads only the first
+rows). A piece is cut only at a row with an `r` attribute, and only within the bytes the size check has passed:
+calamine never sees a byte before it is checked, so a crafted reference (XFD1048576) is refused before calamine
+could allocate its grid. Each checked piece becomes a small temporary workbook file, stored, not compressed (the
+tab's own head without its <dimension>, the piece's rows, and the workbook's other parts calamine reads: the
+workbook, its relationships, shared strings, styles), which a worker thread hands to calamine while the main
+thread checks the pieces after it and gives the rows of the pieces before it to the reader's consumer. The file
+is deleted as soon as calamine has read it; calamine's copy of a piece's cells goes once its rows are handed on.
+
+This relies on python-calamine releasing the GIL while it opens a workbook and reads a sheet (`from_path`,
+`get_sheet_by_name`: it has done so since 0.2.3, and pyproject.toml pins it below 0.10). Were it not to, the
+rows would be the same, only the overlap, and so the time saved, would be gone.
+
+calamine parses the shared strings with every piece, so a workbook with many of them is cut into fewer, larger
+pieces (each at least `OTHERS_TIMES` the size of those other parts). Memory holds a few pieces at a time
+(`AHEAD` checked pieces queued for calamine besides the one whose rows are handed on), never the whole tab:
+for Excel's largest sheet (about 1 GB of XML) calamine's copy of the whole tab alone would be about 1.2 GB. A tab
+whose rows carry no `r` at all cannot be cut: it is one piece, held in memory until calamine has its file.
 
 The rows are the same as a whole read gives (`tests/test_pieces.py` checks): calamine places each row by its
 `r` attribute (a row without one follows the row before it), so every piece starts at a row that has one;
 rows before a piece's first row are the ones the pieces before handed on, and are skipped. The tab's
 <dimension> is left out of every piece (calamine would reserve room for the whole tab). Only row widths may
 differ: a row is as wide as the cells of its own piece reach, and the rows' readers take a missing cell as blank.
+Rows saved out of order across two pieces (Excel never saves them so) cannot be placed this way: the tab is
+refused with a line saying to save it again in Excel. Error cells (#N/A ...), which calamine reads as blanks,
+are found in each piece's XML before it is read and put back on its rows.
+
+Any error (a damaged file, a limit passed in a later piece, calamine refusing a piece, the reader closed midway,
+Ctrl+C) stops the pass: queued pieces are dropped, the worker thread ends once calamine is done with the piece it
+has, and every temporary file is deleted.
 """
 from __future__ import annotations
 
 import os
 import re
+import struct
 import tempfile
+import weakref
 import zipfile
+import zlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Iterator
 
 import python_calamine as calamine
 
+from ..engine.values import CellError
 from ..errors import SourceUnreadable
-from .package import Package
+from .limits import CHUNK, Limits, SizeCheck, damaged
+from .package import ErrorCells, Package, finish_error_cells
 
 MB = 1 << 20
-WHOLE_UP_TO = 256 * MB  # a tab's XML up to this size is read whole (the quickest way)
-PIECE_BYTES = 96 * MB  # the XML of one piece (calamine's copy of its cells is about 1.2 times this)
-_CHUNK = 4 << 20
+WHOLE_UP_TO = 8 * MB  # a tab's XML up to this size is checked, then read whole (pieces would gain little)
+PIECE_BYTES = 16 * MB  # the XML of one piece: calamine takes about 0.2 s over it, the main thread a bit less
+FIRST_PIECE_BYTES = 4 * MB  # the first piece (the header search waits for it alone); each next one twice the
+# one before, up to PIECE_BYTES: calamine is soon busy, and checking a piece takes about half as long as its read
+OTHERS_TIMES = 4  # a piece's XML at least this many times the other parts calamine reads with every piece
+MAX_PIECE_BYTES = 96 * MB  # ... but never more than this (calamine's copy of a piece is about 1.2 times its XML)
+AHEAD = 2  # checked pieces queued for calamine besides the one whose rows are being handed on
 _HEAD_MAX = 16 * MB  # the XML before <sheetData>: column widths, views ... (more than this: read whole)
+_CARRY = 4096  # bytes looked at again for a closing </sheetData> cut in two by a chunk's end
 
 _SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
 _SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
@@ -38,11 +72,12 @@ _ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)worksheet\b")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*>(?:\s*</(?:[A-Za-z_][\w.-]*:)?dimension\s*>)?")
 # A row that says where it is: a piece may start only there.
 _ROW_WITH_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br\s*=\s*["\']')
-_CARRY = 4096  # bytes kept back at a chunk's end: a closing </sheetData> cut in two is seen whole
+
+Row = list[object]
 
 
-def pieced_sheet(package: Package, part: str, title: str) -> "PiecedSheet | None":
-    """The tab at `part` read in pieces, if its XML is big enough to need it and laid out to allow it."""
+def pieced_sheet(package: Package, part: str, title: str, limits: Limits) -> "PiecedSheet | None":
+    """The tab at `part` read in pieces, if its XML is big enough to gain from it and laid out to allow it."""
     zip_name = package._names[part]
     if package.zip.getinfo(zip_name).file_size <= WHOLE_UP_TO:
         return None
@@ -55,28 +90,46 @@ def pieced_sheet(package: Package, part: str, title: str) -> "PiecedSheet | None
                if target not in sheets and target.lower().endswith(".xml")]
     others = {name: package._names[name] for name in dict.fromkeys(needed) if package.has(name)}
     try:
-        return PiecedSheet(package.zip, zip_name, part, others, title, package.path.name)
+        return PiecedSheet(package, zip_name, part, others, title, limits)
     except _NotPieced:
         return None
+
+
+def overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:
+    """`row` (the `index`th, 0-based) with the error cells found on it put back as CellError values."""
+    cols = errors.get(index)
+    if not cols:
+        return row
+    row = list(row)
+    for col, text in cols.items():
+        if col >= len(row):
+            row.extend([""] * (col + 1 - len(row)))
+        row[col] = CellError(text)
+    return row
+
+
+def by_row(cells: dict[tuple[int, int], str]) -> dict[int, dict[int, str]]:
+    rows: dict[int, dict[int, str]] = {}
+    for (row, col), text in cells.items():
+        rows.setdefault(row, {})[col] = text
+    return rows
 
 
 class PiecedSheet:
     """Rows of one tab read piece by piece; stands in for calamine's sheet (`iter_rows`, `start`, `end`).
 
-    `iter_rows` yields every row from row 1 and column A (no `start` offset to add). The first piece is kept
-    for a second read from the top (the header search reads a few rows, then the full read starts again)."""
+    `iter_rows` yields every row from row 1 and column A (no `start` offset to add), error cells put back. The
+    first piece is kept while the rows after it are not yet asked for: the header search reads a few rows, then
+    the full read starts again from the top and goes on with the pieces already checked and read behind it.
+    Reading from the top again later starts a new pass. close() ends the pass (the reader calls it)."""
 
     start = None  # rows come padded from column A already
 
-    def __init__(self, zip_file: zipfile.ZipFile, zip_name: str, part: str, others: dict[str, str], title: str,
-                 name: str) -> None:
-        self.zip, self.zip_name, self.part, self.others, self.title, self.name = zip_file, zip_name, part, others, title, name
-        stream = _Stream(zip_file, zip_name, name)
-        try:
-            self.head, self.tail = stream.head()  # raises _NotPieced when the XML is not as expected
-        finally:
-            stream.close()
-        self._first: tuple[object, int, bool] | None = None  # the first piece: calamine's sheet, XML length, last?
+    def __init__(self, package: Package, zip_name: str, part: str, others: dict[str, str], title: str,
+                 limits: Limits) -> None:
+        self.package, self.zip_name, self.part, self.others = package, zip_name, part, others
+        self.title, self.limits, self.name = title, limits, package.path.name
+        self._pass: _Pass | None = _Pass(self)  # reads the head: _NotPieced when the XML is not as expected
         self._last_row = self._last_col = -1
         self._read_all = False
 
@@ -88,166 +141,392 @@ class PiecedSheet:
                 pass
         return (self._last_row, self._last_col) if self._last_row >= 0 else None
 
-    def iter_rows(self) -> Iterator[list]:
-        emitted = 0
-        for box in self._pieces():
-            sheet = box.pop()
-            start, end = sheet.start, sheet.end
-            if end is None:
-                continue
-            if start[0] < emitted:
-                raise SourceUnreadable(
-                    f"{self.name}: the rows of the {self.title!r} tab are saved out of order, which a tab this big "
-                    f"cannot be read with: open it in Excel and save it again")
-            self._last_row = max(self._last_row, end[0])
-            self._last_col = max(self._last_col, end[1])
-            # The piece's rows from its own first row and column: calamine's iter_rows would first make a
-            # blank row for every row above it (the rows of the pieces before: most of the time it took).
-            rows = sheet.to_python(skip_empty_area=True)
-            del sheet  # calamine's copy of this piece goes before the next is read
-            for _ in range(start[0] - emitted):
-                yield [""] * (end[1] + 1)
-            rows.reverse()
-            pad = [""] * start[1] if start[1] else None
-            while rows:
-                row = rows.pop()  # each row let go once handed on
-                yield row if pad is None else pad + row
-            emitted = end[0] + 1
-        self._read_all = True
-
-    def _pieces(self) -> Iterator[list]:
-        stream = _Stream(self.zip, self.zip_name, self.name)
-        try:
-            stream.head()
-            index = 0
-            # Each piece is handed on in a box its reader empties: this generator keeps no hold on it.
-            if self._first is not None:
-                sheet, length, last = self._first
-                stream.skip(length)
-                stream.done = last
-                box = [sheet]
-                del sheet
-                yield box
-                index = 1
-            while not stream.done:
-                if index:
-                    self._first = None  # one piece in memory at a time
-                sheet, length = self._read_piece(stream)
-                if index == 0:
-                    self._first = (sheet, length, stream.done)
-                box = [sheet]
-                del sheet
-                yield box
-                index += 1
-        finally:
-            stream.close()
-
-    def _read_piece(self, stream: "_Stream") -> tuple[object, int]:
-        # A temporary file, not memory: calamine reads a file in place (handed bytes, it copies them first,
-        # and reads them more slowly). Readable by the user only, and deleted once calamine has read it.
-        handle, temp = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".xlsx")
-        try:
-            with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as piece:
-                for entry, original in self.others.items():
-                    with self.zip.open(original) as source, piece.open(entry, "w") as out:
-                        while chunk := source.read(_CHUNK):
-                            out.write(chunk)
-                with piece.open(self.part, "w", force_zip64=True) as out:
-                    out.write(self.head)
-                    length = stream.copy_piece(out, PIECE_BYTES)
-                    out.write(self.tail)
-            try:
-                book = calamine.CalamineWorkbook.from_path(temp)
-                try:
-                    sheet = book.get_sheet_by_name(self.title)
-                finally:
-                    book.close()
-            except Exception as exc:  # calamine's XmlError ...
-                text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-                raise SourceUnreadable(f"the {self.title!r} tab of {self.name} could not be read ({text})") from None
-        finally:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-        return sheet, length
-
-
-class _Stream:
-    """The tab's XML inflated chunk by chunk: its head, then its rows cut into pieces at rows with an `r`."""
-
-    def __init__(self, zip_file: zipfile.ZipFile, part: str, name: str) -> None:
-        self.name = name
-        self.handle = zip_file.open(part)
-        self.pending = b""  # inflated, not yet handed on
-        self.done = False
+    def iter_rows(self) -> Iterator[Row]:
+        run = self._pass
+        if run is None or not run.from_top():
+            if run is not None:
+                run.close()
+            run = self._pass = _Pass(self)
+        return self._rows(run)
 
     def close(self) -> None:
-        self.handle.close()
+        if self._pass is not None:
+            self._pass.close()
+            self._pass = None
 
-    def _read(self) -> bytes:
+    def _rows(self, run: "_Pass") -> Iterator[Row]:
+        emitted = 0
+        index = 0
         try:
-            return self.handle.read(_CHUNK)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise SourceUnreadable(f"{self.name} is damaged ({exc}): open it in Excel and save it again") from None
+            while (sheet := run.piece(index)) is not None:
+                index += 1
+                start, end = sheet.start, sheet.end
+                if end is None:
+                    continue
+                if start[0] < emitted:
+                    raise SourceUnreadable(
+                        f"{self.name}: the rows of the {self.title!r} tab are saved out of order, which a tab this "
+                        f"big cannot be read with: open it in Excel and save it again")
+                self._last_row = max(self._last_row, end[0])
+                self._last_col = max(self._last_col, end[1])
+                # The piece's rows from its own first row and column: calamine's iter_rows would first make a
+                # blank row for every row above it (the rows of the pieces before).
+                rows = sheet.to_python(skip_empty_area=True)
+                del sheet  # calamine's copy of this piece goes once its rows are out (the first is kept a while)
+                errors = run.error_rows
+                for number in range(emitted, start[0]):
+                    yield overlay([""] * (end[1] + 1), number, errors)
+                rows.reverse()
+                pad = [""] * start[1] if start[1] else None
+                number = start[0]
+                while rows:
+                    row = rows.pop()  # each row let go once handed on
+                    if pad is not None:
+                        row = pad + row
+                    yield overlay(row, number, errors) if errors else row
+                    number += 1
+                emitted = end[0] + 1
+        except GeneratorExit:  # the consumer stopped early (the header search): the pass is kept for later
+            raise
+        except BaseException:
+            run.close()
+            raise
+        run.close()
+        self._read_all = True
 
-    def head(self) -> tuple[bytes, bytes]:
+
+class _Pass:
+    """One read of the tab from its top (see the module's docstring)."""
+
+    def __init__(self, source: PiecedSheet) -> None:
+        self.source = source
+        self.name, self.title = source.name, source.title
+        zip_file = source.package.zip
+        self.check = SizeCheck(zip_file, source.zip_name, source.name, source.title, source.limits)
+        self.errors = ErrorCells()
+        self.error_rows: dict[int, dict[int, str]] = {}  # 0-based row -> column -> error text, found so far
+        self._positional = False  # an error cell without a reference: their places came from a walk of the XML
+        self.chunks: deque = deque()  # the chunks inflated and not yet in a piece (the first maybe in part)
+        self.length = 0  # their bytes
+        self.offset = 0  # where the first of them starts in the part's XML
+        self.window = b""  # the last chunk read, after the end of the one before it: searched for a cut
+        self.window_at = 0  # where it starts in the part's XML
+        self._errors_seen = 0
+        self.eof = self.rows_done = self.closed = False
+        self.queue: deque[Future] = deque()  # pieces handed to the worker, in order
+        self.handed = 0  # pieces handed on to the rows
+        self.cut = 0  # pieces cut
+        self.first = None  # calamine's sheet of the first piece, while a read from the top may want it again
+        self.pool: ThreadPoolExecutor | None = None
+        self.template: _Template | None = None
+        self._finalizer: weakref.finalize | None = None
+        try:
+            self.handle = zip_file.open(source.zip_name)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise damaged(self.name, exc) from None
+        try:
+            self.head, self.tail = self._head()
+            others = sum(zip_file.getinfo(name).file_size for name in source.others.values())
+            self.size = min(max(PIECE_BYTES, OTHERS_TIMES * others), MAX_PIECE_BYTES)
+        except BaseException:
+            self.close()
+            raise
+
+    def from_top(self) -> bool:
+        """Whether a read from the top can use this pass (only its first piece has been handed on)."""
+        return not self.closed and self.handed <= 1 and (self.handed == 0 or self.first is not None)
+
+    def piece(self, index: int):
+        """calamine's sheet of the `index`th piece (0, or the one after the last handed on); None after the last."""
+        if self.closed:
+            raise RuntimeError("the pieced read was closed")
+        if index == 0 and self.first is not None:
+            return self.first
+        if index != self.handed:
+            raise RuntimeError("pieces are handed on in order")
+        while len(self.queue) <= AHEAD and self._submit():
+            pass
+        if not self.queue:
+            return None
+        sheet = self.queue.popleft().result()
+        self.handed += 1
+        self.first = sheet if index == 0 else None
+        return sheet
+
+    def close(self) -> None:
+        """Stop: queued pieces dropped, the worker's current piece waited for, temporary files deleted."""
+        if self.closed:
+            return
+        self.closed = True
+        self.first = None
+        try:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self.queue.clear()
+            self.handle.close()
+            if self._finalizer is not None:
+                self._finalizer()  # deletes the template
+
+    # -- the main thread: inflate, check, cut -----------------------------------------------------------
+
+    def _more(self) -> bool:
+        """Inflate and check the next chunk, and look for error cells in it; False at the part's end (checked
+        whole by then)."""
+        if self.eof:
+            return False
+        try:
+            chunk = self.handle.read(CHUNK)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise damaged(self.name, exc) from None
+        if not chunk:
+            self.eof = True
+            self.check.finish()  # raises if the tab is refused
+            self.errors.finish()
+            return False
+        self.check.add(chunk)
+        self.errors.feed(chunk)
+        if not self.rows_done and not self.check.over:  # past the rows, or refused: only counted
+            self.chunks.append(chunk)
+            self.window_at = self.offset + self.length - min(len(self.window), _CARRY)
+            self.window = self.window[-_CARRY:] + chunk
+            self.length += len(chunk)
+        return True
+
+    def _head(self) -> tuple[bytes, bytes]:
         """The XML up to and with <sheetData> (without <dimension>), and what closes a piece after its rows."""
-        data = b""
-        while (found := _SHEET_DATA.search(data)) is None:
-            chunk = self._read()
-            if not chunk or len(data) > _HEAD_MAX:
+        while (found := _SHEET_DATA.search(data := b"".join(self.chunks))) is None:
+            if self.length > _HEAD_MAX or not self._more():
                 raise _NotPieced()
-            data += chunk
         if found.group(2):  # <sheetData/>: no rows
             raise _NotPieced()
         root = _ROOT.search(data, 0, found.start())
         if root is None:
             raise _NotPieced()
-        self.pending = data[found.end():]
-        head = _DIMENSION.sub(b"", data[:found.end()])
-        return head, b"</" + found.group(1) + b"sheetData></" + root.group(1) + b"worksheet>"
+        self._take(found.end())
+        return _DIMENSION.sub(b"", data[:found.end()]), b"</" + found.group(1) + b"sheetData></" + root.group(1) + b"worksheet>"
 
-    def skip(self, length: int) -> None:
-        """Pass over the rows of a piece already read."""
-        data = self.pending
-        while len(data) < length:
-            chunk = self._read()
-            if not chunk:
-                break
-            length -= len(data)
-            data = chunk
-        self.pending = data[length:]
+    def _take(self, upto: int) -> list:
+        """The rows' bytes up to `upto` (a place in the part's XML), taken out, as pieces of the chunks read."""
+        taken = []
+        left = upto - self.offset
+        while left:
+            chunk = self.chunks[0]
+            if len(chunk) <= left:
+                taken.append(self.chunks.popleft())
+                left -= len(chunk)
+            else:
+                view = memoryview(chunk)
+                taken.append(view[:left])
+                self.chunks[0] = view[left:]
+                left = 0
+        self.length -= upto - self.offset
+        self.offset = upto
+        return taken
 
-    def copy_piece(self, out, size: int) -> int:
-        """Write the next piece's rows to `out`: `size` bytes or so, up to a row with an `r` or the end of the
-        rows. Returns how many bytes it wrote."""
-        written = 0
-        data = self.pending
-        self.pending = b""
+    def _next_piece(self, size: int) -> list | None:
+        """The next piece's rows: `size` bytes or so, up to a row with an `r` or the end of the rows, every byte
+        of it checked. None when the rows are all cut. Only the last chunk read (with the end of the one before
+        it) is searched: a cut, or the end of the rows, is looked for once in every byte."""
+        if self.rows_done:
+            return None
+        target = self.offset + max(size, 1)  # the piece ends at the first row with an `r` from here
         while True:
-            end = _SHEET_DATA_END.search(data)
-            limit = end.start() if end is not None else len(data)
-            if written + limit > size:
-                cut = _ROW_WITH_REF.search(data, max(size - written, 1), limit)
-                if cut is not None:
-                    out.write(data[:cut.start()])
-                    self.pending = data[cut.start():]
-                    return written + cut.start()
-            if end is not None:
-                out.write(data[:limit])
-                self.done = True
-                return written + limit
-            keep = min(len(data), _CARRY)
-            out.write(data[:len(data) - keep])
-            written += len(data) - keep
-            data = data[len(data) - keep:]
-            chunk = self._read()
-            if not chunk:  # no </sheetData>: calamine is handed what there is, as the whole read would be
+            window, at = self.window, self.window_at
+            end = _rows_end(window, 0)
+            limit = at + end.start() if end is not None else at + len(window)
+            if limit > target:
+                cut = _ROW_WITH_REF.search(window, max(target - at, 0), limit - at)
+                if cut is not None and at + cut.start() <= self.check.checked:
+                    return self._take(at + cut.start())
+            if end is not None and limit <= self.check.checked:
+                self.rows_done = True
+                piece = self._take(limit)
+                self.chunks.clear()
+                self.window = b""
+                while self._more():  # the part's rest: checked (and counted) before calamine has the last piece
+                    pass
+                return piece
+            if self.eof:  # no </sheetData>: calamine is handed what there is, as the whole read would be
+                self.rows_done = True
+                return self._take(self.offset + self.length)
+            self._more()
+
+    def _submit(self) -> bool:
+        """Cut, check and hand the worker the next piece; False when there is none."""
+        size = min(FIRST_PIECE_BYTES << min(self.cut, 16), self.size) if self.cut else FIRST_PIECE_BYTES
+        piece = self._next_piece(size)
+        if piece is None:
+            return False
+        self.cut += 1
+        self._find_errors()
+        if self.pool is None:
+            self.template = _Template(self.source.package.zip, self.source.others, self.name)
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="sheetreturns-piece")
+            self._finalizer = weakref.finalize(self, _stop, self.pool, self.template)
+        self.queue.append(self.pool.submit(_read_piece, self.template, self.source.part, self.title, self.name,
+                                           [self.head, *piece, self.tail]))
+        return True
+
+    def _find_errors(self) -> None:
+        """The error cells found so far, by row: those of every piece cut (the scan is fed every chunk read, and
+        a piece ends before the next row, so its cells are all in what was fed)."""
+        if self._positional:
+            return
+        if self.errors.positional:  # cells placed by counting: the XML walked whole, once, for their places
+            self._positional = True
+            self.error_rows = by_row(finish_error_cells(self.errors, self.source.package, self.source.part))
+        elif len(self.errors.found) != self._errors_seen:
+            self._errors_seen = len(self.errors.found)
+            self.error_rows = by_row(self.errors.found)
+
+
+def _rows_end(data: bytearray, start: int) -> re.Match | None:
+    """The first </sheetData> in `data` from `start` (found by its name: a search from every "</" is slow)."""
+    at = start
+    while (at := data.find(b"sheetData", at)) >= 0:
+        begin = data.rfind(b"</", max(at - 256, 0), at)
+        found = _SHEET_DATA_END.match(data, begin) if begin >= 0 else None
+        if found is not None and found.start() <= at < found.end():
+            return found
+        at += 9
+    return None
+
+
+class _Template:
+    """The workbook's parts besides the tab, as the start of a stored zip every piece's file begins with."""
+
+    def __init__(self, zip_file: zipfile.ZipFile, others: dict[str, str], name: str) -> None:
+        self.central = b""
+        self.count = 0
+        handle, self.path = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".parts")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for entry, original in others.items():
+                    name = entry.encode()
+                    try:
+                        data = zip_file.read(original)
+                    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                        raise damaged(name, exc) from None
+                    crc = zlib.crc32(data)
+                    self.central += _central_header(name, crc, len(data), out.tell())
+                    out.write(_local_header(name, crc, len(data)))
+                    out.write(data)
+                    self.count += 1
+                self.size = out.tell()
+        except BaseException:
+            self.delete()
+            raise
+
+    def delete(self) -> None:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def copy_to(self, fd: int) -> None:
+        with open(self.path, "rb") as source:
+            sent = 0
+            if hasattr(os, "sendfile"):
+                try:
+                    while sent < self.size:
+                        done = os.sendfile(fd, source.fileno(), sent, self.size - sent)
+                        if not done:
+                            break
+                        sent += done
+                except OSError:  # not for files here: copy by reading
+                    os.lseek(fd, 0, os.SEEK_SET)
+                    os.ftruncate(fd, 0)
+                    sent = 0
+            if sent < self.size:
+                source.seek(sent)
+                while data := source.read(1 << 20):
+                    _write_all(fd, [data])
+
+
+def _stop(pool: ThreadPoolExecutor, template: _Template) -> None:
+    """close()'s last step, or a pass dropped unclosed: the worker ends after its piece; the template goes."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    template.delete()
+
+
+def _read_piece(template: _Template, part: str, title: str, name: str, parts: list) -> object:
+    """The worker: the piece's temporary workbook file written, read by calamine, deleted; calamine's sheet."""
+    handle, temp = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".xlsx")
+    try:
+        try:
+            _write_piece(handle, template, part, parts)
+        finally:
+            os.close(handle)
+        parts.clear()  # the piece's XML goes before calamine makes its copy
+        try:
+            book = calamine.CalamineWorkbook.from_path(temp)
+            try:
+                return book.get_sheet_by_name(title)
+            finally:
+                book.close()
+        except Exception as exc:  # calamine's XmlError ...
+            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+            raise SourceUnreadable(f"the {title!r} tab of {name} could not be read ({text})") from None
+    finally:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+
+
+def _write_piece(fd: int, template: _Template, part: str, parts: list) -> None:
+    """A stored zip: the template's parts, then the tab's XML (`parts` in order), then the zip's directory."""
+    size = sum(len(p) for p in parts)
+    name = part.encode()
+    if size >= 0xFFFF0000:  # a piece of 4 GB (a tab without r on its rows, with the part limit raised): zip64
+        _write_big_piece(fd, template, part, parts)
+        return
+    crc = 0
+    for data in parts:
+        crc = zlib.crc32(data, crc)
+    template.copy_to(fd)
+    central = template.central + _central_header(name, crc, size, template.size)
+    local = _local_header(name, crc, size)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, template.count + 1, template.count + 1, len(central),
+                      template.size + len(local) + size, 0)
+    _write_all(fd, [local, *parts, central + end])
+
+
+def _write_big_piece(fd: int, template: _Template, part: str, parts: list) -> None:
+    with open(fd, "wb", closefd=False) as file, zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as piece:
+        with zipfile.ZipFile(template.path) as parts_before:
+            for info in parts_before.infolist():
+                piece.writestr(info.filename, parts_before.read(info))
+        with piece.open(part, "w", force_zip64=True) as out:
+            for data in parts:
                 out.write(data)
-                self.done = True
-                return written + len(data)
-            data += chunk
+
+
+def _local_header(name: bytes, crc: int, size: int) -> bytes:
+    # version 2.0, UTF-8 name, stored, 1 January 1980
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, 0, 0, 0x21, crc, size, size, len(name), 0) + name
+
+
+def _central_header(name: bytes, crc: int, size: int, offset: int) -> bytes:
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, 0, 0, 0x21, crc, size, size, len(name),
+                       0, 0, 0, 0, 0, offset) + name
+
+
+def _write_all(fd: int, parts: list) -> None:
+    """Every byte of `parts`, in one system call where the system allows (the worker then waits for the GIL
+    once, not once a part)."""
+    views = [memoryview(p).cast("B") for p in parts if len(p)]
+    while views:
+        if hasattr(os, "writev"):
+            done = os.writev(fd, views[:1024])
+        else:
+            done = os.write(fd, views[0])
+        while views and done >= len(views[0]):
+            done -= len(views[0])
+            views.pop(0)
+        if done:
+            views[0] = views[0][done:]
 
 
 class _NotPieced(Exception):

@@ -13,10 +13,9 @@ from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from ..engine.ownership import MARK, read_mark
 from ..errors import ConfigError, SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
-from ..engine.values import CellError
 from .package import ErrorCells, Package, error_cells, finish_error_cells
 from .limits import Limits, check_part_sizes, check_sheet_extent
-from .pieces import pieced_sheet
+from .pieces import PiecedSheet, by_row, overlay, pieced_sheet
 from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open, refuse_if_read_only
 
 Row = list[object]
@@ -64,7 +63,7 @@ class XlsxWorkbook:
         self._widths: dict[str, int] = {}
 
     def close(self) -> None:
-        self._sheets.clear()
+        self._let_go()
         self.book.close()
         self.package.close()
 
@@ -79,6 +78,8 @@ class XlsxWorkbook:
     def iter_rows(self, title: str) -> Iterator[Row]:
         """Every row of a tab from row 1 and column A, error cells as CellError values."""
         sheet = self._sheet(title)
+        if isinstance(sheet, PiecedSheet):
+            return sheet.iter_rows()  # checked as it is read, error cells put back
         start = sheet.start
         pad = [""] * start[1] if start and start[1] else None
         errors = self._errors(title)
@@ -92,7 +93,7 @@ class XlsxWorkbook:
             if pad is not None:
                 row = pad + row
             if errors:
-                row = _overlay(row, index, errors)
+                row = overlay(row, index, errors)
             yield row
 
     def rows(self, title: str, limit: int | None = None) -> list[Row]:
@@ -107,19 +108,20 @@ class XlsxWorkbook:
         """The tab parsed once by calamine and kept: the header search and the full read share it."""
         if title not in self._sheets:
             part = self.parts.get(title)
-            if part is not None and self.package.has(part) and title not in self._error_cache:
-                # One inflate of the tab's XML checks the rectangle calamine would allocate (before it does)
-                # and finds the error cells calamine reads as blanks.
-                errors = ErrorCells()
-                check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits,
-                                   feed=errors.feed)
-                self._error_cache[title] = _by_row(finish_error_cells(errors, self.package, part))
             if part is not None and self.package.has(part):
-                # A very big tab is read by calamine in pieces, also when it is read again after done_reading.
-                pieced = pieced_sheet(self.package, part, title)
+                # A big tab is read in pieces, each checked before calamine reads it (pieces.py), also when it is
+                # read again after done_reading.
+                pieced = pieced_sheet(self.package, part, title, self.limits)
                 if pieced is not None:
                     self._sheets[title] = pieced
                     return pieced
+                if title not in self._error_cache:
+                    # One inflate of the tab's XML checks the rectangle calamine would allocate (before it does)
+                    # and finds the error cells calamine reads as blanks.
+                    errors = ErrorCells()
+                    check_sheet_extent(self.package.zip, self.package._names[part], self.name, title, self.limits,
+                                       feed=errors.feed)
+                    self._error_cache[title] = by_row(finish_error_cells(errors, self.package, part))
             try:
                 self._sheets[title] = self.book.get_sheet_by_name(title)
             except Exception as exc:
@@ -129,7 +131,7 @@ class XlsxWorkbook:
     def _errors(self, title: str) -> dict[int, dict[int, str]]:
         if title not in self._error_cache:
             part = self.parts.get(title)
-            self._error_cache[title] = _by_row(error_cells(self.package, part)) if part is not None else {}
+            self._error_cache[title] = by_row(error_cells(self.package, part)) if part is not None else {}
         return self._error_cache[title]
 
     def used_width(self, title: str) -> int:
@@ -142,7 +144,13 @@ class XlsxWorkbook:
     def done_reading(self) -> None:
         for title in self._sheets:
             self.used_width(title)
-        self._sheets.clear()  # calamine's copy of a big sheet is the largest thing in memory
+        self._let_go()  # calamine's copy of a big sheet is the largest thing in memory
+
+    def _let_go(self) -> None:
+        for sheet in self._sheets.values():
+            if isinstance(sheet, PiecedSheet):
+                sheet.close()  # its worker thread ends, its temporary files go
+        self._sheets.clear()
 
     # -- writing ---------------------------------------------------------------
 
@@ -228,25 +236,6 @@ class XlsxWorkbook:
             if formula is not None and (value is None or not (value.text or "")) and cell.get("t") != "inlineStr":
                 found.add(cell.get("r", ""))
         return found
-
-
-def _by_row(cells: dict[tuple[int, int], str]) -> dict[int, dict[int, str]]:
-    by_row: dict[int, dict[int, str]] = {}
-    for (row, col), text in cells.items():
-        by_row.setdefault(row, {})[col] = text
-    return by_row
-
-
-def _overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:
-    cols = errors.get(index)
-    if not cols:
-        return row
-    row = list(row)
-    for col, text in cols.items():
-        if col >= len(row):
-            row.extend([""] * (col + 1 - len(row)))
-        row[col] = CellError(text)
-    return row
 
 
 def _first_line(exc: BaseException) -> str:
