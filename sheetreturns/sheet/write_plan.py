@@ -75,14 +75,14 @@ def job_columns(evaluation: Evaluation, contacted_on: dict[str, date], last_emai
     else:
         last = [line.last_email for line in lines]
     replies = [o.reply for o in outcomes]
-    if any(reply is not None for reply in replies):
+    if replies.count(None) != count:  # some reply (counted at C speed)
         replied_on = [None if r is None else r.replied_on for r in replies]
         preview = [None if r is None else r.preview for r in replies]
         tracking = [None if r is None else (r.tracking or None) for r in replies]
     else:
         replied_on, preview, tracking = [None] * count, [None] * count, [None] * count
     return {
-        "status": [o.status.value for o in outcomes],
+        "status": [o.status._value_ for o in outcomes],  # _value_: the same, without Enum's property (4x faster)
         "next_step": [o.next_step for o in outcomes],
         "problems": [(o.problems_text or None) if o.problems else None for o in outcomes],
         "inventory": [o.inventory or None for o in outcomes],
@@ -175,7 +175,7 @@ def build_plan(
             rows[row]["notified_on"] = day
         for row, values in (fills or {}).items():
             rows.setdefault(row, {}).update(values)
-    replied = any(outcome.reply is not None for outcome in evaluation.outcomes)
+    replied = [outcome.reply for outcome in evaluation.outcomes].count(None) != len(evaluation.outcomes)
     add_columns = [key for key in JOB_KEYS if key not in header.columns and (replied or key not in ON_DEMAND_KEYS)]
     if replied:
         add_columns += [key for key in ON_DEMAND_SELLER_KEYS if key not in header.columns]
