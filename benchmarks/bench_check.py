@@ -5,14 +5,55 @@ calamine reads (per 4 MB of the tab's XML: six regular-expression searches, each
 a few finds of single characters; a search for every spelling of r= only in a chunk with a space or quote
 around an "="; a walk of every row and cell only for a tab with cells written without a reference), which
 the bare read does not do.
-Usage: python benchmarks/bench_check.py [ROWS ...]   (default: 10000 100000)
+A tab of more than 8 MB of XML is read in pieces, each checked, then read by calamine in a thread while the next
+is checked and the rows before are typed (sheetreturns/excel/pieces.py). `--shared-strings` runs the same on a
+copy of each workbook with its text in a shared-strings part, as Excel saves it (the generator writes inline
+strings): calamine reads the shared strings again with every piece.
+Usage: python benchmarks/bench_check.py [ROWS ...] [--shared-strings]   (default: 10000 100000)
 """
 from __future__ import annotations
 
+import re
 import sys
+import zipfile
+from pathlib import Path
 
 from generate import build
 from measure import compare
+
+_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t(?: [^>]*)?>([^<]*)</t></is></c>')
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def with_shared_strings(path: Path) -> Path:
+    """(Once) a copy of `path` whose Returns tab's text cells point into a shared-strings part."""
+    target = path.with_name(path.stem + "_shared.xlsx")
+    if target.exists():
+        return target
+    table: dict[bytes, int] = {}
+
+    def shared(match: re.Match) -> bytes:
+        index = table.setdefault(match[3], len(table))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match[1], match[2], index)
+
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target.with_suffix(".tmp"), "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = _INLINE.sub(shared, data)
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="%s"/>'
+                                    b"</Types>" % _TYPE)
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Type="%s" Target="sharedStrings.xml" '
+                                    b'Id="rIdShared"/></Relationships>' % _RELS)
+            out.writestr(info.filename, data)
+        out.writestr("xl/sharedStrings.xml", b'<sst xmlns="%s" count="%d" uniqueCount="%d">%s</sst>' % (
+            _MAIN, len(table), len(table), b"".join(b"<si><t>%s</t></si>" % text for text in table)))
+    target.with_suffix(".tmp").rename(target)
+    return target
 
 BARE_SETUP = "import python_calamine"
 BARE = """
@@ -26,10 +67,13 @@ assert result.rows > 0
 """
 
 
-def main(sizes: list[int]) -> None:
-    print(f"{'rows':>8}  {'calamine read':>14}  {'check':>8}  {'ratio':>6}  {'read MB':>8}  {'check MB':>9}")
+def main(sizes: list[int], shared_strings: bool = False) -> None:
+    print(f"{'rows':>8}  {'calamine read':>14}  {'check':>8}  {'ratio':>6}  {'read MB':>8}  {'check MB':>9}"
+          + ("  (shared strings)" if shared_strings else ""))
     for size in sizes:
         path = build(size)
+        if shared_strings:
+            path = with_shared_strings(path)
         setup = f"PATH = {str(path)!r}"
         results = compare({
             "bare": (setup + "\n" + BARE_SETUP, BARE),
@@ -42,4 +86,4 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10000, 100000])
+    main([int(a) for a in sys.argv[1:] if not a.startswith("--")] or [10000, 100000], "--shared-strings" in sys.argv)

@@ -466,3 +466,17 @@ def test_rows_are_the_same_for_any_piece_sizes_and_any_number_queued(sizes, ahea
     monkeypatch.setattr(pieces, "AHEAD", ahead)
     monkeypatch.setattr(pieces, "OTHERS_TIMES", 0)
     assert read(path) == whole
+
+
+@pytest.mark.parametrize("zip64", [False, True])
+@pytest.mark.parametrize("template_in_memory", [False, True])
+def test_pieces_written_in_zip64_or_after_a_template_kept_on_disk_read_the_same(zip64, template_in_memory,
+                                                                              monkeypatch, tmp_path, temp_folder):
+    """Many shared strings keep the other parts on disk and copy them into each piece; a piece of 4 GB (a tab
+    without r on its rows) is written in zip64. Both forced here on small pieces."""
+    path = varied_workbook(tmp_path / "varied.xlsx")
+    whole = read(path)
+    force_pieces(monkeypatch, 2500)
+    monkeypatch.setattr(pieces._Template, "IN_MEMORY", 1 << 30 if template_in_memory else 0)
+    monkeypatch.setattr(pieces, "ZIP64_FROM", 0 if zip64 else 1 << 40)
+    assert read(path) == whole

@@ -60,9 +60,10 @@ WHOLE_UP_TO = 8 * MB  # a tab's XML up to this size is checked, then read whole 
 PIECE_BYTES = 16 * MB  # the XML of one piece: calamine takes about 0.2 s over it, the main thread a bit less
 FIRST_PIECE_BYTES = 4 * MB  # the first piece (the header search waits for it alone); each next one twice the
 # one before, up to PIECE_BYTES: calamine is soon busy, and checking a piece takes about half as long as its read
-OTHERS_TIMES = 4  # a piece's XML at least this many times the other parts calamine reads with every piece
+OTHERS_TIMES = 2  # a piece's XML at least this many times the other parts calamine reads with every piece
 MAX_PIECE_BYTES = 96 * MB  # ... but never more than this (calamine's copy of a piece is about 1.2 times its XML)
 AHEAD = 2  # checked pieces queued for calamine besides the one whose rows are being handed on
+ZIP64_FROM = 0xFFFF0000  # a piece this big (4 GB: a tab without r on its rows) is written in zip64
 _HEAD_MAX = 16 * MB  # the XML before <sheetData>: column widths, views ... (more than this: read whole)
 _CARRY = 4096  # bytes looked at again for a closing </sheetData> cut in two by a chunk's end
 
@@ -364,8 +365,14 @@ class _Pass:
             self.template = _Template(self.source.package.zip, self.source.others, self.name)
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="sheetreturns-piece")
             self._finalizer = weakref.finalize(self, _stop, self.pool, self.template)
+        parts = [self.head, *piece, self.tail]
+        crc = None  # the zip64 path (a piece of 4 GB) works it out itself
+        if sum(len(p) for p in parts) < ZIP64_FROM:
+            crc = 0
+            for data in parts:  # here, not in the worker: each call there would wait for the GIL
+                crc = zlib.crc32(data, crc)
         self.queue.append(self.pool.submit(_read_piece, self.template, self.source.part, self.title, self.name,
-                                           [self.head, *piece, self.tail]))
+                                           parts, crc))
         return True
 
     def _find_errors(self) -> None:
@@ -394,37 +401,59 @@ def _rows_end(data: bytearray, start: int) -> re.Match | None:
 
 
 class _Template:
-    """The workbook's parts besides the tab, as the start of a stored zip every piece's file begins with."""
+    """The workbook's parts besides the tab, stored, as the start of every piece's zip file: kept in memory (or,
+    with many shared strings, in a temporary file copied to each piece's start), with their directory entries."""
+
+    IN_MEMORY = 4 * MB
 
     def __init__(self, zip_file: zipfile.ZipFile, others: dict[str, str], name: str) -> None:
         self.central = b""
         self.count = 0
-        handle, self.path = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".parts")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                for entry, original in others.items():
-                    name = entry.encode()
-                    try:
-                        data = zip_file.read(original)
-                    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-                        raise damaged(name, exc) from None
-                    crc = zlib.crc32(data)
-                    self.central += _central_header(name, crc, len(data), out.tell())
-                    out.write(_local_header(name, crc, len(data)))
-                    out.write(data)
-                    self.count += 1
-                self.size = out.tell()
-        except BaseException:
-            self.delete()
-            raise
+        self.path: str | None = None
+        parts = []
+        offset = 0
+        for entry, original in others.items():
+            try:
+                data = zip_file.read(original)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                raise damaged(name, exc) from None
+            encoded = entry.encode()
+            crc = zlib.crc32(data)
+            self.central += _central_header(encoded, crc, len(data), offset)
+            parts += [_local_header(encoded, crc, len(data)), data]
+            offset += len(parts[-2]) + len(data)
+            self.count += 1
+        self.size = offset
+        self.data = b"".join(parts)
+        if self.size > self.IN_MEMORY:
+            handle, self.path = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".parts")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(self.data)
+            except BaseException:
+                self.delete()
+                raise
+            self.data = b""
 
     def delete(self) -> None:
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        if self.path is not None:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+    def around(self, part: str, size: int, crc: int) -> tuple[bytes, bytes]:
+        """What a piece's file holds between the template and the tab's XML (`size` bytes with this checksum),
+        and after that XML."""
+        name = part.encode()
+        central = self.central + _central_header(name, crc, size, self.size)
+        local = _local_header(name, crc, size)
+        end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, self.count + 1, self.count + 1, len(central),
+                          self.size + len(local) + size, 0)
+        return local, central + end
 
     def copy_to(self, fd: int) -> None:
+        """The template at the start of the file `fd` (from its file: for the one in memory, see _write_piece)."""
         with open(self.path, "rb") as source:
             sent = 0
             if hasattr(os, "sendfile"):
@@ -450,12 +479,13 @@ def _stop(pool: ThreadPoolExecutor, template: _Template) -> None:
     template.delete()
 
 
-def _read_piece(template: _Template, part: str, title: str, name: str, parts: list) -> object:
-    """The worker: the piece's temporary workbook file written, read by calamine, deleted; calamine's sheet."""
+def _read_piece(template: _Template, part: str, title: str, name: str, parts: list, crc: int | None) -> object:
+    """The worker: the piece's temporary workbook file written, read by calamine, deleted; calamine's sheet.
+    Few steps that take the GIL back (each may wait for the main thread): no more than 6 for a piece."""
     handle, temp = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".xlsx")
     try:
         try:
-            _write_piece(handle, template, part, parts)
+            _write_piece(handle, template, part, parts, crc)
         finally:
             os.close(handle)
         parts.clear()  # the piece's XML goes before calamine makes its copy
@@ -475,29 +505,28 @@ def _read_piece(template: _Template, part: str, title: str, name: str, parts: li
             pass
 
 
-def _write_piece(fd: int, template: _Template, part: str, parts: list) -> None:
-    """A stored zip: the template's parts, then the tab's XML (`parts` in order), then the zip's directory."""
-    size = sum(len(p) for p in parts)
-    name = part.encode()
-    if size >= 0xFFFF0000:  # a piece of 4 GB (a tab without r on its rows, with the part limit raised): zip64
+def _write_piece(fd: int, template: _Template, part: str, parts: list, crc: int | None) -> None:
+    """A stored zip: the template's parts, then the tab's XML (`parts` in order, `crc` its checksum, worked
+    out by the main thread), then the zip's directory."""
+    if crc is None:  # a piece of 4 GB (a tab without r on its rows, with the part limit raised): zip64
         _write_big_piece(fd, template, part, parts)
         return
-    crc = 0
-    for data in parts:
-        crc = zlib.crc32(data, crc)
-    template.copy_to(fd)
-    central = template.central + _central_header(name, crc, size, template.size)
-    local = _local_header(name, crc, size)
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, template.count + 1, template.count + 1, len(central),
-                      template.size + len(local) + size, 0)
-    _write_all(fd, [local, *parts, central + end])
+    local, trailer = template.around(part, sum(len(p) for p in parts), crc)
+    if template.path is not None:
+        template.copy_to(fd)
+        _write_all(fd, [local, *parts, trailer])
+    else:
+        _write_all(fd, [template.data, local, *parts, trailer])
 
 
 def _write_big_piece(fd: int, template: _Template, part: str, parts: list) -> None:
-    with open(fd, "wb", closefd=False) as file, zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as piece:
-        with zipfile.ZipFile(template.path) as parts_before:
-            for info in parts_before.infolist():
-                piece.writestr(info.filename, parts_before.read(info))
+    """The template made a zip of its own, and the tab's XML added to it by zipfile, in zip64."""
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, template.count, template.count, len(template.central),
+                      template.size, 0)
+    if template.path is not None:
+        template.copy_to(fd)
+    _write_all(fd, [template.data, template.central + end])
+    with open(fd, "r+b", closefd=False) as file, zipfile.ZipFile(file, "a") as piece:
         with piece.open(part, "w", force_zip64=True) as out:
             for data in parts:
                 out.write(data)
