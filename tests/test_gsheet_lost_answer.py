@@ -197,3 +197,36 @@ def test_a_lost_answer_whose_check_fails_too_says_the_write_may_have_gone_throug
     api.intake(f"gsheet:{key}", config=config, now=NOW.replace(minute=10))
     after = order_skus(server, key)
     assert max(after.values()) == 1 and sum(after.values()) == sum(before.values()) + new_lines
+
+
+@pytest.mark.parametrize("fault", ["dropped", "503"])
+def test_a_value_write_with_no_answer_finds_the_rows_again_before_it_goes_again(server, tmp_path, monkeypatch,
+                                                                                fault):
+    # The seller sorts the rows while the run waits to send again a value write that got no answer: the
+    # cells go where their rows are after the sort, not where they were.
+    from sheetreturns.google_sheets import sheets_client
+    from tests.helpers import STANDARD_HEADERS
+    from tests.test_gsheet_race import KNOWN, assert_every_row_holds_its_own_values, records
+
+    key = google_sheet(server, KNOWN)
+    config = local_config(server, tmp_path)
+    assert api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None)).written
+    sheet = server.sheet(key, "Returns")
+    sheet.set_value(1, STANDARD_HEADERS.index("Condition"), "Used")  # R-00001 arrives and is inspected
+    sheet.set_value(1, STANDARD_HEADERS.index("Received On"), 46350)
+    order = STANDARD_HEADERS.index("Order ID")
+    sort = [{"sortRange": {"range": {"sheetId": sheet.sheet_id, "startRowIndex": 1},
+                           "sortSpecs": [{"dimensionIndex": order, "sortOrder": "DESCENDING"}]}}]
+    waits = []
+    monkeypatch.setattr(sheets_client, "sleep", lambda s: (waits.append(s), server.edit(key, sort)))
+    if fault == "dropped":
+        server.faults.drop("values.batchUpdate")  # the request never reached Google
+    else:
+        server.faults.fail(503, kind="values.batchUpdate")
+    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None, minute=5))
+    assert not server.faults.pending and len(waits) == 1
+    assert result.written and result.ok, result.failures
+    got = records(server, key)
+    assert [r["Order ID"] for r in got] == ["1005", "1004", "1003", "1002", "1001"]
+    assert {r["Order ID"]: r["Status"] for r in got}["1001"] == "Refund due"
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

@@ -63,9 +63,16 @@ class Api:
         answer = self._call("read", lambda: self.http.values_batch_get(self.key, list(ranges), dict(params)))
         return answer.get("valueRanges", [])
 
-    def write_values(self, data: list[dict]) -> dict:
+    def write_values(self, data: list[dict], again: Callable[[], list[dict]] | None = None) -> dict:
+        """One values.batchUpdate. A try with no clear answer is sent again after the backoff; with `again`,
+        as `again()` makes it then (the caller finds the rows again: a sort during the wait moves them)."""
         body = {"valueInputOption": "RAW", "data": data}
-        answer = self._call("write", lambda: self.http.values_batch_update(self.key, body))
+
+        def refresh() -> None:
+            body["data"] = again()
+
+        answer = self._call("write", lambda: self.http.values_batch_update(self.key, body),
+                            before_retry=refresh if again is not None else None)
         self.writes += 1
         return answer
 
@@ -122,9 +129,11 @@ class Api:
 
     # -- retries and errors ----------------------------------------------------------
 
-    def _call(self, what: str, func: Callable[[], object], applied: Callable[[], bool] | None = None):
+    def _call(self, what: str, func: Callable[[], object], applied: Callable[[], bool] | None = None,
+              before_retry: Callable[[], None] | None = None):
         """`func()` with retries. `applied`, for a write that must not apply twice, says whether a try that got
-        no clear answer was carried out all the same: then APPLIED is returned instead of trying again."""
+        no clear answer was carried out all the same: then APPLIED is returned instead of trying again.
+        `before_retry` is called after the wait that follows a try with no clear answer, before the next."""
         from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
 
@@ -145,6 +154,8 @@ class Api:
                 if (status == 429 or status >= 500) and attempt < RETRIES:
                     sleep(_wait(exc.response, delay))
                     delay = min(delay * 2, MAX_DELAY)
+                    if before_retry is not None and what == "write" and status >= 500:
+                        before_retry()
                     continue
                 raise self._explain(what, status, _message(exc), attempts=attempt + 1) from None
             except RefreshError as exc:
@@ -157,6 +168,8 @@ class Api:
                 if attempt < RETRIES:
                     sleep(delay)
                     delay = min(delay * 2, MAX_DELAY)
+                    if before_retry is not None and what == "write":
+                        before_retry()
                     continue
                 where = self.connection.endpoint or "Google Sheets"
                 raise SheetReturnsError(

@@ -13,6 +13,8 @@ columns back in its answer (so that rows sorted a moment ago are found without a
 request at all: the generated tabs carry a digest of what they show (developer metadata), and a tab
 that would show the same is not redrawn. A batchUpdate applies at most once (sheets_client's write
 token); one found applied after its answer was lost is followed by a read of the identity columns.
+A values.batchUpdate with no clear answer is sent again after the wait, with its cells (and those of
+the writes still to come) placed where their rows are found then.
 """
 from __future__ import annotations
 
@@ -107,6 +109,7 @@ def draft(plan: WritePlan, kept: Kept) -> Draft:
 def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     kept = book.kept(plan.tab, plan.header)
     work = draft(plan, kept)
+    as_read = work  # the cells by the rows and columns as read (found again if a value write's answer is lost)
     counts = work.counts(plan)
     tabs = changed_tabs(book, plan)
     counts["tabs"] = len(tabs)
@@ -160,9 +163,23 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
     if prepared and work.added and moved is not None:
         # A column added before the emails was deleted or renamed meanwhile (it is not where its header is).
         _add_again(book, plan, header, work)
-    data = _value_ranges(tab, header, work, moved, plan.header)
-    for chunk in _chunks(data, tab):
-        api.write_values(chunk)
+    queue = _chunks(_value_ranges(tab, header, work, moved, plan.header), tab)
+
+    def again() -> list[dict]:
+        """A value write got no clear answer and is about to go again: the rows are found again (a sort during
+        the wait would put its cells in other rows), and every cell is placed anew: the one to send now."""
+        nonlocal header, moved, skipped, work, queue
+        try:
+            header, moved, skipped, work = _find_rows_again(book, plan, kept, as_read, True, early)
+        except SheetReturnsError:
+            raise SheetReturnsError(
+                f"the header row of the {tab!r} tab changed while sheetreturns was writing: run it again (some "
+                f"cells may be written; the next run completes the write)") from None
+        queue = _chunks(_value_ranges(tab, header, work, moved, plan.header), tab)
+        return queue.pop(0) if queue else []
+
+    while queue:
+        api.write_values(queue.pop(0), again=again)
     counts["cells"] = len(work.changes)
     if early is not None:  # written before the emails, with the columns (see early_cells)
         counts["cells"] += early.cells
