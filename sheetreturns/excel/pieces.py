@@ -59,7 +59,9 @@ MB = 1 << 20
 WHOLE_UP_TO = 8 * MB  # a tab's XML up to this size is checked, then read whole (pieces would gain little)
 PIECE_BYTES = 16 * MB  # the XML of one piece: calamine takes about 0.2 s over it, the main thread a bit less
 FIRST_PIECE_BYTES = 4 * MB  # the first piece (the header search waits for it alone); each next one twice the
-# one before, up to PIECE_BYTES: calamine is soon busy, and checking a piece takes about half as long as its read
+# one before, up to PIECE_BYTES: calamine is soon busy, and checking a piece takes about half as long as its
+# read. Near the tab's end a piece is at most half of what is left: the rows of the last piece are typed
+# while calamine has nothing left to read, so it is kept small.
 OTHERS_TIMES = 2  # a piece's XML at least this many times the other parts calamine reads with every piece
 MAX_PIECE_BYTES = 96 * MB  # ... but never more than this (calamine's copy of a piece is about 1.2 times its XML)
 AHEAD = 2  # checked pieces queued for calamine besides the one whose rows are being handed on
@@ -228,7 +230,9 @@ class _Pass:
         try:
             self.head, self.tail = self._head()
             others = sum(zip_file.getinfo(name).file_size for name in source.others.values())
+            self.smallest = min(max(FIRST_PIECE_BYTES, OTHERS_TIMES * others), MAX_PIECE_BYTES)
             self.size = min(max(PIECE_BYTES, OTHERS_TIMES * others), MAX_PIECE_BYTES)
+            self.declared = zip_file.getinfo(source.zip_name).file_size  # (only for sizing pieces)
         except BaseException:
             self.close()
             raise
@@ -355,7 +359,10 @@ class _Pass:
 
     def _submit(self) -> bool:
         """Cut, check and hand the worker the next piece; False when there is none."""
-        size = min(FIRST_PIECE_BYTES << min(self.cut, 16), self.size) if self.cut else FIRST_PIECE_BYTES
+        size = FIRST_PIECE_BYTES
+        if self.cut:  # twice the one before, up to the size; near the end at most half of what is left
+            size = min(FIRST_PIECE_BYTES << min(self.cut, 16), self.size,
+                       max(self.smallest, (self.declared - self.offset) // 2))
         piece = self._next_piece(size)
         if piece is None:
             return False
