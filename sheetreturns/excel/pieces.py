@@ -179,15 +179,13 @@ class PiecedSheet:
                 errors = run.error_rows
                 for number in range(emitted, start[0]):
                     yield overlay([""] * (end[1] + 1), number, errors)
-                rows.reverse()
-                pad = [""] * start[1] if start[1] else None
-                number = start[0]
-                while rows:
-                    row = rows.pop()  # each row let go once handed on
-                    if pad is not None:
-                        row = pad + row
-                    yield overlay(row, number, errors) if errors else row
-                    number += 1
+                if start[1] == 0 and not errors:
+                    yield from rows  # as they are: no Python step a row
+                else:
+                    pad = [""] * start[1]
+                    for number, row in enumerate(rows, start[0]):
+                        yield overlay(pad + row, number, errors)
+                del rows
                 emitted = end[0] + 1
         except GeneratorExit:  # the consumer stopped early (the header search): the pass is kept for later
             raise
