@@ -201,7 +201,7 @@ def test_a_lost_answer_whose_check_fails_too_says_the_write_may_have_gone_throug
     assert max(after.values()) == 1 and sum(after.values()) == sum(before.values()) + new_lines
 
 
-@pytest.mark.parametrize("fault", ["dropped", "503"])
+@pytest.mark.parametrize("fault", ["dropped", "503", "429"])
 def test_a_value_write_with_no_answer_finds_the_rows_again_before_it_goes_again(server, tmp_path, monkeypatch,
                                                                                 fault):
     # The seller sorts the rows while the run waits to send again a value write that got no answer: the
@@ -223,8 +223,8 @@ def test_a_value_write_with_no_answer_finds_the_rows_again_before_it_goes_again(
     monkeypatch.setattr(sheets_client, "sleep", lambda s: (waits.append(s), server.edit(key, sort)))
     if fault == "dropped":
         server.faults.drop("values.batchUpdate")  # the request never reached Google
-    else:
-        server.faults.fail(503, kind="values.batchUpdate")
+    else:  # a 429 (too many requests) was not carried out, but its wait is as long
+        server.faults.fail(int(fault), kind="values.batchUpdate")
     result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None, minute=5))
     assert not server.faults.pending and len(waits) == 1
     assert result.written and result.ok, result.failures

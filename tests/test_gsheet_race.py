@@ -277,3 +277,24 @@ def test_a_column_inserted_just_before_the_column_write_loses_no_cell_of_the_sel
     headers = server.values(key, "Returns")[0]
     assert headers.count("Status") == 1 and headers.count("Notes") == 1
     assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_first_run_that_sends_adds_its_columns_to_a_grid_with_no_spare_column(server, tmp_path):
+    # A sheet made by the API or trimmed by the seller ends at its last column. Google refuses to insert
+    # columns at the grid's end that would take their look from a column after them.
+    key = google_sheet(server, KNOWN)
+    sheet_id = server.sheet(key, "Returns").sheet_id
+    server.edit(key, [{"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
+        "columnCount": len(STANDARD_HEADERS)}}, "fields": "gridProperties(columnCount)"}}])
+    with MailServer() as mail:
+        config = replace(local_config(server, tmp_path),
+                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
+        result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW, send_backlog=True)
+        received = list(mail.received)
+    assert result.ok and result.written, result.failures
+    assert received and all(e.result == "sent" for e in result.emails)
+    assert all(c.status == 200 for c in server.calls)
+    assert {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

@@ -133,7 +133,8 @@ class Api:
               before_retry: Callable[[], None] | None = None):
         """`func()` with retries. `applied`, for a write that must not apply twice, says whether a try that got
         no clear answer was carried out all the same: then APPLIED is returned instead of trying again.
-        `before_retry` is called after the wait that follows a try with no clear answer, before the next."""
+        `before_retry`, for a write placed by position, is called after the wait that follows a try with no clear
+        answer or a 429 (the rows may have moved meanwhile), before the next."""
         from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
 
@@ -154,7 +155,7 @@ class Api:
                 if (status == 429 or status >= 500) and attempt < RETRIES:
                     sleep(_wait(exc.response, delay))
                     delay = min(delay * 2, MAX_DELAY)
-                    if before_retry is not None and what == "write" and status >= 500:
+                    if before_retry is not None and what == "write":  # rows may have moved during the wait
                         before_retry()
                     continue
                 raise self._explain(what, status, _message(exc), attempts=attempt + 1) from None

@@ -282,9 +282,16 @@ def prepare(book, plan: WritePlan) -> bool:
     sheet = book.sheets[plan.tab]["properties"]
     # The columns are inserted at the right end of the table as read rather than written into the grid's
     # empty columns: a column the seller inserted a moment ago has moved the table's last column there.
-    requests_ = [{"insertDimension": {"range": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
-                                                "startIndex": work.width, "endIndex": work.width + len(work.added)},
-                                      "inheritFromBefore": False}}]
+    # They take their look from the column after them (an empty one), never from the seller's last column;
+    # Google refuses that at the grid's end, so a grid with no column spare right of the table gets one first.
+    requests_ = []
+    have = sheet.get("gridProperties", {}).get("columnCount", 0)
+    if work.width >= have:
+        requests_.append({"appendDimension": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
+                                              "length": work.width + 1 - have}})
+    requests_.append({"insertDimension": {"range": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
+                                                    "startIndex": work.width, "endIndex": work.width + len(work.added)},
+                                          "inheritFromBefore": False}})
     requests_ += [r for r in _column_requests(book, plan, plan.header, work, sheet) if "appendDimension" not in r]
     first = work.positions[work.added[0]]
     requests_.append({"updateCells": {

@@ -165,6 +165,13 @@ def insert_dimension(tx, payload: dict) -> dict:
     start, end = grid.get("startIndex", 0), grid.get("endIndex", 0)
     if end <= start:
         raise ApiError(400, "range must have at least one row or column")
+    size = sheet.row_count if grid.get("dimension") == "ROWS" else sheet.column_count
+    # As Google: the new rows or columns take their properties from the one before or the one after them.
+    if payload.get("inheritFromBefore"):
+        if start <= 0:
+            raise ApiError(400, "range.startIndex must be greater than 0 if inheritFromBefore is true")
+    elif start >= size:
+        raise ApiError(400, f"range.startIndex must be less than the grid size ({size}) if inheritFromBefore is false")
     if grid.get("dimension") == "ROWS":
         sheet.insert_rows(start, end - start)
     else:
