@@ -134,3 +134,27 @@ def test_a_return_of_one_line_passed_over_at_a_glance_wants_no_email(
     outcome = Outcome("R-00001", status, "", notified_on=notified, deadline=notified + timedelta(days=30))
     if _quiet_line(policy, AS_OF)(each, outcome):
         assert _return_emails("R-00001", [each], [outcome], policy, AS_OF) == []
+
+
+def _plain_due(lines, outcomes, policy, as_of):
+    """Every return through _return_emails, old ones too (the rules find nothing to send about old history)."""
+    members: dict = {}
+    for index, outcome in enumerate(outcomes):
+        members.setdefault(outcome.return_id, []).append(index)
+    due = []
+    for return_id, indexes in members.items():
+        due += _return_emails(return_id, [lines[i] for i in indexes], [outcomes[i] for i in indexes], policy, as_of)
+    return due
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(row.map(lambda values: {**values, "bad": {}}), min_size=1, max_size=25),
+       history=st.sampled_from([0, 5, 30, 90]), contacted=st.lists(st.booleans(), min_size=25, max_size=25))
+def test_the_emails_due_are_those_of_every_return_looked_at_whole(rows, history, contacted):
+    """due_emails looks only at returns with a line noticed within email_history_days, and passes over one-line
+    returns its quick test calls quiet: the emails are those the rules want of every return, in the same order."""
+    policy = Policy(email_history_days=history, emails_enabled=frozenset(EmailKind))
+    lines = [line(row=number, contacted_on=AS_OF - timedelta(days=3) if was else None, **values)
+             for number, (values, was) in enumerate(zip(rows, contacted), start=2)]
+    evaluation = evaluate(lines, header_map(), policy, AS_OF)
+    assert evaluation.emails == _plain_due(lines, evaluation.outcomes, policy, AS_OF)

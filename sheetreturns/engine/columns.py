@@ -92,12 +92,22 @@ ALIASES: dict[str, str] = _build_alias_map()
 
 def column_letter(index: int) -> str:
     """0-based column index -> spreadsheet letters (0 -> A, 27 -> AB)."""
+    if 0 <= index < _TWO_LETTERS:
+        return _LETTERS[index]
+    return _spelled(index)
+
+
+def _spelled(index: int) -> str:
     letters = ""
     index += 1
     while index:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_TWO_LETTERS = 26 + 26 * 26  # A to ZZ, worked out once: problems name their cells by these
+_LETTERS = [_spelled(index) for index in range(_TWO_LETTERS)]
 
 
 def cell_address(col_index: int, row_number: int) -> str:

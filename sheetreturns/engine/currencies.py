@@ -35,6 +35,7 @@ def code_of_symbol(symbol: str) -> str | None:
 
 
 @lru_cache(maxsize=64)
+@lru_cache(maxsize=64)
 def decimals_of_symbol(symbol: str) -> int:
     code = code_of_symbol(symbol)
     return decimals(code) if code else 2

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, ge
 
 from . import problems as rules_problems
 from .columns import HeaderMap
@@ -123,12 +124,9 @@ def evaluate(lines: list[Line], header: HeaderMap, policy: Policy, as_of: date,
             deadline,
         ))
 
-    cross_row = rules_problems.cross_row_problems(lines, ids, ctx)
-    if cross_row:
-        by_row = {line.row: outcome for line, outcome in zip(lines, outcomes)}
-        for problem in cross_row:
-            outcome = by_row[problem.row]
-            outcome.problems = [*outcome.problems, problem]
+    for index, problem in rules_problems.cross_row_problems_at(lines, ids, ctx):
+        outcome = outcomes[index]
+        outcome.problems = [*outcome.problems, problem]
 
     due = due_emails(lines, outcomes, policy, as_of) if emails else []
     return Evaluation(as_of, lines, outcomes, due, assigned, filled)
@@ -141,7 +139,7 @@ def identity(line: Line) -> tuple[str, str, str] | None:
     return (line.order_id.lower(), line.sku.lower(), (line.email or "").lower())
 
 
-_return_id = attrgetter("return_id")
+_return_id, _notified_on = attrgetter("return_id"), attrgetter("notified_on")
 
 
 def assign_return_ids(lines: list[Line], policy: Policy, as_of: date,
@@ -220,11 +218,11 @@ def due_emails(lines: list[Line], outcomes: list[Outcome], policy: Policy, as_of
         return due
     # Old history is never news: only returns with a line noticed within email_history_days are looked at.
     oldest = as_of - timedelta(days=policy.email_history_days)
-    recent = {o.return_id for o in outcomes if o.notified_on >= oldest}
+    return_ids = list(map(_return_id, outcomes))
+    recent = set(compress(return_ids, map(ge, map(_notified_on, outcomes), repeat(oldest))))
     groups: dict[str, list[int]] = defaultdict(list)
-    for index, outcome in enumerate(outcomes):
-        if outcome.return_id in recent:
-            groups[outcome.return_id].append(index)
+    for index in compress(range(len(return_ids)), map(recent.__contains__, return_ids)):
+        groups[return_ids[index]].append(index)
     quiet = _quiet_line(policy, as_of)
     for return_id, members in groups.items():
         if len(members) == 1 and quiet(lines[members[0]], outcomes[members[0]]):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from collections import Counter
-from itertools import count
+from itertools import compress, count, repeat
+from operator import gt
 from typing import Iterator
 
 from .columns import BY_KEY, HeaderMap
@@ -129,6 +130,11 @@ def contact_problems(line: Line, ctx: RowContext, return_id: str, status: Status
 
 def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> list[Problem]:
     """Problems between rows: the same Order ID + SKU in two returns; two customers in one return."""
+    return [problem for _, problem in cross_row_problems_at(lines, ids, ctx)]
+
+
+def cross_row_problems_at(lines: list[Line], ids: list[str], ctx: RowContext) -> list[tuple[int, Problem]]:
+    """cross_row_problems, each with the index of its line in LINES."""
     first_line: dict[tuple[str, str], int] = {}  # the index of each Order ID + SKU's first line
     clashes: dict[tuple[str, str], dict[str, int]] = {}
     line_of = first_line.setdefault
@@ -142,31 +148,33 @@ def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> li
             seen = line_of(key, index)
             if seen != index and ids[seen] != return_id:
                 clashes.setdefault(key, {ids[seen]: seen}).setdefault(return_id, index)
-    duplicates: list[Problem] = []
+    duplicates: list[tuple[int, Problem]] = []
     for by_return in clashes.values():
         for return_id, index in by_return.items():
             line = lines[index]
             others = ", ".join(r for r in by_return if r != return_id)
-            duplicates.append(ctx.problem(
+            duplicates.append((index, ctx.problem(
                 "duplicate-line", line, "sku", return_id,
                 f"Order {line.order_id} / {ctx.header.label('sku')} {line.sku} is also in return {others}: "
                 f"check it is not entered twice",
-            ))
+            )))
     # Two customers in one return: only returns of more than one line can have them.
     first_email: dict[str, str] = {}
     email_of = first_email.setdefault
-    mixed: list[Problem] = []
-    shared = {return_id for return_id, lines_of_it in Counter(ids).items() if lines_of_it > 1}
-    for index in [index for index, return_id in enumerate(ids) if return_id in shared] if shared else ():
+    mixed: list[tuple[int, Problem]] = []
+    returns = Counter(ids)
+    # (the returns of more than one line, and their lines, are picked out in C: most returns are one line)
+    shared = set(compress(returns, map(gt, returns.values(), repeat(1)))) if len(returns) < len(ids) else ()
+    for index in compress(range(len(ids)), map(shared.__contains__, ids)) if shared else ():
         line, return_id = lines[index], ids[index]
         email = line.email
         if email is not None:
             lowered = known(email) or keep(email, email.lower())
             expected = email_of(return_id, lowered)
             if expected != lowered:
-                mixed.append(ctx.problem(
+                mixed.append((index, ctx.problem(
                     "mixed-customers", line, "email", return_id,
                     f"{ctx.header.label('email')} {describe(email)} differs from the other lines of return "
                     f"{return_id} ({expected}): one return is one customer",
-                ))
+                )))
     return duplicates + mixed

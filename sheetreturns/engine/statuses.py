@@ -41,13 +41,13 @@ def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: 
     `blocker` is the first problem that stops evaluation (the row is then "Needs info"). `quote` names the
     report lines that show an Amazon refund, for a claim.
     """
-    symbol = policy.currency_symbol
     if blocker is not None:
         return Status.NEEDS_INFO, f"Fix: {blocker}"
     if line.decision == "Refuse":
         return Status.REFUSED, "Refund refused"
 
     if line.received_on is None:
+        symbol = policy.currency_symbol
         if line.reimbursed_on is not None:
             paid = f" {money(line.reimbursed_amount, symbol)}" if line.reimbursed_amount is not None else ""
             return Status.DONE, f"Reimbursed{paid} on {day(line.reimbursed_on)}: nothing to do"
@@ -71,11 +71,14 @@ def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: 
     price, paid = line.unit_price, line.refund_amount
     received_value = None if price is None else price * received
     if paid is None and line.refunded_on is not None and price is not None:
-        paid = price * ordered
-    if paid is not None and received_value is not None and paid > received_value + TOLERANCE:
+        paid = received_value if received == ordered else price * ordered
+    # (a refund of exactly the value returned, the usual one, is neither too much nor too little)
+    differs = paid is not None and received_value is not None and paid != received_value
+    symbol = policy.currency_symbol if differs or line.refunded_on is None else ""  # read where money is written
+    if differs and paid > received_value + TOLERANCE:
         return Status.OVER_REFUNDED, f"Refund is {money(paid - received_value, symbol)} more than the items returned: check it"
     if line.refunded_on is not None:
-        short = paid is not None and received_value is not None and paid + TOLERANCE < received_value
+        short = differs and paid + TOLERANCE < received_value
         if short and line.decision != "Partial refund":
             return Status.REFUND_DUE, (
                 f"Refunded {money(paid, symbol)} of {money(received_value, symbol)}: refund the remaining "
