@@ -258,3 +258,22 @@ def test_a_column_the_run_added_deleted_or_renamed_during_its_emails_is_added_ag
     assert_every_row_holds_its_own_values(server, key, tmp_path)
     again = api.sync(f"gsheet:{key}", as_of=AS_OF, config=local_config(server, tmp_path), now=NOW)
     assert again.ok and server.values(key, "Returns")[0] == headers  # the next run adds nothing more
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_column_inserted_just_before_the_column_write_loses_no_cell_of_the_sellers_last_column(server, tmp_path):
+    # The run's columns go in at the right end of the table as read. A column the seller inserts just before
+    # that write moves the last column of the table there: the run's columns are inserted, never written over it.
+    key = google_sheet(server, [{**row, "Notes": f"note {row['Order ID']}"} for row in KNOWN])
+    run_with_edit(server, key, tmp_path, lambda sid: [
+        {"insertDimension": {"range": grid(sid, 0, 1, "COLUMNS")}},
+        {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "Priority"}}]}],
+                         "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "fields": "userEnteredValue"}},
+    ], when=None, kind="batchUpdate")
+    got = records(server, key)
+    assert {r["Order ID"]: r["Notes"] for r in got} == {r["Order ID"]: f"note {r['Order ID']}" for r in KNOWN}
+    assert {r["Order ID"]: r["Status"] for r in got} == EXPECTED
+    headers = server.values(key, "Returns")[0]
+    assert headers.count("Status") == 1 and headers.count("Notes") == 1
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

@@ -280,7 +280,12 @@ def prepare(book, plan: WritePlan) -> bool:
     if not work.added:
         return False
     sheet = book.sheets[plan.tab]["properties"]
-    requests_ = _column_requests(book, plan, plan.header, work, sheet)
+    # The columns are inserted at the right end of the table as read rather than written into the grid's
+    # empty columns: a column the seller inserted a moment ago has moved the table's last column there.
+    requests_ = [{"insertDimension": {"range": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
+                                                "startIndex": work.width, "endIndex": work.width + len(work.added)},
+                                      "inheritFromBefore": False}}]
+    requests_ += [r for r in _column_requests(book, plan, plan.header, work, sheet) if "appendDimension" not in r]
     first = work.positions[work.added[0]]
     requests_.append({"updateCells": {
         "start": {"sheetId": sheet["sheetId"], "rowIndex": plan.header.row_index, "columnIndex": first},
