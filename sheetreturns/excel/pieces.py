@@ -62,7 +62,7 @@ FIRST_PIECE_BYTES = 4 * MB  # the first piece (the header search waits for it al
 # one before, up to PIECE_BYTES: calamine is soon busy, and checking a piece takes about half as long as its
 # read. Near the tab's end a piece is at most half of what is left: the rows of the last piece are typed
 # while calamine has nothing left to read, so it is kept small.
-OTHERS_TIMES = 2  # a piece's XML at least this many times the other parts calamine reads with every piece
+OTHERS_TIMES = 1  # a piece's XML at least this many times the other parts calamine reads with every piece
 MAX_PIECE_BYTES = 96 * MB  # ... but never more than this (calamine's copy of a piece is about 1.2 times its XML)
 AHEAD = 2  # checked pieces queued for calamine besides the one whose rows are being handed on
 ZIP64_FROM = 0xFFFF0000  # a piece this big (4 GB: a tab without r on its rows) is written in zip64
