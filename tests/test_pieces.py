@@ -480,3 +480,58 @@ def test_pieces_written_in_zip64_or_after_a_template_kept_on_disk_read_the_same(
     monkeypatch.setattr(pieces._Template, "IN_MEMORY", 1 << 30 if template_in_memory else 0)
     monkeypatch.setattr(pieces, "ZIP64_FROM", 0 if zip64 else 1 << 40)
     assert read(path) == whole
+
+
+# -- markup a row search cannot see through: comments, CDATA, processing instructions --------------------------
+
+def sheet_with_markup(markup: str) -> str:
+    """30 rows, with `markup` (holding what looks like rows, a far cell, an end of the rows) after row 12."""
+    rows = numbered_sheet(30)
+    at = rows.index('<row r="13">')
+    return rows[:at] + markup + rows[at:]
+
+
+MARKUPS = {
+    "comment": '<!-- <row r="13"><c r="ZZ13"><v>1</v></c></row> old rows </sheetData> <row r="14"> -->',
+    "cdata": '<![CDATA[ <row r="13"><c r="ZZ13"><v>1</v></c></row> </sheetData> ]]>',
+    "instruction": '<?note <row r="13"><c r="ZZ13"><v>1</v></c></row> </sheetData> ?>',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MARKUPS))
+def test_rows_inside_a_comment_or_cdata_are_never_the_start_or_end_of_a_piece(kind, monkeypatch, tmp_path):
+    # A piece cut at a "row" inside a comment would start calamine's read inside it: the far cell there (which
+    # the size check rightly passes over, as calamine does in a whole read) would become a cell of the piece.
+    xml = sheet_with_markup(MARKUPS[kind])
+    path = tmp_path / "markup.xlsx"
+    path.write_bytes(workbook_bytes(xml))
+    whole = read_limited(path, 1000)
+    assert "error" not in whole and len(whole["rows"]) == 30 and whole["width"] == 2
+    start, end = xml.index(MARKUPS[kind]), xml.index(MARKUPS[kind]) + len(MARKUPS[kind])
+    for piece_bytes in (1, 120, 400):
+        for chunk in (7, 100):
+            force_pieces(monkeypatch, piece_bytes)
+            monkeypatch.setattr(pieces, "CHUNK", chunk)
+            watch = Watch(monkeypatch, xml)
+            assert read_limited(path, 1000) == whole, (piece_bytes, chunk)
+            assert not any(start < s < end or start < e < end for s, e, _ in watch.reads), (piece_bytes, watch.reads)
+
+
+def test_error_cells_without_a_reference_are_placed_only_after_the_size_check_saw_the_whole_tab(monkeypatch,
+                                                                                               tmp_path):
+    # Placing them walks the whole part: a tab over the limit must be refused before that walk, as it is
+    # before a whole read.
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c><c t="e"><v>#N/A</v></c></row>' for n in range(1, 400))
+    far = '<row r="400"><c r="ZZ400"><v>1</v></c></row>'  # 400 rows x 702 columns: over 1,000 cells
+    path = tmp_path / "errors.xlsx"
+    force_pieces(monkeypatch, 200)
+    monkeypatch.setattr(pieces, "CHUNK", 100)
+    walked = []
+    real = pieces.finish_error_cells
+    monkeypatch.setattr(pieces, "finish_error_cells", lambda *a: walked.append(1) or real(*a))
+    path.write_bytes(workbook_bytes(f'<worksheet xmlns="{MAIN}"><sheetData>{rows}{far}</sheetData></worksheet>'))
+    assert "over the limit of 1,000 cells" in read_limited(path, 1000)["error"]
+    assert walked == []
+    path.write_bytes(workbook_bytes(f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'))
+    got = read_limited(path, 1000)  # within the limit: the errors are placed
+    assert walked and len(got["rows"]) == 399 and all(r[1] == CellError("#N/A") for r in got["rows"])

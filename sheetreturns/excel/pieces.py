@@ -27,7 +27,10 @@ The rows are the same as a whole read gives (`tests/test_pieces.py` checks): cal
 rows before a piece's first row are the ones the pieces before handed on, and are skipped. The tab's
 <dimension> is left out of every piece (calamine would reserve room for the whole tab). Only row widths may
 differ: a row is as wide as the cells of its own piece reach, and the rows' readers take a missing cell as blank.
-Rows saved out of order across two pieces (Excel never saves them so) cannot be placed this way: the tab is
+A comment, CDATA section or processing instruction among the rows (Excel never writes one) may hold text that
+looks like a row or like the end of the rows, which a search for them cannot tell apart: from the first one on,
+nothing more is cut, and the rest of the tab's XML, with its own end, is the last piece (every byte of it
+checked first). Rows saved out of order across two pieces (Excel never saves them so) cannot be placed this way: the tab is
 refused with a line saying to save it again in Excel. Error cells (#N/A ...), which calamine reads as blanks,
 are found in each piece's XML before it is read and put back on its rows.
 
@@ -52,7 +55,7 @@ import python_calamine as calamine
 
 from ..engine.values import CellError
 from ..errors import SourceUnreadable
-from .limits import CHUNK, Limits, SizeCheck, damaged
+from .limits import CHUNK, Limits, SizeCheck, check_sheet_extent, damaged
 from .package import ErrorCells, Package, finish_error_cells
 
 MB = 1 << 20
@@ -214,6 +217,12 @@ class _Pass:
         self.window_at = 0  # where it starts in the part's XML
         self._errors_seen = 0
         self.eof = self.rows_done = self.closed = False
+        # Where the first comment, CDATA section or processing instruction after <sheetData> starts (None while
+        # there is none): a "row" or "</sheetData>" inside one is not one, so no piece is cut after it.
+        self.odd_markup: int | None = None
+        self._markup_from = -1  # where <sheetData> ends, once the head is read (markup before it is the head's)
+        self._markup_carry = b""
+        self.own_end = False  # the last piece holds the rest of the tab's XML with its own end
         self.queue: deque[Future] = deque()  # pieces handed to the worker, in order
         self.handed = 0  # pieces handed on to the rows
         self.cut = 0  # pieces cut
@@ -288,6 +297,7 @@ class _Pass:
             self.errors.finish()
             return False
         self.check.add(chunk)
+        self._look_for_markup(chunk)
         self.errors.feed(chunk)
         if not self.rows_done and not self.check.over:  # past the rows, or refused: only counted
             self.chunks.append(chunk)
@@ -307,6 +317,8 @@ class _Pass:
         if root is None:
             raise _NotPieced()
         self._take(found.end())
+        self._markup_from = found.end()
+        self._look_for_markup(b"".join(self.chunks), at=found.end())
         return _DIMENSION.sub(b"", data[:found.end()]), b"</" + found.group(1) + b"sheetData></" + root.group(1) + b"worksheet>"
 
     def _take(self, upto: int) -> list:
@@ -333,6 +345,8 @@ class _Pass:
         it) is searched: a cut, or the end of the rows, is looked for once in every byte."""
         if self.rows_done:
             return None
+        if self.odd_markup is not None:
+            return self._rest()
         target = self.offset + max(size, 1)  # the piece ends at the first row with an `r` from here
         while True:
             window, at = self.window, self.window_at
@@ -354,6 +368,31 @@ class _Pass:
                 self.rows_done = True
                 return self._take(self.offset + self.length)
             self._more()
+            if self.odd_markup is not None:
+                return self._rest()
+
+    def _rest(self) -> list:
+        """The rest of the tab's XML as the last piece, with its own end (see odd_markup): every byte checked
+        first (the size check has the whole part before calamine has any of it)."""
+        while self._more():
+            pass
+        self.rows_done = self.own_end = True
+        return self._take(self.offset + self.length)
+
+    def _look_for_markup(self, chunk: bytes, at: int | None = None) -> None:
+        """Note the first comment, CDATA section or processing instruction in the rows (see odd_markup)."""
+        if self.odd_markup is not None or self._markup_from < 0:
+            self._markup_carry = (self._markup_carry + chunk)[-8:]
+            return
+        if at is None:
+            data = self._markup_carry + chunk
+            start = self.check.seen - len(data)
+        else:
+            data, start = chunk, at
+        self._markup_carry = data[-8:]
+        found = [i for i in (data.find(b"<!"), data.find(b"<?")) if i >= 0]
+        if found:
+            self.odd_markup = start + min(found)
 
     def _submit(self) -> bool:
         """Cut, check and hand the worker the next piece; False when there is none."""
@@ -370,7 +409,7 @@ class _Pass:
             self.template = _Template(self.source.package.zip, self.source.others, self.name)
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="sheetreturns-piece")
             self._finalizer = weakref.finalize(self, _stop, self.pool, self.template)
-        parts = [self.head, *piece, self.tail]
+        parts = [self.head, *piece] if self.own_end else [self.head, *piece, self.tail]
         crc = None  # the zip64 path (a piece of 4 GB) works it out itself
         if sum(len(p) for p in parts) < ZIP64_FROM:
             crc = 0
@@ -387,6 +426,9 @@ class _Pass:
             return
         if self.errors.positional:  # cells placed by counting: the XML walked whole, once, for their places
             self._positional = True
+            # That walk reads the whole part: the size check has it whole first (as before a whole read).
+            check_sheet_extent(self.source.package.zip, self.source.zip_name, self.name, self.title,
+                               self.source.limits)
             self.error_rows = by_row(finish_error_cells(self.errors, self.source.package, self.source.part))
         elif len(self.errors.found) != self._errors_seen:
             self._errors_seen = len(self.errors.found)
