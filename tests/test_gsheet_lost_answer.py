@@ -232,3 +232,31 @@ def test_a_value_write_with_no_answer_finds_the_rows_again_before_it_goes_again(
     assert [r["Order ID"] for r in got] == ["1005", "1004", "1003", "1002", "1001"]
     assert {r["Order ID"]: r["Status"] for r in got}["1001"] == "Refund due"
     assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+
+def test_a_failed_search_for_the_rows_before_a_value_write_goes_again_says_what_failed(server, tmp_path,
+                                                                                      monkeypatch):
+    # The rows are looked for again after a value write got no answer; that read failing too is Google's
+    # trouble, not "the header row changed".
+    from sheetreturns.errors import SheetReturnsError
+    from sheetreturns.google_sheets import sheets_client
+    from tests.helpers import STANDARD_HEADERS
+    from tests.test_gsheet_race import KNOWN
+
+    key = google_sheet(server, KNOWN)
+    config = local_config(server, tmp_path)
+    assert api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None)).written
+    sheet = server.sheet(key, "Returns")
+    sheet.set_value(1, STANDARD_HEADERS.index("Condition"), "Used")  # R-00001 arrives: its Status changes
+    sheet.set_value(1, STANDARD_HEADERS.index("Received On"), 46350)
+    monkeypatch.setattr(sheets_client, "sleep", lambda s: None)
+    server.reset_counts()
+    server.faults.fail(503, kind="values.batchUpdate")
+    server.faults.fail(503, times=100, kind="values.batchGet",  # the search for the rows, after that 503
+                       when=lambda call: any(c.kind == "values.batchUpdate" for c in server.api_calls()))
+    with pytest.raises(SheetReturnsError) as caught:
+        api.sync(f"gsheet:{key}", as_of=NOW.date(), config=config, now=NOW.replace(tzinfo=None, minute=5))
+    kinds = [(c.kind, c.status) for c in server.api_calls()]
+    assert ("values.batchUpdate", 503) in kinds and kinds[-1] == ("values.batchGet", 503), kinds
+    assert "header row" not in str(caught.value) and "503" in str(caught.value), caught.value

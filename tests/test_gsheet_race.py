@@ -298,3 +298,18 @@ def test_a_first_run_that_sends_adds_its_columns_to_a_grid_with_no_spare_column(
     assert all(c.status == 200 for c in server.calls)
     assert {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
     assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_column_deleted_just_before_the_column_write_on_a_grid_with_no_spare_column(server, tmp_path):
+    key = google_sheet(server, KNOWN)
+    sheet_id = server.sheet(key, "Returns").sheet_id
+    server.edit(key, [{"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
+        "columnCount": len(STANDARD_HEADERS)}}, "fields": "gridProperties(columnCount)"}}])
+    last = len(STANDARD_HEADERS) - 1  # the seller's last column goes just before the job adds its own
+    result = run_with_edit(server, key, tmp_path, lambda sid: [{"deleteDimension": {"range": grid(
+        sid, last, last + 1, "COLUMNS")}}], when=None, kind="batchUpdate")
+    assert all(c.status == 200 for c in server.api_calls()), [(c.kind, c.status) for c in server.api_calls()]
+    assert result.written and {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

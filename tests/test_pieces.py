@@ -508,8 +508,9 @@ def test_rows_inside_a_comment_or_cdata_are_never_the_start_or_end_of_a_piece(ki
     whole = read_limited(path, 1000)
     assert "error" not in whole and len(whole["rows"]) == 30 and whole["width"] == 2
     start, end = xml.index(MARKUPS[kind]), xml.index(MARKUPS[kind]) + len(MARKUPS[kind])
+    split = xml.index(MARKUPS[kind]) + 1  # a chunk that ends between the markup's "<" and what follows it
     for piece_bytes in (1, 120, 400):
-        for chunk in (7, 100):
+        for chunk in (7, 100, split):
             force_pieces(monkeypatch, piece_bytes)
             monkeypatch.setattr(pieces, "CHUNK", chunk)
             watch = Watch(monkeypatch, xml)
@@ -535,3 +536,11 @@ def test_error_cells_without_a_reference_are_placed_only_after_the_size_check_sa
     path.write_bytes(workbook_bytes(f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'))
     got = read_limited(path, 1000)  # within the limit: the errors are placed
     assert walked and len(got["rows"]) == 399 and all(r[1] == CellError("#N/A") for r in got["rows"])
+
+
+@pytest.mark.parametrize("data, before, expected", [
+    (b"<row><c/></row>", b"", None), (b"<a><!-- x -->", b"", 3), (b"--><b/>", b"<", None), (b"!-- x", b"<", -1),
+    (b"<?pi?><!-- c -->", b"", 0), (b"text! more! <![CDATA[", b"", 12), (b"?" * 200 + b"<!--", b"", 200),
+    (b"!" * 200 + b"<?x", b"", 200), (b"!" * 200, b"<", -1), (b"a<b" * 100, b"", None)])
+def test_the_search_for_comments_and_cdata_finds_the_first_wherever_it_is(data, before, expected):
+    assert pieces._odd_markup(data, before) == expected

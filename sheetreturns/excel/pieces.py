@@ -382,17 +382,14 @@ class _Pass:
     def _look_for_markup(self, chunk: bytes, at: int | None = None) -> None:
         """Note the first comment, CDATA section or processing instruction in the rows (see odd_markup)."""
         if self.odd_markup is not None or self._markup_from < 0:
-            self._markup_carry = (self._markup_carry + chunk)[-8:]
+            self._markup_carry = (self._markup_carry + chunk[-8:])[-8:]
             return
-        if at is None:
-            data = self._markup_carry + chunk
-            start = self.check.seen - len(data)
-        else:
-            data, start = chunk, at
-        self._markup_carry = data[-8:]
-        found = [i for i in (data.find(b"<!"), data.find(b"<?")) if i >= 0]
-        if found:
-            self.odd_markup = start + min(found)
+        before = self._markup_carry[-1:] if at is None else b""  # (the head ends with <sheetData>'s ">")
+        start = self.check.seen - len(chunk) if at is None else at
+        self._markup_carry = (self._markup_carry + chunk[-8:])[-8:]
+        found = _odd_markup(chunk, before)
+        if found is not None:
+            self.odd_markup = start + found
 
     def _submit(self) -> bool:
         """Cut, check and hand the worker the next piece; False when there is none."""
@@ -433,6 +430,31 @@ class _Pass:
         elif len(self.errors.found) != self._errors_seen:
             self._errors_seen = len(self.errors.found)
             self.error_rows = by_row(self.errors.found)
+
+
+_MARKUP_OPEN = re.compile(rb"<[!?]")
+
+
+def _odd_markup(data: bytes, before: bytes) -> int | None:
+    """Where the first "<!" or "<?" in `data` starts (-1: its "<" is `before`, the byte before `data`), or None.
+    Found by their second byte, rare in a sheet's XML ("<" is everywhere, so a search for "<!" is slow);
+    after many of those bytes without a "<" before them, by one search for both."""
+    best = None
+    for mark in (b"!", b"?"):
+        at = data.find(mark)
+        for _ in range(64):
+            if at < 0:
+                break
+            if (data[at - 1:at] if at else before) == b"<":
+                best = at - 1 if best is None else min(best, at - 1)
+                break
+            at = data.find(mark, at + 1)
+        else:
+            found = _MARKUP_OPEN.search(data)
+            if before == b"<" and data[:1] in (b"!", b"?"):
+                return -1
+            return found.start() if found is not None else best
+    return best
 
 
 def _rows_end(data: bytearray, start: int) -> re.Match | None:

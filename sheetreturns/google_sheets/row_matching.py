@@ -78,6 +78,10 @@ def read_back(answer: dict, tab: str, wanted: list[str]) -> tuple[list[list], di
     return top, columns
 
 
+class HeaderMoved(SheetReturnsError):
+    """The header row is no longer where it was, or no longer the same (the seller changed it meanwhile)."""
+
+
 def found_again(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], top: list[list],
                 columns: dict[str, list], tabs_written: bool = False) -> tuple[HeaderMap, dict[str, list]]:
     """The header found again in the top rows; the named columns read again where they are now if it moved."""
@@ -85,7 +89,7 @@ def found_again(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], top: 
         header = find_header([from_api(r) for r in top], tab)
     except SheetReturnsError:
         done = ("the generated tabs were written, no cell of its rows" if tabs_written else "nothing was written")
-        raise SheetReturnsError(
+        raise HeaderMoved(
             f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again "
             f"({done})") from None
     wanted = [k for k in keys if k in old.columns]

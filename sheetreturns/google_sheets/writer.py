@@ -27,8 +27,8 @@ from ..sheet.write_plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..sheet.workbook import WriteReport
 from .cells import a1, column_index, same, to_api
 from .draw_tab import cell_data, status_rules, stored_digest, tab_requests
-from .row_matching import (IDENTITY_KEYS, fewest_keys, found_again, keys_of, locate, read_back, reread,
-                           reread_ranges)
+from .row_matching import (IDENTITY_KEYS, HeaderMoved, fewest_keys, found_again, keys_of, locate, read_back,
+                           reread, reread_ranges)
 from ..engine.ownership import MARK, keep_ownership, mark_text, owned_headers
 from .workbook import Kept, job_columns_metadata
 from .early_cells import clear_request, early_cells, in_place, remember, size
@@ -171,7 +171,7 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         nonlocal header, moved, skipped, work, queue
         try:
             header, moved, skipped, work = _find_rows_again(book, plan, kept, as_read, True, early)
-        except SheetReturnsError:
+        except HeaderMoved:  # (Google's own refusals keep their words: busy, no access ...)
             raise SheetReturnsError(
                 f"the header row of the {tab!r} tab changed while sheetreturns was writing: run it again (some "
                 f"cells may be written; the next run completes the write)") from None
@@ -285,10 +285,11 @@ def prepare(book, plan: WritePlan) -> bool:
     # They take their look from the column after them (an empty one), never from the seller's last column;
     # Google refuses that at the grid's end, so a grid with no column spare right of the table gets one first.
     requests_ = []
+    # Two spare: the insert still has a column after it if the seller deletes one meanwhile.
     have = sheet.get("gridProperties", {}).get("columnCount", 0)
-    if work.width >= have:
+    if work.width + 2 > have:
         requests_.append({"appendDimension": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
-                                              "length": work.width + 1 - have}})
+                                              "length": work.width + 2 - have}})
     requests_.append({"insertDimension": {"range": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
                                                     "startIndex": work.width, "endIndex": work.width + len(work.added)},
                                           "inheritFromBefore": False}})
@@ -324,7 +325,7 @@ def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early
         else:
             top, columns = read_back(answer, tab, wanted)
             header, columns = found_again(api, tab, plan.header, identity, top, columns)
-    except SheetReturnsError:
+    except HeaderMoved:
         raise SheetReturnsError(
             f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again (the "
             f"job's columns were added; no email was sent)") from None
