@@ -279,37 +279,28 @@ def test_a_column_inserted_just_before_the_column_write_loses_no_cell_of_the_sel
     assert_every_row_holds_its_own_values(server, key, tmp_path)
 
 
-@pytest.mark.network
-@pytest.mark.slow
-def test_a_first_run_that_sends_adds_its_columns_to_a_grid_with_no_spare_column(server, tmp_path):
-    # A sheet made by the API or trimmed by the seller ends at its last column. Google refuses to insert
-    # columns at the grid's end that would take their look from a column after them.
+def sheet_with_no_spare_column(server) -> str:
+    """A sheet made by the API or trimmed by the seller: its grid ends at the table's last column (Google
+    refuses to insert columns at the grid's end that would take their look from a column after them)."""
     key = google_sheet(server, KNOWN)
     sheet_id = server.sheet(key, "Returns").sheet_id
     server.edit(key, [{"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
         "columnCount": len(STANDARD_HEADERS)}}, "fields": "gridProperties(columnCount)"}}])
-    with MailServer() as mail:
-        config = replace(local_config(server, tmp_path),
-                         smtp={"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "shop@example.com"})
-        result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=config, now=NOW, send_backlog=True)
-        received = list(mail.received)
-    assert result.ok and result.written, result.failures
-    assert received and all(e.result == "sent" for e in result.emails)
-    assert all(c.status == 200 for c in server.calls)
-    assert {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
-    assert_every_row_holds_its_own_values(server, key, tmp_path)
+    return key
 
 
 @pytest.mark.network
 @pytest.mark.slow
-def test_a_column_deleted_just_before_the_column_write_on_a_grid_with_no_spare_column(server, tmp_path):
-    key = google_sheet(server, KNOWN)
-    sheet_id = server.sheet(key, "Returns").sheet_id
-    server.edit(key, [{"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
-        "columnCount": len(STANDARD_HEADERS)}}, "fields": "gridProperties(columnCount)"}}])
+@pytest.mark.parametrize("edit", ["a-note", "delete-last-column"])
+def test_a_first_run_that_sends_adds_its_columns_to_a_grid_with_no_spare_column(server, tmp_path, edit):
+    key = sheet_with_no_spare_column(server)
     last = len(STANDARD_HEADERS) - 1  # the seller's last column goes just before the job adds its own
-    result = run_with_edit(server, key, tmp_path, lambda sid: [{"deleteDimension": {"range": grid(
-        sid, last, last + 1, "COLUMNS")}}], when=None, kind="batchUpdate")
+    note = {"rows": [{"values": [{"userEnteredValue": {"stringValue": "call back"}}]}], "fields": "userEnteredValue"}
+    edits = {"a-note": lambda sid: [{"updateCells": {**note, "start": {"sheetId": sid, "rowIndex": 1,
+                                                                       "columnIndex": STANDARD_HEADERS.index("Notes")}}}],
+             "delete-last-column": lambda sid: [{"deleteDimension": {"range": grid(sid, last, last + 1, "COLUMNS")}}]}
+    result = run_with_edit(server, key, tmp_path, edits[edit], when=None, kind="batchUpdate")
+    assert result.emails and all(e.result == "sent" for e in result.emails)
     assert all(c.status == 200 for c in server.api_calls()), [(c.kind, c.status) for c in server.api_calls()]
     assert result.written and {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
     assert_every_row_holds_its_own_values(server, key, tmp_path)
