@@ -208,7 +208,7 @@ def test_a_value_write_with_no_answer_finds_the_rows_again_before_it_goes_again(
     # cells go where their rows are after the sort, not where they were.
     from sheetreturns.google_sheets import sheets_client
     from tests.helpers import STANDARD_HEADERS
-    from tests.test_gsheet_race import KNOWN, assert_every_row_holds_its_own_values, records
+    from tests.test_gsheet_race import KNOWN, assert_every_row_holds_its_own_values, records, sort_by_order_descending
 
     key = google_sheet(server, KNOWN)
     config = local_config(server, tmp_path)
@@ -216,9 +216,7 @@ def test_a_value_write_with_no_answer_finds_the_rows_again_before_it_goes_again(
     sheet = server.sheet(key, "Returns")
     sheet.set_value(1, STANDARD_HEADERS.index("Condition"), "Used")  # R-00001 arrives and is inspected
     sheet.set_value(1, STANDARD_HEADERS.index("Received On"), 46350)
-    order = STANDARD_HEADERS.index("Order ID")
-    sort = [{"sortRange": {"range": {"sheetId": sheet.sheet_id, "startRowIndex": 1},
-                           "sortSpecs": [{"dimensionIndex": order, "sortOrder": "DESCENDING"}]}}]
+    sort = sort_by_order_descending(sheet.sheet_id)
     waits = []
     monkeypatch.setattr(sheets_client, "sleep", lambda s: (waits.append(s), server.edit(key, sort)))
     if fault == "dropped":

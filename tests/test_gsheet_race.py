@@ -38,6 +38,27 @@ def grid(sheet_id: int, start: int, end: int, dimension: str = "ROWS") -> dict:
     return {"sheetId": sheet_id, "dimension": dimension, "startIndex": start, "endIndex": end}
 
 
+# Seller's edits, each a function of the tab's sheet id giving the requests that make it.
+def sort_by_order_descending(sid: int) -> list[dict]:
+    return [{"sortRange": {"range": {"sheetId": sid, "startRowIndex": 1}, "sortSpecs": [
+        {"dimensionIndex": STANDARD_HEADERS.index("Order ID"), "sortOrder": "DESCENDING"}]}}]
+
+
+def insert_rows(start: int, end: int):
+    return lambda sid: [{"insertDimension": {"range": grid(sid, start, end)}}]
+
+
+def delete_row_2(sid: int) -> list[dict]:  # the second return (0-based row 2)
+    return [{"deleteDimension": {"range": grid(sid, 2, 3)}}]
+
+
+def insert_priority_column(sid: int) -> list[dict]:
+    """A column inserted at A, headed Priority."""
+    return [{"insertDimension": {"range": grid(sid, 0, 1, "COLUMNS")}},
+            {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "Priority"}}]}],
+                             "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "fields": "userEnteredValue"}}]
+
+
 def records(server, key) -> list[dict]:
     rows = server.values(key, "Returns")
     return [{h: (r[i] if i < len(r) else "") for i, h in enumerate(rows[0])} for r in rows[1:]]
@@ -88,7 +109,7 @@ def test_rows_inserted_above_between_read_and_write_still_get_their_own_values(s
 @pytest.mark.slow
 def test_a_row_deleted_between_read_and_write_takes_its_values_with_it(server, tmp_path):
     key = google_sheet(server, ROWS)
-    run_with_edit(server, key, tmp_path, lambda sid: [{"deleteDimension": {"range": grid(sid, 2, 3)}}])
+    run_with_edit(server, key, tmp_path, delete_row_2)
     got = {r["Order ID"]: r["Status"] for r in records(server, key) if r["Order ID"]}
     assert got == {o: s for o, s in EXPECTED.items() if o != "1002"}
     assert_every_row_holds_its_own_values(server, key, tmp_path)
@@ -98,9 +119,7 @@ def test_a_row_deleted_between_read_and_write_takes_its_values_with_it(server, t
 @pytest.mark.slow
 def test_rows_sorted_between_read_and_write_get_their_own_values(server, tmp_path):
     key = google_sheet(server, ROWS)
-    order_col = STANDARD_HEADERS.index("Order ID")
-    run_with_edit(server, key, tmp_path, lambda sid: [{"sortRange": {
-        "range": {"sheetId": sid, "startRowIndex": 1}, "sortSpecs": [{"dimensionIndex": order_col, "sortOrder": "DESCENDING"}]}}])
+    run_with_edit(server, key, tmp_path, sort_by_order_descending)
     got = records(server, key)
     assert [r["Order ID"] for r in got] == ["1005", "1004", "1003", "1002", "1001"]
     assert {r["Order ID"]: r["Status"] for r in got} == EXPECTED
@@ -126,13 +145,7 @@ def test_rows_moved_just_before_the_column_write_leave_no_cell_of_it_in_another_
     # where the read found their rows. Rows moved just before it: its answer shows it, and those cells are
     # cleared again before any email; the write after the emails places them where their rows are.
     key = google_sheet(server, KNOWN)
-    order_col = STANDARD_HEADERS.index("Order ID")
-    edits = {
-        "sort": lambda sid: [{"sortRange": {"range": {"sheetId": sid, "startRowIndex": 1},
-                                            "sortSpecs": [{"dimensionIndex": order_col, "sortOrder": "DESCENDING"}]}}],
-        "insert-rows": lambda sid: [{"insertDimension": {"range": grid(sid, 2, 4)}}],
-        "delete-row": lambda sid: [{"deleteDimension": {"range": grid(sid, 2, 3)}}],
-    }
+    edits = {"sort": sort_by_order_descending, "insert-rows": insert_rows(2, 4), "delete-row": delete_row_2}
     result = run_with_edit(server, key, tmp_path, edits[edit], when=None, kind="batchUpdate")
     calls = [c for c in server.api_calls() if c.kind == "batchUpdate"]
     early = [r["updateCells"] for r in calls[0].body["requests"] if "updateCells" in r]
@@ -172,11 +185,7 @@ def test_a_column_inserted_meanwhile_moves_the_writes_with_it(server, tmp_path, 
     sheet = server.sheet(key, "Returns")
     sheet.set_value(1, STANDARD_HEADERS.index("Condition"), "Used")  # R-00001 arrives and is inspected
     sheet.set_value(1, STANDARD_HEADERS.index("Received On"), 46350)
-    run_with_edit(server, key, tmp_path, lambda sid: [
-        {"insertDimension": {"range": grid(sid, 0, 1, "COLUMNS")}},
-        {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "Priority"}}]}],
-                         "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "fields": "userEnteredValue"}},
-    ])
+    run_with_edit(server, key, tmp_path, insert_priority_column)
     got = {r["Order ID"]: r for r in records(server, key)}
     assert got["1001"]["Status"] == "Refund due" and got["1001"]["Priority"] == ""
     assert {o: got[o]["Status"] for o in EXPECTED if o != "1001"} == {o: s for o, s in EXPECTED.items() if o != "1001"}
@@ -200,17 +209,8 @@ def at_tabs_write(call) -> bool:
 def test_a_first_run_that_sends_finds_rows_edited_during_its_emails_in_the_answer_of_its_tabs_write(
         server, tmp_path, edit):
     key = google_sheet(server, KNOWN)
-    order_col = STANDARD_HEADERS.index("Order ID")
-    edits = {
-        "sort": lambda sid: [{"sortRange": {"range": {"sheetId": sid, "startRowIndex": 1},
-                                            "sortSpecs": [{"dimensionIndex": order_col, "sortOrder": "DESCENDING"}]}}],
-        "insert-rows": lambda sid: [{"insertDimension": {"range": grid(sid, 1, 3)}}],
-        "insert-column": lambda sid: [
-            {"insertDimension": {"range": grid(sid, 0, 1, "COLUMNS")}},
-            {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "Priority"}}]}],
-                             "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "fields": "userEnteredValue"}}],
-        "delete-row": lambda sid: [{"deleteDimension": {"range": grid(sid, 2, 3)}}],
-    }
+    edits = {"sort": sort_by_order_descending, "insert-rows": insert_rows(1, 3),
+             "insert-column": insert_priority_column, "delete-row": delete_row_2}
     result = run_with_edit(server, key, tmp_path, edits[edit], when=at_tabs_write, kind="batchUpdate")
     kinds = [c.kind for c in server.api_calls()]
     # No Drive question, no second read: the column write before the emails, the tabs write after them.
@@ -266,11 +266,7 @@ def test_a_column_inserted_just_before_the_column_write_loses_no_cell_of_the_sel
     # The run's columns go in at the right end of the table as read. A column the seller inserts just before
     # that write moves the last column of the table there: the run's columns are inserted, never written over it.
     key = google_sheet(server, [{**row, "Notes": f"note {row['Order ID']}"} for row in KNOWN])
-    run_with_edit(server, key, tmp_path, lambda sid: [
-        {"insertDimension": {"range": grid(sid, 0, 1, "COLUMNS")}},
-        {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "Priority"}}]}],
-                         "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "fields": "userEnteredValue"}},
-    ], when=None, kind="batchUpdate")
+    run_with_edit(server, key, tmp_path, insert_priority_column, when=None, kind="batchUpdate")
     got = records(server, key)
     assert {r["Order ID"]: r["Notes"] for r in got} == {r["Order ID"]: f"note {r['Order ID']}" for r in KNOWN}
     assert {r["Order ID"]: r["Status"] for r in got} == EXPECTED
