@@ -64,6 +64,8 @@ def test_a_run_killed_before_its_first_email_leaves_columns_the_next_run_adopts(
     assert [c.kind for c in server.api_calls()].count("batchUpdate") == 1
     records = [dict(zip(header, r)) for r in server.values(key, "Returns")[1:]]
     assert all(r.get("Last Email", "") == "" for r in records)
+    # ... and the cells no email changes went in with them, before the first email
+    assert all(r.get("Status") for r in records if r.get("Order ID")), records
     with MailServer() as mail:
         result = api.sync(f"gsheet:{key}", as_of=AS_OF, config=smtp(server, tmp_path, mail.port), now=NOW,
                           send_backlog=True)

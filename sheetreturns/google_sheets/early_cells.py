@@ -29,7 +29,10 @@ class Early:
 
     request: dict
     columns: dict[int, dict[int, object]] = field(default_factory=dict)  # 0-based column -> 0-based row -> value as the API gives it
-    rows: set[int] = field(default_factory=set)
+
+    @property
+    def rows(self) -> set[int]:
+        return set().union(*self.columns.values())
 
     @property
     def cells(self) -> int:
@@ -64,7 +67,7 @@ def early_cells(plan: WritePlan, kept: Kept, positions: dict[str, int], added: l
     first_row = plan.header.row_index + 1
     rows: list[dict] = []
     columns: dict[int, dict[int, object]] = {}
-    used, start, taken = 200, None, set()
+    used, start = 200, None
     pending_gap = 0  # rows with nothing to write since the last row written (sent as {} only if a row follows)
     for index in range(first_row, kept.height):
         wanted = plan.rows.get(index + 1)
@@ -93,14 +96,13 @@ def early_cells(plan: WritePlan, kept: Kept, positions: dict[str, int], added: l
         pending_gap = 0
         rows.append(row)
         used += cost
-        taken.add(index)
         for col, value in values.items():
             columns.setdefault(col, {})[index] = value
     if start is None:
         return None
     request = {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": start, "columnIndex": first_col},
                                "rows": rows, "fields": "userEnteredValue"}}
-    return Early(request, columns, taken)
+    return Early(request, columns)
 
 
 def in_place(plan: WritePlan, kept: Kept, first: dict[str, list], identity: tuple[str, ...], header, columns,
@@ -113,8 +115,9 @@ def in_place(plan: WritePlan, kept: Kept, first: dict[str, list], identity: tupl
     height = max((len(c) for c in columns.values()), default=0)
     now = keys_of(columns, header, height, identity)
     start = plan.header.row_index + 1
-    moved, lost = locate(then, start, now, header.row_index + 1, early.rows)
-    return not lost and all(moved.get(r) == r for r in early.rows)
+    rows = early.rows
+    moved, lost = locate(then, start, now, header.row_index + 1, rows)
+    return not lost and all(moved.get(r) == r for r in rows)
 
 
 def remember(kept: Kept, early: Early) -> None:

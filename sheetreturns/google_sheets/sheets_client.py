@@ -155,7 +155,7 @@ class Api:
                 if (status == 429 or status >= 500) and attempt < RETRIES:
                     sleep(_wait(exc.response, delay))
                     delay = min(delay * 2, MAX_DELAY)
-                    if before_retry is not None and what == "write":  # rows may have moved during the wait
+                    if before_retry is not None:  # rows may have moved during the wait
                         before_retry()
                     continue
                 raise self._explain(what, status, _message(exc), attempts=attempt + 1) from None
@@ -169,7 +169,7 @@ class Api:
                 if attempt < RETRIES:
                     sleep(delay)
                     delay = min(delay * 2, MAX_DELAY)
-                    if before_retry is not None and what == "write":
+                    if before_retry is not None:
                         before_retry()
                     continue
                 where = self.connection.endpoint or "Google Sheets"

@@ -18,7 +18,6 @@ the writes still to come) placed where their rows are found then.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -488,7 +487,7 @@ def _column_range(tab: str, col: int, start: int, values: list) -> dict:
 
 
 def _size(item: dict) -> int:
-    return len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 2
+    return size(item) + 2  # as sent (non-ASCII text escaped), and the comma between two ranges
 
 
 def _split(item: dict, tab: str) -> list[dict]:
