@@ -128,13 +128,9 @@ def contact_problems(line: Line, ctx: RowContext, return_id: str, status: Status
                           f"{ctx.header.label('email')} is blank: the customer cannot be contacted")
 
 
-def cross_row_problems(lines: list[Line], ids: list[str], ctx: RowContext) -> list[Problem]:
-    """Problems between rows: the same Order ID + SKU in two returns; two customers in one return."""
-    return [problem for _, problem in cross_row_problems_at(lines, ids, ctx)]
-
-
 def cross_row_problems_at(lines: list[Line], ids: list[str], ctx: RowContext) -> list[tuple[int, Problem]]:
-    """cross_row_problems, each with the index of its line in LINES."""
+    """Problems between rows (the same Order ID + SKU in two returns; two customers in one return), each with
+    the index of its line in LINES."""
     first_line: dict[tuple[str, str], int] = {}  # the index of each Order ID + SKU's first line
     clashes: dict[tuple[str, str], dict[str, int]] = {}
     line_of = first_line.setdefault

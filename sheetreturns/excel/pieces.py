@@ -220,8 +220,8 @@ class _Pass:
         # Where the first comment, CDATA section or processing instruction after <sheetData> starts (None while
         # there is none): a "row" or "</sheetData>" inside one is not one, so no piece is cut after it.
         self.odd_markup: int | None = None
-        self._markup_from = -1  # where <sheetData> ends, once the head is read (markup before it is the head's)
-        self._markup_carry = b""
+        self._in_rows = False  # past <sheetData> (markup before it is the head's)
+        self._last_byte = b""  # of the XML read so far: a "<" there and "!" at a chunk's start are one "<!"
         self.own_end = False  # the last piece holds the rest of the tab's XML with its own end
         self.queue: deque[Future] = deque()  # pieces handed to the worker, in order
         self.handed = 0  # pieces handed on to the rows
@@ -317,7 +317,7 @@ class _Pass:
         if root is None:
             raise _NotPieced()
         self._take(found.end())
-        self._markup_from = found.end()
+        self._in_rows = True
         self._look_for_markup(b"".join(self.chunks), at=found.end())
         return _DIMENSION.sub(b"", data[:found.end()]), b"</" + found.group(1) + b"sheetData></" + root.group(1) + b"worksheet>"
 
@@ -380,16 +380,16 @@ class _Pass:
         return self._take(self.offset + self.length)
 
     def _look_for_markup(self, chunk: bytes, at: int | None = None) -> None:
-        """Note the first comment, CDATA section or processing instruction in the rows (see odd_markup)."""
-        if self.odd_markup is not None or self._markup_from < 0:
-            self._markup_carry = (self._markup_carry + chunk[-8:])[-8:]
+        """Note the first comment, CDATA section or processing instruction in the rows (see odd_markup): `chunk`
+        as just read, or (`at`) the rows' start as read with the head."""
+        before = self._last_byte if at is None else b""  # (the head ends with <sheetData>'s ">")
+        if chunk:
+            self._last_byte = chunk[-1:]
+        if self.odd_markup is not None or not self._in_rows:
             return
-        before = self._markup_carry[-1:] if at is None else b""  # (the head ends with <sheetData>'s ">")
-        start = self.check.seen - len(chunk) if at is None else at
-        self._markup_carry = (self._markup_carry + chunk[-8:])[-8:]
         found = _odd_markup(chunk, before)
         if found is not None:
-            self.odd_markup = start + found
+            self.odd_markup = (self.check.seen - len(chunk) if at is None else at) + found
 
     def _submit(self) -> bool:
         """Cut, check and hand the worker the next piece; False when there is none."""
