@@ -2,7 +2,7 @@
 reading (dry runs, previews) changes nothing."""
 import sqlite3
 
-from sheetreturns.emails.journal import IN_FLIGHT, SENT, Journal
+from sheetreturns.emails.journal import IN_FLIGHT, SCHEMA_VERSION, SENT, Journal
 
 from .mail_support import NOW
 
@@ -80,3 +80,24 @@ def test_a_run_that_records_nothing_leaves_the_journal_files_as_they_were(tmp_pa
     with Journal(tmp_path / "new.emails.sqlite") as journal:  # a new journal gets its tables
         journal.queue([("R-00002", "acknowledgement", "smtp", "al@example.com", "<m2@example.com>")], NOW)
     assert states_in_database(tmp_path / "new.emails.sqlite") == {("R-00002", "acknowledgement"): "queued"}
+
+
+def test_an_older_journal_gets_the_tables_it_lacks_and_keeps_its_records(tmp_path):
+    # A journal saved before the events table and the schema version (user_version 0): opened to write, it is
+    # brought up to date, and what it recorded is still there.
+    path = tmp_path / "shop.emails.sqlite"
+    with Journal(path) as journal:
+        journal.queue([("R-00001", "acknowledgement", "smtp", "jo@example.com", "<m1@example.com>")], NOW)
+        journal.finish("R-00001", "acknowledgement", SENT, NOW)
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE events; PRAGMA user_version = 0;")
+    db.close()
+    with Journal(path) as journal:
+        assert journal.is_done("R-00001", "acknowledgement")
+        journal.queue([("R-00002", "acknowledgement", "smtp", "al@example.com", "<m2@example.com>")], NOW)
+        journal.finish("R-00002", "acknowledgement", SENT, NOW)
+    with Journal(path) as journal:
+        assert [(e.return_id, e.outcome) for e in journal.events()] == [("R-00002", "sent")]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()

@@ -47,7 +47,10 @@ QUEUED, IN_FLIGHT, SENT, OUTBOX, FAILED, UNCONFIRMED = "queued", "in-flight", "s
 DONE = frozenset({SENT, OUTBOX, UNCONFIRMED})
 SMTP, FILE = "smtp", "outbox"
 
-_SCHEMA = """
+# A change to the tables below needs a new SCHEMA_VERSION: a journal that says an older one runs the script again
+# (a new table or index is created then; a new column of an existing table needs its own ALTER TABLE here).
+SCHEMA_VERSION = 1
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS messages (
     return_id TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -73,9 +76,8 @@ CREATE TABLE IF NOT EXISTS events (
     outcome TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT ''
 );
-PRAGMA user_version = 1;
+PRAGMA user_version = {SCHEMA_VERSION};
 """
-SCHEMA_VERSION = 1  # the user_version _SCHEMA sets
 
 
 
