@@ -289,8 +289,11 @@ class _Lock:
             if exc.errno in (errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOLCK):  # a file system without flock
                 if created:  # there a lock file that exists is a held lock: not this one, made only to try
                     self.path.unlink(missing_ok=True)
-                kind, self.dies_with_process = _filelock_type()
-                self._use_filelock(kind)
+                _filelock_type()  # imports filelock without its warning
+                from filelock import SoftFileLock  # a lock file: filelock's own lock would try flock again
+
+                self.dies_with_process = False
+                self._use_filelock(SoftFileLock)
                 return self.acquire()
             raise
         self._fd = fd

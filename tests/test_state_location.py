@@ -235,8 +235,11 @@ def test_the_run_lock_excludes_a_second_run_and_dies_with_its_process(tmp_path, 
         pass  # the OS released it with the process
 
 
-def test_a_folder_without_flock_gets_filelocks_lock(tmp_path, monkeypatch):
-    # A file system that has no flock (some network shares) answers ENOSYS: the lock is then filelock's.
+@pytest.mark.parametrize("code", ["ENOSYS", "ENOLCK", "EOPNOTSUPP"])
+def test_a_folder_without_flock_gets_a_lock_file(tmp_path, monkeypatch, code):
+    # A file system that has no flock (some network shares) answers ENOSYS, ENOLCK or EOPNOTSUPP: the lock is
+    # then a lock file (filelock's SoftFileLock), which a second run finds, and whose error says to delete it if
+    # no run holds it.
     import errno
     import fcntl
 
@@ -246,7 +249,7 @@ def test_a_folder_without_flock_gets_filelocks_lock(tmp_path, monkeypatch):
     real = fcntl.flock
 
     def no_flock(fd, operation):
-        raise OSError(errno.ENOSYS, "Function not implemented")
+        raise OSError(getattr(errno, code), "no flock here")
 
     monkeypatch.setenv("SHEETRETURNS_STATE_DIR", str(tmp_path / "user-state"))
     sheet = str(tmp_path / "r.xlsx")
@@ -254,7 +257,7 @@ def test_a_folder_without_flock_gets_filelocks_lock(tmp_path, monkeypatch):
     monkeypatch.setattr(fcntl, "flock", lambda fd, op: calls.append(op) or no_flock(fd, op))
     with run_lock(tmp_path, sheet):
         assert calls  # flock was tried
-        with pytest.raises(SheetReturnsError, match="another sync of r.xlsx is running"):
+        with pytest.raises(SheetReturnsError, match="another sync of r.xlsx is running.*if none is, delete"):
             with run_lock(tmp_path, sheet):
                 pass
     monkeypatch.setattr(fcntl, "flock", real)
