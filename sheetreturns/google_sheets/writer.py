@@ -30,7 +30,7 @@ from .row_matching import (IDENTITY_KEYS, HeaderMoved, fewest_keys, found_again,
                            reread, reread_ranges)
 from ..engine.ownership import MARK, keep_ownership, mark_text, owned_headers
 from .workbook import Kept, job_columns_metadata
-from .early_cells import clear_request, early_cells, in_place, remember, size
+from .early_cells import clear_data, early_cells, in_place, remember, size, tag_requests
 from ..errors import SheetReturnsError
 
 FRESH_SECONDS = 20.0  # a first read younger than this, with no email sent since, is trusted for row positions
@@ -300,17 +300,19 @@ def prepare(book, plan: WritePlan) -> bool:
         "fields": "userEnteredValue"}})
     early = None
     if book.read_age() <= FRESH_SECONDS:  # the rows are where the read found them a moment ago
-        budget = MAX_PAYLOAD - size({"requests": requests_}) - 1000  # the write token, the read-back ranges
+        # Room for the write token, the read-back ranges and the early columns' metadata (tag_requests).
+        budget = MAX_PAYLOAD - size({"requests": requests_}) - 1000 - 300 * len(work.added)
         early = early_cells(plan, kept, work.positions, work.added, sheet["sheetId"], budget)
     if early is None:
         book.api.batch_update(requests_)
     else:
-        _write_early(book, plan, kept, requests_ + [early.request], early, sheet["sheetId"])
+        tags = tag_requests(early, sheet["sheetId"])
+        _write_early(book, plan, kept, requests_ + [early.request] + tags, early)
     book.prepared = (plan.tab, tuple(work.added), work.width)
     return True
 
 
-def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early, sheet_id: int) -> None:
+def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early) -> None:
     """The column write with the early cells, bringing the identity columns back in its answer: kept as
     written if every row was where it was read, else cleared again (see early_cells)."""
     api, tab = book.api, plan.tab
@@ -332,7 +334,7 @@ def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early
         remember(kept, early)
         book.early = early
     else:  # a row moved before the write: its cells may be in another row; the write after the emails places them
-        api.batch_update([clear_request(plan, early, sheet_id)])
+        api.write_values_by_filter(clear_data(plan, early))
 
 
 def _columns_of(plan: WritePlan, kept: Kept) -> Draft:

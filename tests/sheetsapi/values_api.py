@@ -297,3 +297,45 @@ def batch_clear(book: Spreadsheet, body: dict) -> dict:
     if cleared:
         result["clearedRanges"] = cleared
     return result
+
+
+def batch_update_by_data_filter(book: Spreadsheet, body: dict) -> dict:
+    """values:batchUpdateByDataFilter: each DataFilterValueRange's values go to every range its data filter
+    finds (a developerMetadataLookup finds the rows or columns its metadata sits on, wherever they are now);
+    a filter that finds nothing writes nothing. Values from the found range's top left; more values than the
+    range holds is an error, as for a range written by A1 notation."""
+    from .metadata_api import located
+
+    option = body.get("valueInputOption")
+    if option not in INPUT_OPTIONS:
+        raise ApiError(400, "'valueInputOption' is required but not specified" if option is None else
+                       f"Invalid value at 'value_input_option', \"{option}\"")
+    writes = []
+    for i, item in enumerate(body.get("data") or []):
+        data_filter = item.get("dataFilter")
+        if not data_filter:
+            raise ApiError(400, f"data[{i}].dataFilter is required")
+        for sheet, r0, c0, r1, c1 in located(book, data_filter):
+            text = range_text(sheet.title, r0, c0, sheet.row_count if r1 is None else r1,
+                              sheet.column_count if c1 is None else c1)
+            writes.append((data_filter, Write(book, text, item, option, f"data[{i}].values")))
+    responses, rows, cols, sheets, cells = [], set(), set(), set(), 0
+    for data_filter, write in writes:
+        response = write.apply()
+        response.pop("spreadsheetId", None)
+        response["dataFilter"] = data_filter
+        responses.append(response)
+        if write.height and write.width:
+            r, c = write.touched()
+            rows |= r
+            cols |= c
+            sheets.add(write.sheet.sheet_id)
+            cells += write.cells
+    book.touch()
+    result = {"spreadsheetId": book.key}
+    if cells:
+        result.update(totalUpdatedRows=len(rows), totalUpdatedColumns=len(cols), totalUpdatedCells=cells,
+                      totalUpdatedSheets=len(sheets))
+    if responses:
+        result["responses"] = responses
+    return result
