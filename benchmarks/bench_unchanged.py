@@ -7,7 +7,9 @@ and about 10% of rows with a problem. Ratios printed:
   unchanged re-sync / check of the same file   (target <= 1.2x)
 and the seconds the re-sync takes beyond the check (its own work: what a faster check leaves it).
 Emails are off (the sheet work is measured, as in the Google request-budget test).
-Usage: python benchmarks/bench_unchanged.py [ROWS]   (default 100000)
+Each reading figure is the best of REPEAT interleaved runs (bare, check, re-sync, bare, ...): the machine's
+neighbours move single runs by +-15%, and the best run is the one they disturbed least.
+Usage: python benchmarks/bench_unchanged.py [ROWS] [--repeat N]   (defaults 100000, 5)
 """
 from __future__ import annotations
 
@@ -73,7 +75,7 @@ RESYNC = ("result = api.sync(SYNCED, as_of=date(2026, 11, 26), config=config, no
 OPENPYXL = "book = openpyxl.load_workbook(COPY)\nbook.save(COPY)\n"
 
 
-def main(count: int) -> None:
+def main(count: int, repeat: int = 5) -> None:
     source = build_varied(count)
     work = OUT / f"varied_{count}_work"
     shutil.rmtree(work, ignore_errors=True)
@@ -88,7 +90,7 @@ def main(count: int) -> None:
         "bare": (setup + "\nimport python_calamine", BARE),
         "check": (setup + CONFIG, CHECK),
         "resync": (setup + CONFIG, RESYNC),
-    }, repeat=3)
+    }, repeat=repeat)
     writing = compare({
         "openpyxl": (setup + "\nimport openpyxl, shutil\n" + fresh, OPENPYXL),
         "sync": (setup + CONFIG + fresh + f"\nshutil.rmtree({str(state / 'sync')!r}, ignore_errors=True)\n"
@@ -110,4 +112,10 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    arguments = sys.argv[1:]
+    repeat = 5
+    if "--repeat" in arguments:
+        at = arguments.index("--repeat")
+        repeat = int(arguments[at + 1])
+        del arguments[at:at + 2]
+    main(int(arguments[0]) if arguments else 100_000, repeat)

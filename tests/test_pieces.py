@@ -402,9 +402,10 @@ def stored_book(xml: str) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.parametrize("template_on_disk", [False, True])
 @pytest.mark.parametrize("fault", ["checksum", "bad xml", "far cell", "stop early", "close midway", "ctrl-c"])
-def test_nothing_is_left_running_or_on_disk_after_an_error_or_an_early_stop(fault, monkeypatch, tmp_path,
-                                                                           temp_folder):
+def test_nothing_is_left_running_or_on_disk_after_an_error_or_an_early_stop(fault, template_on_disk, monkeypatch,
+                                                                           tmp_path, temp_folder):
     xml = numbered_sheet(60, far=45 if fault == "far cell" else None)
     if fault == "bad xml":
         xml = xml.replace('<c r="B40"><v>40</v></c>', '<c r="B40"><v>40</x></c>')
@@ -416,6 +417,8 @@ def test_nothing_is_left_running_or_on_disk_after_an_error_or_an_early_stop(faul
     path.write_bytes(data)
     whole = read_limited(path, 1000)
     force_pieces(monkeypatch, 200)
+    if template_on_disk:
+        monkeypatch.setattr(pieces._Template, "IN_MEMORY", 0)
     if fault in ("checksum", "far cell"):
         assert read_limited(path, 1000) == whole and "error" in whole
         return
@@ -544,3 +547,141 @@ def test_error_cells_without_a_reference_are_placed_only_after_the_size_check_sa
     (b"!" * 200 + b"<?x", b"", 200), (b"!" * 200, b"<", -1), (b"a<b" * 100, b"", None)])
 def test_the_search_for_comments_and_cdata_finds_the_first_wherever_it_is(data, before, expected):
     assert pieces._odd_markup(data, before) == expected
+
+
+# -- the temporary folder: full, or not a folder; a template another thread still has open ----------------------
+
+def untouched(path: Path) -> tuple:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def assert_one_temp_folder_error(result_code: int, stderr: str, folder: Path) -> None:
+    assert result_code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: the 'Returns' tab of "), stderr
+    assert f"a temporary file could not be written in {folder} (" in lines[0]
+    assert "make room there, or set TMPDIR to a folder with room" in lines[0] and "unexpected" not in lines[0]
+
+
+@pytest.mark.parametrize("template_on_disk", [False, True])
+@pytest.mark.parametrize("command", ["check", "sync"])
+def test_a_temporary_folder_that_is_not_a_folder_is_one_error_line_and_the_workbook_is_untouched(
+        command, template_on_disk, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from sheetreturns.cli import main
+
+    path = varied_workbook(tmp_path / "varied.xlsx")
+    before = untouched(path)
+    not_a_folder = tmp_path / "temp"
+    not_a_folder.write_text("a file where the temporary folder should be")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
+    force_pieces(monkeypatch, 2500)
+    if template_on_disk:  # written by this thread, before any piece
+        monkeypatch.setattr(pieces._Template, "IN_MEMORY", 0)
+    outbox = ["--outbox", str(tmp_path / "outbox")] if command == "sync" else []
+    result = CliRunner().invoke(main, [command, str(path), "--as-of", "2026-11-26", *outbox])
+    assert_one_temp_folder_error(result.exit_code, result.stderr, not_a_folder)
+    assert result.stdout == ""
+    assert untouched(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["temp", "varied.xlsx"]  # no backup, no outbox
+    assert piece_threads() == []
+
+
+@pytest.mark.posix
+@pytest.mark.slow
+@pytest.mark.parametrize("template_on_disk", [False, True])
+def test_a_full_disk_while_a_piece_is_written_is_one_error_line_and_nothing_is_left(template_on_disk, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = varied_workbook(tmp_path / "varied.xlsx")
+    before = untouched(path)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = (
+        "import resource, signal\n"
+        "from sheetreturns.excel import pieces\n"
+        "pieces.WHOLE_UP_TO, pieces.PIECE_BYTES, pieces.FIRST_PIECE_BYTES, pieces.OTHERS_TIMES = 0, 2500, 2500, 0\n"
+        f"pieces._Template.IN_MEMORY = {0 if template_on_disk else 1 << 30}\n"
+        "from sheetreturns.cli import main\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))  # every file write past 100 bytes fails, as on a full disk\n"
+        "main()\n")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "TMPDIR": str(temp)}
+    done = subprocess.run([sys.executable, "-c", script, "check", str(path), "--as-of", "2026-11-26"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert_one_temp_folder_error(done.returncode, done.stderr, temp)
+    assert "File too large" in done.stderr
+    assert untouched(path) == before
+    assert list(temp.iterdir()) == []  # the piece written in part, and the template, deleted
+
+
+def is_open(name: str) -> bool:
+    """Whether this process has the file open (any thread)."""
+    import os
+
+    try:
+        wanted = os.stat(name)
+    except OSError:
+        return False
+    for fd in os.listdir("/dev/fd"):
+        try:
+            found = os.fstat(int(fd))
+        except OSError:
+            continue
+        if (found.st_dev, found.st_ino) == (wanted.st_dev, wanted.st_ino):
+            return True
+    return False
+
+
+@pytest.mark.posix
+def test_a_dropped_pass_leaves_no_template_file_even_where_an_open_file_cannot_be_deleted(monkeypatch, tmp_path,
+                                                                                          temp_folder):
+    """A pass dropped without close() stops its worker without waiting for it. On Windows a file that is open
+    cannot be deleted: here every delete of a file this process has open is refused, as there, while the
+    worker is held in the middle of copying the template into a piece."""
+    import gc
+    import os
+
+    path = varied_workbook(tmp_path / "varied.xlsx")
+    force_pieces(monkeypatch, 2500)
+    monkeypatch.setattr(pieces._Template, "IN_MEMORY", 0)  # the template in a file of its own
+    refused = []
+    real_unlink, real_sendfile = os.unlink, os.sendfile
+
+    def unlink_as_on_windows(name, *args, **kwargs):
+        if is_open(name):
+            refused.append(name)
+            raise PermissionError(13, "The process cannot access the file because it is being used by another "
+                                      "process", name)
+        return real_unlink(name, *args, **kwargs)
+
+    copying, go_on = threading.Event(), threading.Event()
+    copies = []
+
+    def held_sendfile(*args):
+        copies.append(args)
+        if len(copies) == 2:  # the second piece: the worker has the template open
+            copying.set()
+            go_on.wait(30)
+        return real_sendfile(*args)
+
+    monkeypatch.setattr(os, "unlink", unlink_as_on_windows)
+    monkeypatch.setattr(os, "sendfile", held_sendfile)
+    with XlsxWorkbook(path, backup_dir=tmp_path / "backups") as book:
+        sheet = pieces.pieced_sheet(book.package, book.parts["Returns"], "Returns", book.limits)
+        rows = sheet.iter_rows()
+        next(rows)
+        assert copying.wait(30)
+        workers = piece_threads()
+        assert workers and list(temp_folder.glob("*.parts"))
+        del rows, sheet
+        gc.collect()  # the pass is gone: its worker is told to stop, not waited for; the template is let go
+        go_on.set()
+        for worker in workers:
+            worker.join(30)
+    assert refused == []  # nothing was deleted while open
+    # (temp_folder: the folder is empty, no worker left)

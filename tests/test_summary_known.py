@@ -15,18 +15,23 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from sheetreturns import api, loading
-from sheetreturns.engine.model import Line, Status
+from sheetreturns.engine.model import NO_BAD_CELLS, Line, Status
 from sheetreturns.engine.policy import Policy
 from sheetreturns.engine.replies import OtherReply, ReplyShown
 from sheetreturns.settings.config_file import Config
 from sheetreturns.sheet.tab_model import DeferredTab, Tab
 from sheetreturns.summary import known, summary_tab
-from sheetreturns.summary.known import KEPT, LINE_FIELDS, OUTCOME_FIELDS, known_digests, remember_digest, summary_key
+from sheetreturns.summary.known import (
+    KEPT, LINE_FIELDS, OUTCOME_FIELDS, known_digests, lines_digests, remember_digest, summary_key,
+)
 
 from .helpers import basic_row, line, run, write_workbook
 
@@ -379,3 +384,89 @@ def test_a_first_sync_starts_the_libraries_loading_and_an_unchanged_one_only_the
     assert not summarised_before and summarised  # the first run computed a Summary, the second knows it
     assert also == also_second == ("sheetreturns.excel.writer",)
     assert first is not None and second is not None and not first.is_alive() and not second.is_alive()
+
+
+# -- the key's encodings: exact, and the same however the lines are split into runs ------------------------
+
+class Text(str):
+    """A str subclass: equal to its text, but not the same value."""
+
+
+ODD_VALUES = st.one_of(
+    st.none(), st.text(max_size=6), st.integers(-2**70, 2**70), st.booleans(), st.floats(allow_nan=False),
+    st.decimals(allow_nan=False, places=2), st.decimals(allow_nan=False), st.dates(), st.datetimes(),
+    st.builds(Text, st.text(max_size=3)), st.binary(max_size=3), st.builds(bytearray, st.binary(max_size=3)),
+    st.tuples(st.text(max_size=3), st.text(max_size=3)), st.just(NO_BAD_CELLS), st.just({}),
+    st.dictionaries(st.sampled_from(["email", "qty"]), st.tuples(st.text(max_size=3), st.text(max_size=5)),
+                    max_size=2),
+    st.builds(MappingProxyType, st.dictionaries(st.sampled_from(["email"]), st.tuples(st.text(max_size=2)),
+                                                max_size=1)),
+)
+# Values of the kind each column holds, so that runs mostly take the quick way.
+KIND_VALUES = {"": st.one_of(st.none(), st.text(max_size=8), st.integers(0, 10**6)),
+               "money": st.one_of(st.none(), st.decimals(min_value=0, max_value=10**6, places=2)),
+               "date": st.one_of(st.none(), st.dates()),
+               "cells": st.one_of(st.just(NO_BAD_CELLS), st.dictionaries(st.just("email"), st.tuples(
+                   st.text(max_size=3), st.text(max_size=5)), min_size=1))}
+
+
+@st.composite
+def varied_lines(draw):
+    """Lines whose values are mostly of their column's kind, or (some of them) of any kind."""
+    count = draw(st.integers(0, 24))
+    odd = draw(st.booleans())
+    lines = []
+    for number in range(count):
+        values = {name: draw(st.one_of(KIND_VALUES[kind], ODD_VALUES) if odd else KIND_VALUES[kind])
+                  for name, kind in LINE_FIELDS.items() if name != "row"}
+        lines.append(Line(number + 2, **values))
+    return lines
+
+
+def same_value(a, b) -> bool:
+    return type(a) is type(b) and repr(a) == repr(b)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(varied_lines(), st.integers(1, 30))
+def test_the_lines_digest_is_the_same_however_the_lines_are_split_into_runs(lines, run):
+    whole = lines_digests(lines, run=len(lines) + 1)
+    assert lines_digests(lines, run=run) == whole == lines_digests(lines)
+    assert lines_digests(lines, run=1) == whole
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(varied_lines(), st.data())
+def test_any_value_that_differs_in_type_or_value_changes_the_lines_digest(lines, data):
+    if not lines:
+        return
+    index = data.draw(st.integers(0, len(lines) - 1))
+    name = data.draw(st.sampled_from([n for n in LINE_FIELDS if n != "row"]))
+    other = data.draw(st.one_of(KIND_VALUES[LINE_FIELDS[name]], ODD_VALUES))
+    if same_value(getattr(lines[index], name), other):
+        return
+    changed = list(lines)
+    changed[index] = changed[index]._replace(**{name: other})
+    assert lines_digests(changed) != lines_digests(lines)
+    assert lines_digests(changed, run=7) != lines_digests(lines, run=3)
+
+
+@pytest.mark.parametrize("kind, first, second", [
+    ("money", Decimal("2.5"), Decimal("2.50")), ("money", Decimal("2"), 2), ("money", None, Decimal("0")),
+    ("money", Decimal("0"), Decimal("-0")), ("money", Decimal("1"), "1"),
+    ("date", None, date(1, 1, 1)), ("date", date(2026, 1, 1), datetime(2026, 1, 1)), ("date", None, 0),
+    ("date", date(2026, 1, 1), "2026-01-01"), ("date", -1, "x"),
+    ("", "1", 1), ("", 1, True), ("", 1, 1.0), ("", "", None), ("", "x", Text("x")), ("", b"x", bytearray(b"x")),
+    ("", Decimal("1"), 1), ("", NO_BAD_CELLS, {}),
+    ("cells", NO_BAD_CELLS, {}), ("cells", {}, MappingProxyType({})),
+    ("cells", {"email": ("x", "bad")}, MappingProxyType({"email": ("x", "bad")})),
+    ("cells", {"email": ("x", "bad")}, {"email": ("x", "bad "), }), ("cells", {"a": (1, "m")}, {"a": (True, "m")}),
+    ("status", Status.DONE, "Done"), ("status", Status.DONE, Status.REFUSED),
+])
+def test_each_kind_of_column_tells_apart_values_equal_in_python(kind, first, second):
+    digests = []
+    for value in (first, second):
+        field = known._Field(kind)
+        field.add(["same", value, "same"] if kind != "status" else [Status.DONE, value, Status.DONE], 0)
+        digests.append(field.digest())
+    assert digests[0] != digests[1]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from sheetreturns import api
 from sheetreturns.cli.render import sync_summary_line
@@ -111,3 +112,28 @@ def test_the_summary_shows_when_the_sheet_last_changed(tmp_path):
     sync(book, config, date(2026, 11, 27), minute=50)  # nothing changed: the stamp stays
     stamp = load_workbook(book)["Summary"]["A2"].value
     assert "updated 2026-11-26 09:05" in stamp
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("column", ["Status", "Next Step", "Problems", "Inventory", "Reason Category",
+                                    "Contacted On"])
+def test_one_job_cell_changed_blanked_or_filled_is_written_back(tmp_path, column):
+    # Row 2 is a plain return; row 3 has a problem (its Problems cell holds text, row 2's is blank). The job's
+    # columns are compared whole with the cells as read: one cell of any of them, emptied where the job writes a
+    # value or filled where it writes a blank, must still be a change.
+    rows = [basic_row(), basic_row(**{"Return ID": "R-00002", "Order ID": "1002", "Qty": "lots"})]
+    book = write_workbook(tmp_path / "shop.xlsx", rows)
+    config = quiet_config(tmp_path)
+    assert sync(book, config, AS_OF).written
+    headers = [c.value for c in load_workbook(book)["Returns"][1]]
+    letter = get_column_letter(headers.index(column) + 1)
+    for row in (2, 3):
+        wb = load_workbook(book)
+        was = wb["Returns"][f"{letter}{row}"].value
+        wb["Returns"][f"{letter}{row}"] = None if was not in (None, "") else "typed by hand"
+        wb.save(book)
+        result = sync(book, config, AS_OF)
+        assert result.written and result.changes["cells"] == 1, (column, row)
+        assert load_workbook(book)["Returns"][f"{letter}{row}"].value == was
+        before = snapshot(book)
+        assert sync(book, config, AS_OF).unchanged and snapshot(book) == before

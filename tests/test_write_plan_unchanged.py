@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sheetreturns.sheet.write_plan import JobRows, WritePlan, returns_unchanged
+from sheetreturns.sheet.write_plan import _ROW_KEYS, JobRows, WritePlan, returns_unchanged
 
 from .helpers import STANDARD_HEADERS, header_map
 
@@ -47,3 +47,15 @@ def test_a_date_read_as_a_midnight_time_is_the_same_date_and_a_text_is_not():
     current = {"status": [datetime(2026, 11, 20), "x"], "next_step": ["Wait", "Wait"]}
     assert returns_unchanged(plan([2, 3], [date(2026, 11, 20), "x"], current))
     assert not returns_unchanged(plan([2, 3], ["2026-11-20", "x"], current))
+
+
+def test_a_blank_held_as_an_empty_text_reaches_a_writer_as_none():
+    # job_columns holds a blank as "" (as a blank cell reads), so an unchanged column compares equal at once;
+    # writers are given None for it, as before.
+    columns = {key: ["", ""] for key in _ROW_KEYS} | {"status": ["Open", "Done"], "next_step": ["", "Wait"]}
+    rows = JobRows([2, 3], columns)
+    current = {"status": ["Open", "Done"], "next_step": ["", "Wait"]}
+    assert returns_unchanged(WritePlan("Returns", HEADER, [], rows, current=current))
+    assert rows.as_columns[1] == {key: [None, None] for key in _ROW_KEYS} | {"status": ["Open", "Done"],
+                                                                           "next_step": [None, "Wait"]}
+    assert rows[2] == dict.fromkeys(_ROW_KEYS) | {"status": "Open"}

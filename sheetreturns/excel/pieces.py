@@ -44,6 +44,7 @@ import os
 import re
 import struct
 import tempfile
+import threading
 import weakref
 import zipfile
 import zlib
@@ -54,7 +55,7 @@ from typing import Iterator
 import python_calamine as calamine
 
 from ..engine.values import CellError
-from ..errors import SourceUnreadable
+from ..errors import SheetReturnsError, SourceUnreadable
 from .limits import CHUNK, Limits, SizeCheck, check_sheet_extent, damaged
 from .package import ErrorCells, Package, finish_error_cells
 
@@ -403,7 +404,7 @@ class _Pass:
         self.cut += 1
         self._find_errors()
         if self.pool is None:
-            self.template = _Template(self.source.package.zip, self.source.others, self.name)
+            self.template = _Template(self.source.package.zip, self.source.others, self.name, self.title)
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="sheetreturns-piece")
             self._finalizer = weakref.finalize(self, _stop, self.pool, self.template)
         parts = [self.head, *piece] if self.own_end else [self.head, *piece, self.tail]
@@ -471,14 +472,23 @@ def _rows_end(data: bytearray, start: int) -> re.Match | None:
 
 class _Template:
     """The workbook's parts besides the tab, stored, as the start of every piece's zip file: kept in memory (or,
-    with many shared strings, in a temporary file copied to each piece's start), with their directory entries."""
+    with many shared strings, in a temporary file copied to each piece's start), with their directory entries.
+
+    The temporary file is deleted by whichever comes last: delete() (the pass stopped) or the worker closing it
+    after a copy. On Windows a file that is open cannot be deleted (Python opens files without the sharing flag
+    that would allow it): a pass dropped without close() stops its worker without waiting for it, so a delete
+    at that moment, while the worker copies the file, would fail and leave the file in the temporary folder.
+    Counting who has it open makes the file go as soon as the last one closes it, on every system."""
 
     IN_MEMORY = 4 * MB
 
-    def __init__(self, zip_file: zipfile.ZipFile, others: dict[str, str], name: str) -> None:
+    def __init__(self, zip_file: zipfile.ZipFile, others: dict[str, str], name: str, title: str) -> None:
         self.central = b""
         self.count = 0
         self.path: str | None = None
+        self._lock = threading.Lock()
+        self._open = 0  # copies under way (the worker's)
+        self._deleted = False  # delete() was called: the last copy to end deletes the file
         parts = []
         offset = 0
         for entry, original in others.items():
@@ -495,16 +505,26 @@ class _Template:
         self.size = offset
         self.data = b"".join(parts)
         if self.size > self.IN_MEMORY:
-            handle, self.path = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".parts")
             try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(self.data)
-            except BaseException:
-                self.delete()
-                raise
+                handle, self.path = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".parts")
+                try:
+                    with os.fdopen(handle, "wb") as out:
+                        out.write(self.data)
+                except BaseException:
+                    self.delete()
+                    raise
+            except OSError as exc:
+                raise _no_room(exc, title, name) from None
             self.data = b""
 
     def delete(self) -> None:
+        with self._lock:
+            self._deleted = True
+            if self._open:
+                return  # the worker deletes it once its copy is done
+        self._unlink()
+
+    def _unlink(self) -> None:
         if self.path is not None:
             try:
                 os.unlink(self.path)
@@ -523,6 +543,20 @@ class _Template:
 
     def copy_to(self, fd: int) -> None:
         """The template at the start of the file `fd` (from its file: for the one in memory, see _write_piece)."""
+        with self._lock:
+            if self._deleted:
+                raise _Stopped()
+            self._open += 1
+        try:
+            self._copy(fd)
+        finally:
+            with self._lock:
+                self._open -= 1
+                last = self._deleted and not self._open
+            if last:
+                self._unlink()
+
+    def _copy(self, fd: int) -> None:
         with open(self.path, "rb") as source:
             sent = 0
             if hasattr(os, "sendfile"):
@@ -543,7 +577,8 @@ class _Template:
 
 
 def _stop(pool: ThreadPoolExecutor, template: _Template) -> None:
-    """close()'s last step, or a pass dropped unclosed: the worker ends after its piece; the template goes."""
+    """close()'s last step, or a pass dropped unclosed: the worker ends after its piece; the template goes (at
+    once, or when the worker has closed it: see _Template)."""
     pool.shutdown(wait=False, cancel_futures=True)
     template.delete()
 
@@ -551,10 +586,15 @@ def _stop(pool: ThreadPoolExecutor, template: _Template) -> None:
 def _read_piece(template: _Template, part: str, title: str, name: str, parts: list, crc: int | None) -> object:
     """The worker: the piece's temporary workbook file written, read by calamine, deleted; calamine's sheet.
     Few steps that take the GIL back (each may wait for the main thread): no more than 6 for a piece."""
-    handle, temp = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".xlsx")
+    try:
+        handle, temp = tempfile.mkstemp(prefix="sheetreturns-piece-", suffix=".xlsx")
+    except OSError as exc:
+        raise _no_room(exc, title, name) from None
     try:
         try:
             _write_piece(handle, template, part, parts, crc)
+        except OSError as exc:  # the disk full, a file size limit ...
+            raise _no_room(exc, title, name) from None
         finally:
             os.close(handle)
         parts.clear()  # the piece's XML goes before calamine makes its copy
@@ -572,6 +612,14 @@ def _read_piece(template: _Template, part: str, title: str, name: str, parts: li
             os.unlink(temp)
         except OSError:
             pass
+
+
+def _no_room(exc: OSError, title: str, name: str) -> SheetReturnsError:
+    """A temporary file for a piece could not be written: the workbook is fine, the temporary folder is not."""
+    return SheetReturnsError(
+        f"the {title!r} tab of {name} could not be read: a temporary file could not be written in "
+        f"{tempfile.gettempdir()} ({exc.strerror or exc}): make room there, or set TMPDIR to a folder with "
+        f"room, and run again")
 
 
 def _write_piece(fd: int, template: _Template, part: str, parts: list, crc: int | None) -> None:
@@ -625,6 +673,10 @@ def _write_all(fd: int, parts: list) -> None:
             views.pop(0)
         if done:
             views[0] = views[0][done:]
+
+
+class _Stopped(Exception):
+    """The pass was stopped before the worker began a piece: nobody waits for that piece any more."""
 
 
 class _NotPieced(Exception):

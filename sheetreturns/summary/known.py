@@ -27,11 +27,11 @@ from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from importlib import metadata
-from itertools import compress
-from operator import attrgetter, itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 
-from ..engine.model import Evaluation, Line
+from ..engine.model import NO_BAD_CELLS, Evaluation, Line
 from ..engine.policy import Policy
 from ..sheet.tab_model import DeferredTab, Tab
 from ..sheet.tab_names import SUMMARY_TAB
@@ -55,13 +55,141 @@ def summary_key(evaluation: Evaluation, policy: Policy, not_acknowledged: list[t
                               list(evaluation.other_replies))).encode("utf-8", "surrogatepass"))
     lines, outcomes = evaluation.lines, evaluation.outcomes
     digest.update(b"\0%d\0%d\0" % (len(lines), len(outcomes)))
-    for name, kind in LINE_FIELDS.items():  # a Line is a named tuple: its fields are read by position, quickest
-        digest.update(name.encode() + b"\0")
-        digest.update(_column_bytes(list(map(itemgetter(Line._fields.index(name)), lines)), kind))
+    for name, part in lines_digests(lines):
+        digest.update(name.encode() + b"\0" + part)
     for name, kind in OUTCOME_FIELDS.items():
-        digest.update(name.encode() + b"\0")
-        digest.update(_column_bytes(list(map(attrgetter(name), outcomes)), kind))
+        field = _Field(kind)
+        field.add(list(map(attrgetter(name), outcomes)), 0)
+        digest.update(name.encode() + b"\0" + field.digest())
     return digest.hexdigest()[:32]
+
+
+def lines_digests(lines: list[Line], run: int | None = None) -> list[tuple[str, bytes]]:
+    """Each of the LINE_FIELDS of LINES digested: read a run of lines at a time (touching each line once: most
+    of the cost is reaching them), then a column at a time. Each value turns into the same bytes whatever run
+    it comes in (`run`: how many lines at a time, for tests), so the digests are those of whole columns."""
+    run = run or _RUN
+    fields = [(Line._fields.index(name), name, _Field(kind)) for name, kind in LINE_FIELDS.items()]
+    for start in range(0, len(lines), run):
+        columns = list(zip(*lines[start:start + run]))
+        for position, _, field in fields:
+            field.add(list(columns[position]), start)
+    return [(name, field.digest()) for _, name, field in fields]
+
+
+_RUN = 256  # values encoded together (any number gives the same bytes)
+
+
+class _Field:
+    """The digest of one column's values, fed a run of them at a time. A value of the kind the column holds
+    (see LINE_FIELDS) is written the quick way; any other value is written as a placeholder, and told
+    exactly (its position, its type and its repr) in a second digest. Values that differ in type or in
+    value give different bytes; equal values give the same bytes in any process. The bytes of a value do
+    not depend on the run it comes in (but for "status", always given whole), so a column fed in runs of
+    any length has one digest."""
+
+    __slots__ = ("kind", "main", "others", "_buffer", "_pickler")
+
+    def __init__(self, kind: str) -> None:
+        self.kind, self.main, self.others = kind, hashlib.sha256(), hashlib.sha256()
+        self._buffer = io.BytesIO()
+        self._pickler = pickle.Pickler(self._buffer, protocol=3)
+        self._pickler.fast = True
+
+    def digest(self) -> bytes:
+        return self.main.digest() + self.others.digest()
+
+    def add(self, values: list, start: int) -> None:
+        """VALUES, the column's values of rows start, start + 1, ... (of the list of lines or outcomes)."""
+        if len(values) > _RUN:
+            for offset in range(0, len(values), _RUN):
+                self.add(values[offset:offset + _RUN], start + offset)
+            return
+        if not values:
+            return
+        kind = self.kind
+        if kind == "":  # text and whole numbers: pickled, which is exact and quick for them
+            try:
+                self.main.update(self._pickled(values))
+                return
+            except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+                pass
+            for position, value in enumerate(values):
+                try:
+                    self.main.update(self._pickled([value]))
+                except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+                    self.main.update(b"\xff")  # no pickle opcode
+                    self._other(start + position, value)
+        elif kind == "date":  # a date's day number (from 1), 0 for a blank, -1 for anything else (told apart)
+            try:  # anything else makes a None, which array() refuses
+                self.main.update(array.array("q", [day.toordinal() if day.__class__ is date else 0 if day is None
+                                                   else None for day in values]).tobytes())
+            except TypeError:
+                for position, day in enumerate(values):
+                    if day.__class__ is not date and day is not None:
+                        self._other(start + position, day)
+                self.main.update(array.array("q", [day.toordinal() if day.__class__ is date else 0 if day is None
+                                                   else -1 for day in values]).tobytes())
+        elif kind == "money":  # an amount's every digit (str; never empty), "" for a blank, each then a NUL;
+            # anything else "?" (told apart)
+            try:  # anything else makes a None, which join() refuses
+                self.main.update(("\0".join([amount.__str__() if amount.__class__ is Decimal else "" if amount is None
+                                             else None for amount in values]) + "\0").encode())
+            except TypeError:
+                for position, amount in enumerate(values):
+                    if amount.__class__ is not Decimal and amount is not None:
+                        self._other(start + position, amount)
+                self.main.update(("\0".join([amount.__str__() if amount.__class__ is Decimal else "" if amount is None
+                                             else "?" for amount in values]) + "\0").encode())
+        elif kind == "cells":  # the cells of a row that could not be read: mostly none. Only the rows with
+            # some are told, each by its position (and its cells pickled, or as text if they cannot be)
+            rows = list(compress(range(len(values)), map(is_not, values, repeat(NO_BAD_CELLS))))
+            if rows:
+                try:
+                    self.others.update(self._pickled([part for row in rows for part in (start + row, values[row])]))
+                except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+                    for row in rows:
+                        try:
+                            self.others.update(self._pickled([start + row, values[row]]))
+                        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+                            self._other(start + row, values[row])
+        elif kind == "status":  # one Enum's members: its name and their values
+            kinds = set(map(type, values))
+            member = next(iter(kinds)) if len(kinds) == 1 else None
+            if member is not None and issubclass(member, Enum):
+                try:
+                    self.main.update(b"E" + member.__qualname__.encode() + b"\0"
+                                     + self._pickled(list(map(attrgetter("_value_"), values))))
+                    return
+                except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+                    pass
+            for position, value in enumerate(values):
+                self.main.update(b"\xff")
+                self._other(start + position, value)
+        else:
+            raise ValueError(f"no such kind of column: {kind!r}")
+
+    def _pickled(self, values: list) -> bytes:
+        """Each value pickled alone, one after the other: a list of at most 1,000 values pickled without
+        pickle's memo (equal values give equal bytes however shared) and without protocol 4's frames is its
+        header (PROTO 3, EMPTY_LIST, then MARK, or nothing for one value), its values, then APPENDS (or
+        APPEND) and STOP."""
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._pickler.dump(values)
+        data = buffer.getvalue()
+        return data[3 if len(values) == 1 else 4:-2]
+
+    def _other(self, index: int, value: object) -> None:
+        """A value not of its column's kind: its position and its repr (a mapping's: its items, sorted)."""
+        kind = value.__class__
+        try:
+            text = f"M{kind.__module__}.{kind.__qualname__}:{sorted(value.items())!r}"
+        except (AttributeError, TypeError):
+            text = f"R{kind.__module__}.{kind.__qualname__}:{value!r}"
+        told = text.encode("utf-8", "surrogatepass")
+        self.others.update(b"%d %d " % (index, len(told)) + told)
 
 
 def deferred_summary(evaluation: Evaluation, policy: Policy, generated_at: datetime,
@@ -172,45 +300,6 @@ def _installed(name: str) -> str:
 
 def _policy_values(policy: Policy) -> list[tuple[str, object]]:
     return [(f.name, getattr(policy, f.name)) for f in fields(policy)]
-
-
-def _column_bytes(column: list, kind: str = "") -> bytes:
-    """One column of values as bytes that differ whenever a value differs (in type or in value), and are the
-    same for equal values in any process. `kind` (see LINE_FIELDS) picks the quickest way; a column holding
-    something else than its kind says still comes out exactly, only slower."""
-    if kind == "date":  # each date's day number, 0 for a blank (day numbers start at 1)
-        try:  # a value that is not exactly a date or None (a datetime, a text) becomes None: array() refuses it
-            return b"D" + array.array("q", [day.toordinal() if day.__class__ is date else 0 if day is None else None
-                                            for day in column]).tobytes()
-        except TypeError:
-            pass
-    elif kind == "status":
-        kinds = set(map(type, column))
-        if len(kinds) == 1 and issubclass(next(iter(kinds)), Enum):
-            return b"E" + next(iter(kinds)).__qualname__.encode() + _pickled(list(map(attrgetter("_value_"), column)))
-    elif kind == "cells":  # the cells of a row that could not be read: mostly none
-        try:
-            rows = list(compress(range(len(column)), column))
-            return b"M" + repr(rows).encode() + repr([sorted(column[row].items()) for row in rows]).encode(
-                "utf-8", "surrogatepass")
-        except (TypeError, ValueError):
-            pass
-    elif kind == "":  # text and whole numbers: pickled, which is exact and quick for them
-        try:
-            return b"P" + _pickled(column)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            pass
-    # Amounts (Decimal), and anything else: the repr names each value's type and its every digit.
-    return b"R" + repr(column).encode("utf-8", "surrogatepass")
-
-
-def _pickled(values: list) -> bytes:
-    """Plain values pickled without pickle's memo, so that equal values give equal bytes however shared."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump(values)
-    return buffer.getvalue()
 
 
 def _canonical(value: object) -> str:
