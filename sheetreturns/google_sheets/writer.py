@@ -163,13 +163,15 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         # A column added before the emails was deleted or renamed meanwhile (it is not where its header is).
         _add_again(book, plan, header, work)
     queue = _chunks(_value_ranges(tab, header, work, moved, plan.header), tab)
+    # The Return IDs this run assigns: an earlier value write may have filled them in before one got no answer.
+    ours = frozenset(c.value for c in as_read.changes if c.key == "return_id")
 
     def again() -> list[dict]:
         """A value write got no clear answer and is about to go again: the rows are found again (a sort during
         the wait would put its cells in other rows), and every cell is placed anew: the one to send now."""
         nonlocal header, moved, skipped, work, queue
         try:
-            header, moved, skipped, work = _find_rows_again(book, plan, kept, as_read, True, early)
+            header, moved, skipped, work = _find_rows_again(book, plan, kept, as_read, True, early, ours)
         except HeaderMoved:  # (Google's own refusals keep their words: busy, no access ...)
             raise SheetReturnsError(
                 f"the header row of the {tab!r} tab changed while sheetreturns was writing: run it again (some "
@@ -223,18 +225,22 @@ def _grid_rows(book, tab: str) -> int:
     return book.sheets[tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
 
 
-def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False, early=None):
+def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False, early=None,
+                     ours: frozenset = frozenset()):
     """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
     keys = _keys(work)
     header, columns = reread(book.api, plan.tab, plan.header, keys, _grid_rows(book, plan.tab))
-    return _relocate(plan, kept, work, header, columns, prepared=prepared, early=early)
+    return _relocate(plan, kept, work, header, columns, prepared=prepared, early=early, ours=ours)
 
 
 def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, columns: dict[str, list],
-              identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False, early=None):
+              identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False, early=None,
+              ours: frozenset = frozenset()):
     """Map every changed row to where it is now by its identity (or drop it), given the rows read again.
     `prepared`: the added columns were written with their headers before (prepare): they are found by
-    their header text, wherever they are now; `early`: the cells written with them (early_cells)."""
+    their header text, wherever they are now; `early`: the cells written with them (early_cells);
+    `ours`: Return IDs this run assigned that an earlier value write of it may have filled in already (a
+    row holding one is matched as the blank it was when read)."""
     keep_ownership(plan.header, header)
     if prepared:
         for key in work.added:
@@ -249,6 +255,9 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
     first = keys_of(_first_columns(plan, kept), plan.header, kept.height, identity)
     height = max((len(c) for c in columns.values()), default=0)
     now = keys_of(columns, header, height, identity)
+    if ours and "return_id" in identity and "return_id" in header.columns:
+        at = [k for k in identity if k in header.columns].index("return_id")
+        now = [key[:at] + (None,) + key[at + 1:] if key[at] in ours else key for key in now]
     wanted = {c.row for c in work.changes}
     moved, lost = locate(first, plan.header.row_index + 1, now, header.row_index + 1, wanted)
     positions = dict(header.columns)
