@@ -324,3 +324,33 @@ def test_a_first_run_that_sends_adds_its_columns_to_a_grid_with_no_spare_column(
     assert all(c.status == 200 for c in server.api_calls()), [(c.kind, c.status) for c in server.api_calls()]
     assert result.written and {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
     assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_column_added_again_on_a_grid_with_seller_data_right_of_a_blank_gap_fits_the_grid(server, tmp_path):
+    # The seller keeps a figure in a column right of the table, past blank columns, with no header, and the
+    # grid ends there. The run adds its columns right of that figure; during its emails the seller deletes the
+    # Status column: it is added again at the right end, once, and its cells fit the grid.
+    key = sheet_with_no_spare_column(server)
+    sid = server.sheet(key, "Returns").sheet_id
+    width = len(STANDARD_HEADERS)
+    server.edit(key, [{"appendDimension": {"sheetId": sid, "dimension": "COLUMNS", "length": 5}},
+                      {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "total 42"}}]}],
+                                       "start": {"sheetId": sid, "rowIndex": 3, "columnIndex": width + 4},
+                                       "fields": "userEnteredValue"}}])
+
+    def delete_status(sid):
+        col = server.values(key, "Returns")[0].index("Status")
+        return [{"deleteDimension": {"range": grid(sid, col, col + 1, "COLUMNS")}}]
+
+    result = run_with_edit(server, key, tmp_path, delete_status, when=at_tabs_write, kind="batchUpdate")
+    assert all(c.status == 200 for c in server.api_calls()), [(c.kind, c.status) for c in server.api_calls()]
+    assert result.written and result.ok, result.failures
+    rows = server.values(key, "Returns")
+    headers = rows[0]
+    assert headers.count("Status") == 1 and headers.count("Next Step") == 1
+    assert rows[3][width + 4] == "total 42" and headers.index("Status") > width + 4
+    assert server.sheet(key, "Returns").column_count - len(headers) <= 2  # no blank columns left between
+    assert {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

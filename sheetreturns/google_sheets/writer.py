@@ -261,7 +261,15 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
     wanted = {c.row for c in work.changes}
     moved, lost = locate(first, plan.header.row_index + 1, now, header.row_index + 1, wanted)
     positions = dict(header.columns)
-    width = max(len(header.headers), work.width + len(header.headers) - len(plan.header.headers))
+    # The table's right end now: where it ended as read, moved by the columns inserted or deleted since, as
+    # the header row's end (its last header) shows; a column the seller left blank between the header's end
+    # and data further right counts once. Prepared, the header row ended with the columns added then.
+    then = work.width + len(work.added) if prepared else _header_end(plan.header.headers)
+    width = max(len(header.headers), work.width + (len(work.added) if prepared else 0) + _header_end(header.headers) - then)
+    if prepared and not any(k in header.columns for k in work.added):
+        # None of them is where its header was: they may all be gone, and with them the header row's end
+        # they made; the table's end is then as read, moved by the seller's columns.
+        width = max(width, work.width + _header_end(header.headers) - _header_end(plan.header.headers))
     added = [k for k in work.added if k not in positions]
     for offset, key in enumerate(added):
         positions[key] = width + offset
@@ -276,6 +284,11 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
                 continue  # filled in by the seller meanwhile
         remaining.append(change)
     return header, moved, lost, Draft(remaining, positions, added, width)
+
+
+def _header_end(headers: list[str]) -> int:
+    """Columns up to the header row's last header."""
+    return max((i + 1 for i, h in enumerate(headers) if h), default=0)
 
 
 def prepare(book, plan: WritePlan) -> bool:
