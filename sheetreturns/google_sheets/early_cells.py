@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from ..sheet.write_plan import FILLABLE_KEYS, WritePlan
-from .cells import to_api
+from .draw_tab import cell_value
 from .row_matching import keys_of, locate
 from .workbook import Kept
 
@@ -53,14 +53,8 @@ def size(item: object) -> int:
 
 def _entered(value: object) -> tuple[dict, object] | None:
     """(userEnteredValue, the value as a read gives it back) for a planned value; None for a blank."""
-    api = value if value.__class__ is str else to_api(value)
-    if api == "" or api is None:
-        return None
-    if isinstance(api, bool):
-        return {"boolValue": api}, api
-    if isinstance(api, (int, float)):
-        return {"numberValue": api}, api
-    return {"stringValue": str(api)}, str(api)
+    entered = cell_value(value)
+    return (entered, next(iter(entered.values()))) if entered else None
 
 
 def early_cells(plan: WritePlan, kept: Kept, positions: dict[str, int], added: list[str], sheet_id: int,
