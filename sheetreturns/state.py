@@ -7,14 +7,15 @@ the user's state folder, never in whatever folder a command happened to be start
 earlier version kept in ``.sheetreturns`` in the working folder is moved there the first time it is needed.
 
 The run lock is in the user's state folder whatever the config says, so two runs on the same sheet exclude
-each other from anywhere. It is an operating-system lock (filelock: ``fcntl`` on POSIX, ``msvcrt`` on
-Windows) that dies with its process, so a killed run never leaves a stale lock behind. Where neither exists
+each other from anywhere. It is an operating-system lock (``flock`` on POSIX, filelock's ``msvcrt``
+lock on Windows) that dies with its process, so a killed run never leaves a stale lock behind. Where neither exists
 the lock is a file; one left by a run that died is taken over once the process it names is gone.
 
 Everything written here is private: folders 0700 and files 0600 from the moment they are created.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -109,15 +110,17 @@ def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     return os.open(path, flags | getattr(os, "O_BINARY", 0), FILE_MODE)
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically (temp file, fsync, rename), the file 0600 throughout."""
+def write_private(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` atomically (temp file, fsync, rename), the file 0600 throughout. Without `durable`
+    the file is not synced to disk first (a power cut may then lose it, never leave it half written)."""
     temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     descriptor = open_private(temp)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -211,9 +214,23 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+_FLOCK = "flock"  # _lock_type's answer where fcntl has flock: the lock is taken here, without filelock
+
+
 def _lock_type():
-    """filelock's choice for this system, and whether it is an OS lock that dies with its process (msvcrt on
-    Windows, fcntl elsewhere) rather than a lock file, which outlives a killed process."""
+    """How the run lock locks, and whether it is an OS lock that dies with its process rather than a lock file,
+    which outlives a killed process: flock where the system has it (POSIX), else filelock's choice (msvcrt on
+    Windows, a lock file where there is neither)."""
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None
+    if fcntl is not None and hasattr(fcntl, "flock"):
+        return _FLOCK, True
+    return _filelock_type()
+
+
+def _filelock_type():
     import warnings
 
     with warnings.catch_warnings():
@@ -227,15 +244,25 @@ class _Lock:
     where the system has one (``dies_with_process``); else a lock file."""
 
     def __init__(self, path: Path) -> None:
-        kind, self.dies_with_process = _lock_type()  # first: it imports filelock without its warning
-        from filelock import Timeout
-
         self.path = path
+        self._fd: int | None = None
+        self._timeout: type[Exception] | tuple = ()  # filelock's Timeout, when filelock locks
+        kind, self.dies_with_process = _lock_type()
+        self._flock = kind == _FLOCK
+        if not self._flock:
+            self._use_filelock(kind)
+
+    def _use_filelock(self, kind) -> None:
+        from filelock import Timeout  # after _filelock_type, which imports filelock without its warning
+
+        self._flock = False
         self._timeout = Timeout
-        self._lock = kind(str(path), timeout=0, mode=FILE_MODE, is_singleton=False)
+        self._lock = kind(str(self.path), timeout=0, mode=FILE_MODE, is_singleton=False)
 
     def acquire(self) -> bool:
         try:
+            if self._flock:
+                return self._acquire_flock()
             self._lock.acquire(timeout=0)
         except self._timeout:
             return False
@@ -245,8 +272,36 @@ class _Lock:
                                     f"then run again") from None
         return True
 
+    def _acquire_flock(self) -> bool:
+        import fcntl
+
+        flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd, created = open_private(self.path, flags | os.O_CREAT | os.O_EXCL), True
+        except FileExistsError:
+            fd, created = open_private(self.path, flags), False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK):
+                return False  # held by another run
+            if exc.errno in (errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOLCK):  # a file system without flock
+                if created:  # there a lock file that exists is a held lock: not this one, made only to try
+                    self.path.unlink(missing_ok=True)
+                kind, self.dies_with_process = _filelock_type()
+                self._use_filelock(kind)
+                return self.acquire()
+            raise
+        self._fd = fd
+        return True
+
     def release(self) -> None:
-        self._lock.release(force=True)
+        if not self._flock:
+            self._lock.release(force=True)
+        elif self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the file releases its flock
 
 
 @contextmanager
@@ -273,9 +328,9 @@ def run_lock(state_dir: Path, source: str, also: tuple[Path, ...] = ()) -> Itera
         try:
             write_private(holder_path, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                                    "since": f"{datetime.now():%Y-%m-%d %H:%M:%S}",
-                                                   "sheet": state_key(source)}).encode())
+                                                   "sheet": state_key(source)}).encode(), durable=False)
         except OSError:
-            pass  # only used to say who holds the lock
+            pass  # only used to say who holds the lock (not synced: a run waits for no disk)
         adopt_legacy_state(state_dir, source, locked=True, also=also)
         _register(state_dir, source)
         yield

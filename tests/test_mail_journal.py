@@ -65,3 +65,18 @@ def test_folding_twice_logs_each_event_once(tmp_path):
     path.with_suffix(".log").write_bytes(saved)  # a crash after the fold's commit, before the log was emptied
     with Journal(path) as journal:
         assert [(e.return_id, e.outcome) for e in journal.events()] == [("R-1", "sent")]
+
+
+def test_a_run_that_records_nothing_leaves_the_journal_files_as_they_were(tmp_path):
+    # An unchanged run opens the journal to read it; only a record is written (and synced to disk).
+    path = tmp_path / "shop.emails.sqlite"
+    with Journal(path) as journal:
+        journal.queue([("R-00001", "acknowledgement", "smtp", "jo@example.com", "<m1@example.com>")], NOW)
+        journal.finish("R-00001", "acknowledgement", SENT, NOW)
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()}
+    with Journal(path) as journal:
+        assert journal.is_done("R-00001", "acknowledgement") and len(journal.events()) == 1
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()} == before
+    with Journal(tmp_path / "new.emails.sqlite") as journal:  # a new journal gets its tables
+        journal.queue([("R-00002", "acknowledgement", "smtp", "al@example.com", "<m2@example.com>")], NOW)
+    assert states_in_database(tmp_path / "new.emails.sqlite") == {("R-00002", "acknowledgement"): "queued"}

@@ -200,3 +200,63 @@ def test_the_run_lock_works_and_the_command_line_imports_without_fcntl(tmp_path)
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("another sync of r.xlsx is running")
+
+
+def test_the_run_lock_excludes_a_second_run_and_dies_with_its_process(tmp_path, monkeypatch):
+    # flock, taken directly: a second run (here another process) is refused while the first holds it, and a
+    # run killed while holding it leaves nothing to delete. filelock is not imported for it.
+    from sheetreturns.errors import SheetReturnsError
+    from sheetreturns.state import run_lock
+
+    monkeypatch.setenv("SHEETRETURNS_STATE_DIR", str(tmp_path / "user-state"))
+    sheet = str(tmp_path / "r.xlsx")
+    holder = (
+        "import os, signal, sys\n"
+        "from sheetreturns.state import run_lock\n"
+        f"with run_lock({str(tmp_path)!r}, {sheet!r}):\n"
+        "    print('filelock' in sys.modules, flush=True)\n"
+        "    sys.stdin.readline()\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SHEETRETURNS_STATE_DIR": str(tmp_path / "user-state")}
+    run = subprocess.Popen([sys.executable, "-c", holder], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        assert run.stdout.readline().strip() == "False"  # holding the lock, without filelock
+        with pytest.raises(SheetReturnsError, match="another sync of r.xlsx is running"):
+            with run_lock(tmp_path, sheet):
+                pass
+        run.stdin.write("\n")
+        run.stdin.flush()
+        assert run.wait(30) == -9  # killed while holding it
+    finally:
+        run.kill()
+    with run_lock(tmp_path, sheet):
+        pass  # the OS released it with the process
+
+
+def test_a_folder_without_flock_gets_filelocks_lock(tmp_path, monkeypatch):
+    # A file system that has no flock (some network shares) answers ENOSYS: the lock is then filelock's.
+    import errno
+    import fcntl
+
+    from sheetreturns.errors import SheetReturnsError
+    from sheetreturns.state import run_lock
+
+    real = fcntl.flock
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setenv("SHEETRETURNS_STATE_DIR", str(tmp_path / "user-state"))
+    sheet = str(tmp_path / "r.xlsx")
+    calls = []
+    monkeypatch.setattr(fcntl, "flock", lambda fd, op: calls.append(op) or no_flock(fd, op))
+    with run_lock(tmp_path, sheet):
+        assert calls  # flock was tried
+        with pytest.raises(SheetReturnsError, match="another sync of r.xlsx is running"):
+            with run_lock(tmp_path, sheet):
+                pass
+    monkeypatch.setattr(fcntl, "flock", real)
+    with run_lock(tmp_path, sheet):
+        pass

@@ -75,6 +75,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 PRAGMA user_version = 1;
 """
+SCHEMA_VERSION = 1  # the user_version _SCHEMA sets
+
 
 
 def journal_path(state_dir: Path, source: str) -> Path:
@@ -148,7 +150,10 @@ class Journal:
             if not readonly:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")
-                self.db.executescript(_SCHEMA)
+                if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                    # A new journal (or an older one): its tables. Setting the version is a write, synced to
+                    # disk: a journal that has them is only read until something is recorded.
+                    self.db.executescript(_SCHEMA)
             for row in self.db.execute("SELECT return_id, kind, state, channel, recipient, subject, message_id, "
                                        "detail, attempts, updated, boot FROM messages"):
                 entry = Entry(*row[:9], datetime.fromisoformat(row[9]), row[10])

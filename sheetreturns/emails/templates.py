@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -164,11 +165,17 @@ class Templates:
                        auto_reload=False)
         self.html_env = Environment(autoescape=True, **options)
         self.text_env = Environment(autoescape=False, **options)
-        self.shared = {"store": one_line(policy.store_name, 120), "reply_to": reply_to or ""}
+        self._basics = {"store": one_line(policy.store_name, 120), "reply_to": reply_to or ""}
         self._cache: dict[str, object] = {}
-        # The signature is the same in every email: rendered once per run, handed to templates as text.
-        self.shared["signature"] = self._render("signature.txt", self.shared).strip("\n")
-        self.shared["signature_html"] = Markup(self._render("signature.html", self.shared).strip("\n"))
+
+    @cached_property
+    def shared(self) -> dict[str, object]:
+        """What every email's template is given. The signature is the same in every email: rendered once per
+        run, when the first email is (a run that sends none compiles no template), handed to templates as text."""
+        shared = dict(self._basics)
+        shared["signature"] = self._render("signature.txt", shared).strip("\n")
+        shared["signature_html"] = Markup(self._render("signature.html", shared).strip("\n"))
+        return shared
 
     def _template(self, name: str):
         template = self._cache.get(name)

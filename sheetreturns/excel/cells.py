@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from .package import _column_index
 
@@ -52,7 +51,7 @@ def text_xml(text: str) -> bytes:
         return b"<t>" + text.encode("utf-8") + b"</t>"
     text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
     text = _INVALID_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-    body = escape(text).encode("utf-8")
+    body = _escape(text).encode("utf-8")
     space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
     return b"<t" + space + b">" + body + b"</t>"
 
@@ -147,10 +146,19 @@ def old_value(tag: bytes, body: bytes | None, shared: "SharedStrings") -> object
         return _unescape(raw)
 
 
-def _unescape(raw: bytes) -> str:
-    from xml.sax.saxutils import unescape
+def _escape(text: str) -> str:
+    """XML-escaped text (as xml.sax.saxutils.escape, which would import urllib.request with it)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
-    return unescape(raw.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+
+def _unescape(raw: bytes) -> str:
+    """The text of XML-escaped bytes (the five named entities; &amp; last, as xml.sax.saxutils.unescape)."""
+    text = raw.decode("utf-8", "replace")
+    if "&" not in text:
+        return text
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
 
 
 def same_value(old: object, new: object, date1904: bool) -> bool:

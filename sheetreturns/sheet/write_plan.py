@@ -218,7 +218,7 @@ def build_plan(
 
 def filled_counts(plan: WritePlan) -> dict[str, int]:
     """How many blank Return ID and Notified On cells the plan fills in."""
-    if isinstance(plan.rows, JobRows) and plan.rows.as_columns is not None:
+    if isinstance(plan.rows, JobRows) and plan.rows.as_cells is not None:
         return dict.fromkeys(FILLABLE_KEYS, 0)  # rows still held as columns hold job-owned values only
     return {key: sum(1 for values in plan.rows.values() if key in values) for key in FILLABLE_KEYS}
 
