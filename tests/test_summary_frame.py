@@ -14,12 +14,26 @@ from sheetreturns.engine.model import NO_BAD_CELLS, Line, Outcome, Status
 from sheetreturns.engine.report_facts import is_amazon_fba
 from sheetreturns.engine.statuses import line_value, refunded_amount
 from sheetreturns.settings.config_file import Config
-from sheetreturns.summary.rows import _amount_owed, _customer_key, _inspected, _money, is_non_product, rows_frame
+from sheetreturns.summary.rows import _amount_owed, _money, is_non_product, rows_frame
 from sheetreturns.summary.tables import product_names
 
 from .helpers import line, run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "returns.xlsx"
+
+
+# The rules the frame's columns follow, written row by row: the frame, made column by column, must agree.
+
+def _customer_key(line: Line) -> str | None:
+    if line.email:
+        return line.email.lower()
+    if line.customer:
+        return "name:" + " ".join(line.customer.lower().split())
+    return None
+
+
+def _inspected(line: Line) -> bool:
+    return line.received_on is not None and line.condition is not None
 
 
 def plain_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:

@@ -59,3 +59,14 @@ def test_a_blank_held_as_an_empty_text_reaches_a_writer_as_none():
     assert rows.as_columns[1] == {key: [None, None] for key in _ROW_KEYS} | {"status": ["Open", "Done"],
                                                                            "next_step": [None, "Wait"]}
     assert rows[2] == dict.fromkeys(_ROW_KEYS) | {"status": "Open"}
+
+
+def test_the_plan_writes_each_rows_problems_as_the_outcome_words_them():
+    from sheetreturns.sheet.write_plan import job_columns
+
+    from .helpers import line, run
+
+    evaluation = run(line(2), line(3, return_id="R-00002", qty=0, email="no-at-sign"), line(4, return_id="R-00003",
+                                                                                         email="also-none"))
+    assert sum(len(o.problems) for o in evaluation.outcomes) >= 3 and len(evaluation.outcomes[1].problems) >= 2
+    assert job_columns(evaluation, {}, {})["problems"] == [o.problems_text for o in evaluation.outcomes]

@@ -46,8 +46,8 @@ def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: 
     if line.decision == "Refuse":
         return Status.REFUSED, "Refund refused"
 
+    symbol = policy.currency_symbol
     if line.received_on is None:
-        symbol = policy.currency_symbol
         if line.reimbursed_on is not None:
             paid = f" {money(line.reimbursed_amount, symbol)}" if line.reimbursed_amount is not None else ""
             return Status.DONE, f"Reimbursed{paid} on {day(line.reimbursed_on)}: nothing to do"
@@ -74,7 +74,6 @@ def status_of(line: Line, policy: Policy, as_of: date, deadline: date, blocker: 
         paid = received_value if received == ordered else price * ordered
     # (a refund of exactly the value returned, the usual one, is neither too much nor too little)
     differs = paid is not None and received_value is not None and paid != received_value
-    symbol = policy.currency_symbol if differs or line.refunded_on is None else ""  # read where money is written
     if differs and paid > received_value + TOLERANCE:
         return Status.OVER_REFUNDED, f"Refund is {money(paid - received_value, symbol)} more than the items returned: check it"
     if line.refunded_on is not None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import ConfigError, SourceUnreadable
+from .package import first_line
+from .worksheet_head import ELEMENT_PREFIX
 
 MB = 1 << 20
 DEFAULT_PART_MB = 2048  # Excel's largest sheet (1,048,576 rows) of 25 columns is ~1,070 MB of XML; read in pieces
@@ -82,7 +84,7 @@ def check_sheet_extent(zip_file: zipfile.ZipFile, part: str, name: str, tab: str
 
 
 def damaged(name: str, exc: BaseException) -> SourceUnreadable:
-    return SourceUnreadable(f"{name} is damaged ({exc}): open it in Excel and save it again")
+    return SourceUnreadable(f"{name} is damaged ({first_line(exc)}): open it in Excel and save it again")
 
 
 class SizeCheck:
@@ -208,7 +210,7 @@ def _walk_part(zip_file: zipfile.ZipFile, part: str, name: str, stop_above: int 
 
 
 _LONGEST_TAG = 64 << 20  # a comment or tag this long is not from a spreadsheet program
-_NAME = rb'(?:[A-Za-z_][\w.-]*:)?'  # an element's name may carry a namespace prefix
+_NAME = ELEMENT_PREFIX
 _QUOTED = rb'(?:[^>"\']++|"[^"]*+"|\'[^\']*+\')*+'  # a tag's inside: quoted values may hold ">" (and "<")
 _ATTRIBUTES = rb'(' + _QUOTED + rb')'
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..engine.values import CellError
 from ..errors import SourceUnreadable
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -80,7 +81,7 @@ class Package:
         except KeyError:
             raise SourceUnreadable(f"{self.path.name} is damaged: its part {name} is missing") from None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # truncated, bad CRC
-            raise SourceUnreadable(f"{self.path.name} is damaged ({_short(exc)}): open it in Excel and save it again") from None
+            raise SourceUnreadable(f"{self.path.name} is damaged ({first_line(exc)}): open it in Excel and save it again") from None
 
     def open(self, name: str):
         return self.zip.open(self._names[name])
@@ -89,7 +90,7 @@ class Package:
         try:
             return etree.fromstring(self.read(name), safe_parser())
         except etree.XMLSyntaxError as exc:
-            raise SourceUnreadable(f"{self.path.name} is damaged: {name} is not valid XML ({_short(exc)})") from None
+            raise SourceUnreadable(f"{self.path.name} is damaged: {name} is not valid XML ({first_line(exc)})") from None
 
     # -- checks ------------------------------------------------------------
 
@@ -103,7 +104,7 @@ class Package:
                     head = handle.read(_PROLOG_BYTES)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
                 raise SourceUnreadable(
-                    f"{self.path.name} is damaged or incomplete ({_short(exc)}): open it in Excel and save it again"
+                    f"{self.path.name} is damaged or incomplete ({first_line(exc)}): open it in Excel and save it again"
                 ) from None
             if _DTD.search(head):
                 raise SourceUnreadable(
@@ -200,9 +201,15 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         raise SourceUnreadable(f"cannot open {path}: {exc.strerror or exc}") from None
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) < 120 else text[:117] + "..."
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's text (a parser's or calamine's may run on), at most 120 characters."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def tab_unreadable(name: str, title: str, exc: BaseException) -> SourceUnreadable:
+    """calamine refused a tab (read whole, or a piece of it)."""
+    return SourceUnreadable(f"the {title!r} tab of {name} could not be read ({first_line(exc)})")
 
 
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
@@ -274,6 +281,28 @@ class ErrorCells:
             value = _VALUE.search(window, match.end(), close if close >= 0 else len(window))
             if value is not None:
                 self.found[(int(ref[2]) - 1, _column_index(ref[1]))] = value[1].decode("utf-8", "replace")
+
+
+def by_row(cells: dict[tuple[int, int], str]) -> dict[int, dict[int, str]]:
+    """Error cells as found, (row, column) -> text, by row: row -> column -> text."""
+    rows: dict[int, dict[int, str]] = {}
+    for (row, col), text in cells.items():
+        rows.setdefault(row, {})[col] = text
+    return rows
+
+
+def overlay(row: list, index: int, errors: dict[int, dict[int, str]]) -> list:
+    """`row` (the `index`th, 0-based) with the error cells found on it (`errors`, by_row's) put back as
+    CellError values: calamine reads them as blanks."""
+    cols = errors.get(index)
+    if not cols:
+        return row
+    row = list(row)
+    for col, text in cols.items():
+        if col >= len(row):
+            row.extend([""] * (col + 1 - len(row)))
+        row[col] = CellError(text)
+    return row
 
 
 def _error_cells_by_position(package: Package, part: str) -> dict[tuple[int, int], str]:

@@ -54,10 +54,10 @@ from typing import Iterator
 
 import python_calamine as calamine
 
-from ..engine.values import CellError
 from ..errors import SheetReturnsError, SourceUnreadable
 from .limits import CHUNK, Limits, SizeCheck, check_sheet_extent, damaged
-from .package import ErrorCells, Package, finish_error_cells
+from .package import ErrorCells, Package, by_row, finish_error_cells, overlay, tab_unreadable
+from .worksheet_head import ELEMENT_PREFIX, ROOT, SHEET_DATA
 
 MB = 1 << 20
 WHOLE_UP_TO = 8 * MB  # a tab's XML up to this size is checked, then read whole (pieces would gain little)
@@ -73,12 +73,11 @@ ZIP64_FROM = 0xFFFF0000  # a piece this big (4 GB: a tab without r on its rows) 
 _HEAD_MAX = 16 * MB  # the XML before <sheetData>: column widths, views ... (more than this: read whole)
 _CARRY = 4096  # bytes looked at again for a closing </sheetData> cut in two by a chunk's end
 
-_SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
-_SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
-_ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)worksheet\b")
-_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*>(?:\s*</(?:[A-Za-z_][\w.-]*:)?dimension\s*>)?")
+_P = ELEMENT_PREFIX
+_SHEET_DATA_END = re.compile(rb"</" + _P + rb"sheetData\s*>")
+_DIMENSION = re.compile(rb"<" + _P + rb"dimension\b[^>]*>(?:\s*</" + _P + rb"dimension\s*>)?")
 # A row that says where it is: a piece may start only there.
-_ROW_WITH_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br\s*=\s*["\']')
+_ROW_WITH_REF = re.compile(rb"<" + _P + rb"row\s[^>]*?\br\s*=\s*[\"']")
 
 Row = list[object]
 
@@ -102,35 +101,13 @@ def pieced_sheet(package: Package, part: str, title: str, limits: Limits) -> "Pi
         return None
 
 
-def overlay(row: Row, index: int, errors: dict[int, dict[int, str]]) -> Row:
-    """`row` (the `index`th, 0-based) with the error cells found on it put back as CellError values."""
-    cols = errors.get(index)
-    if not cols:
-        return row
-    row = list(row)
-    for col, text in cols.items():
-        if col >= len(row):
-            row.extend([""] * (col + 1 - len(row)))
-        row[col] = CellError(text)
-    return row
-
-
-def by_row(cells: dict[tuple[int, int], str]) -> dict[int, dict[int, str]]:
-    rows: dict[int, dict[int, str]] = {}
-    for (row, col), text in cells.items():
-        rows.setdefault(row, {})[col] = text
-    return rows
-
-
 class PiecedSheet:
-    """Rows of one tab read piece by piece; stands in for calamine's sheet (`iter_rows`, `start`, `end`).
+    """Rows of one tab read piece by piece; stands in for calamine's sheet (`iter_rows`, `end`).
 
     `iter_rows` yields every row from row 1 and column A (no `start` offset to add), error cells put back. The
     first piece is kept while the rows after it are not yet asked for: the header search reads a few rows, then
     the full read starts again from the top and goes on with the pieces already checked and read behind it.
     Reading from the top again later starts a new pass. close() ends the pass (the reader calls it)."""
-
-    start = None  # rows come padded from column A already
 
     def __init__(self, package: Package, zip_name: str, part: str, others: dict[str, str], title: str,
                  limits: Limits) -> None:
@@ -309,12 +286,12 @@ class _Pass:
 
     def _head(self) -> tuple[bytes, bytes]:
         """The XML up to and with <sheetData> (without <dimension>), and what closes a piece after its rows."""
-        while (found := _SHEET_DATA.search(data := b"".join(self.chunks))) is None:
+        while (found := SHEET_DATA.search(data := b"".join(self.chunks))) is None:
             if self.length > _HEAD_MAX or not self._more():
                 raise _NotPieced()
         if found.group(2):  # <sheetData/>: no rows
             raise _NotPieced()
-        root = _ROOT.search(data, 0, found.start())
+        root = ROOT.search(data, 0, found.start())
         if root is None:
             raise _NotPieced()
         self._take(found.end())
@@ -605,8 +582,7 @@ def _read_piece(template: _Template, part: str, title: str, name: str, parts: li
             finally:
                 book.close()
         except Exception as exc:  # calamine's XmlError ...
-            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-            raise SourceUnreadable(f"the {title!r} tab of {name} could not be read ({text})") from None
+            raise tab_unreadable(name, title, exc) from None
     finally:
         try:
             os.unlink(temp)

@@ -13,9 +13,9 @@ from ..engine.columns import HEADER_SEARCH_ROWS, HeaderMap, find_header
 from ..engine.ownership import MARK, read_mark
 from ..errors import ConfigError, SheetReturnsError, SourceUnreadable
 from ..sheet.tab_names import SETTINGS_TAB, pick_returns_tab, settings_entries
-from .package import ErrorCells, Package, error_cells, finish_error_cells
+from .package import ErrorCells, Package, by_row, error_cells, finish_error_cells, first_line, overlay, tab_unreadable
 from .limits import Limits, check_part_sizes, check_sheet_extent
-from .pieces import PiecedSheet, by_row, overlay, pieced_sheet
+from .pieces import PiecedSheet, pieced_sheet
 from .safe_save import DEFAULT_BACKUP_DAYS, Fingerprint, refuse_if_open, refuse_if_read_only
 
 Row = list[object]
@@ -52,7 +52,7 @@ class XlsxWorkbook:
             raise SourceUnreadable(f"{self.name} is password-protected: save it without a password") from None
         except Exception as exc:  # calamine's XmlError, ZipError, CalamineError ...
             self.package.close()
-            raise SourceUnreadable(f"{self.name} could not be read ({_first_line(exc)}): open it in Excel and save it again") from None
+            raise SourceUnreadable(f"{self.name} could not be read ({first_line(exc)}): open it in Excel and save it again") from None
         worksheets = {m.name for m in self.book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet}
         self.parts = {s.name: s.part for s in self.package.info.sheets}
         self.titles = [name for name in self.book.sheet_names if name in worksheets]
@@ -125,7 +125,7 @@ class XlsxWorkbook:
             try:
                 self._sheets[title] = self.book.get_sheet_by_name(title)
             except Exception as exc:
-                raise SourceUnreadable(f"the {title!r} tab of {self.name} could not be read ({_first_line(exc)})") from None
+                raise tab_unreadable(self.name, title, exc) from None
         return self._sheets[title]
 
     def _errors(self, title: str) -> dict[int, dict[int, str]]:
@@ -237,7 +237,3 @@ class XlsxWorkbook:
                 found.add(cell.get("r", ""))
         return found
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:120]

@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from .worksheet_stream import SheetEdits
 
 
+ELEMENT_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element's name may carry a namespace prefix
+ROOT = re.compile(rb"<(" + ELEMENT_PREFIX + rb")worksheet\b")  # group 1: its prefix
+SHEET_DATA = re.compile(rb"<(" + ELEMENT_PREFIX + rb")sheetData\b[^>]*?(/?)>")  # group 2: "/" when empty
 _DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*\bref=")([^"]*)(")')
 _COLS = re.compile(rb"<((?:\w+:)?)cols\b[^>]*>(.*?)</(?:\w+:)?cols>", re.S)
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*?)/?>")
@@ -77,5 +80,6 @@ def widen(before: bytes, p: bytes, edits: "SheetEdits", max_col: int) -> bytes:
 
 
 def prefix_of(head: bytes) -> bytes:
-    match = re.search(rb"<(\w+:)?worksheet\b", head)
-    return match.group(1) or b"" if match else b""
+    """The namespace prefix of the worksheet's root element (with its colon; b"" for none, or none found)."""
+    match = ROOT.search(head)
+    return match.group(1) if match else b""

@@ -46,18 +46,6 @@ def _amount_owed(line: Line, status: Status) -> float | None:
     return None if owed is None else float(owed)
 
 
-def _customer_key(line: Line) -> str | None:
-    if line.email:
-        return line.email.lower()
-    if line.customer:
-        return "name:" + " ".join(line.customer.lower().split())
-    return None
-
-
-def _inspected(line: Line) -> bool:
-    return line.received_on is not None and line.condition is not None
-
-
 def _money(value) -> float:
     return np.nan if value is None else float(value)
 
@@ -66,8 +54,10 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
     """One row per sheet row, with the typed values and the engine's conclusions the figures need.
 
     Each column is read off the rows by a C-level getter and made in its final type straight away, so only a
-    few columns are ever held as Python lists (at a million rows, every column as a list at once was ~0.35 GB);
-    the values are the ones the plain per-row functions above give (tests/test_summary_frame.py compares).
+    few columns are ever held as Python lists (at a million rows, every column as a list at once was ~0.35 GB).
+    The rules are written here once, column by column (tests/test_summary_frame.py compares them with the
+    same rules written row by row): the customer key is the address in lower case, else "name:" and the name
+    in lower case with its spaces folded; a row is inspected once it is received and has a Condition.
     """
     size = len(lines)
 
@@ -105,7 +95,7 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
                               for day, count, got in zip(received_on, units, column("received_qty"))], int)
     units = numbers(units, int)
     conditions = column("condition")
-    inspected = (numbers(map(is_not, received_on, repeat(None)), bool)  # _inspected()
+    inspected = (numbers(map(is_not, received_on, repeat(None)), bool)
                  & numbers(map(is_not, conditions, repeat(None)), bool))
     defective = inspected & (numbers(map(eq, conditions, repeat("Defective")), bool)
                              | numbers(map(eq, column("damage_by"), repeat("Manufacturer")), bool))
@@ -124,7 +114,7 @@ def rows_frame(lines: list[Line], outcomes: list[Outcome]) -> pd.DataFrame:
         "product": grouped(column("product")),
         "customer": customers,
         "email": emails,
-        "customer_key": grouped([email.lower() if email else  # _customer_key()
+        "customer_key": grouped([email.lower() if email else
                                  "name:" + " ".join(name.lower().split()) if name else None
                                  for email, name in zip(emails, customers)]),
         "units": units,
