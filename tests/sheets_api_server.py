@@ -255,6 +255,8 @@ class SheetsServer:
             return self._json(call, 200, values_api.batch_read(book, q))
         if rest == "/values:batchUpdate" and call.method == "POST":
             return self._json(call, 200, values_api.batch_update(book, body))
+        if rest == "/values:batchUpdateByDataFilter" and call.method == "POST":
+            return self._json(call, 200, values_api.batch_update_by_data_filter(book, body))
         if rest == "/values:batchClear" and call.method == "POST":
             return self._json(call, 200, values_api.batch_clear(book, body))
         if rest.startswith("/values/"):

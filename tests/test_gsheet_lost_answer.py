@@ -261,3 +261,39 @@ def test_a_failed_search_for_the_rows_before_a_value_write_goes_again_says_what_
     kinds = [(c.kind, c.status) for c in server.api_calls()]
     assert ("values.batchUpdate", 503) in kinds and kinds[-1] == ("values.batchGet", 503), kinds
     assert "header row" not in str(caught.value) and "503" in str(caught.value), caught.value
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_value_write_lost_after_a_chunk_that_filled_return_ids_still_places_every_rows_cells(
+        server, tmp_path, monkeypatch, no_waiting, fault):
+    # The cells go out in several value writes. The first fills the blank Return IDs this run assigned; the
+    # answer of the second is lost (it applied), so the rows are found again before it goes again. The rows
+    # whose Return ID was blank when read now hold this run's own: they are still found, and every cell
+    # (the Contacted On of the customers just emailed among them) is written, none left for the next run.
+    from sheetreturns.google_sheets import writer
+    from tests.test_gsheet_race import assert_every_row_holds_its_own_values, records
+
+    rows = [basic_row(**{"Return ID": "", "Order ID": f"80{i:02}", "Notified On": None, "Email": f"c{i}@example.com"})
+            for i in range(30)]
+    key = google_sheet(server, rows)
+    monkeypatch.setattr(writer, "MAX_PAYLOAD", 1500)  # many small value writes
+    server.reset_counts()
+    second = lambda call: sum(c.kind == "values.batchUpdate" for c in server.calls) == 2  # noqa: E731
+    if fault == "dropped":
+        server.faults.drop("values.batchUpdate", applied=True, when=second)
+    else:
+        server.faults.fail(500, kind="values.batchUpdate", applied=True, when=second)
+    outbox = tmp_path / "outbox"
+    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=local_config(server, tmp_path),
+                      now=NOW.replace(tzinfo=None), outbox=outbox)
+    assert not server.faults.pending
+    writes = [c for c in server.api_calls() if c.kind == "values.batchUpdate"]
+    assert any(re.search(r"!A\d", r["range"]) for r in writes[0].body["data"])  # the first filled Return IDs
+    assert result.written and result.ok, result.failures
+    assert result.changes.get("rows_left_for_next_run", 0) == 0
+    got = records(server, key)
+    assert len({r["Return ID"] for r in got}) == len(rows) and all(r["Return ID"] for r in got)
+    emailed = [e for e in result.emails if e.result == "outbox"]
+    assert len(emailed) == len(rows)
+    assert all(r["Status"] and r["Contacted On"] and r["Notified On"] for r in got), got
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

@@ -150,12 +150,36 @@ def test_rows_moved_just_before_the_column_write_leave_no_cell_of_it_in_another_
     calls = [c for c in server.api_calls() if c.kind == "batchUpdate"]
     early = [r["updateCells"] for r in calls[0].body["requests"] if "updateCells" in r]
     assert any(len(u.get("rows", [])) > 1 for u in early)  # the column write held the rows' cells
-    assert any("range" in r.get("updateCells", {}) for r in calls[1].body["requests"])  # ... cleared again
+    cleared = [c for c in server.api_calls() if c.kind == "values.batchUpdateByDataFilter"]
+    assert len(cleared) == 1 and calls[1].kind == "batchUpdate"  # ... cleared again (by the columns' metadata)
     expected = {o: s for o, s in EXPECTED.items() if not (edit == "delete-row" and o == "1002")}
     got = {r["Order ID"]: r for r in records(server, key) if r["Order ID"]}
     assert {o: got[o]["Status"] for o in expected} == expected
     assert all(not r["Status"] for r in records(server, key) if not r["Order ID"])  # no cell in a blank row
     assert result.ok or edit == "delete-row"
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_column_inserted_before_the_clear_of_moved_rows_cells_leaves_the_sellers_columns_alone(server, tmp_path):
+    # Rows are sorted just before the column write (its early cells must be cleared again), then, within that
+    # round trip, the seller inserts a column at A: the job's columns move one to the right, and the seller's
+    # last column moves to where the first of them was. The clear follows the job's columns, not positions.
+    key = google_sheet(server, [{**row, "Notes": f"note {row['Order ID']}"} for row in KNOWN])
+
+    def sort_then_insert_after(sid):
+        server.faults.before(lambda s: s.edit(key, insert_priority_column(sid)),
+                             when=lambda call: call.method == "POST" and call.kind != "token")
+        return sort_by_order_descending(sid)
+
+    run_with_edit(server, key, tmp_path, sort_then_insert_after, when=None, kind="batchUpdate")
+    assert [c.kind for c in server.api_calls()].count("values.batchUpdateByDataFilter") == 1  # the clear
+    got = records(server, key)
+    assert {r["Order ID"]: r["Notes"] for r in got} == {r["Order ID"]: f"note {r['Order ID']}" for r in KNOWN}
+    assert {r["Order ID"]: r["Status"] for r in got} == EXPECTED
+    headers = server.values(key, "Returns")[0]
+    assert headers[0] == "Priority" and headers.count("Status") == 1 and headers.count("Notes") == 1
     assert_every_row_holds_its_own_values(server, key, tmp_path)
 
 
@@ -299,4 +323,34 @@ def test_a_first_run_that_sends_adds_its_columns_to_a_grid_with_no_spare_column(
     assert result.emails and all(e.result == "sent" for e in result.emails)
     assert all(c.status == 200 for c in server.api_calls()), [(c.kind, c.status) for c in server.api_calls()]
     assert result.written and {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
+    assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_column_added_again_on_a_grid_with_seller_data_right_of_a_blank_gap_fits_the_grid(server, tmp_path):
+    # The seller keeps a figure in a column right of the table, past blank columns, with no header, and the
+    # grid ends there. The run adds its columns right of that figure; during its emails the seller deletes the
+    # Status column: it is added again at the right end, once, and its cells fit the grid.
+    key = sheet_with_no_spare_column(server)
+    sid = server.sheet(key, "Returns").sheet_id
+    width = len(STANDARD_HEADERS)
+    server.edit(key, [{"appendDimension": {"sheetId": sid, "dimension": "COLUMNS", "length": 5}},
+                      {"updateCells": {"rows": [{"values": [{"userEnteredValue": {"stringValue": "total 42"}}]}],
+                                       "start": {"sheetId": sid, "rowIndex": 3, "columnIndex": width + 4},
+                                       "fields": "userEnteredValue"}}])
+
+    def delete_status(sid):
+        col = server.values(key, "Returns")[0].index("Status")
+        return [{"deleteDimension": {"range": grid(sid, col, col + 1, "COLUMNS")}}]
+
+    result = run_with_edit(server, key, tmp_path, delete_status, when=at_tabs_write, kind="batchUpdate")
+    assert all(c.status == 200 for c in server.api_calls()), [(c.kind, c.status) for c in server.api_calls()]
+    assert result.written and result.ok, result.failures
+    rows = server.values(key, "Returns")
+    headers = rows[0]
+    assert headers.count("Status") == 1 and headers.count("Next Step") == 1
+    assert rows[3][width + 4] == "total 42" and headers.index("Status") > width + 4
+    assert server.sheet(key, "Returns").column_count - len(headers) <= 2  # no blank columns left between
+    assert {r["Order ID"]: r["Status"] for r in records(server, key)} == EXPECTED
     assert_every_row_holds_its_own_values(server, key, tmp_path)

@@ -118,3 +118,27 @@ def test_errors_have_googles_json_shape_including_injected_429s(server):
     missing = session.get(f"{server.url}/v4/spreadsheets/nope")
     assert missing.json() == {"error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}}
     assert server.count("metadata") == 2
+
+
+@pytest.mark.network
+def test_column_metadata_moves_with_its_column_and_a_write_by_data_filter_follows_it(server):
+    # As Google documents developer metadata: it stays with the column it was put on when columns are inserted
+    # before it, and goes when that column is deleted; a developerMetadataLookup finds the column where it is.
+    key = server.create("Meta")
+    server.put_rows(key, "Sheet1", [["a", "b", "c"], [1, 2, 3]])
+    sid = server.sheet(key, "Sheet1").sheet_id
+    client = gspread_client(server.url)
+    book = client.open_by_key(key)
+    book.batch_update({"requests": [{"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": "k", "metadataValue": "v", "visibility": "DOCUMENT",
+        "location": {"dimensionRange": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 2}}}}}]})
+    server.edit(key, [{"insertDimension": {"range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}])
+    url = f"https://sheets.googleapis.com/v4/spreadsheets/{key}/values:batchUpdateByDataFilter"
+    body = {"valueInputOption": "RAW", "data": [{"dataFilter": {"developerMetadataLookup": {"metadataKey": "k"}},
+                                                 "majorDimension": "COLUMNS", "values": [[None, ""]]}]}
+    answer = client.http_client.request("post", url, json=body).json()
+    assert answer["responses"][0]["updatedRange"] == "Sheet1!C1:C2"
+    assert server.values(key, "Sheet1") == [["", "a", "b", "c"], ["", 1, "", 3]]
+    server.edit(key, [{"deleteDimension": {"range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": 2, "endIndex": 3}}}])
+    answer = client.http_client.request("post", url, json={**body, "data": [{**body["data"][0], "values": [["x"]]}]}).json()
+    assert "responses" not in answer and server.values(key, "Sheet1") == [["", "a", "c"], ["", 1, 3]]

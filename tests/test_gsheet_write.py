@@ -213,3 +213,15 @@ def test_a_sheet_whose_grid_ends_at_its_last_row_syncs(server, tmp_path):
     sync(server, key, tmp_path)
     assert [r["Status"] for r in by_id(server, key).values()] == ["Awaiting item", "Refund due", "Awaiting item"]
     assert all(c.status == 200 for c in server.calls)
+
+
+def test_a_value_json_cannot_hold_is_sent_as_text():
+    # JSON has no NaN or infinity: a Decimal NaN went out as a float NaN, which no JSON reader accepts.
+    import json
+    from decimal import Decimal
+    from sheetreturns.google_sheets.cells import to_api
+    from sheetreturns.google_sheets.early_cells import _entered
+
+    for value in (Decimal("NaN"), Decimal("Infinity"), float("nan"), float("-inf")):
+        json.dumps([to_api(value), _entered(value)], allow_nan=False)
+    assert (to_api(Decimal("2.50")), to_api(Decimal("4")), to_api(3.0)) == (2.5, 4, 3)

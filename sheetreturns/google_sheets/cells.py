@@ -49,13 +49,11 @@ def to_api(value: object) -> object:
         return value
     if isinstance(value, (date, datetime)):
         return serial(value)
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, float)):
         number = float(value)
+        if not math.isfinite(number):
+            return str(value)  # JSON has no NaN or infinity: as text, as a drawn tab shows it
         return int(number) if number.is_integer() else number
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        return int(value) if value.is_integer() else value
     if isinstance(value, int):
         return value
     return str(value)

@@ -8,18 +8,24 @@ sorts during the emails, like any cell, so the write after the last email has th
 
 The write brings the identity columns back in its answer. If a row moved between the read and the
 write (or the header did), the cells may sit in other rows: they are cleared again at once, before any
-email, and the write after the emails places them all where their rows are then.
+email, and the write after the emails places them all where their rows are then. That clear finds the
+columns by developer metadata the same write puts on each of them (key EARLY_KEY, a value of this run's
+own), not by position: a column the seller inserts meanwhile moves them, and the clear follows them
+(a column deleted meanwhile takes its metadata with it, and is not cleared). The metadata stays on the
+columns afterwards (a few short items, only on the run that adds the columns).
 """
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 
 from ..sheet.write_plan import FILLABLE_KEYS, WritePlan
-from .cells import to_api
+from .draw_tab import cell_value
 from .row_matching import keys_of, locate
 from .workbook import Kept
 
+EARLY_KEY = "sheetreturns.early"  # developer metadata key on the columns the early cells went to
 EMAIL_KEYS = frozenset({"contacted_on", "last_email"})  # what the emails change (the rest is known before them)
 
 
@@ -29,6 +35,7 @@ class Early:
 
     request: dict
     columns: dict[int, dict[int, object]] = field(default_factory=dict)  # 0-based column -> 0-based row -> value as the API gives it
+    tag: str = field(default_factory=lambda: secrets.token_hex(8))  # this run's metadata value (see EARLY_KEY)
 
     @property
     def rows(self) -> set[int]:
@@ -46,14 +53,8 @@ def size(item: object) -> int:
 
 def _entered(value: object) -> tuple[dict, object] | None:
     """(userEnteredValue, the value as a read gives it back) for a planned value; None for a blank."""
-    api = value if value.__class__ is str else to_api(value)
-    if api == "" or api is None:
-        return None
-    if isinstance(api, bool):
-        return {"boolValue": api}, api
-    if isinstance(api, (int, float)):
-        return {"numberValue": api}, api
-    return {"stringValue": str(api)}, str(api)
+    entered = cell_value(value)
+    return (entered, next(iter(entered.values()))) if entered else None
 
 
 def early_cells(plan: WritePlan, kept: Kept, positions: dict[str, int], added: list[str], sheet_id: int,
@@ -128,9 +129,18 @@ def remember(kept: Kept, early: Early) -> None:
             column[row] = value
 
 
-def clear_request(plan: WritePlan, early: Early, sheet_id: int) -> dict:
-    """Empty the early cells' columns below the header again (values only: formats stay)."""
-    cols = early.columns
-    return {"updateCells": {"range": {"sheetId": sheet_id, "startRowIndex": plan.header.row_index + 1,
-                                      "startColumnIndex": min(cols), "endColumnIndex": max(cols) + 1},
-                            "fields": "userEnteredValue"}}
+def tag_requests(early: Early, sheet_id: int) -> list[dict]:
+    """Developer metadata on each column the early cells go to, created in the same write as they are."""
+    return [{"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": EARLY_KEY, "metadataValue": f"{early.tag} {col}", "visibility": "DOCUMENT",
+        "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": col,
+                                        "endIndex": col + 1}}}}} for col in sorted(early.columns)]
+
+
+def clear_data(plan: WritePlan, early: Early) -> list[dict]:
+    """The early cells' columns emptied again below the header, found by their metadata wherever they are
+    now (values only: formats stay; the header and anything above it are skipped)."""
+    above = plan.header.row_index + 1
+    below = max(early.rows) + 1 - above
+    return [{"dataFilter": {"developerMetadataLookup": {"metadataKey": EARLY_KEY, "metadataValue": f"{early.tag} {col}"}},
+             "majorDimension": "COLUMNS", "values": [[None] * above + [""] * below]} for col in sorted(early.columns)]

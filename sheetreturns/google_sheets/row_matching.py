@@ -55,13 +55,13 @@ def reread_ranges(tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: in
 
 
 def reread(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], grid_rows: int,
-           tabs_written: bool = False) -> tuple[HeaderMap, dict[str, list]]:
+           done: str = "nothing was written") -> tuple[HeaderMap, dict[str, list]]:
     """One batchGet: the top rows (to find the header again) and the named columns."""
     wanted, ranges = reread_ranges(tab, old, keys, grid_rows)
     answers = api.batch_get(ranges, major="COLUMNS")
     top = _rows_from_columns(answers[0].get("values", []))
     columns = {k: (a.get("values") or [[]])[0] for k, a in zip(wanted, answers[1:])}
-    return found_again(api, tab, old, keys, top, columns, tabs_written)
+    return found_again(api, tab, old, keys, top, columns, done)
 
 
 def read_back(answer: dict, tab: str, wanted: list[str]) -> tuple[list[list], dict[str, list]]:
@@ -83,12 +83,12 @@ class HeaderMoved(SheetReturnsError):
 
 
 def found_again(api: Api, tab: str, old: HeaderMap, keys: tuple[str, ...], top: list[list],
-                columns: dict[str, list], tabs_written: bool = False) -> tuple[HeaderMap, dict[str, list]]:
-    """The header found again in the top rows; the named columns read again where they are now if it moved."""
+                columns: dict[str, list], done: str = "nothing was written") -> tuple[HeaderMap, dict[str, list]]:
+    """The header found again in the top rows; the named columns read again where they are now if it moved.
+    `done`: what the run has written so far, for the error if the header is not found (HeaderMoved)."""
     try:
         header = find_header([from_api(r) for r in top], tab)
     except SheetReturnsError:
-        done = ("the generated tabs were written, no cell of its rows" if tabs_written else "nothing was written")
         raise HeaderMoved(
             f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again "
             f"({done})") from None

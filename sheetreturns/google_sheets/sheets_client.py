@@ -76,6 +76,18 @@ class Api:
         self.writes += 1
         return answer
 
+    def write_values_by_filter(self, data: list[dict]) -> dict:
+        """One values.batchUpdateByDataFilter: each DataFilterValueRange goes to the ranges its data filter finds
+        then (a developer metadata lookup finds the rows or columns the metadata is on, wherever they moved).
+        Sent again as is after a try with no clear answer (the same values land on the same cells)."""
+        from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
+
+        url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key + "ByDataFilter"
+        body = {"valueInputOption": "RAW", "data": data}
+        answer = self._call("write", lambda: self.http.request("post", url, json=body).json())
+        self.writes += 1
+        return answer
+
     def batch_update(self, requests_: list[dict], response_ranges: list[str] | None = None) -> dict | None:
         """One spreadsheets.batchUpdate (applied atomically, and at most once: see the write token above).
         With `response_ranges`, the answer also holds the cells of those ranges as they are once the

@@ -26,13 +26,13 @@ from ..sheet.write_plan import FILLABLE_KEYS, JOB_KEYS, WritePlan
 from ..sheet.workbook import WriteReport
 from .cells import a1, column_index, same, to_api
 from .draw_tab import cell_data, status_rules, stored_digest, tab_requests
-from .row_matching import (IDENTITY_KEYS, HeaderMoved, fewest_keys, found_again, keys_of, locate, read_back,
+from .row_matching import (IDENTITY_KEYS, fewest_keys, found_again, keys_of, locate, read_back,
                            reread, reread_ranges)
 from ..engine.ownership import MARK, keep_ownership, mark_text, owned_headers
 from .workbook import Kept, job_columns_metadata
-from .early_cells import clear_request, early_cells, in_place, remember, size
-from ..errors import SheetReturnsError
+from .early_cells import clear_data, early_cells, in_place, remember, size, tag_requests
 
+TABS_WRITTEN = "the generated tabs were written, no cell of its rows"  # what is done when the rows come back with the tabs
 FRESH_SECONDS = 20.0  # a first read younger than this, with no email sent since, is trusted for row positions
 MAX_PAYLOAD = 1_900_000  # bytes per values.batchUpdate; Google recommends staying under 2 MB
 MAX_RUN = 5000  # rows per ValueRange, so that a payload can be split between ranges
@@ -142,10 +142,10 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         wanted, ranges = reread_ranges(tab, plan.header, keys, _grid_rows(book, tab))
         answer = api.batch_update(requests_, response_ranges=ranges)
         if answer is None:  # it applied, but its answer (the rows) was lost: read them
-            header, columns = reread(api, tab, plan.header, keys, _grid_rows(book, tab), tabs_written=True)
+            header, columns = reread(api, tab, plan.header, keys, _grid_rows(book, tab), TABS_WRITTEN)
         else:
             top, columns = read_back(answer, tab, wanted)
-            header, columns = found_again(api, tab, plan.header, keys, top, columns, tabs_written=True)
+            header, columns = found_again(api, tab, plan.header, keys, top, columns, TABS_WRITTEN)
         before = _date_runs(work, None, whole)
         header, moved, skipped, work = _relocate(plan, kept, work, header, columns, identity, prepared, early)
         formatted = set(before)  # the batchUpdate above formatted these already
@@ -163,17 +163,15 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         # A column added before the emails was deleted or renamed meanwhile (it is not where its header is).
         _add_again(book, plan, header, work)
     queue = _chunks(_value_ranges(tab, header, work, moved, plan.header), tab)
+    # The Return IDs this run assigns: an earlier value write may have filled them in before one got no answer.
+    ours = frozenset(c.value for c in as_read.changes if c.key == "return_id")
 
     def again() -> list[dict]:
         """A value write got no clear answer and is about to go again: the rows are found again (a sort during
         the wait would put its cells in other rows), and every cell is placed anew: the one to send now."""
         nonlocal header, moved, skipped, work, queue
-        try:
-            header, moved, skipped, work = _find_rows_again(book, plan, kept, as_read, True, early)
-        except HeaderMoved:  # (Google's own refusals keep their words: busy, no access ...)
-            raise SheetReturnsError(
-                f"the header row of the {tab!r} tab changed while sheetreturns was writing: run it again (some "
-                f"cells may be written; the next run completes the write)") from None
+        header, moved, skipped, work = _find_rows_again(book, plan, kept, as_read, True, early, ours,
+                                                        done="some cells may be written; the next run completes the write")
         queue = _chunks(_value_ranges(tab, header, work, moved, plan.header), tab)
         return queue.pop(0) if queue else []
 
@@ -193,19 +191,11 @@ def _add_again(book, plan: WritePlan, header: HeaderMap, work: Draft) -> None:
     at the right end: grid, the header's look, dates as dates, status colours (one batchUpdate; their cells
     go with the others, see _relocate)."""
     sheet_id = book.sheets[plan.tab]["properties"]["sheetId"]
-    hr = header.row_index
-    last = max((i for i, h in enumerate(header.headers) if h), default=0)
-    first_new, last_new = work.positions[work.added[0]], work.positions[work.added[-1]]
-    requests_: list[dict] = [
-        {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": len(work.added)}},
-        {"copyPaste": {"source": _grid(sheet_id, hr, hr + 1, last, last + 1),
-                       "destination": _grid(sheet_id, hr, hr + 1, first_new, last_new + 1), "pasteType": "PASTE_FORMAT"}}]
-    for key in work.added:
-        if BY_KEY[key].kind == "date":
-            col = work.positions[key]
-            requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
+    requests_: list[dict] = [{"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                  "length": len(work.added)}}]
+    requests_ += _added_look(sheet_id, header, work)
     if "status" in work.added:  # its colour rules went with the column
-        requests_.extend(status_rules({}, sheet_id, hr + 1, work.positions["status"]))
+        requests_.extend(status_rules({}, sheet_id, header.row_index + 1, work.positions["status"]))
     book.api.batch_update(requests_)
 
 
@@ -223,18 +213,23 @@ def _grid_rows(book, tab: str) -> int:
     return book.sheets[tab]["properties"].get("gridProperties", {}).get("rowCount", 0)
 
 
-def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False, early=None):
-    """Re-read the identity columns; map every changed row to where it is now (or drop it)."""
+def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False, early=None,
+                     ours: frozenset = frozenset(), done: str = "nothing was written"):
+    """Re-read the identity columns; map every changed row to where it is now (or drop it). `done`: what is
+    written so far, for the error if the header row is not found again."""
     keys = _keys(work)
-    header, columns = reread(book.api, plan.tab, plan.header, keys, _grid_rows(book, plan.tab))
-    return _relocate(plan, kept, work, header, columns, prepared=prepared, early=early)
+    header, columns = reread(book.api, plan.tab, plan.header, keys, _grid_rows(book, plan.tab), done)
+    return _relocate(plan, kept, work, header, columns, prepared=prepared, early=early, ours=ours)
 
 
 def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, columns: dict[str, list],
-              identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False, early=None):
+              identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False, early=None,
+              ours: frozenset = frozenset()):
     """Map every changed row to where it is now by its identity (or drop it), given the rows read again.
     `prepared`: the added columns were written with their headers before (prepare): they are found by
-    their header text, wherever they are now; `early`: the cells written with them (early_cells)."""
+    their header text, wherever they are now; `early`: the cells written with them (early_cells);
+    `ours`: Return IDs this run assigned that an earlier value write of it may have filled in already (a
+    row holding one is matched as the blank it was when read)."""
     keep_ownership(plan.header, header)
     if prepared:
         for key in work.added:
@@ -249,10 +244,21 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
     first = keys_of(_first_columns(plan, kept), plan.header, kept.height, identity)
     height = max((len(c) for c in columns.values()), default=0)
     now = keys_of(columns, header, height, identity)
+    if ours and "return_id" in identity and "return_id" in header.columns:
+        at = [k for k in identity if k in header.columns].index("return_id")
+        now = [key[:at] + (None,) + key[at + 1:] if key[at] in ours else key for key in now]
     wanted = {c.row for c in work.changes}
     moved, lost = locate(first, plan.header.row_index + 1, now, header.row_index + 1, wanted)
     positions = dict(header.columns)
-    width = max(len(header.headers), work.width + len(header.headers) - len(plan.header.headers))
+    # The table's right end now: where it ended as read, moved by the columns inserted or deleted since, as
+    # the header row's end (its last header) shows; a column the seller left blank between the header's end
+    # and data further right counts once. Prepared, the header row ended with the columns added then.
+    then = work.width + len(work.added) if prepared else _header_end(plan.header.headers)
+    width = max(len(header.headers), work.width + (len(work.added) if prepared else 0) + _header_end(header.headers) - then)
+    if prepared and not any(k in header.columns for k in work.added):
+        # None of them is where its header was: they may all be gone, and with them the header row's end
+        # they made; the table's end is then as read, moved by the seller's columns.
+        width = max(width, work.width + _header_end(header.headers) - _header_end(plan.header.headers))
     added = [k for k in work.added if k not in positions]
     for offset, key in enumerate(added):
         positions[key] = width + offset
@@ -267,6 +273,11 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
                 continue  # filled in by the seller meanwhile
         remaining.append(change)
     return header, moved, lost, Draft(remaining, positions, added, width)
+
+
+def _header_end(headers: list[str]) -> int:
+    """Columns up to the header row's last header."""
+    return max((i + 1 for i, h in enumerate(headers) if h), default=0)
 
 
 def prepare(book, plan: WritePlan) -> bool:
@@ -292,7 +303,7 @@ def prepare(book, plan: WritePlan) -> bool:
     requests_.append({"insertDimension": {"range": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
                                                     "startIndex": work.width, "endIndex": work.width + len(work.added)},
                                           "inheritFromBefore": False}})
-    requests_ += [r for r in _column_requests(book, plan, plan.header, work, sheet) if "appendDimension" not in r]
+    requests_ += _column_requests(book, plan, plan.header, work, sheet, grow=False)
     first = work.positions[work.added[0]]
     requests_.append({"updateCells": {
         "start": {"sheetId": sheet["sheetId"], "rowIndex": plan.header.row_index, "columnIndex": first},
@@ -300,17 +311,19 @@ def prepare(book, plan: WritePlan) -> bool:
         "fields": "userEnteredValue"}})
     early = None
     if book.read_age() <= FRESH_SECONDS:  # the rows are where the read found them a moment ago
-        budget = MAX_PAYLOAD - size({"requests": requests_}) - 1000  # the write token, the read-back ranges
+        # Room for the write token, the read-back ranges and the early columns' metadata (tag_requests).
+        budget = MAX_PAYLOAD - size({"requests": requests_}) - 1000 - 300 * len(work.added)
         early = early_cells(plan, kept, work.positions, work.added, sheet["sheetId"], budget)
     if early is None:
         book.api.batch_update(requests_)
     else:
-        _write_early(book, plan, kept, requests_ + [early.request], early, sheet["sheetId"])
+        tags = tag_requests(early, sheet["sheetId"])
+        _write_early(book, plan, kept, requests_ + [early.request] + tags, early)
     book.prepared = (plan.tab, tuple(work.added), work.width)
     return True
 
 
-def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early, sheet_id: int) -> None:
+def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early) -> None:
     """The column write with the early cells, bringing the identity columns back in its answer: kept as
     written if every row was where it was read, else cleared again (see early_cells)."""
     api, tab = book.api, plan.tab
@@ -318,21 +331,17 @@ def _write_early(book, plan: WritePlan, kept: Kept, requests_: list[dict], early
     identity = fewest_keys(first, plan.header, kept.height)
     wanted, ranges = reread_ranges(tab, plan.header, identity, _grid_rows(book, tab))
     answer = api.batch_update(requests_, response_ranges=ranges)
-    try:
-        if answer is None:  # it applied, but its answer (the rows) was lost: read them
-            header, columns = reread(api, tab, plan.header, identity, _grid_rows(book, tab))
-        else:
-            top, columns = read_back(answer, tab, wanted)
-            header, columns = found_again(api, tab, plan.header, identity, top, columns)
-    except HeaderMoved:
-        raise SheetReturnsError(
-            f"the header row of the {tab!r} tab changed while sheetreturns was running: run it again (the "
-            f"job's columns were added; no email was sent)") from None
+    done = "the job's columns were added; no email was sent"
+    if answer is None:  # it applied, but its answer (the rows) was lost: read them
+        header, columns = reread(api, tab, plan.header, identity, _grid_rows(book, tab), done)
+    else:
+        top, columns = read_back(answer, tab, wanted)
+        header, columns = found_again(api, tab, plan.header, identity, top, columns, done)
     if in_place(plan, kept, first, identity, header, columns, early):
         remember(kept, early)
         book.early = early
     else:  # a row moved before the write: its cells may be in another row; the write after the emails places them
-        api.batch_update([clear_request(plan, early, sheet_id)])
+        api.write_values_by_filter(clear_data(plan, early))
 
 
 def _columns_of(plan: WritePlan, kept: Kept) -> Draft:
@@ -370,30 +379,37 @@ def _structure(book, plan: WritePlan, header: HeaderMap, work: Draft, moved, she
     return requests_
 
 
-def _column_requests(book, plan: WritePlan, header: HeaderMap, work: Draft, sheet: dict) -> list[dict]:
-    """Grow the grid for added columns, give them the header's look (dates as dates), record them as the
-    job's, and colour the Status column by label."""
+def _column_requests(book, plan: WritePlan, header: HeaderMap, work: Draft, sheet: dict, grow: bool = True) -> list[dict]:
+    """Grow the grid for added columns (unless not `grow`), give them the header's look (dates as dates),
+    record them as the job's, and colour the Status column by label."""
     sheet_id = sheet["sheetId"]
     requests_: list[dict] = []
     needed = max(work.positions.values(), default=-1) + 1
     have = sheet.get("gridProperties", {}).get("columnCount", 0)
-    if needed > have:
+    if grow and needed > have:
         requests_.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": needed - have}})
-    hr = header.row_index
-    if work.added:
-        last = max((i for i, h in enumerate(header.headers) if h), default=0)
-        first_new, last_new = work.positions[work.added[0]], work.positions[work.added[-1]]
-        requests_.append({"copyPaste": {
-            "source": _grid(sheet_id, hr, hr + 1, last, last + 1),
-            "destination": _grid(sheet_id, hr, hr + 1, first_new, last_new + 1), "pasteType": "PASTE_FORMAT"}})
-        for key in work.added:
-            if BY_KEY[key].kind == "date":
-                col = work.positions[key]
-                requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
+    requests_ += _added_look(sheet_id, header, work)
     requests_.extend(_record_job_columns(book.sheets[plan.tab], plan, work))
     status_col = work.positions.get("status")
     if status_col is not None:
-        requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, hr + 1, status_col))
+        requests_.extend(status_rules(book.sheets[plan.tab], sheet_id, header.row_index + 1, status_col))
+    return requests_
+
+
+def _added_look(sheet_id: int, header: HeaderMap, work: Draft) -> list[dict]:
+    """The added columns' look: the header cells' format of the header's last column, dates as dates below."""
+    if not work.added:
+        return []
+    hr = header.row_index
+    last = max((i for i, h in enumerate(header.headers) if h), default=0)
+    first_new, last_new = work.positions[work.added[0]], work.positions[work.added[-1]]
+    requests_ = [{"copyPaste": {"source": _grid(sheet_id, hr, hr + 1, last, last + 1),
+                                "destination": _grid(sheet_id, hr, hr + 1, first_new, last_new + 1),
+                                "pasteType": "PASTE_FORMAT"}}]
+    for key in work.added:
+        if BY_KEY[key].kind == "date":
+            col = work.positions[key]
+            requests_.append(_number_format(_grid(sheet_id, hr + 1, None, col, col + 1)))
     return requests_
 
 

@@ -1,7 +1,10 @@
 """Developer metadata: createDeveloperMetadata, updateDeveloperMetadata and deleteDeveloperMetadata requests.
 
 Metadata sits on a sheet (returned in that sheet's `developerMetadata` by spreadsheets.get) or on the
-spreadsheet (returned at the top level), as Google does. Locations on rows and columns are not modelled."""
+spreadsheet (returned at the top level), as Google does, or on rows or columns (location.dimensionRange): that
+metadata moves with its rows or columns and goes when they are deleted (model.Sheet), and a data filter
+that finds it stands for its rows or columns (located). Row and column metadata is not listed in
+spreadsheets.get's answer (Google gives it in the grid data's rowMetadata/columnMetadata, which the job never asks for)."""
 from __future__ import annotations
 
 import copy
@@ -22,7 +25,15 @@ def _lists(tx) -> list[tuple[dict, list[dict]]]:
         if sheet.extra.get("developerMetadata"):
             sheet = tx.sheet(sheet.sheet_id)  # the transaction's copy, so a failed batch changes nothing
             out.append(({"locationType": "SHEET", "sheetId": sheet.sheet_id}, sheet.extra["developerMetadata"]))
+    for sheet in list(tx.sheets):
+        if sheet.dimension_metadata:
+            sheet = tx.sheet(sheet.sheet_id)
+            out.append(({"locationType": "DIMENSION", "sheetId": sheet.sheet_id}, sheet.dimension_metadata))
     return out
+
+
+def _sheet_id(location: dict) -> int | None:
+    return location.get("sheetId", (location.get("dimensionRange") or {}).get("sheetId"))
 
 
 def _matches(item: dict, lookup: dict) -> bool:
@@ -35,11 +46,40 @@ def _matches(item: dict, lookup: dict) -> bool:
     if "locationType" in lookup and location["locationType"] != lookup["locationType"]:
         return False
     wanted = lookup.get("metadataLocation") or {}
-    if "sheetId" in wanted and location.get("sheetId") != wanted["sheetId"]:
+    if "sheetId" in wanted and _sheet_id(location) != wanted["sheetId"]:
+        return False
+    if "dimensionRange" in wanted and not _same_span(location.get("dimensionRange"), wanted["dimensionRange"]):
         return False
     if wanted.get("spreadsheet") and location["locationType"] != "SPREADSHEET":
         return False
     return True
+
+
+def _same_span(have: dict | None, want: dict) -> bool:
+    return have is not None and all(have.get(k) == want.get(k, 0 if k == "startIndex" else None)
+                                    for k in ("sheetId", "dimension", "startIndex", "endIndex"))
+
+
+def located(book, data_filter: dict) -> list[tuple[object, int, int, int | None, int | None]]:
+    """The (sheet, first row, first column, end row, end column) spans a developerMetadataLookup data filter
+    stands for, as Google resolves them: a sheet's metadata, the whole sheet; a row or column's, those rows
+    or columns, whole (None: to the grid's end). Nothing when no metadata matches."""
+    lookup = data_filter.get("developerMetadataLookup")
+    if lookup is None:
+        raise ApiError(400, "Only developerMetadataLookup data filters are supported by this server.")
+    spans = []
+    for sheet in book.sheets:
+        for item in sheet.extra.get("developerMetadata") or []:
+            if _matches(item, lookup):
+                spans.append((sheet, 0, 0, None, None))
+        for item in sheet.dimension_metadata:
+            if _matches(item, lookup):
+                span = item["location"]["dimensionRange"]
+                if span["dimension"] == "COLUMNS":
+                    spans.append((sheet, 0, span["startIndex"], None, span["endIndex"]))
+                else:
+                    spans.append((sheet, span["startIndex"], 0, span["endIndex"], None))
+    return spans
 
 
 def _found(tx, filters: list[dict]) -> list[tuple[list[dict], dict]]:
@@ -64,6 +104,19 @@ def create_developer_metadata(tx, payload: dict) -> dict:
     location = meta.get("location") or {}
     if location.get("spreadsheet"):
         target, where = tx.developer_metadata, {"locationType": "SPREADSHEET", "spreadsheet": True}
+    elif "dimensionRange" in location:
+        span = dict(location["dimensionRange"])
+        sheet = tx.sheet(span.get("sheetId", 0))
+        span.setdefault("startIndex", 0)
+        if span.get("dimension") not in ("ROWS", "COLUMNS"):
+            raise ApiError(400, "Developer metadata dimensionRange must say ROWS or COLUMNS.")
+        size = sheet.row_count if span["dimension"] == "ROWS" else sheet.column_count
+        if "endIndex" not in span or not 0 <= span["startIndex"] < span["endIndex"] <= size:
+            raise ApiError(400, f"Developer metadata range [{span['startIndex']}, {span.get('endIndex')}) is "
+                                f"outside the grid ({size} {span['dimension'].lower()}).")
+        span["sheetId"] = sheet.sheet_id
+        target = sheet.dimension_metadata
+        where = {"locationType": "COLUMN" if span["dimension"] == "COLUMNS" else "ROW", "dimensionRange": span}
     elif "sheetId" in location:
         sheet = tx.sheet(location["sheetId"])
         target = sheet.extra.setdefault("developerMetadata", [])

@@ -98,6 +98,9 @@ class Sheet:
     merges: list[dict] = field(default_factory=list)
     row_meta: dict[int, dict] = field(default_factory=dict)  # row -> {"pixelSize", "hiddenByUser"}
     column_meta: dict[int, dict] = field(default_factory=dict)
+    # Developer metadata located on rows or columns (location.dimensionRange): it moves with them, and goes
+    # when they are deleted, as Google documents.
+    dimension_metadata: list[dict] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # protectedRanges, basicFilter, rowGroups ... as Google returns them
 
     # -- geometry -------------------------------------------------------------
@@ -205,11 +208,13 @@ class Sheet:
             self.rows[at:at] = [[] for _ in range(count)]
             self.meta[at:at] = [None] * count
         self.grid["rowCount"] = self.row_count + count
+        self._shift_metadata("ROWS", at, count)
 
     def delete_rows(self, start: int, end: int) -> None:
         del self.rows[start:end]
         del self.meta[start:end]
         self.grid["rowCount"] = self.row_count - (end - start)
+        self._cut_metadata("ROWS", start, end)
 
     def insert_columns(self, at: int, count: int) -> None:
         for row in self.rows:
@@ -219,6 +224,7 @@ class Sheet:
             if metas:
                 self.meta[i] = {(c + count if c >= at else c): v for c, v in metas.items()}
         self.grid["columnCount"] = self.column_count + count
+        self._shift_metadata("COLUMNS", at, count)
 
     def delete_columns(self, start: int, end: int) -> None:
         for row in self.rows:
@@ -228,6 +234,35 @@ class Sheet:
             if metas:
                 self.meta[i] = {(c - width if c >= end else c): v for c, v in metas.items() if not start <= c < end}
         self.grid["columnCount"] = self.column_count - width
+        self._cut_metadata("COLUMNS", start, end)
+
+    def _shift_metadata(self, dimension: str, at: int, count: int) -> None:
+        """Rows or columns inserted at `at`: metadata on those after them moves along; a range they go
+        inside grows."""
+        for item in self.dimension_metadata:
+            span = item["location"]["dimensionRange"]
+            if span["dimension"] != dimension:
+                continue
+            if at <= span["startIndex"]:
+                span["startIndex"] += count
+                span["endIndex"] += count
+            elif at < span["endIndex"]:
+                span["endIndex"] += count
+
+    def _cut_metadata(self, dimension: str, start: int, end: int) -> None:
+        """Rows or columns [start, end) deleted: their metadata goes with them, ranges after them move back."""
+        kept = []
+        for item in self.dimension_metadata:
+            span = item["location"]["dimensionRange"]
+            if span["dimension"] == dimension:
+                s, e = span["startIndex"], span["endIndex"]
+                length = e - s - max(0, min(e, end) - max(s, start))
+                if length == 0:
+                    continue
+                span["startIndex"] = s if s < start else max(start, s - (end - start))
+                span["endIndex"] = span["startIndex"] + length
+            kept.append(item)
+        self.dimension_metadata = kept
 
     def trim(self) -> None:
         """Drop values outside the grid (after the grid shrank)."""
@@ -238,6 +273,12 @@ class Sheet:
         for i, metas in enumerate(self.meta):
             if metas:
                 self.meta[i] = {c: v for c, v in metas.items() if c < self.column_count} or None
+        sizes = {"ROWS": self.row_count, "COLUMNS": self.column_count}
+        for item in self.dimension_metadata:
+            span = item["location"]["dimensionRange"]
+            span["endIndex"] = min(span["endIndex"], sizes[span["dimension"]])
+        self.dimension_metadata = [i for i in self.dimension_metadata
+                                   if i["location"]["dimensionRange"]["startIndex"] < i["location"]["dimensionRange"]["endIndex"]]
 
     def used_extent(self) -> tuple[int, int]:
         """(rows, columns) up to the last non-empty value."""
@@ -261,6 +302,7 @@ class Sheet:
         twin.merges = copy.deepcopy(self.merges)
         twin.row_meta = copy.deepcopy(self.row_meta)
         twin.column_meta = copy.deepcopy(self.column_meta)
+        twin.dimension_metadata = copy.deepcopy(self.dimension_metadata)
         twin.extra = copy.deepcopy(self.extra)
         return twin
 

@@ -187,18 +187,27 @@ def _same_range(book: Spreadsheet, path_range: str, body_range: str) -> None:
         raise ApiError(400, f"Requested writing within range [{path_range}], but tried writing to [{body_range}]")
 
 
-def batch_update(book: Spreadsheet, body: dict) -> dict:
+def _input_option(body: dict) -> str:
     option = body.get("valueInputOption")
     if option not in INPUT_OPTIONS:
         raise ApiError(400, "'valueInputOption' is required but not specified" if option is None else
                        f"Invalid value at 'value_input_option', \"{option}\"")
+    return option
+
+
+def batch_update(book: Spreadsheet, body: dict) -> dict:
+    option = _input_option(body)
     data = body.get("data") or []
     writes = [Write(book, item.get("range", ""), item, option, f"data[{i}].values") for i, item in enumerate(data)]
+    return _apply_all(book, writes, lambda i, response: {**response, "spreadsheetId": book.key})
+
+
+def _apply_all(book: Spreadsheet, writes: list, respond) -> dict:
+    """Apply validated writes (all validated first: none applies if one is refused); the batch answer, each
+    write's answer as `respond(index, answer)` makes it."""
     responses, rows, cols, sheets, cells = [], set(), set(), set(), 0
-    for write in writes:
-        response = write.apply()
-        response["spreadsheetId"] = book.key
-        responses.append(response)
+    for index, write in enumerate(writes):
+        responses.append(respond(index, write.apply()))
         if write.height and write.width:
             r, c = write.touched()
             rows |= r
@@ -297,3 +306,29 @@ def batch_clear(book: Spreadsheet, body: dict) -> dict:
     if cleared:
         result["clearedRanges"] = cleared
     return result
+
+
+def batch_update_by_data_filter(book: Spreadsheet, body: dict) -> dict:
+    """values:batchUpdateByDataFilter: each DataFilterValueRange's values go to every range its data filter
+    finds (a developerMetadataLookup finds the rows or columns its metadata sits on, wherever they are now);
+    a filter that finds nothing writes nothing. Values from the found range's top left; more values than the
+    range holds is an error, as for a range written by A1 notation."""
+    from .metadata_api import located
+
+    option = _input_option(body)
+    writes, filters = [], []
+    for i, item in enumerate(body.get("data") or []):
+        data_filter = item.get("dataFilter")
+        if not data_filter:
+            raise ApiError(400, f"data[{i}].dataFilter is required")
+        for sheet, r0, c0, r1, c1 in located(book, data_filter):
+            text = range_text(sheet.title, r0, c0, sheet.row_count if r1 is None else r1,
+                              sheet.column_count if c1 is None else c1)
+            writes.append(Write(book, text, item, option, f"data[{i}].values"))
+            filters.append(data_filter)
+
+    def respond(index: int, response: dict) -> dict:
+        response.pop("spreadsheetId", None)
+        return {**response, "dataFilter": filters[index]}
+
+    return _apply_all(book, writes, respond)
