@@ -297,3 +297,42 @@ def test_a_value_write_lost_after_a_chunk_that_filled_return_ids_still_places_ev
     assert len(emailed) == len(rows)
     assert all(r["Status"] and r["Contacted On"] and r["Notified On"] for r in got), got
     assert_every_row_holds_its_own_values(server, key, tmp_path)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_lost_value_write_still_finds_a_sellers_row_whose_return_a_new_line_joined(
+        server, tmp_path, monkeypatch, no_waiting, fault):
+    # A blank-ID line of an order that already has a return (R-00001) joins it: this run "assigns" R-00001,
+    # which the seller's own row already holds. When a value write's answer is lost and the rows are found
+    # again, only the rows the run gave an ID to count as the blank they were: the seller's R-00001 row is
+    # still itself, and gets its cells. A new two-line return (both lines blank, one new ID) is found too.
+    from sheetreturns.google_sheets import writer
+    from tests.test_gsheet_race import assert_every_row_holds_its_own_values, records
+
+    day = NOW.date().replace(day=20)
+    rows = [basic_row(**{"Return ID": "R-00001", "Order ID": "8000", "SKU": "A", "Notified On": day,
+                         "Email": "c0@example.com"}),
+            basic_row(**{"Return ID": "", "Order ID": "8000", "SKU": "B", "Notified On": day,
+                         "Email": "c0@example.com"}),
+            basic_row(**{"Return ID": "", "Order ID": "8100", "SKU": "A", "Email": "c1@example.com"}),
+            basic_row(**{"Return ID": "", "Order ID": "8100", "SKU": "B", "Email": "c1@example.com"})]
+    rows += [basic_row(**{"Return ID": "", "Order ID": f"80{i:02}", "Notified On": None, "Email": f"c{i}@example.com"})
+             for i in range(2, 28)]
+    key = google_sheet(server, rows)
+    monkeypatch.setattr(writer, "MAX_PAYLOAD", 1500)  # many small value writes
+    server.reset_counts()
+    second = lambda call: sum(c.kind == "values.batchUpdate" for c in server.calls) == 2  # noqa: E731
+    if fault == "dropped":
+        server.faults.drop("values.batchUpdate", applied=True, when=second)
+    else:
+        server.faults.fail(500, kind="values.batchUpdate", applied=True, when=second)
+    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=local_config(server, tmp_path),
+                      now=NOW.replace(tzinfo=None), outbox=tmp_path / "outbox")
+    assert not server.faults.pending
+    assert result.written and result.ok, result.failures
+    assert result.changes.get("rows_left_for_next_run", 0) == 0
+    got = records(server, key)
+    assert [r["Return ID"] for r in got[:2]] == ["R-00001", "R-00001"]
+    assert got[2]["Return ID"] and got[2]["Return ID"] == got[3]["Return ID"] != "R-00001"
+    assert all(r["Status"] and r["Notified On"] for r in got), got
+    assert_every_row_holds_its_own_values(server, key, tmp_path)

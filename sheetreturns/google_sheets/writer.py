@@ -164,7 +164,11 @@ def apply_plan(book, plan: WritePlan, *, dry_run: bool) -> WriteReport:
         _add_again(book, plan, header, work)
     queue = _chunks(_value_ranges(tab, header, work, moved, plan.header), tab)
     # The Return IDs this run assigns: an earlier value write may have filled them in before one got no answer.
-    ours = frozenset(c.value for c in as_read.changes if c.key == "return_id")
+    # (ID -> the rows, as first read, it was assigned to: a joined return's ID may be one the sheet already has.)
+    ours: dict[str, set[int]] = {}
+    for change in as_read.changes:
+        if change.key == "return_id":
+            ours.setdefault(change.value, set()).add(change.row)
 
     def again() -> list[dict]:
         """A value write got no clear answer and is about to go again: the rows are found again (a sort during
@@ -214,7 +218,7 @@ def _grid_rows(book, tab: str) -> int:
 
 
 def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: bool = False, early=None,
-                     ours: frozenset = frozenset(), done: str = "nothing was written"):
+                     ours: dict[str, set[int]] | None = None, done: str = "nothing was written"):
     """Re-read the identity columns; map every changed row to where it is now (or drop it). `done`: what is
     written so far, for the error if the header row is not found again."""
     keys = _keys(work)
@@ -224,12 +228,14 @@ def _find_rows_again(book, plan: WritePlan, kept: Kept, work: Draft, prepared: b
 
 def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, columns: dict[str, list],
               identity: tuple[str, ...] = IDENTITY_KEYS, prepared: bool = False, early=None,
-              ours: frozenset = frozenset()):
+              ours: dict[str, set[int]] | None = None):
     """Map every changed row to where it is now by its identity (or drop it), given the rows read again.
     `prepared`: the added columns were written with their headers before (prepare): they are found by
     their header text, wherever they are now; `early`: the cells written with them (early_cells);
-    `ours`: Return IDs this run assigned that an earlier value write of it may have filled in already (a
-    row holding one is matched as the blank it was when read)."""
+    `ours`: Return IDs this run assigned, with the rows (as first read) each went to, that an earlier value
+    write of it may have filled in already: a row holding one is matched as the blank it was when read, only
+    if it is one of those rows (a seller's row that already had the ID, a return the new line joined, is
+    matched as itself)."""
     keep_ownership(plan.header, header)
     if prepared:
         for key in work.added:
@@ -246,7 +252,15 @@ def _relocate(plan: WritePlan, kept: Kept, work: Draft, header: HeaderMap, colum
     now = keys_of(columns, header, height, identity)
     if ours and "return_id" in identity and "return_id" in header.columns:
         at = [k for k in identity if k in header.columns].index("return_id")
-        now = [key[:at] + (None,) + key[at + 1:] if key[at] in ours else key for key in now]
+
+        def matched_as_read(key: tuple) -> tuple:
+            rows = ours.get(key[at])
+            if not rows:
+                return key
+            blank = key[:at] + (None,) + key[at + 1:]
+            return blank if any(row < len(first) and first[row] == blank for row in rows) else key
+
+        now = [matched_as_read(key) for key in now]
     wanted = {c.row for c in work.changes}
     moved, lost = locate(first, plan.header.row_index + 1, now, header.row_index + 1, wanted)
     positions = dict(header.columns)
