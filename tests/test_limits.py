@@ -5,6 +5,7 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from openpyxl import Workbook
 
 from .mail_support import ROOT, example_copy
@@ -71,3 +72,44 @@ def test_finding_8_a_part_that_inflates_past_the_limit_is_refused_before_reading
     assert "[limits] sheet_mb" in done.stderr
     (tmp_path / "sheetreturns.toml").write_text('[limits]\nsheet_mb = 4\n')
     assert cli(tmp_path, "check", "bomb.xlsx").returncode in (0, 1)  # within the raised limit: read as usual
+
+
+def _prefixed_sheet(path, prefix: bytes):
+    """A Returns tab whose row and cell tags carry `prefix`: 40 cells without a reference in row 1 (placed by
+    counting), then a cell at A100: 100 x 40 cells to the reader."""
+    book = Workbook()
+    book.active.title = "Returns"
+    book.active["A1"] = "x"
+    book.save(path.with_suffix(".base"))
+    p = prefix
+    cells = b"".join(b"<" + p + b'c t="inlineStr"><' + p + b"is><" + p + b"t>v</" + p + b"t></" + p + b"is></" + p
+                     + b"c>" for _ in range(40))
+    xml = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+           b'spreadsheetml/2006/main"><sheetData><' + p + b'row r="1">' + cells + b"</" + p + b"row><" + p
+           + b'row r="100"><' + p + b'c r="A100"><' + p + b"v>1</" + p + b"v></" + p + b"c></" + p
+           + b"row></sheetData></worksheet>")
+    with zipfile.ZipFile(path.with_suffix(".base")) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            out.writestr(info, xml if info.filename == "xl/worksheets/sheet1.xml" else source.read(info))
+    return path
+
+
+@pytest.mark.parametrize("prefix", [b"x:", b"x.y:", "é:".encode(), "a·b:".encode(), b"1:", b":", b"a+b:", b"a<b:"])
+def test_cells_with_any_prefix_the_reader_takes_are_counted_by_the_size_check(tmp_path, prefix):
+    # The reader (calamine) takes what follows an element name's first colon as its name: <é:c>, <1:c>, <:c>
+    # and even <a<b:c> are cells to it. The size check must count them, or a small crafted file gets a grid of
+    # any size allocated (a 4.8 KB one asked for 550 GB). A name holding "<" is refused as damaged.
+    import python_calamine
+
+    from sheetreturns.errors import SourceUnreadable
+    from sheetreturns.excel.limits import Limits, check_sheet_extent
+
+    path = _prefixed_sheet(tmp_path / "returns.xlsx", prefix)
+    grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Returns")
+    assert (grid.height, grid.width) == (100, 40)  # what the reader would allocate
+    with zipfile.ZipFile(path) as package, pytest.raises(SourceUnreadable) as refused:
+        check_sheet_extent(package, "xl/worksheets/sheet1.xml", "returns.xlsx", "Returns", Limits(cells=1000))
+    if b"<" in prefix:
+        assert "damaged (a tag's name holds a '<')" in str(refused.value)
+    else:
+        assert "spans 100 rows x 40 columns" in str(refused.value)

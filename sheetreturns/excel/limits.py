@@ -231,12 +231,15 @@ _MARKUP = re.compile(rb'<' + _QUOTED + rb'>')
 _TAG = re.compile(rb'<' + _NAME + rb'(c|row|dimension)(?=[\s/>])' + _ATTRIBUTES + rb'>')
 # The walk, one step: everything up to the next row end or row, cell or dimension tag, read as the reader
 # reads XML (comments, CDATA and processing instructions skipped whole; quoted values whole), then that tag.
-_SKIP = (rb'(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</(?!' + _NAME + rb'row\s*>)[^>]*+>'
-         rb'|<(?![!?/])(?!' + _NAME + rb'(?:c|row|dimension)[\s/>])' + _QUOTED + rb'>'
+_SKIP = (rb'(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</(?![^\s<>/]*<)(?!' + _NAME + rb'row\s*>)[^>]*+>'
+         rb'|<(?![!?/])(?![^\s<>/]*<)(?!' + _NAME + rb'(?:c|row|dimension)[\s/>])' + _QUOTED + rb'>'
          rb'|<!(?!--|\[CDATA\[)' + _QUOTED + rb'>)*+')
 _STEP = re.compile(_SKIP + rb'(?:(</)' + _NAME + rb'row\s*>|<' + _NAME + rb'(c|row|dimension)(?=[\s/>])'
                    + _ATTRIBUTES + rb'>)', re.S)
 _SKIP_ONLY = re.compile(_SKIP, re.S)
+# A tag whose name holds a "<" (not XML): the reader takes what follows its first colon as the name, so <a<b:c>
+# is a cell to it. Neither skipped nor read by the walk, it is refused (as damaged).
+_NAME_WITH_LT = re.compile(rb"</?[^\s<>/!?]*<")
 _ATTRIBUTE = re.compile(rb'([^\s=/>"\']+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _LETTERS = re.compile(rb"[A-Za-z]+")
 _DIGITS = re.compile(rb"[0-9]+")
@@ -303,6 +306,8 @@ class _Walk:
                 if values is not None:
                     self._seen(*_position(values))
         skipped = _SKIP_ONLY.match(data, at)
+        if _NAME_WITH_LT.match(data, skipped.end()):
+            raise ValueError("a tag's name holds a '<'")
         return data[skipped.end():]
 
     def _row_end(self) -> None:
@@ -324,7 +329,7 @@ _HITS = 50_000  # tags read one by one this many times (a writer that puts other
 # r=" alone where no "=" in the chunk has a space or a single quote around it).
 _ODD_CELL = re.compile(rb'<c(?! r=")[\s/>]')
 _PREFIXED = re.compile(rb':c[\s/>]')
-_PREFIX = re.compile(rb'<[A-Za-z_][\w.-]*')
+_PREFIX = re.compile(rb'<[^\s<>/:]*')  # a prefix's start, as ELEMENT_PREFIX reads one
 
 
 class _Bound:

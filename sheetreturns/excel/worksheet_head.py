@@ -11,12 +11,15 @@ if TYPE_CHECKING:
     from .worksheet_stream import SheetEdits
 
 
-ELEMENT_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element's name may carry a namespace prefix
+# An element's name may carry a namespace prefix: anything up to its first colon, as the reader (calamine)
+# takes it, which reads <é:c>, <1:c> and <:c> as cells too. "<" is left out (a search from every "<" stays
+# linear); a name holding one is not XML, and the size check refuses a worksheet with one.
+ELEMENT_PREFIX = rb"(?:[^\s<>/:]*:)?"
 ROOT = re.compile(rb"<(" + ELEMENT_PREFIX + rb")worksheet\b")  # group 1: its prefix
 SHEET_DATA = re.compile(rb"<(" + ELEMENT_PREFIX + rb")sheetData\b[^>]*?(/?)>")  # group 2: "/" when empty
-_DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*\bref=")([^"]*)(")')
-_COLS = re.compile(rb"<((?:\w+:)?)cols\b[^>]*>(.*?)</(?:\w+:)?cols>", re.S)
-_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*?)/?>")
+_DIMENSION = re.compile(rb'(<' + ELEMENT_PREFIX + rb'dimension\b[^>]*\bref=")([^"]*)(")')
+_COLS = re.compile(rb"<(" + ELEMENT_PREFIX + rb")cols\b[^>]*>(.*?)</" + ELEMENT_PREFIX + rb"cols>", re.S)
+_COL = re.compile(rb"<" + ELEMENT_PREFIX + rb"col\b([^>]*?)/?>")
 _NUM = re.compile(rb'\b(min|max|style)="(\d+)"')
 
 
