@@ -101,3 +101,18 @@ def test_an_older_journal_gets_the_tables_it_lacks_and_keeps_its_records(tmp_pat
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
+
+
+def test_a_journal_from_a_newer_version_keeps_its_version(tmp_path):
+    # Running the schema script again would stamp it back to this version's number: it is run only for older ones.
+    path = tmp_path / "shop.emails.sqlite"
+    with Journal(path) as journal:
+        journal.queue([("R-00001", "acknowledgement", "smtp", "jo@example.com", "<m1@example.com>")], NOW)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with Journal(path) as journal:
+        journal.finish("R-00001", "acknowledgement", SENT, NOW)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    db.close()

@@ -48,7 +48,8 @@ DONE = frozenset({SENT, OUTBOX, UNCONFIRMED})
 SMTP, FILE = "smtp", "outbox"
 
 # A change to the tables below needs a new SCHEMA_VERSION: a journal that says an older one runs the script again
-# (a new table or index is created then; a new column of an existing table needs its own ALTER TABLE here).
+# (a new table or index is created then). A new column of an existing table needs a step of its own, run only
+# for a journal older than the version that brings it (an ALTER TABLE here would fail on a new journal).
 SCHEMA_VERSION = 1
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS messages (
@@ -152,9 +153,10 @@ class Journal:
             if not readonly:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")
-                if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                    # A new journal (or an older one): its tables. Setting the version is a write, synced to
-                    # disk: a journal that has them is only read until something is recorded.
+                if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                    # A new journal (or an older one): its tables (a newer one keeps its version). Setting the
+                    # version is a write, synced to disk: a journal that has them is only read until something
+                    # is recorded.
                     self.db.executescript(_SCHEMA)
             for row in self.db.execute("SELECT return_id, kind, state, channel, recipient, subject, message_id, "
                                        "detail, attempts, updated, boot FROM messages"):

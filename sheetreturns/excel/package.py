@@ -209,7 +209,8 @@ def first_line(exc: BaseException) -> str:
 
 def tab_unreadable(name: str, title: str, exc: BaseException) -> SourceUnreadable:
     """calamine refused a tab (read whole, or a piece of it)."""
-    return SourceUnreadable(f"the {title!r} tab of {name} could not be read ({first_line(exc)})")
+    return SourceUnreadable(f"the {title!r} tab of {name} could not be read ({first_line(exc)}): open it in Excel "
+                            f"and save it again")
 
 
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
