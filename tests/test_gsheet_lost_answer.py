@@ -263,18 +263,11 @@ def test_a_failed_search_for_the_rows_before_a_value_write_goes_again_says_what_
     assert "header row" not in str(caught.value) and "503" in str(caught.value), caught.value
 
 
-@pytest.mark.parametrize("fault", FAULTS)
-def test_a_value_write_lost_after_a_chunk_that_filled_return_ids_still_places_every_rows_cells(
-        server, tmp_path, monkeypatch, no_waiting, fault):
-    # The cells go out in several value writes. The first fills the blank Return IDs this run assigned; the
-    # answer of the second is lost (it applied), so the rows are found again before it goes again. The rows
-    # whose Return ID was blank when read now hold this run's own: they are still found, and every cell
-    # (the Contacted On of the customers just emailed among them) is written, none left for the next run.
+def _sync_losing_the_second_value_write(server, tmp_path, monkeypatch, rows, fault):
+    """A first sync (emails to an outbox) of a sheet of `rows`, its cells in many small value writes, the second
+    of which applies but its answer is lost (`fault`): (sheet key, result)."""
     from sheetreturns.google_sheets import writer
-    from tests.test_gsheet_race import assert_every_row_holds_its_own_values, records
 
-    rows = [basic_row(**{"Return ID": "", "Order ID": f"80{i:02}", "Notified On": None, "Email": f"c{i}@example.com"})
-            for i in range(30)]
     key = google_sheet(server, rows)
     monkeypatch.setattr(writer, "MAX_PAYLOAD", 1500)  # many small value writes
     server.reset_counts()
@@ -283,10 +276,24 @@ def test_a_value_write_lost_after_a_chunk_that_filled_return_ids_still_places_ev
         server.faults.drop("values.batchUpdate", applied=True, when=second)
     else:
         server.faults.fail(500, kind="values.batchUpdate", applied=True, when=second)
-    outbox = tmp_path / "outbox"
     result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=local_config(server, tmp_path),
-                      now=NOW.replace(tzinfo=None), outbox=outbox)
+                      now=NOW.replace(tzinfo=None), outbox=tmp_path / "outbox")
     assert not server.faults.pending
+    return key, result
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_value_write_lost_after_a_chunk_that_filled_return_ids_still_places_every_rows_cells(
+        server, tmp_path, monkeypatch, no_waiting, fault):
+    # The cells go out in several value writes. The first fills the blank Return IDs this run assigned; the
+    # answer of the second is lost (it applied), so the rows are found again before it goes again. The rows
+    # whose Return ID was blank when read now hold this run's own: they are still found, and every cell
+    # (the Contacted On of the customers just emailed among them) is written, none left for the next run.
+    from tests.test_gsheet_race import assert_every_row_holds_its_own_values, records
+
+    rows = [basic_row(**{"Return ID": "", "Order ID": f"80{i:02}", "Notified On": None, "Email": f"c{i}@example.com"})
+            for i in range(30)]
+    key, result = _sync_losing_the_second_value_write(server, tmp_path, monkeypatch, rows, fault)
     writes = [c for c in server.api_calls() if c.kind == "values.batchUpdate"]
     assert any(re.search(r"!A\d", r["range"]) for r in writes[0].body["data"])  # the first filled Return IDs
     assert result.written and result.ok, result.failures
@@ -306,7 +313,6 @@ def test_a_lost_value_write_still_finds_a_sellers_row_whose_return_a_new_line_jo
     # which the seller's own row already holds. When a value write's answer is lost and the rows are found
     # again, only the rows the run gave an ID to count as the blank they were: the seller's R-00001 row is
     # still itself, and gets its cells. A new two-line return (both lines blank, one new ID) is found too.
-    from sheetreturns.google_sheets import writer
     from tests.test_gsheet_race import assert_every_row_holds_its_own_values, records
 
     day = NOW.date().replace(day=20)
@@ -318,17 +324,7 @@ def test_a_lost_value_write_still_finds_a_sellers_row_whose_return_a_new_line_jo
             basic_row(**{"Return ID": "", "Order ID": "8100", "SKU": "B", "Email": "c1@example.com"})]
     rows += [basic_row(**{"Return ID": "", "Order ID": f"80{i:02}", "Notified On": None, "Email": f"c{i}@example.com"})
              for i in range(2, 28)]
-    key = google_sheet(server, rows)
-    monkeypatch.setattr(writer, "MAX_PAYLOAD", 1500)  # many small value writes
-    server.reset_counts()
-    second = lambda call: sum(c.kind == "values.batchUpdate" for c in server.calls) == 2  # noqa: E731
-    if fault == "dropped":
-        server.faults.drop("values.batchUpdate", applied=True, when=second)
-    else:
-        server.faults.fail(500, kind="values.batchUpdate", applied=True, when=second)
-    result = api.sync(f"gsheet:{key}", as_of=NOW.date(), config=local_config(server, tmp_path),
-                      now=NOW.replace(tzinfo=None), outbox=tmp_path / "outbox")
-    assert not server.faults.pending
+    key, result = _sync_losing_the_second_value_write(server, tmp_path, monkeypatch, rows, fault)
     assert result.written and result.ok, result.failures
     assert result.changes.get("rows_left_for_next_run", 0) == 0
     got = records(server, key)
