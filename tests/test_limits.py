@@ -94,11 +94,12 @@ def _prefixed_sheet(path, prefix: bytes):
     return path
 
 
-@pytest.mark.parametrize("prefix", [b"x:", b"x.y:", "é:".encode(), "a·b:".encode(), b"1:", b":", b"a+b:", b"a<b:"])
+@pytest.mark.parametrize("prefix", [b"x:", b"x.y:", "é:".encode(), "a·b:".encode(), b"1:", b":", b"a+b:", b"a<b:",
+                                    b"a/b:", b"a\x0bb:", b"\x0c:"])
 def test_cells_with_any_prefix_the_reader_takes_are_counted_by_the_size_check(tmp_path, prefix):
-    # The reader (calamine) takes what follows an element name's first colon as its name: <é:c>, <1:c>, <:c>
-    # and even <a<b:c> are cells to it. The size check must count them, or a small crafted file gets a grid of
-    # any size allocated (a 4.8 KB one asked for 550 GB). A name holding "<" is refused as damaged.
+    # The reader (calamine) takes what follows an element name's first colon as its name: <é:c>, <1:c>, <:c>,
+    # <a/b:c>, <a\x0bb:c> and even <a<b:c> are cells to it. The size check must count them, or a small crafted
+    # file gets a grid of any size allocated (a 4.8 KB one asked for 550 GB). A name holding "<" is refused as damaged.
     import python_calamine
 
     from sheetreturns.errors import SourceUnreadable

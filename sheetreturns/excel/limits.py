@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..errors import ConfigError, SourceUnreadable
 from .package import first_line
-from .worksheet_head import ELEMENT_PREFIX
+from .worksheet_head import ELEMENT_PREFIX, NAME_CHARS
 
 MB = 1 << 20
 DEFAULT_PART_MB = 2048  # Excel's largest sheet (1,048,576 rows) of 25 columns is ~1,070 MB of XML; read in pieces
@@ -231,15 +231,15 @@ _MARKUP = re.compile(rb'<' + _QUOTED + rb'>')
 _TAG = re.compile(rb'<' + _NAME + rb'(c|row|dimension)(?=[\s/>])' + _ATTRIBUTES + rb'>')
 # The walk, one step: everything up to the next row end or row, cell or dimension tag, read as the reader
 # reads XML (comments, CDATA and processing instructions skipped whole; quoted values whole), then that tag.
-_SKIP = (rb'(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</(?![^\s<>/]*<)(?!' + _NAME + rb'row\s*>)[^>]*+>'
-         rb'|<(?![!?/])(?![^\s<>/]*<)(?!' + _NAME + rb'(?:c|row|dimension)[\s/>])' + _QUOTED + rb'>'
+_SKIP = (rb'(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</(?![^ \t\r\n<>]*<)(?!' + _NAME + rb'row\s*>)[^>]*+>'
+         rb'|<(?![!?/])(?![^ \t\r\n<>]*<)(?!' + _NAME + rb'(?:c|row|dimension)[\s/>])' + _QUOTED + rb'>'
          rb'|<!(?!--|\[CDATA\[)' + _QUOTED + rb'>)*+')
 _STEP = re.compile(_SKIP + rb'(?:(</)' + _NAME + rb'row\s*>|<' + _NAME + rb'(c|row|dimension)(?=[\s/>])'
                    + _ATTRIBUTES + rb'>)', re.S)
 _SKIP_ONLY = re.compile(_SKIP, re.S)
 # A tag whose name holds a "<" (not XML): the reader takes what follows its first colon as the name, so <a<b:c>
 # is a cell to it. Neither skipped nor read by the walk, it is refused (as damaged).
-_NAME_WITH_LT = re.compile(rb"</?[^\s<>/!?]*<")
+_NAME_WITH_LT = re.compile(rb"</?[^ \t\r\n<>!?]*<")
 _ATTRIBUTE = re.compile(rb'([^\s=/>"\']+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _LETTERS = re.compile(rb"[A-Za-z]+")
 _DIGITS = re.compile(rb"[0-9]+")
@@ -329,7 +329,7 @@ _HITS = 50_000  # tags read one by one this many times (a writer that puts other
 # r=" alone where no "=" in the chunk has a space or a single quote around it).
 _ODD_CELL = re.compile(rb'<c(?! r=")[\s/>]')
 _PREFIXED = re.compile(rb':c[\s/>]')
-_PREFIX = re.compile(rb'<[^\s<>/:]*')  # a prefix's start, as ELEMENT_PREFIX reads one
+_PREFIX = re.compile(rb'<(?:[^ \t\r\n<>/:]' + NAME_CHARS + rb'*)?')  # a prefix's start, as ELEMENT_PREFIX reads one
 
 
 class _Bound:

@@ -12,9 +12,12 @@ if TYPE_CHECKING:
 
 
 # An element's name may carry a namespace prefix: anything up to its first colon, as the reader (calamine)
-# takes it, which reads <é:c>, <1:c> and <:c> as cells too. "<" is left out (a search from every "<" stays
-# linear); a name holding one is not XML, and the size check refuses a worksheet with one.
-ELEMENT_PREFIX = rb"(?:[^\s<>/:]*:)?"
+# takes it, which reads <é:c>, <1:c>, <:c> and <a/b:c> as cells too (a name ends only at a space, tab, CR or
+# LF, or ">"; "\x0b" and "\x0c" are name characters to it). "<" is left out (a search from every "<" stays
+# linear); a name holding one is not XML, and the size check refuses a worksheet with one. A name starting
+# with "/" closes a tag.
+NAME_CHARS = rb"[^ \t\r\n<>:]"
+ELEMENT_PREFIX = rb"(?:(?:[^ \t\r\n<>/:]" + NAME_CHARS + rb"*)?:)?"
 ROOT = re.compile(rb"<(" + ELEMENT_PREFIX + rb")worksheet\b")  # group 1: its prefix
 SHEET_DATA = re.compile(rb"<(" + ELEMENT_PREFIX + rb")sheetData\b[^>]*?(/?)>")  # group 2: "/" when empty
 _DIMENSION = re.compile(rb'(<' + ELEMENT_PREFIX + rb'dimension\b[^>]*\bref=")([^"]*)(")')
