@@ -69,4 +69,4 @@ def test_the_plan_writes_each_rows_problems_as_the_outcome_words_them():
     evaluation = run(line(2), line(3, return_id="R-00002", qty=0, email="no-at-sign"), line(4, return_id="R-00003",
                                                                                          email="also-none"))
     assert sum(len(o.problems) for o in evaluation.outcomes) >= 3 and len(evaluation.outcomes[1].problems) >= 2
-    assert job_columns(evaluation, {}, {})["problems"] == [o.problems_text for o in evaluation.outcomes]
+    assert job_columns(evaluation, {}, {})["problems"] == ["; ".join(p.message for p in o.problems) for o in evaluation.outcomes]
